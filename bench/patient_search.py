@@ -1,0 +1,280 @@
+"""Patient search on 100,000 patients: the indexed queries the app runs, against a full scan.
+
+`python -m bench.run` calls `run`, which starts one child process per database
+(`python -m bench.patient_search`), because Django reads DATABASE_URL once, at setup.
+SQLite runs in a temporary file; PostgreSQL in a fresh `mesotrace_bench_*` database
+that is dropped afterwards, or is skipped, loudly, when the server does not answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, LiteralString
+
+if TYPE_CHECKING:
+    from django.db.models import Q, QuerySet
+
+    from mesotrace.accounts.models import Clinic
+    from mesotrace.patients.models import Patient
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PATIENTS = 100_000
+DEFAULT_REPEATS = 9
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL",
+    os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+)
+ORDER = ("family_key", "given_key", "id")
+PAGE = 25
+
+
+def banner(text: str) -> None:
+    line = "!" * 78
+    print(f"\n{line}\n!! {text}\n{line}\n", flush=True)
+
+
+# --- Parent: one child per database ----------------------------------------------------
+
+
+def _child(title: str, database_url: str, var_dir: str, options: argparse.Namespace) -> bool:
+    print(f"\n=== patient search on {title}", flush=True)
+    env = {**os.environ, "DATABASE_URL": database_url, "MESOTRACE_VAR_DIR": var_dir}
+    env.setdefault("MESOTRACE_ENV", "development")
+    env["DEBUG"] = "false"  # DEBUG keeps every query's SQL, which would skew the timings
+    command = [sys.executable, "-m", "bench.patient_search"]
+    command += ["--patients", str(options.patients), "--repeats", str(options.repeats)]
+    result = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603
+    return result.returncode == 0
+
+
+def _on_sqlite(options: argparse.Namespace) -> bool:
+    var_dir = tempfile.mkdtemp(prefix="mesotrace_bench_")
+    try:
+        url = f"sqlite:///{var_dir}/bench.sqlite3"
+        return _child("SQLite", url, var_dir, options)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def postgres_problem() -> str | None:
+    """None when the PostgreSQL server answers, else why not."""
+    import psycopg
+
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3) as connection:
+            connection.execute("SELECT 1")
+    except psycopg.Error as error:
+        return str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+    return None
+
+
+def _admin(statement: LiteralString, database: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(sql.SQL(statement).format(sql.Identifier(database)))
+
+
+def _on_postgres(options: argparse.Namespace) -> bool:
+    name = f"mesotrace_bench_{secrets.token_hex(4)}"
+    base, _, _old = POSTGRES_URL.rpartition("/")
+    _admin("CREATE DATABASE {}", name)
+    var_dir = tempfile.mkdtemp(prefix="mesotrace_bench_")
+    try:
+        return _child(f"PostgreSQL (database {name})", f"{base}/{name}", var_dir, options)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+        _admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+
+
+def run(options: argparse.Namespace) -> bool:
+    """Runs the benchmark on SQLite, then on PostgreSQL when it answers."""
+    ok = _on_sqlite(options)
+    problem = postgres_problem()
+    if problem:
+        banner(f"POSTGRESQL BENCHMARK SKIPPED: {POSTGRES_URL} is not reachable ({problem})")
+        return ok
+    return _on_postgres(options) and ok
+
+
+# --- Child: one database, set up by DATABASE_URL ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    text: str  # what staff type in the search box
+    scan: Q  # the same question without the keys, which no index can answer
+
+
+@dataclass(frozen=True)
+class Timing:
+    case: Case
+    matches: int
+    indexed_ms: float
+    scan_ms: float
+    plan: str
+    scan_plan: str
+
+
+def median_ms(query: Callable[[], object], repeats: int) -> float:
+    query()  # warm the cache and the statement before timing
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        query()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesotrace.settings")
+    os.environ.setdefault("MESOTRACE_ENV", "development")
+    import django
+
+    django.setup()
+
+
+def _generate(count: int) -> Clinic:
+    from mesotrace.accounts.services import create_clinic
+    from mesotrace.audit.actor import Actor
+    from mesotrace.demo.generator import DEFAULT_SEED, bulk_patients
+
+    actor = Actor.system("bench")
+    clinic = create_clinic(
+        actor,
+        name="Bench clinic",
+        slug="bench",
+        jurisdiction="FR",
+        timezone_name="Europe/Paris",
+        currency="EUR",
+    )
+    started = time.monotonic()
+    bulk_patients(clinic, count, random.Random(DEFAULT_SEED), actor)
+    seconds = time.monotonic() - started
+    print(f"generated {count:,} patients in {seconds:.1f} s ({count / seconds:,.0f} per second)")
+    return clinic
+
+
+def _analyze() -> None:
+    from django.db import connection
+
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"ANALYZE (planner statistics) in {time.monotonic() - started:.1f} s")
+
+
+def _cases(clinic: Clinic) -> list[Case]:
+    """Search texts taken from one patient in the middle of the table."""
+    from django.db.models import Q
+
+    from mesotrace.patients.models import Patient
+
+    with_phone = Patient.objects.for_clinic(clinic).exclude(phone="").order_by("id")
+    sample = with_phone[with_phone.count() // 2]
+    family = sample.family_name[:4]
+    born = sample.date_of_birth.isoformat()
+    # Demo phones share a fictional "+33 6 00" block: the short prefix adds two digits
+    # (about 1% of patients), the long one four (about 0.01%).
+    short, long, end = sample.phone[:11], sample.phone[:14], sample.phone[-5:]
+    return [
+        Case(
+            f'family name prefix "{family}"',
+            family,
+            Q(family_name__icontains=family) | Q(given_name__icontains=family),
+        ),
+        Case(f"date of birth {born}", born, Q(date_of_birth__icontains=born)),
+        Case(f'phone prefix "{short}"', short, Q(phone__icontains=short)),
+        Case(f'phone prefix "{long}"', long, Q(phone__icontains=long)),
+        Case(f'phone suffix "{end}"', end, Q(phone__icontains=end)),
+    ]
+
+
+def _page(clinic: Clinic, where: Q) -> QuerySet[Patient]:
+    from mesotrace.patients.models import Patient
+
+    return Patient.objects.for_clinic(clinic).filter(where).order_by(*ORDER)[:PAGE]
+
+
+def _measure(clinic: Clinic, case: Case, repeats: int) -> Timing:
+    from mesotrace.patients.models import Patient
+    from mesotrace.patients.search import patient_query
+
+    indexed = patient_query(case.text)
+    return Timing(
+        case=case,
+        matches=Patient.objects.for_clinic(clinic).filter(indexed).count(),
+        indexed_ms=median_ms(lambda: list(_page(clinic, indexed)), repeats),
+        scan_ms=median_ms(lambda: list(_page(clinic, case.scan)), repeats),
+        plan=_page(clinic, indexed).explain(),
+        scan_plan=_page(clinic, case.scan).explain(),
+    )
+
+
+def _print_table(timings: list[Timing], repeats: int) -> None:
+    print(f"\nmedian of {repeats} runs, first page of {PAGE} ordered by family and given name;")
+    print("indexed = patient_query() as the app runs it; full scan = icontains on the raw columns")
+    print(f"{'search':<40} {'matches':>8} {'indexed ms':>11} {'full scan ms':>13} {'ratio':>7}")
+    for t in timings:
+        ratio = t.scan_ms / t.indexed_ms if t.indexed_ms else float("inf")
+        print(
+            f"{t.case.label:<40} {t.matches:>8,} {t.indexed_ms:>11.2f} "
+            f"{t.scan_ms:>13.2f} {ratio:>6.0f}x"
+        )
+
+
+def _print_plans(timings: list[Timing]) -> None:
+    print("\nquery plans (indexed search, then the full scan):")
+    for t in timings:
+        print(f"  {t.case.label}")
+        for line in t.plan.splitlines():
+            print(f"    indexed | {line}")
+        for line in t.scan_plan.splitlines():
+            print(f"    scan    | {line}")
+
+
+def _database_name() -> str:
+    from django.db import connection
+
+    query = "SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version"
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        version = cursor.fetchone()[0]
+    return f"{connection.display_name} {version}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS)
+    parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS)
+    options = parser.parse_args(argv)
+    _setup()
+    from django.core.management import call_command
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    print(f"{_database_name()}: migrated in {time.monotonic() - started:.1f} s")
+    clinic = _generate(options.patients)
+    _analyze()
+    timings = [_measure(clinic, case, options.repeats) for case in _cases(clinic)]
+    _print_table(timings, options.repeats)
+    _print_plans(timings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Mesotrace: the practice system a mesotherapy clinic runs on."""

@@ -1,0 +1,43 @@
+"""Roles a member holds in a clinic, and what each role may do.
+
+Every view and API operation names one permission from `PERMISSIONS`; the
+isolation sweep in the tests reads that name to know who must get a 403.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    PRACTITIONER = "practitioner", _("Practitioner")
+    NURSE = "nurse", _("Nurse")
+    FRONT_DESK = "front_desk", _("Front desk")
+    RESEARCHER = "researcher", _("Researcher")
+    AUDITOR = "auditor", _("Auditor")
+
+
+_CLINICAL = frozenset({Role.OWNER, Role.PRACTITIONER, Role.NURSE})
+_DESK = _CLINICAL | {Role.FRONT_DESK}
+_EVERYONE = frozenset(Role)
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # Demographics and contact details: what front desk needs to book and call.
+    "patient.view": _DESK,
+    "patient.create": _DESK,
+    "patient.change": _DESK,
+    # History, allergies, medications, pregnancy: clinical staff only.
+    "patient.view_clinical": _CLINICAL,
+    "patient.change_clinical": _CLINICAL,
+    "practitioner.view": _DESK,
+    "practitioner.manage": frozenset({Role.OWNER}),
+    "clinic.manage": frozenset({Role.OWNER}),
+    "audit.view": frozenset({Role.OWNER, Role.AUDITOR}),
+    # Every member may hold API tokens and see the clinic's home page.
+    "account.self": _EVERYONE,
+}
+
+
+def role_has(role: str, permission: str) -> bool:
+    """True when `role` carries `permission`; an unknown permission is a programming error."""
+    return Role(role) in PERMISSIONS[permission]

@@ -1,0 +1,127 @@
+"""Writes for clinics, members and API tokens: each in a transaction, each audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from mesotrace.accounts.models import ApiToken, Clinic, Membership, User, hash_token
+from mesotrace.audit import services as audit
+from mesotrace.audit.actor import Actor
+from mesotrace.audit.models import AuditAction
+
+
+@transaction.atomic
+def create_clinic(
+    actor: Actor, *, name: str, slug: str, jurisdiction: str, timezone_name: str, currency: str
+) -> Clinic:
+    clinic = Clinic(
+        name=name, slug=slug, jurisdiction=jurisdiction, timezone=timezone_name, currency=currency
+    )
+    clinic.full_clean()
+    clinic.save()
+    audit.record(
+        actor, AuditAction.CREATE, object_type="clinic", object_id=clinic.pk, clinic=clinic
+    )
+    return clinic
+
+
+@transaction.atomic
+def add_member(
+    actor: Actor,
+    clinic: Clinic,
+    *,
+    email: str,
+    role: str,
+    password: str | None = None,
+    name: str = "",
+) -> Membership:
+    """Adds a user (creating the account if needed) to a clinic with a role."""
+    user = User.objects.filter(email=email.lower()).first()
+    if user is None:
+        first, _, last = name.partition(" ")
+        user = User.objects.create_user(email, password, first_name=first, last_name=last)
+    membership = Membership(user=user, clinic=clinic, role=role)
+    membership.full_clean()
+    membership.save()
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        object_type="membership",
+        object_id=membership.pk,
+        clinic=clinic,
+        changes={"user": user.email, "role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def issue_token(
+    actor: Actor, membership: Membership, name: str = "", lifetime: timedelta | None = None
+) -> tuple[ApiToken, str]:
+    """A new bearer token for the membership; the raw key is returned once and never stored."""
+    raw = ApiToken.new_key()
+    token = ApiToken.objects.create(
+        membership=membership,
+        name=name[:100],
+        prefix=raw[:8],
+        key_hash=hash_token(raw),
+        expires_at=timezone.now() + (lifetime or settings.API_TOKEN_LIFETIME),
+    )
+    audit.record(
+        actor,
+        AuditAction.TOKEN_CREATED,
+        object_type="api_token",
+        object_id=token.pk,
+        clinic=membership.clinic,
+        details={"name": token.name, "expires_at": token.expires_at.isoformat()},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def revoke_token(actor: Actor, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor,
+            AuditAction.TOKEN_REVOKED,
+            object_type="api_token",
+            object_id=token.pk,
+            clinic=token.membership.clinic,
+        )
+    return token
+
+
+def membership_for_token(raw: str) -> tuple[ApiToken, Membership] | None:
+    """The usable token and its active membership for a raw bearer key, or None."""
+    token = (
+        ApiToken.objects.select_related("membership__clinic", "membership__user")
+        .filter(key_hash=hash_token(raw))
+        .first()
+    )
+    if token is None or not token.is_usable:
+        return None
+    membership = token.membership
+    if not membership.is_active or not membership.user.is_active:
+        return None
+    # Touch at most once a minute so a busy client does not write on every call.
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token, membership
+
+
+@transaction.atomic
+def switch_clinic(actor: Actor, membership: Membership) -> None:
+    audit.record(
+        actor,
+        AuditAction.CLINIC_SWITCH,
+        object_type="clinic",
+        object_id=membership.clinic_id,
+        clinic=membership.clinic,
+    )

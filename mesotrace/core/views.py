@@ -1,0 +1,51 @@
+"""The home page, the health check, and error pages (JSON under /api/)."""
+
+from __future__ import annotations
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from mesotrace.accounts.access import ClinicRequest, clinic_view, public
+
+
+@clinic_view("account.self")
+def home(request: ClinicRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+@public
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    vendor = "postgresql" if connection.vendor == "postgresql" else connection.vendor
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": vendor}, status=503)
+    return JsonResponse({"status": "ok", "database": vendor})
+
+
+def _error(request: HttpRequest, status: int, detail: str, template: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": detail}, status=status)
+    return render(request, template, {"detail": detail}, status=status)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "Not found.", "404.html")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    detail = str(exception) if exception and str(exception) else "You may not do this."
+    return _error(request, 403, detail, "403.html")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, "Bad request.", "400.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, "Something went wrong on our side; it has been logged.", "500.html")

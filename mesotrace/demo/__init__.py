@@ -1,0 +1,1 @@
+"""Synthetic demo data: two clinics, their staff and invented patients; never production."""

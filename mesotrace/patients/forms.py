@@ -1,0 +1,67 @@
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+
+from mesotrace.patients.models import (
+    CLINICAL_FIELDS,
+    DEMOGRAPHIC_FIELDS,
+    Allergy,
+    Medication,
+    Patient,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DemographicsForm(forms.ModelForm[Patient]):
+    class Meta:
+        model = Patient
+        fields = DEMOGRAPHIC_FIELDS
+        widgets = {"date_of_birth": DateInput(), "address": forms.TextInput()}
+
+
+class ClinicalForm(forms.ModelForm[Patient]):
+    class Meta:
+        model = Patient
+        fields = CLINICAL_FIELDS
+
+
+class NewPatientForm(forms.ModelForm[Patient]):
+    """Demographics plus, for clinical staff, history and pregnancy status at once."""
+
+    class Meta:
+        model = Patient
+        fields = DEMOGRAPHIC_FIELDS + CLINICAL_FIELDS
+        widgets = {"date_of_birth": DateInput(), "address": forms.TextInput()}
+
+
+AllergyFormSet: type[BaseInlineFormSet[Allergy, Patient, forms.ModelForm[Allergy]]]
+AllergyFormSet = inlineformset_factory(
+    Patient,
+    Allergy,
+    fields=["substance", "reaction", "severity"],
+    extra=2,
+    can_delete=True,
+    max_num=100,
+)
+MedicationFormSet: type[BaseInlineFormSet[Medication, Patient, forms.ModelForm[Medication]]]
+MedicationFormSet = inlineformset_factory(
+    Patient,
+    Medication,
+    fields=["name", "dose", "is_anticoagulant"],
+    extra=2,
+    can_delete=True,
+    max_num=100,
+)
+
+
+def formset_rows(formset: forms.BaseInlineFormSet) -> list[dict[str, object]]:  # type: ignore[type-arg]
+    """The rows a submitted formset keeps, as plain dicts for the service."""
+    rows = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or data.get("DELETE"):
+            continue
+        rows.append({name: data[name] for name in form._meta.fields or [] if name in data})
+    return rows

@@ -1,0 +1,127 @@
+"""Patient pages: find, register, read and change; clinical parts for clinical staff only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.audit.actor import Actor
+from mesotrace.patients import services
+from mesotrace.patients.forms import (
+    AllergyFormSet,
+    ClinicalForm,
+    DemographicsForm,
+    MedicationFormSet,
+    NewPatientForm,
+    formset_rows,
+)
+from mesotrace.patients.models import CLINICAL_FIELDS, DEMOGRAPHIC_FIELDS, Patient
+from mesotrace.patients.search import MAX_QUERY, patient_query
+
+PAGE_SIZE = 50
+
+
+def _patient(request: ClinicRequest, patient_id: int) -> Patient:
+    return clinic_object_or_404(Patient.objects.all(), request.clinic, pk=patient_id)
+
+
+@clinic_view("patient.view")
+def patient_list(request: ClinicRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:MAX_QUERY]
+    found = Patient.objects.for_clinic(request.clinic).filter(patient_query(query))
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    services.record_list(
+        Actor.from_request(request), query, [p.pk for p in page], page.paginator.count
+    )
+    template = "patients/_results.html" if request.htmx else "patients/list.html"  # type: ignore[attr-defined]
+    return render(request, template, {"page": page, "query": query})
+
+
+@clinic_view("patient.create")
+@require_http_methods(["GET", "POST"])
+def patient_create(request: ClinicRequest) -> HttpResponse:
+    clinical = request.membership.may("patient.change_clinical")
+    form_class = NewPatientForm if clinical else DemographicsForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        patient = services.create_patient(
+            Actor.from_request(request),
+            request.clinic,
+            {name: data[name] for name in DEMOGRAPHIC_FIELDS},
+            {name: data[name] for name in CLINICAL_FIELDS} if clinical else None,
+        )
+        messages.success(request, _("Patient %(name)s registered.") % {"name": patient.full_name})
+        return redirect("patients:detail", patient_id=patient.pk)
+    return render(request, "patients/form.html", {"form": form, "title": _("New patient")})
+
+
+@clinic_view("patient.view")
+def patient_detail(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    patient = _patient(request, patient_id)
+    clinical = request.membership.may("patient.view_clinical")
+    services.record_read(
+        Actor.from_request(request),
+        patient,
+        "demographics+clinical" if clinical else "demographics",
+    )
+    return render(request, "patients/detail.html", {"patient": patient, "show_clinical": clinical})
+
+
+@clinic_view("patient.change")
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    patient = _patient(request, patient_id)
+    form = DemographicsForm(request.POST or None, instance=Patient.objects.get(pk=patient.pk))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.update_patient(
+            Actor.from_request(request), patient, {n: data[n] for n in DEMOGRAPHIC_FIELDS}
+        )
+        messages.success(request, _("Saved."))
+        return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "patient": patient, "title": _("Edit patient")},
+    )
+
+
+@clinic_view("patient.view_clinical")
+def patient_clinical(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    patient = _patient(request, patient_id)
+    services.record_read(Actor.from_request(request), patient, "clinical")
+    return render(request, "patients/clinical.html", {"patient": patient})
+
+
+@clinic_view("patient.change_clinical")
+@require_http_methods(["GET", "POST"])
+def patient_clinical_edit(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    patient = _patient(request, patient_id)
+    editable = Patient.objects.get(pk=patient.pk)
+    data = request.POST or None
+    form = ClinicalForm(data, instance=editable)
+    allergies = AllergyFormSet(data, instance=editable, prefix="allergies")
+    medications = MedicationFormSet(data, instance=editable, prefix="medications")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and allergies.is_valid()
+        and medications.is_valid()
+    ):
+        services.update_patient(
+            Actor.from_request(request),
+            patient,
+            clinical={name: form.cleaned_data[name] for name in CLINICAL_FIELDS},
+            allergies=formset_rows(allergies),
+            medications=formset_rows(medications),
+        )
+        messages.success(request, _("Clinical record saved."))
+        return redirect("patients:clinical", patient_id=patient.pk)
+    context = {"patient": patient, "form": form, "allergies": allergies, "medications": medications}
+    return render(request, "patients/clinical_form.html", context)

@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from mesotrace.api import api
+from mesotrace.core import views as core_views
+
+urlpatterns = [
+    path("", include("mesotrace.core.urls")),
+    path("accounts/", include("mesotrace.accounts.urls")),
+    path("patients/", include("mesotrace.patients.urls")),
+    path("practitioners/", include("mesotrace.practitioners.urls")),
+    path("audit/", include("mesotrace.audit.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = core_views.bad_request
+handler403 = core_views.forbidden
+handler404 = core_views.not_found
+handler500 = core_views.server_error
