@@ -51,10 +51,15 @@ def test_practitioner_list_does_not_grow_with_practitioners(
 ) -> None:
     client = login(world.members["front_desk"])
     physician = make_practitioner(world.clinic)
-    make_practitioner(world.clinic, full_name="Nurse A", qualification="nurse", supervising_physician=physician)
+    make_practitioner(
+        world.clinic, full_name="Nurse A", qualification="nurse", supervising_physician=physician
+    )
     few = _queries(client, "/practitioners/")
     for n in range(10):
         make_practitioner(
-            world.clinic, full_name=f"Nurse {n}", qualification="nurse", supervising_physician=physician
+            world.clinic,
+            full_name=f"Nurse {n}",
+            qualification="nurse",
+            supervising_physician=physician,
         )
     assert _queries(client, "/practitioners/") == few

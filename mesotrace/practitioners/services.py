@@ -51,7 +51,9 @@ def policy_for(clinic: Clinic) -> InjectionPolicy:
     try:
         return clinic.injection_policy
     except InjectionPolicy.DoesNotExist:
-        return InjectionPolicy(clinic=clinic, rule=InjectionRule.PHYSICIAN_ONLY, require_training=True)
+        return InjectionPolicy(
+            clinic=clinic, rule=InjectionRule.PHYSICIAN_ONLY, require_training=True
+        )
 
 
 def _licence_problem(person: Practitioner, clinic: Clinic, day: datetime.date) -> str | None:
