@@ -187,6 +187,7 @@ def _cases(clinic: Clinic) -> list[Case]:
     with_phone = Patient.objects.for_clinic(clinic).exclude(phone="").order_by("id")
     sample = with_phone[with_phone.count() // 2]
     family = sample.family_name[:4]
+    both = f"{sample.given_name[:3]} {family}"
     born = sample.date_of_birth.isoformat()
     # Demo phones share a fictional "+33 6 00" block: the short prefix adds two digits
     # (about 1% of patients), the long one four (about 0.01%).
@@ -196,6 +197,11 @@ def _cases(clinic: Clinic) -> list[Case]:
             f'family name prefix "{family}"',
             family,
             Q(family_name__icontains=family) | Q(given_name__icontains=family),
+        ),
+        Case(
+            f'given and family name "{both}"',
+            both,
+            Q(given_name__icontains=both.split()[0]) & Q(family_name__icontains=family),
         ),
         Case(f"date of birth {born}", born, Q(date_of_birth__icontains=born)),
         Case(f'phone prefix "{short}"', short, Q(phone__icontains=short)),
@@ -214,7 +220,7 @@ def _measure(clinic: Clinic, case: Case, repeats: int) -> Timing:
     from mesotrace.patients.models import Patient
     from mesotrace.patients.search import patient_query
 
-    indexed = patient_query(case.text)
+    indexed = patient_query(case.text, clinic)
     return Timing(
         case=case,
         matches=Patient.objects.for_clinic(clinic).filter(indexed).count(),

@@ -71,7 +71,9 @@ def test_bulk_patients_are_searchable_and_audited_once(db: Any) -> None:
     assert [p.record_number for p in patients] == [f"BUL-{n:06d}" for n in range(1, 31)]
     sample = patients.exclude(phone="")[17]
     for text in (sample.family_name.split()[0], sample.phone[-5:]):
-        assert sample in Patient.objects.for_clinic(clinic).filter(patient_query(text)), text
+        assert sample in Patient.objects.for_clinic(clinic).filter(patient_query(text, clinic)), (
+            text
+        )
     generated = AuditEvent.objects.filter(clinic=clinic, action=AuditAction.GENERATE)
     assert [event.details for event in generated] == [{"count": 30}]
 

@@ -26,7 +26,14 @@ from mesotrace.audit.actor import Actor
 from mesotrace.audit.models import AuditAction
 from mesotrace.core.models import next_number
 from mesotrace.patients import services as patients
-from mesotrace.patients.models import Allergy, Medication, Patient, PregnancyStatus, Sex
+from mesotrace.patients.models import (
+    Allergy,
+    Medication,
+    Patient,
+    PatientNameWord,
+    PregnancyStatus,
+    Sex,
+)
 from mesotrace.patients.search import name_key
 from mesotrace.practitioners import services as practitioners
 from mesotrace.practitioners.models import InjectionRule, Practitioner, Qualification
@@ -465,6 +472,7 @@ def _insert_batch(clinic: Clinic, drafts: Sequence[PatientDraft]) -> None:
     rows = Patient.objects.bulk_create(
         [_patient_row(clinic, draft, first + i) for i, draft in enumerate(drafts)]
     )
+    PatientNameWord.objects.bulk_create(word for row in rows for word in row.name_word_rows())
     pairs = list(zip(rows, drafts, strict=True))
     Allergy.objects.bulk_create(
         Allergy(clinic=clinic, patient=row, **item) for row, d in pairs for item in d.allergies

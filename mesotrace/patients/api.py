@@ -175,7 +175,7 @@ def list_patients(request: Any, filters: Query[PatientFilters]) -> PatientPage:
     field = filters.sort.lstrip("-")
     order = [("-" + key if filters.sort.startswith("-") else key) for key in _ORDER[field]]
     queryset: QuerySet[Patient] = Patient.objects.for_clinic(request.clinic).filter(
-        patient_query(filters.q)
+        patient_query(filters.q, request.clinic)
     )
     total = queryset.count()
     start = (filters.page - 1) * filters.page_size

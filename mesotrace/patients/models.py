@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.core.models import ClinicOwned
-from mesotrace.patients.search import name_key, phone_key
+from mesotrace.patients.search import name_key, name_words, phone_key
 
 phone_chars = RegexValidator(r"^[0-9+() .-]*$", _("Use digits, spaces and + ( ) . - only."))
 
@@ -107,10 +107,38 @@ class Patient(ClinicOwned):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.refresh_search_keys()
         super().save(*args, **kwargs)
+        PatientNameWord.index(self)
+
+    def name_word_rows(self) -> list[PatientNameWord]:
+        words = name_words(self.family_name, self.given_name)
+        return [PatientNameWord(clinic_id=self.clinic_id, patient=self, word=w) for w in words]
 
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+class PatientNameWord(models.Model):
+    """One word of a patient's names, so a search can start at any word, from an index."""
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="name_words")
+    word = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "word"], name="one_row_per_name_word")
+        ]
+        indexes = [models.Index(fields=["clinic", "word"], name="patient_name_word")]
+
+    def __str__(self) -> str:
+        return self.word
+
+    @classmethod
+    def index(cls, patient: Patient) -> None:
+        """Rewrites a patient's words; called on every save, inside the caller's transaction."""
+        cls.objects.filter(patient=patient).delete()
+        cls.objects.bulk_create(patient.name_word_rows())
 
 
 class Allergy(ClinicOwned):

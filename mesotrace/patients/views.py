@@ -33,7 +33,7 @@ def _patient(request: ClinicRequest, patient_id: int) -> Patient:
 @clinic_view("patient.view")
 def patient_list(request: ClinicRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY]
-    found = Patient.objects.for_clinic(request.clinic).filter(patient_query(query))
+    found = Patient.objects.for_clinic(request.clinic).filter(patient_query(query, request.clinic))
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     services.record_list(
         Actor.from_request(request), query, [p.pk for p in page], page.paginator.count
