@@ -134,11 +134,11 @@ class PatientNameWord(models.Model):
     def __str__(self) -> str:
         return self.word
 
-    @classmethod
-    def index(cls, patient: Patient) -> None:
+    @staticmethod
+    def index(patient: Patient) -> None:
         """Rewrites a patient's words; called on every save, inside the caller's transaction."""
-        cls.objects.filter(patient=patient).delete()
-        cls.objects.bulk_create(patient.name_word_rows())
+        PatientNameWord.objects.filter(patient=patient).delete()
+        PatientNameWord.objects.bulk_create(patient.name_word_rows())
 
 
 class Allergy(ClinicOwned):

@@ -88,7 +88,8 @@ class PageLog:
             self.console_errors.append(message.text)
 
     def on_response(self, response: Response) -> None:
-        if "/static/" in response.url and not response.ok:
+        # 304 Not Modified is the browser's cache answering: the file did load.
+        if "/static/" in response.url and response.status >= 400:
             self.failed_static.append(f"{response.status} {response.url}")
 
     def assert_clean(self) -> None:
