@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Router, Schema, Status
@@ -74,10 +73,12 @@ def _membership(user: Any, slug: str | None) -> Membership:
     auth=None,
 )
 def issue_token(request: Any, payload: TokenRequest) -> Status[TokenOut]:
-    try:
-        user = authenticate(request, username=payload.username, password=payload.password)
-    except AxesBackendPermissionDenied:
-        raise HttpError(429, "Too many failed sign-in attempts: try again later.") from None
+    user = authenticate(request, username=payload.username.lower(), password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        # authenticate() swallows Axes' denial; unflagged, its middleware would swap this
+        # JSON error for the HTML lockout page.
+        request.axes_locked_out = False
+        raise HttpError(429, "Too many failed sign-in attempts: try again later.")
     if user is None:
         raise HttpError(401, "The email address or password is not correct.")
     membership = _membership(user, payload.clinic)

@@ -41,7 +41,9 @@ def choose_clinic(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         raw = request.POST.get("clinic", "")
-        membership = memberships.filter(clinic_id=int(raw)).first() if raw.isdigit() else None
+        # isdigit() alone lets "²" (int() fails) and 30-digit ids (SQLite overflows) through.
+        plausible = raw.isascii() and raw.isdigit() and len(raw) <= 18
+        membership = memberships.filter(clinic_id=int(raw)).first() if plausible else None
         if membership is None:
             messages.error(request, _("Choose one of your clinics."))
         else:
