@@ -250,7 +250,11 @@ def patch_patient(request: Any, patient_id: int, payload: PatientPatch) -> Patie
             ]
         )
     demographics, clinical, allergies, medications = _split(payload)
+    actor = Actor.from_request(request, "api")
     patient = services.update_patient(
-        Actor.from_request(request, "api"), patient, demographics, clinical, allergies, medications
+        actor, patient, demographics, clinical, allergies, medications
     )
-    return _out(patient, request.membership.may("patient.view_clinical"))
+    clinical_view = request.membership.may("patient.view_clinical")
+    # The answer carries the whole record: that is a read, even when nothing changed.
+    services.record_read(actor, patient, "clinical" if clinical_view else "demographics")
+    return _out(patient, clinical_view)

@@ -58,10 +58,12 @@ MedicationFormSet = inlineformset_factory(
 
 def formset_rows(formset: forms.BaseInlineFormSet) -> list[dict[str, object]]:  # type: ignore[type-arg]
     """The rows a submitted formset keeps, as plain dicts for the service."""
+    # The inline formset appends its foreign key to the form's fields; the service sets it.
+    fields = [name for name in formset.form._meta.fields or [] if name != formset.fk.name]
     rows = []
     for form in formset.forms:
         data = form.cleaned_data
         if not data or data.get("DELETE"):
             continue
-        rows.append({name: data[name] for name in form._meta.fields or [] if name in data})
+        rows.append({name: data[name] for name in fields if name in data})
     return rows

@@ -1,6 +1,8 @@
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.models import Clinic, User
 from mesotrace.practitioners.models import InjectionPolicy, Practitioner, Qualification
@@ -39,6 +41,14 @@ class PractitionerForm(forms.ModelForm[Practitioner]):
         physicians.queryset = Practitioner.objects.for_clinic(clinic).filter(
             qualification=Qualification.PHYSICIAN
         )
+
+    def clean_user(self) -> User | None:
+        # The unique constraint spans `clinic`, which the form excludes from its own checks.
+        user: User | None = self.cleaned_data.get("user")
+        others = Practitioner.objects.for_clinic(self.instance.clinic).exclude(pk=self.instance.pk)
+        if user is not None and others.filter(user=user).exists():
+            raise ValidationError(_("This member already has a practitioner profile here."))
+        return user
 
 
 class PolicyForm(forms.ModelForm[InjectionPolicy]):

@@ -66,8 +66,12 @@ def _licence_problem(person: Practitioner, clinic: Clinic, day: datetime.date) -
             "name": person.full_name,
             "date": person.licence_expiry.isoformat(),
         }
+    if not person.licence_jurisdiction:
+        return _("%(name)s's licence has no issuing jurisdiction on record.") % {
+            "name": person.full_name
+        }
     country = person.licence_jurisdiction.split("-")[0]
-    if country and country != clinic.jurisdiction:
+    if country != clinic.jurisdiction:
         return _("%(name)s's licence was issued in %(issued)s, not in %(here)s.") % {
             "name": person.full_name,
             "issued": person.licence_jurisdiction,
@@ -96,7 +100,8 @@ def _rule_problem(person: Practitioner, policy: InjectionPolicy, day: datetime.d
     rule = InjectionRule(policy.rule)
     qualification = Qualification(person.qualification)
     refused = _(
-        "The clinic's policy is \u201c%(rule)s\u201d and %(name)s is a %(qualification)s."
+        "The clinic's policy is \u201c%(rule)s\u201d and %(name)s is recorded as: "
+        "%(qualification)s."
     ) % {
         "rule": rule.label,
         "name": person.full_name,
@@ -177,9 +182,9 @@ def set_injection_policy(
     actor: Actor, clinic: Clinic, *, rule: str, require_training: bool
 ) -> InjectionPolicy:
     policy = policy_for(clinic)
-    before: dict[str, Any] = (
-        audit.snapshot(policy, ["rule", "require_training"]) if policy.pk else {}
-    )
+    # The cached policy may already carry a form's new values; "before" is what was stored.
+    stored = InjectionPolicy.objects.filter(clinic=clinic).first()
+    before: dict[str, Any] = audit.snapshot(stored, ["rule", "require_training"]) if stored else {}
     policy.rule = rule
     policy.require_training = require_training
     policy.full_clean()
