@@ -4,9 +4,11 @@ from csp.decorators import csp_update
 from ninja import NinjaAPI
 
 from mesotrace.accounts.api import router as auth_router
+from mesotrace.catalogue.api import router as catalogue_router
 from mesotrace.core.api import install_error_handlers
 from mesotrace.patients.api import router as patients_router
 from mesotrace.practitioners.api import router as practitioners_router
+from mesotrace.treatments.api import router as treatments_router
 
 api = NinjaAPI(
     title="Mesotrace API",
@@ -26,3 +28,5 @@ install_error_handlers(api)
 api.add_router("", auth_router)
 api.add_router("", patients_router)
 api.add_router("", practitioners_router)
+api.add_router("", catalogue_router)
+api.add_router("", treatments_router)

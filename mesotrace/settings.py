@@ -5,7 +5,9 @@ DEBUG off, a secret from the environment, secure cookies. `make serve` and
 `make test` choose "development" and "test" explicitly.
 """
 
+import os
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
     "mesotrace.audit",
     "mesotrace.practitioners",
     "mesotrace.patients",
+    "mesotrace.treatments",
+    "mesotrace.catalogue",
     "mesotrace.demo",
 ]
 
@@ -136,6 +140,11 @@ _SQLITE_OPTIONS = {
 }
 
 DATABASES = {"default": _database()}
+if ENVIRONMENT == "test" and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so tests that run threads (the booking race) meet SQLite's real
+    # locking; one file per process, so parallel runs and xdist workers never share it.
+    _TEST_DB = Path(tempfile.gettempdir()) / f"mesotrace-test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(_TEST_DB)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

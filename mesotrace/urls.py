@@ -9,6 +9,8 @@ urlpatterns = [
     path("patients/", include("mesotrace.patients.urls")),
     path("practitioners/", include("mesotrace.practitioners.urls")),
     path("audit/", include("mesotrace.audit.urls")),
+    path("treatments/", include("mesotrace.treatments.urls")),
+    path("catalogue/", include("mesotrace.catalogue.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -17,6 +17,7 @@ from mesotrace.audit.models import AuditAction, AuditEvent
 from mesotrace.demo.generator import bulk_patients, demo_logins, generate_demo
 from mesotrace.patients.models import Patient
 from mesotrace.patients.search import patient_query
+from mesotrace.treatments.models import Appointment, PlanStatus, TreatmentPlan
 from tests.conftest import make_clinic
 
 
@@ -46,6 +47,19 @@ def test_demo_data_creates_both_clinics_whose_logins_work(db: Any) -> None:
         assert login.email in out.getvalue()
     for slug in ("lumiere", "vita"):
         assert Patient.objects.filter(clinic__slug=slug).count() >= 150
+
+
+def test_demo_clinics_open_with_active_plans_and_booked_courses(db: Any) -> None:
+    out = StringIO()
+    call_command("demo_data", "--patients", "40", stdout=out)
+    for slug in ("lumiere", "vita"):
+        plans = TreatmentPlan.objects.filter(clinic__slug=slug)
+        assert plans.filter(status=PlanStatus.ACTIVE).exists(), slug
+        assert plans.filter(status=PlanStatus.DRAFT).exists(), slug
+        booked = Appointment.objects.filter(clinic__slug=slug, status="booked")
+        assert booked.count() >= plans.filter(status=PlanStatus.ACTIVE).count(), slug
+        assert all(a.plan.clinic.slug == slug for a in booked), slug
+    assert "treatment plans" in out.getvalue()
 
 
 def test_demo_data_if_empty_leaves_an_existing_demo_alone(db: Any) -> None:

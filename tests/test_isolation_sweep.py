@@ -20,7 +20,9 @@ from mesotrace.accounts import services as accounts
 from mesotrace.accounts.models import ApiToken, Membership, User
 from mesotrace.accounts.roles import PERMISSIONS, Role
 from mesotrace.api import api
+from tests.catalogue_builders import own_entries
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
+from tests.plan_builders import sweep_entries
 
 MARKER = "Zyxquarantine"  # appears only in clinic A's data; must never reach an outsider
 API_PREFIX = "api/v1/"
@@ -85,7 +87,13 @@ def clinic_data(world: World) -> dict[str, int]:
     )
     person = make_practitioner(world.clinic, full_name=f"Dr {MARKER}")
     owner_token, _raw = accounts.issue_token(SYSTEM, world.membership("owner"), MARKER)
-    return {"patient_id": patient.pk, "practitioner_id": person.pk, "token_id": owner_token.pk}
+    return {
+        "patient_id": patient.pk,
+        "practitioner_id": person.pk,
+        "token_id": owner_token.pk,
+        **own_entries(world.clinic, MARKER),
+        **sweep_entries(world, patient, person),
+    }
 
 
 def _fill(route: str, params: tuple[str, ...], ids: dict[str, int], brace: bool = False) -> str:

@@ -33,6 +33,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "practitioner.manage": frozenset({Role.OWNER}),
     "clinic.manage": frozenset({Role.OWNER}),
     "audit.view": frozenset({Role.OWNER, Role.AUDITOR}),
+    # The catalogue holds no patient data; the auditor reads only the audit trail.
+    "catalogue.view": _DESK | {Role.RESEARCHER},
+    "catalogue.manage": frozenset({Role.OWNER, Role.PRACTITIONER}),
+    # Treatment plans: desk staff see them to book and price; clinical staff write them.
+    "plan.view": _DESK,
+    "plan.manage": _CLINICAL,
+    # Screening warnings read the clinical record; acknowledging one is a medical decision.
+    "screening.view": _CLINICAL,
+    "screening.acknowledge": frozenset({Role.OWNER, Role.PRACTITIONER}),
+    # Appointments and calendars: the desk books courses.
+    "schedule.view": _DESK,
+    "schedule.manage": _DESK,
     # Every member may hold API tokens and see the clinic's home page.
     "account.self": _EVERYONE,
 }

@@ -11,7 +11,7 @@ import datetime
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -37,6 +37,7 @@ from mesotrace.patients.models import (
 from mesotrace.patients.search import name_key
 from mesotrace.practitioners import services as practitioners
 from mesotrace.practitioners.models import InjectionRule, Practitioner, Qualification
+from mesotrace.treatments.demo import give_demo_plans
 
 DEFAULT_SEED = 2026
 DEFAULT_PATIENTS = 180
@@ -637,6 +638,8 @@ class ClinicSummary:
     patients: int
     practitioners: int
     seconds: float
+    plans: int = 0
+    appointments: int = 0
 
 
 @dataclass
@@ -744,10 +747,13 @@ def generate_demo(
     summary = DemoSummary(seed=seed, logins=demo_logins())
     for spec in CLINICS:
         built = build_clinic(actor, spec, seed, patients_per_clinic)
+        plans = give_demo_plans(Clinic.objects.get(slug=spec.slug), seed=seed, actor=actor)
+        built = replace(built, plans=plans.plans, appointments=plans.appointments)
         summary.clinics.append(built)
         if stdout is not None:
             stdout.write(
                 f"{built.name} ({built.slug}): {built.patients} patients, "
-                f"{built.practitioners} practitioners in {built.seconds:.1f} s\n"
+                f"{built.practitioners} practitioners, {built.plans} treatment plans, "
+                f"{built.appointments} appointments in {built.seconds:.1f} s\n"
             )
     return summary

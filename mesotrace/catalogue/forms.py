@@ -1,0 +1,199 @@
+"""Forms for a clinic's own catalogue entries; every choice is limited to what the clinic sees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from mesotrace.accounts.models import Clinic
+from mesotrace.catalogue.models import (
+    SUBMENTAL_ZONE,
+    AdverseEffect,
+    BodyZone,
+    Compound,
+    Contraindication,
+    Indication,
+    ProcedureType,
+    Product,
+    ProductComponent,
+    Protocol,
+    ProtocolItem,
+    RegulatoryStatus,
+    Source,
+)
+from mesotrace.catalogue.services import (
+    COMPOUND_FIELDS,
+    INDICATION_FIELDS,
+    PRODUCT_FIELDS,
+    PROTOCOL_FIELDS,
+    SOURCE_FIELDS,
+)
+
+_MARK_LABEL = _("verification")
+
+
+def _source_labels(*prefixes: str) -> dict[str, Any]:
+    labels: dict[str, Any] = {}
+    for prefix in prefixes:
+        part = prefix.rstrip("_").replace("_", " ")
+        labels[prefix + "source"] = _("source (%(part)s)") % {"part": part}
+        labels[prefix + "verification"] = _("verification (%(part)s)") % {"part": part}
+    return labels
+
+
+def limit_choices(form: forms.BaseForm, clinic: Clinic) -> None:
+    """Each catalogue choice offers only shipped entries and the clinic's own."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField):
+            queryset = field.queryset
+            if queryset is not None and hasattr(queryset, "visible_to"):
+                field.queryset = queryset.visible_to(clinic)
+
+
+class ClinicCatalogueForm(forms.ModelForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        if hasattr(self.instance, "clinic_id") and self.instance.pk is None:
+            self.instance.clinic = clinic
+        limit_choices(self, clinic)
+
+
+class CompoundForm(ClinicCatalogueForm):
+    class Meta:
+        model = Compound
+        fields = [*COMPOUND_FIELDS, "evidence_sources"]
+        labels = _source_labels("atc_", "max_dose_") | {
+            "evidence_verification": _("verification (evidence)"),
+            "evidence_sources": _("evidence sources"),
+        }
+        widgets = {"evidence_sources": forms.CheckboxSelectMultiple}
+
+
+class ProductForm(ClinicCatalogueForm):
+    class Meta:
+        model = Product
+        fields = PRODUCT_FIELDS
+        labels = _source_labels("")
+
+
+class IndicationForm(ClinicCatalogueForm):
+    class Meta:
+        model = Indication
+        fields = INDICATION_FIELDS
+        labels = _source_labels("")
+
+
+class SourceForm(forms.ModelForm[Source]):
+    url = forms.URLField(label=_("address"), max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Source
+        fields = SOURCE_FIELDS
+
+
+class ProtocolForm(ClinicCatalogueForm):
+    zones = forms.ModelMultipleChoiceField(
+        BodyZone.objects.all(), widget=forms.CheckboxSelectMultiple, label=_("body zones")
+    )
+    sources = forms.ModelMultipleChoiceField(
+        Source.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("sources"),
+    )
+
+    class Meta:
+        model = Protocol
+        fields = PROTOCOL_FIELDS
+        labels = _source_labels("schedule_", "technique_", "mix_", "evidence_")
+
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, clinic=clinic, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("zones", list(self.instance.zones.all()))
+            self.initial.setdefault("sources", list(self.instance.sources.all()))
+        # A clinic's own protocol is one it runs: it must say how many sessions and how often.
+        self.fields["sessions"].required = True
+        self.fields["interval_days"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        zones = data.get("zones")
+        approved_dc = data.get("procedure_type") == ProcedureType.APPROVED_DC
+        if approved_dc and any(zone.slug != SUBMENTAL_ZONE for zone in zones or []):
+            self.add_error(
+                "zones", _("Deoxycholic acid is approved for fat under the chin (submental) only.")
+            )
+        return data
+
+
+class FactForm(forms.ModelForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, clinic)
+
+
+def _formset(parent: type[Any], model: type[Any], fields: list[str], extra: int = 1) -> Any:
+    return inlineformset_factory(
+        parent,
+        model,
+        form=FactForm,
+        fields=fields,
+        extra=extra,
+        can_delete=True,
+        max_num=100,
+        validate_max=True,
+    )
+
+
+RegulatoryFormSet = _formset(
+    Compound,
+    RegulatoryStatus,
+    ["jurisdiction", "status", "indication", "as_of", "source", "verification"],
+)
+AdverseEffectFormSet = _formset(
+    Compound,
+    AdverseEffect,
+    ["term", "frequency", "frequency_category", "serious", "source", "verification"],
+)
+ContraindicationFormSet = _formset(
+    Compound, Contraindication, ["kind", "text", "source", "verification"]
+)
+ComponentFormSet = _formset(Product, ProductComponent, ["compound", "concentration", "unit"], 2)
+ItemFormSet = _formset(
+    Protocol, ProtocolItem, ["product", "share_percent", "volume_ml_per_point", "note"], 2
+)
+
+COMPOUND_FORMSETS = {
+    "regulatory_statuses": RegulatoryFormSet,
+    "adverse_effects": AdverseEffectFormSet,
+    "contraindications": ContraindicationFormSet,
+}
+
+
+def formset_rows(formset: BaseInlineFormSet) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    """The rows a submitted formset keeps, as plain dicts for the service."""
+    parent = formset.fk.name
+    rows = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or data.get("DELETE"):
+            continue
+        fields = [name for name in form._meta.fields or [] if name != parent]
+        rows.append({name: data[name] for name in fields if name in data})
+    return rows
+
+
+def attach_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal shown on the form: on its field when the form has one."""
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def cleaned_values(form: forms.ModelForm, fields: list[str]) -> dict[str, Any]:  # type: ignore[type-arg]
+    return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}

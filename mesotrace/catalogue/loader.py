@@ -1,0 +1,209 @@
+"""Writes the shipped starter catalogue into the database, idempotently.
+
+It runs from a data migration (with the migration's historical models) and from
+`manage.py catalogue_load`, so it reaches models through `get_model` and uses only
+plain manager methods. Top-level entries are matched by slug and updated in place,
+so ids stay stable for plans that point at them; a shipped entry's fact rows are
+matched by their natural key and rows no longer in the data are removed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from django.apps import apps as django_apps
+from django.db import models
+
+from mesotrace.catalogue import starter_data as data
+
+GetModel = Callable[[str, str], type[models.Model]]
+_MARKS = ("V", "V2", "U")
+
+
+class _Loader:
+    def __init__(self, get_model: GetModel) -> None:
+        self.get_model = get_model
+        self.sources: dict[str, models.Model] = {}
+        self.compounds: dict[str, models.Model] = {}
+        self.products: dict[str, models.Model] = {}
+        self.indications: dict[str, models.Model] = {}
+        self.zones: dict[str, models.Model] = {}
+        self.protocols: dict[str, models.Model] = {}
+
+    def manager(self, name: str) -> models.Manager[Any]:
+        return self.get_model("catalogue", name)._default_manager
+
+    def fields(self, name: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """`values` limited to the model's fields, so an older schema can still be loaded."""
+        known = {field.name for field in self.get_model("catalogue", name)._meta.concrete_fields}
+        return {key: value for key, value in values.items() if key in known}
+
+    def source(self, key: str | None) -> models.Model | None:
+        return self.sources[key] if key else None
+
+    def sourced(self, row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+        """A fact's values with its source key replaced by the Source row."""
+        values = dict(row)
+        values[prefix + "source"] = self.source(row[prefix + "source"])
+        return values
+
+    def sync(
+        self,
+        name: str,
+        parent: Mapping[str, Any],
+        rows: Iterable[Mapping[str, Any]],
+        key: tuple[str, ...],
+    ) -> None:
+        """Makes `parent`'s rows of model `name` exactly `rows`, matched on `key`."""
+        kept = []
+        for row in rows:
+            values = self.fields(name, row)
+            lookup = {**parent, **{field: values.pop(field) for field in key}}
+            item, _created = self.manager(name).update_or_create(**lookup, defaults=values)
+            kept.append(item.pk)
+        self.manager(name).filter(**parent).exclude(pk__in=kept).delete()
+
+    def load_sources(self) -> None:
+        for key, values in data.SOURCES.items():
+            defaults = {"url": "", "publisher": "", "year": None, **values}
+            self.sources[key], _ = self.manager("Source").update_or_create(
+                clinic=None, key=key, defaults=defaults
+            )
+
+    def load_compound(self, row: Mapping[str, Any]) -> None:
+        values = self.sourced(row, "atc_")
+        dose = row["max_dose"] or {}
+        values.update(
+            max_dose_per_session=dose.get("value"),
+            max_dose_unit=dose.get("unit", ""),
+            max_dose_note=dose.get("note", ""),
+            max_dose_source=self.source(dose.get("source")),
+            max_dose_verification=dose.get("verification", "U"),
+        )
+        compound, _ = self.manager("Compound").update_or_create(
+            clinic=None, slug=row["slug"], defaults=self.fields("Compound", values)
+        )
+        compound.evidence_sources.set([self.sources[key] for key in row["evidence_sources"]])
+        parent = {"compound": compound}
+        statuses = [{**self.sourced(s), "as_of": _date(s["as_of"])} for s in row["regulatory"]]
+        self.sync("RegulatoryStatus", parent, statuses, ("jurisdiction", "status", "indication"))
+        self.sync("AdverseEffect", parent, map(self.sourced, row["adverse"]), ("term",))
+        self.sync(
+            "Contraindication",
+            parent,
+            map(self.sourced, row["contraindications"]),
+            ("kind", "text"),
+        )
+        self.sync("CompoundNote", parent, map(self.sourced, row["notes"]), ("kind", "text"))
+        self.compounds[row["slug"]] = compound
+
+    def load_technique_facts(self) -> None:
+        parent = {"compound": None}
+        adverse = map(self.sourced, data.TECHNIQUE_ADVERSE_EFFECTS)
+        self.sync("AdverseEffect", parent, adverse, ("term",))
+        contra = map(self.sourced, data.TECHNIQUE_CONTRAINDICATIONS)
+        self.sync("Contraindication", parent, contra, ("kind", "text"))
+
+    def load_indications(self) -> None:
+        for row in data.INDICATIONS:
+            values = self.fields("Indication", self.sourced(row))
+            self.indications[row["slug"]], _ = self.manager("Indication").update_or_create(
+                clinic=None, slug=values.pop("slug"), defaults=values
+            )
+
+    def load_zones(self) -> None:
+        for row in data.BODY_ZONES:
+            values = self.fields("BodyZone", self.sourced(row))
+            self.zones[row["slug"]], _ = self.manager("BodyZone").update_or_create(
+                slug=values.pop("slug"), defaults=values
+            )
+
+    def load_product(self, row: Mapping[str, Any]) -> None:
+        values = self.fields("Product", self.sourced(row))
+        product, _ = self.manager("Product").update_or_create(
+            clinic=None, slug=values.pop("slug"), defaults=values
+        )
+        components = [{**c, "compound": self.compounds[c["compound"]]} for c in row["components"]]
+        self.sync("ProductComponent", {"product": product}, components, ("compound",))
+        self.products[row["slug"]] = product
+
+    def load_protocol(self, row: Mapping[str, Any]) -> None:
+        values = self.sourced(row, "schedule_")
+        values = self.sourced(values, "technique_")
+        values = self.sourced(values, "mix_")
+        values = self.sourced(values, "evidence_")
+        values["indication"] = self.indications[row["indication"]]
+        values = self.fields("Protocol", values)
+        protocol, _ = self.manager("Protocol").update_or_create(
+            clinic=None, slug=values.pop("slug"), defaults=values
+        )
+        items = [{**item, "product": self.products[item["product"]]} for item in row["items"]]
+        self.sync("ProtocolItem", {"protocol": protocol}, items, ("product",))
+        protocol.zones.set([self.zones[slug] for slug in row["zones"]])
+        protocol.sources.set([self.sources[key] for key in row["sources"]])
+        self.protocols[row["slug"]] = protocol
+
+    def load_rules(self) -> None:
+        for row in data.JURISDICTION_RULES:
+            values = self.fields("JurisdictionRule", self.sourced(row))
+            rule, _ = self.manager("JurisdictionRule").update_or_create(
+                slug=values.pop("slug"), defaults=values
+            )
+            rule.protocols.set([self.protocols[slug] for slug in row["protocols"]])
+            rule.further_sources.set([self.sources[key] for key in row["further_sources"]])
+
+    def run(self) -> dict[str, int]:
+        self.load_sources()
+        for compound in data.COMPOUNDS:
+            self.load_compound(compound)
+        self.load_technique_facts()
+        self.load_indications()
+        self.load_zones()
+        for product in data.PRODUCTS:
+            self.load_product(product)
+        for protocol in data.PROTOCOLS:
+            self.load_protocol(protocol)
+        self.load_rules()
+        return {
+            "sources": len(self.sources),
+            "compounds": len(self.compounds),
+            "indications": len(self.indications),
+            "body_zones": len(self.zones),
+            "products": len(self.products),
+            "protocols": len(self.protocols),
+            "jurisdiction_rules": len(data.JURISDICTION_RULES),
+        }
+
+
+def _date(text: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(text) if text else None
+
+
+def sync_starter_catalogue(get_model: GetModel | None = None) -> dict[str, int]:
+    """Writes the starter catalogue; call inside a transaction. Returns counts per kind."""
+    return _Loader(get_model or django_apps.get_model).run()
+
+
+def fact_counts() -> dict[str, dict[str, int]]:
+    """Per shipped compound, how many of its facts are marked V, V2 and U."""
+    from mesotrace.catalogue.models import Compound
+
+    counts: dict[str, dict[str, int]] = {}
+    compounds = Compound.objects.shipped().prefetch_related(
+        "regulatory_statuses", "adverse_effects", "contraindications", "notes"
+    )
+    for compound in compounds:
+        marks = [compound.atc_verification, compound.evidence_verification]
+        if compound.max_dose_per_session is not None:
+            marks.append(compound.max_dose_verification)
+        for related in (
+            compound.regulatory_statuses.all(),
+            compound.adverse_effects.all(),
+            compound.contraindications.all(),
+            compound.notes.all(),
+        ):
+            marks.extend(fact.verification for fact in related)
+        counts[compound.name] = {mark: marks.count(mark) for mark in _MARKS}
+    return counts

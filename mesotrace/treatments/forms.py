@@ -1,0 +1,204 @@
+"""Forms for plans, acknowledgements, bookings and opening hours; choices limited to the clinic."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.forms import BaseFormSet, formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from mesotrace.accounts.models import Clinic
+from mesotrace.catalogue.models import BodyZone, Protocol
+from mesotrace.catalogue.services import lipolytic_protocol_ids, protocol_allowed, rules_for
+from mesotrace.practitioners.models import Practitioner
+from mesotrace.treatments.models import (
+    MAX_DURATION_MINUTES,
+    MIN_DURATION_MINUTES,
+    OpeningHours,
+    PlanGoal,
+    TreatmentPlan,
+)
+from mesotrace.treatments.services import GOAL_FIELDS, MAX_GOALS, MAX_REASON
+
+PLAN_FORM_FIELDS = [
+    "protocol",
+    "practitioner",
+    "zones",
+    "planned_sessions",
+    "interval_days",
+    "price_per_session",
+    "package_price",
+    "discount_percent",
+    "diet_type",
+    "calorie_target_kcal",
+    "exercise_minutes_per_week",
+    "lifestyle_notes",
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+def protocol_choices(clinic: Clinic) -> QuerySet[Protocol]:
+    return (
+        Protocol.objects.visible_to(clinic)
+        .select_related("indication")
+        .order_by("indication__name", "name")
+    )
+
+
+def allowed_map(clinic: Clinic, protocols: QuerySet[Protocol]) -> dict[int, Any]:
+    """Each protocol's jurisdiction decision, in a fixed number of queries."""
+    rules = rules_for(clinic)
+    lipolytic = lipolytic_protocol_ids(protocols)
+    return {
+        p.pk: protocol_allowed(p, clinic, rules=rules, is_lipolytic=p.pk in lipolytic)
+        for p in protocols
+    }
+
+
+class ProtocolChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, refused: set[int], **kwargs: Any) -> None:
+        self.refused = refused
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        label = f"{obj.indication.name} — {obj.name}"
+        return f"{label} ({_('not allowed here')})" if obj.pk in self.refused else label
+
+
+class PlanForm(forms.ModelForm[TreatmentPlan]):
+    """The plan's own fields; the service checks clinic, jurisdiction and zones again."""
+
+    class Meta:
+        model = TreatmentPlan
+        fields = PLAN_FORM_FIELDS
+        widgets = {
+            "zones": forms.CheckboxSelectMultiple,
+            "lifestyle_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        protocols = protocol_choices(clinic)
+        decisions = allowed_map(clinic, protocols)
+        refused = {pk for pk, decision in decisions.items() if not decision.allowed}
+        self.fields["protocol"] = ProtocolChoiceField(
+            queryset=protocols, refused=refused, label=_("Protocol")
+        )
+        practitioner = self.fields["practitioner"]
+        assert isinstance(practitioner, forms.ModelChoiceField)
+        practitioner.queryset = Practitioner.objects.for_clinic(clinic).filter(is_active=True)
+        zones = self.fields["zones"]
+        assert isinstance(zones, forms.ModelMultipleChoiceField)
+        zones.queryset = BodyZone.objects.all()
+        zones.required = True
+        for name in ("price_per_session", "package_price", "discount_percent"):
+            self.fields[name].widget.attrs.setdefault("step", "0.01")
+        self.fields["price_per_session"].help_text = _("In %(currency)s.") % {
+            "currency": clinic.currency
+        }
+
+    def _post_clean(self) -> None:
+        # The service validates the whole plan with its clinic and patient; the form only
+        # checks each field, so a half-built instance is never full_clean()ed here.
+        return None
+
+
+class GoalForm(forms.ModelForm[PlanGoal]):
+    class Meta:
+        model = PlanGoal
+        fields = GOAL_FIELDS
+        widgets = {"change": forms.NumberInput(attrs={"step": "0.1"})}
+
+
+GoalFormSet: type[BaseFormSet[GoalForm]] = formset_factory(
+    GoalForm, extra=1, max_num=MAX_GOALS, validate_max=True
+)
+
+
+def goal_rows(formset: BaseFormSet[GoalForm]) -> list[dict[str, Any]]:
+    return [
+        {name: form.cleaned_data.get(name) for name in GOAL_FIELDS}
+        for form in formset.forms
+        if form.cleaned_data and form.cleaned_data.get("text")
+    ]
+
+
+def goal_initial(plan: TreatmentPlan) -> list[dict[str, Any]]:
+    return [{name: getattr(goal, name) for name in GOAL_FIELDS} for goal in plan.goals.all()]
+
+
+class AcknowledgeForm(forms.Form):
+    code = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    fingerprint = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason treatment may go ahead"),
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class StopForm(forms.Form):
+    stop_reason = forms.CharField(
+        label=_("Reason for stopping"), max_length=MAX_REASON, widget=forms.Textarea
+    )
+
+
+class CourseForm(forms.Form):
+    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none())
+    first_date = forms.DateField(label=_("First session on"), widget=DateInput)
+    start_time = forms.TimeField(label=_("At"), widget=TimeInput)
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes per session"),
+        min_value=MIN_DURATION_MINUTES,
+        max_value=MAX_DURATION_MINUTES,
+        initial=30,
+    )
+    move_closed_days = forms.BooleanField(
+        label=_("Move sessions on closed days to the next open day"), required=False
+    )
+
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["practitioner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Practitioner.objects.for_clinic(clinic).filter(is_active=True)
+
+    def first_start(self) -> datetime.datetime:
+        """Naive: the clinic's local time, which the service reads in the clinic's zone."""
+        return datetime.datetime.combine(
+            self.cleaned_data["first_date"], self.cleaned_data["start_time"]
+        )
+
+
+class RescheduleForm(CourseForm):
+    first_date = forms.DateField(label=_("New date"), widget=DateInput)
+    move_closed_days = None  # type: ignore[assignment]
+
+
+class CancelForm(forms.Form):
+    cancel_reason = forms.CharField(label=_("Reason for cancelling"), max_length=500)
+
+
+class OpeningHoursForm(forms.ModelForm[OpeningHours]):
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens", "closes"]
+        widgets = {"opens": TimeInput(format="%H:%M"), "closes": TimeInput(format="%H:%M")}
+
+    def _post_clean(self) -> None:
+        return None
+
+
+OpeningHoursFormSet: type[BaseFormSet[OpeningHoursForm]] = formset_factory(
+    OpeningHoursForm, extra=2, can_delete=True, max_num=50, validate_max=True
+)

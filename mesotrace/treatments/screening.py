@@ -1,0 +1,406 @@
+"""Screening: every warning a patient's record raises against a protocol, from the catalogue.
+
+`screen()` only reads. Each warning has a stable `code` (what it is about) and a
+`fingerprint` (the code plus the record data it rests on), so an acknowledgement
+covers exactly what was shown: when the record or the protocol changes, the
+fingerprint changes and the warning must be acknowledged again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import unicodedata
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from mesotrace.accounts.models import Clinic
+from mesotrace.catalogue.models import (
+    Compound,
+    CompoundClass,
+    Contraindication,
+    ContraindicationKind,
+    Protocol,
+    Verification,
+    contraindications_for,
+)
+from mesotrace.catalogue.services import protocol_allowed
+from mesotrace.patients.models import Allergy, Medication, Patient, PregnancyStatus
+
+ADULT_AGE = 18
+
+# Generic names and common brands of anticoagulants and antiplatelets, matched as words
+# of a medication's name (accents and case ignored) even when the record's
+# "anticoagulant" box was left unticked.
+ANTITHROMBOTICS = (
+    "warfarin", "acenocoumarol", "phenprocoumon", "fluindione", "apixaban", "rivaroxaban",
+    "dabigatran", "edoxaban", "betrixaban", "heparin", "enoxaparin", "dalteparin",
+    "tinzaparin", "nadroparin", "fondaparinux", "argatroban", "bivalirudin", "clopidogrel",
+    "aspirin", "acetylsalicylic", "ticagrelor", "prasugrel", "ticlopidine", "dipyridamole",
+    "cilostazol", "vorapaxar", "coumadin", "sintrom", "previscan", "eliquis", "xarelto",
+    "pradaxa", "lixiana", "savaysa", "lovenox", "fragmin", "innohep", "fraxiparine",
+    "arixtra", "plavix", "brilinta", "brilique", "efient", "effient", "kardegic", "aggrenox",
+)  # fmt: skip
+# An allergy written as "local anaesthetic(s)" covers every compound of that class.
+ANAESTHETIC_WORDS = ("anaesthetic", "local anaesthetic")
+
+_STRENGTH: dict[str, int] = {
+    Verification.VERIFIED: 0,
+    Verification.SECONDARY: 1,
+    Verification.UNVERIFIED: 2,
+}
+
+
+@dataclass(frozen=True)
+class ScreeningWarning:
+    """One thing a practitioner must see and acknowledge (or, if blocking, cannot proceed past)."""
+
+    code: str
+    kind: str
+    field: str
+    message: str
+    compound: str = ""
+    source_title: str = ""
+    source_url: str = ""
+    verification: str = Verification.UNVERIFIED
+    blocking: bool = False
+    basis: str = dataclass_field(default="", repr=False)
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(f"{self.code}\n{self.basis}".encode()).hexdigest()[:32]
+
+    @property
+    def verification_label(self) -> str:
+        return str(Verification(self.verification).label) if self.verification else ""
+
+
+# --- Text matching ----------------------------------------------------------------------
+
+
+def words(text: str) -> str:
+    """Lowercase ASCII words, one space apart, with British spelling and plurals folded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    plain = plain.replace("anesthe", "anaesthe")
+    tokens = re.findall(r"[a-z0-9]+", plain)
+    return " ".join(t[:-1] if len(t) > 4 and t.endswith("s") else t for t in tokens)
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    return bool(needle) and f" {needle} " in f" {haystack} "
+
+
+def allergy_match(allergy: str, compound: Compound) -> str | None:
+    """The allergen term of `compound` that a recorded allergy names, or None."""
+    said = words(allergy)
+    for term in compound.allergen_terms:
+        key = words(term)
+        if _contains(said, key) or (len(said) >= 4 and _contains(key, said)):
+            return term
+    if compound.compound_class == CompoundClass.ANAESTHETIC and said in ANAESTHETIC_WORDS:
+        return allergy.strip().lower()
+    return None
+
+
+def is_antithrombotic(medication: Medication) -> bool:
+    name = words(medication.name)
+    return medication.is_anticoagulant or any(_contains(name, w) for w in ANTITHROMBOTICS)
+
+
+# --- Catalogue helpers ------------------------------------------------------------------
+
+
+def _strongest(rows: Iterable[Contraindication]) -> Contraindication | None:
+    ranked = sorted(rows, key=lambda r: (_STRENGTH.get(r.verification, 3), r.source_id is None))
+    return ranked[0] if ranked else None
+
+
+def _cited(row: Contraindication | None) -> dict[str, Any]:
+    if row is None:
+        return {"verification": Verification.UNVERIFIED}
+    source = row.source
+    return {
+        "source_title": source.title if source else "",
+        "source_url": source.url if source else "",
+        "verification": row.verification,
+    }
+
+
+def _of_kind(rows: Sequence[Contraindication], *kinds: str) -> list[Contraindication]:
+    return [row for row in rows if row.kind in kinds]
+
+
+def _compound_names(rows: Iterable[Contraindication]) -> str:
+    return ", ".join(sorted({row.compound.name for row in rows if row.compound is not None}))
+
+
+def _basis(*parts: object) -> str:
+    return "\x1f".join(str(part) for part in parts)
+
+
+# --- The checks -------------------------------------------------------------------------
+
+
+def _allergy_warnings(
+    allergies: Sequence[Allergy], compounds: Sequence[Compound], rows: Sequence[Contraindication]
+) -> list[ScreeningWarning]:
+    found = []
+    for compound in compounds:
+        own = [r for r in _of_kind(rows, "allergy") if r.compound_id == compound.pk]
+        cited = _strongest(own) or _strongest(
+            [r for r in _of_kind(rows, "allergy") if r.compound_id is None]
+        )
+        cited_text = cited.text if cited is not None else ""
+        for allergy in allergies:
+            term = allergy_match(allergy.substance, compound)
+            if term is None:
+                continue
+            reaction = ", ".join(
+                part for part in (allergy.reaction, allergy.get_severity_display()) if part
+            )
+            message = _(
+                "Allergy recorded to “%(substance)s” (%(reaction)s). %(compound)s in this "
+                "protocol matches it (“%(term)s”)."
+            ) % {
+                "substance": allergy.substance,
+                "reaction": reaction,
+                "compound": compound.name,
+                "term": term,
+            }
+            if cited is not None:
+                message += " " + _("Catalogue: %(text)s") % {"text": cited.text}
+            found.append(
+                ScreeningWarning(
+                    code=f"allergy.{compound.slug}.{words(allergy.substance).replace(' ', '-')}",
+                    kind=ContraindicationKind.ALLERGY,
+                    field="allergies",
+                    message=message,
+                    compound=compound.name,
+                    basis=_basis(
+                        allergy.substance, allergy.reaction, allergy.severity, term, cited_text
+                    ),
+                    **_cited(cited),
+                )
+            )
+    return found
+
+
+def _pregnancy_warnings(
+    patient: Patient, rows: Sequence[Contraindication]
+) -> list[ScreeningWarning]:
+    status = patient.pregnancy_status
+    if status == PregnancyStatus.UNKNOWN:
+        cited = _strongest(_of_kind(rows, "pregnancy", "breastfeeding"))
+        return [
+            ScreeningWarning(
+                code="pregnancy_status_unknown",
+                kind=ContraindicationKind.PREGNANCY,
+                field="pregnancy_status",
+                message=_(
+                    "Pregnancy and breastfeeding are not recorded for this patient. Ask before "
+                    "treating: both are contraindications."
+                ),
+                basis=_basis(status),
+                **_cited(cited),
+            )
+        ]
+    if status not in {PregnancyStatus.PREGNANT, PregnancyStatus.BREASTFEEDING}:
+        return []
+    kind = "pregnancy" if status == PregnancyStatus.PREGNANT else "breastfeeding"
+    matching = _of_kind(rows, kind)
+    cited = _strongest(matching)
+    if status == PregnancyStatus.PREGNANT:
+        message = _("The patient is recorded as pregnant.")
+    else:
+        message = _("The patient is recorded as breastfeeding.")
+    if cited is not None:
+        names = _compound_names(matching)
+        message += " " + _("Catalogue: %(text)s") % {"text": cited.text}
+        if names:
+            message += " " + _("(also listed for %(names)s)") % {"names": names}
+    return [
+        ScreeningWarning(
+            code=kind,
+            kind=kind,
+            field="pregnancy_status",
+            message=message,
+            compound=_compound_names(matching),
+            basis=_basis(status, *sorted(r.text for r in matching)),
+            **_cited(cited),
+        )
+    ]
+
+
+def _anticoagulant_warnings(
+    medications: Sequence[Medication], rows: Sequence[Contraindication]
+) -> list[ScreeningWarning]:
+    matching = _of_kind(rows, "anticoagulant")
+    cited = _strongest(matching)
+    found = []
+    for medication in medications:
+        if not is_antithrombotic(medication):
+            continue
+        dose = f" ({medication.dose})" if medication.dose else ""
+        message = _(
+            "The patient takes %(name)s%(dose)s, an anticoagulant or antiplatelet: risk of "
+            "bleeding and bruising at the injection sites."
+        ) % {"name": medication.name, "dose": dose}
+        if not medication.is_anticoagulant:
+            message += " " + _(
+                "(Recognised by its name; the record does not mark it as an anticoagulant.)"
+            )
+        if cited is not None:
+            message += " " + _("Catalogue: %(text)s") % {"text": cited.text}
+        found.append(
+            ScreeningWarning(
+                code=f"anticoagulant.{words(medication.name).replace(' ', '-')}",
+                kind=ContraindicationKind.ANTICOAGULANT,
+                field="medications",
+                message=message,
+                compound=_compound_names(matching),
+                basis=_basis(medication.name, medication.dose, medication.is_anticoagulant),
+                **_cited(cited),
+            )
+        )
+    return found
+
+
+_CHECKS = {
+    ContraindicationKind.INFECTION_AT_SITE: (
+        "check.infection_at_site",
+        gettext_noop("Confirm there is no skin infection or open wound at the injection sites."),
+    ),
+    ContraindicationKind.COAGULATION_DISORDER: (
+        "check.coagulation_disorder",
+        gettext_noop("Confirm the patient has no coagulation disorder."),
+    ),
+}
+
+
+def _checklist(rows: Sequence[Contraindication]) -> list[ScreeningWarning]:
+    """What the record cannot answer: the practitioner confirms each item."""
+    found = []
+    for kind, (code, text) in _CHECKS.items():
+        matching = _of_kind(rows, kind)
+        cited = _strongest(matching)
+        message = _(text)
+        if cited is None:
+            message += " " + _("(A built-in safety check: the catalogue lists no source.)")
+        else:
+            message += " " + _("Catalogue: %(text)s") % {"text": cited.text}
+        found.append(
+            ScreeningWarning(
+                code=code,
+                kind=kind,
+                field="checklist",
+                message=message,
+                compound=_compound_names(matching),
+                basis=_basis(*sorted(r.text for r in matching)),
+                **_cited(cited),
+            )
+        )
+    others: dict[str, list[Contraindication]] = {}
+    for row in _of_kind(rows, "other"):
+        others.setdefault(words(row.text), []).append(row)
+    for _key, same in sorted(others.items()):
+        cited = _strongest(same)
+        assert cited is not None
+        names = _compound_names(same)
+        if names and all(row.compound_id for row in same):
+            message = _("Rule out this contraindication of %(names)s: %(text)s") % {
+                "names": names,
+                "text": cited.text,
+            }
+        else:
+            message = _("Rule out this contraindication: %(text)s") % {"text": cited.text}
+        found.append(
+            ScreeningWarning(
+                code=f"check.other.{slugify(cited.text)[:120]}",
+                kind=ContraindicationKind.OTHER,
+                field="checklist",
+                message=message,
+                compound=names,
+                basis=_basis(*sorted(row.text for row in same)),
+                **_cited(cited),
+            )
+        )
+    return found
+
+
+def age_on(born: datetime.date, day: datetime.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _age_warning(
+    patient: Patient, today: datetime.date, rows: Sequence[Contraindication]
+) -> list[ScreeningWarning]:
+    if age_on(patient.date_of_birth, today) >= ADULT_AGE:
+        return []
+    about_children = [r for r in _of_kind(rows, "other") if "child" in words(r.text)]
+    return [
+        ScreeningWarning(
+            code="age_under_18",
+            kind="age",
+            field="date_of_birth",
+            message=_(
+                "The patient is under %(age)s (born %(born)s). Children are listed among the "
+                "contraindications of mesotherapy."
+            )
+            % {"age": ADULT_AGE, "born": patient.date_of_birth.isoformat()},
+            basis=_basis(patient.date_of_birth.isoformat()),
+            **_cited(_strongest(about_children)),
+        )
+    ]
+
+
+def _jurisdiction_warning(protocol: Protocol, clinic: Clinic) -> list[ScreeningWarning]:
+    """A ban refuses the protocol outright; a restriction is a warning to acknowledge."""
+    decision = protocol_allowed(protocol, clinic)
+    rule = decision.rule
+    if rule is None:
+        return []
+    source = rule.source
+    return [
+        ScreeningWarning(
+            code=f"jurisdiction.{rule.slug}",
+            kind="jurisdiction",
+            field="protocol",
+            message=decision.reason,
+            source_title=source.title if source else "",
+            source_url=source.url if source else "",
+            verification=rule.verification,
+            blocking=not decision.allowed,
+            basis=_basis(clinic.jurisdiction, protocol.pk, rule.effect, rule.summary),
+        )
+    ]
+
+
+def clinic_today(clinic: Clinic) -> datetime.date:
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(clinic.timezone)).date()
+
+
+def screen(patient: Patient, protocol: Protocol, clinic: Clinic) -> list[ScreeningWarning]:
+    """Every warning for this patient and protocol: blocking ones first, then by field."""
+    compounds = list(protocol.compounds())
+    rows = list(contraindications_for(protocol))
+    allergies = list(patient.allergies.all())
+    medications = list(patient.medications.all())
+    found = [
+        *_jurisdiction_warning(protocol, clinic),
+        *_allergy_warnings(allergies, compounds, rows),
+        *_pregnancy_warnings(patient, rows),
+        *_anticoagulant_warnings(medications, rows),
+        *_age_warning(patient, clinic_today(clinic), rows),
+        *_checklist(rows),
+    ]
+    return found
