@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import patient_search
+from bench import lot_trace, mixed_models, patient_search
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class Benchmark:
 # A new benchmark is one more entry here; each reads the options it needs.
 BENCHMARKS = [
     Benchmark("patient_search", patient_search.run),
+    Benchmark("mixed_models", mixed_models.run),
+    Benchmark("lot_trace", lot_trace.run),
 ]
 
 
@@ -41,6 +43,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=patient_search.DEFAULT_REPEATS,
         help="timed runs per query; the median is shown",
     )
+    mixed_models.add_arguments(parser)
+    lot_trace.add_arguments(parser)
     return parser.parse_args(argv)
 
 

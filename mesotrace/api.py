@@ -5,7 +5,9 @@ from ninja import NinjaAPI
 
 from mesotrace.accounts.api import router as auth_router
 from mesotrace.catalogue.api import router as catalogue_router
+from mesotrace.charting.api import router as charting_router
 from mesotrace.core.api import install_error_handlers
+from mesotrace.inventory.api import router as inventory_router
 from mesotrace.patients.api import router as patients_router
 from mesotrace.practitioners.api import router as practitioners_router
 from mesotrace.treatments.api import router as treatments_router
@@ -30,3 +32,5 @@ api.add_router("", patients_router)
 api.add_router("", practitioners_router)
 api.add_router("", catalogue_router)
 api.add_router("", treatments_router)
+api.add_router("", inventory_router)
+api.add_router("", charting_router)

@@ -70,7 +70,10 @@ INSTALLED_APPS = [
     "mesotrace.practitioners",
     "mesotrace.patients",
     "mesotrace.treatments",
+    "mesotrace.charting",
+    "mesotrace.consent",
     "mesotrace.catalogue",
+    "mesotrace.inventory",
     "mesotrace.demo",
 ]
 
@@ -233,6 +236,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
+# Uploaded files (session photos) live under var/media and are never served from a public
+# URL: only an authenticated clinic view streams them.
+MEDIA_ROOT = Path(env_str("MESOTRACE_MEDIA_DIR", str(VAR_DIR / "media")))
+if ENVIRONMENT == "test" and "MESOTRACE_MEDIA_DIR" not in os.environ:
+    MEDIA_ROOT = Path(tempfile.gettempdir()) / f"mesotrace-test-media-{os.getpid()}"
+MEDIA_URL = "/media-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -11,6 +11,9 @@ urlpatterns = [
     path("audit/", include("mesotrace.audit.urls")),
     path("treatments/", include("mesotrace.treatments.urls")),
     path("catalogue/", include("mesotrace.catalogue.urls")),
+    path("inventory/", include("mesotrace.inventory.urls")),
+    path("charting/", include("mesotrace.charting.urls")),
+    path("consent/", include("mesotrace.consent.urls")),
     path("api/v1/", api.urls),
 ]
 

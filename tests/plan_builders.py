@@ -141,3 +141,18 @@ def sweep_entries(world: World, patient: Patient, practitioner: Practitioner) ->
     )
     first = book(plan, next_weekday(0, 10))[0]
     return {"plan_id": plan.pk, "appointment_id": first.pk}
+
+
+def demo_clinics_with_plans(seed: int, patients: int) -> list[Clinic]:
+    """The demo clinics as far as their treatment plans: no stock, no sessions yet."""
+    from mesotrace.demo.generator import CLINICS, build_clinic
+    from mesotrace.treatments.demo import give_demo_plans
+
+    actor = Actor.system("demo")
+    clinics = []
+    for spec in CLINICS:
+        build_clinic(actor, spec, seed, patients)
+        clinic = Clinic.objects.get(slug=spec.slug)
+        give_demo_plans(clinic, seed=seed, actor=actor)
+        clinics.append(clinic)
+    return clinics

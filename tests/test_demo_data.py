@@ -14,7 +14,10 @@ from django.test import RequestFactory
 
 from mesotrace.accounts.models import Clinic, Membership
 from mesotrace.audit.models import AuditAction, AuditEvent
+from mesotrace.charting.models import InjectionComponent, TreatmentSession
+from mesotrace.charting.trace import trace_lot
 from mesotrace.demo.generator import bulk_patients, demo_logins, generate_demo
+from mesotrace.inventory.services import on_hand
 from mesotrace.patients.models import Patient
 from mesotrace.patients.search import patient_query
 from mesotrace.treatments.models import Appointment, PlanStatus, TreatmentPlan
@@ -60,6 +63,18 @@ def test_demo_clinics_open_with_active_plans_and_booked_courses(db: Any) -> None
         assert booked.count() >= plans.filter(status=PlanStatus.ACTIVE).count(), slug
         assert all(a.plan.clinic.slug == slug for a in booked), slug
     assert "treatment plans" in out.getvalue()
+
+
+def test_demo_clinics_have_stock_and_signed_sessions_to_trace(db: Any) -> None:
+    call_command("demo_data", "--patients", "40", stdout=StringIO())
+    for slug in ("lumiere", "vita"):
+        sessions = TreatmentSession.objects.filter(clinic__slug=slug, status="signed")
+        assert sessions.exists(), slug
+        component = InjectionComponent.objects.filter(clinic__slug=slug).first()
+        assert component is not None, slug
+        exposures = trace_lot(component.lot)
+        assert exposures, slug
+        assert on_hand(component.lot) < component.lot.quantity_received_ml, slug
 
 
 def test_demo_data_if_empty_leaves_an_existing_demo_alone(db: Any) -> None:

@@ -21,7 +21,9 @@ from mesotrace.accounts.models import ApiToken, Membership, User
 from mesotrace.accounts.roles import PERMISSIONS, Role
 from mesotrace.api import api
 from tests.catalogue_builders import own_entries
+from tests.charting_builders import sweep_entries as charting_entries
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
+from tests.inventory_builders import sweep_entries as inventory_entries
 from tests.plan_builders import sweep_entries
 
 MARKER = "Zyxquarantine"  # appears only in clinic A's data; must never reach an outsider
@@ -93,6 +95,8 @@ def clinic_data(world: World) -> dict[str, int]:
         "token_id": owner_token.pk,
         **own_entries(world.clinic, MARKER),
         **sweep_entries(world, patient, person),
+        **inventory_entries(world, patient, MARKER),
+        **charting_entries(world, patient, MARKER),
     }
 
 

@@ -45,6 +45,23 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Appointments and calendars: the desk books courses.
     "schedule.view": _DESK,
     "schedule.manage": _DESK,
+    # Session charting: clinical staff chart; the charting practitioner signs their own.
+    "session.view": _CLINICAL,
+    "session.chart": _CLINICAL,
+    "session.sign": _CLINICAL,
+    # A lot's trace lists exposed patients with contact details, for a recall.
+    "lot.trace": _CLINICAL,
+    # Photos and the patient's photo consent: clinical staff only.
+    "photo.view": _CLINICAL,
+    "photo.upload": _CLINICAL,
+    "photo_consent.manage": _CLINICAL,
+    # Inventory: the desk receives stock, so desk and clinical staff all manage it.
+    "inventory.view": _DESK,
+    "inventory.manage": _DESK,
+    # Quarantining or recalling a lot is a clinical decision.
+    "lot.recall": frozenset({Role.OWNER, Role.PRACTITIONER}),
+    # Calling exposed patients shows their contact details: the desk makes the calls.
+    "recall.contact": _DESK,
     # Every member may hold API tokens and see the clinic's home page.
     "account.self": _EVERYONE,
 }

@@ -24,7 +24,9 @@ from mesotrace.accounts.roles import Role
 from mesotrace.audit import services as audit
 from mesotrace.audit.actor import Actor
 from mesotrace.audit.models import AuditAction
+from mesotrace.charting.demo import give_demo_sessions
 from mesotrace.core.models import next_number
+from mesotrace.inventory.demo import give_demo_stock
 from mesotrace.patients import services as patients
 from mesotrace.patients.models import (
     Allergy,
@@ -640,6 +642,8 @@ class ClinicSummary:
     seconds: float
     plans: int = 0
     appointments: int = 0
+    lots: int = 0
+    sessions: int = 0
 
 
 @dataclass
@@ -747,13 +751,23 @@ def generate_demo(
     summary = DemoSummary(seed=seed, logins=demo_logins())
     for spec in CLINICS:
         built = build_clinic(actor, spec, seed, patients_per_clinic)
-        plans = give_demo_plans(Clinic.objects.get(slug=spec.slug), seed=seed, actor=actor)
-        built = replace(built, plans=plans.plans, appointments=plans.appointments)
+        clinic = Clinic.objects.get(slug=spec.slug)
+        plans = give_demo_plans(clinic, seed=seed, actor=actor)
+        stock = give_demo_stock(clinic, seed=seed, actor=actor)
+        sessions = give_demo_sessions(clinic, seed=seed, actor=actor)
+        built = replace(
+            built,
+            plans=plans.plans,
+            appointments=plans.appointments,
+            lots=stock.lots,
+            sessions=sessions.sessions,
+        )
         summary.clinics.append(built)
         if stdout is not None:
             stdout.write(
                 f"{built.name} ({built.slug}): {built.patients} patients, "
                 f"{built.practitioners} practitioners, {built.plans} treatment plans, "
-                f"{built.appointments} appointments in {built.seconds:.1f} s\n"
+                f"{built.appointments} appointments, {built.lots} lots, "
+                f"{built.sessions} charted sessions in {built.seconds:.1f} s\n"
             )
     return summary

@@ -26,6 +26,7 @@ from mesotrace.catalogue.services import protocol_allowed
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import (
+    Appointment,
     AppointmentStatus,
     PlanGoal,
     PlanStatus,
@@ -457,3 +458,23 @@ def _cancel_future(plan: TreatmentPlan, reason: str) -> list[int]:
     ids = sorted(future.values_list("pk", flat=True))
     future.update(status=AppointmentStatus.CANCELLED, cancel_reason=reason)
     return ids
+
+
+def complete_appointment(actor: Actor, appointment: Appointment) -> Appointment:
+    """Marks a booked appointment attended (charting calls it, inside its own transaction)."""
+    if appointment.status != AppointmentStatus.BOOKED:
+        return appointment
+    appointment.status = AppointmentStatus.COMPLETED
+    appointment.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        object_type="appointment",
+        object_id=appointment.pk,
+        patient_id=appointment.patient_id,
+        changes={
+            "status": {"before": AppointmentStatus.BOOKED, "after": AppointmentStatus.COMPLETED}
+        },
+        clinic=appointment.clinic,
+    )
+    return appointment

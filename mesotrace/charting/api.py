@@ -1,0 +1,367 @@
+"""`/api/v1/sessions` (chart, read, sign, amend, photos) and `/api/v1/lots/{id}/trace`.
+
+Creating a session needs an idempotency key (the Idempotency-Key header or the body's
+`idempotency_key`): a retry with the same key returns the first session unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.errors import ValidationError
+from ninja.files import UploadedFile
+
+from mesotrace.audit import services as audit
+from mesotrace.audit.actor import Actor
+from mesotrace.audit.models import AuditAction
+from mesotrace.catalogue.models import BodyZone
+from mesotrace.charting import photos, services
+from mesotrace.charting.models import (
+    Injection,
+    InjectionComponent,
+    PhotoView,
+    SessionAmendment,
+    SessionPhoto,
+    TreatmentSession,
+)
+from mesotrace.charting.schemas import SessionIn
+from mesotrace.charting.trace import record_trace, trace_lot
+from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
+from mesotrace.inventory.models import Lot
+from mesotrace.treatments.models import Appointment
+
+router = Router(tags=["charting"])
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class ComponentOut(Schema):
+    product_id: int
+    product: str
+    lot_id: int
+    lot_number: str
+    volume_ml: Decimal
+
+
+class InjectionOut(Schema):
+    number: int
+    view: str
+    x: Decimal
+    y: Decimal
+    zone: str
+    zone_snomed_code: str
+    volume_ml: Decimal
+    depth_mm: Decimal
+    needle_gauge: int
+    needle_length_mm: Decimal
+    technique: str
+    components: list[ComponentOut]
+
+
+class AmendmentOut(Schema):
+    id: int
+    reason: str
+    by: str
+    at: datetime.datetime
+    changes: dict[str, Any]
+
+
+class SessionOut(Schema):
+    id: int
+    appointment_id: int
+    plan_id: int
+    patient_id: int
+    practitioner_id: int
+    performed_on: datetime.date
+    anaesthetic: str
+    anaesthetic_note: str
+    pain_score: int | None
+    immediate_reactions: str
+    notes: str
+    charges: Decimal
+    currency: str
+    status: str
+    signed_at: datetime.datetime | None
+    idempotency_key: str
+    injections: list[InjectionOut]
+    amendments: list[AmendmentOut]
+
+
+class AmendmentIn(InSchema):
+    reason: str | None = Field(None, max_length=services.MAX_REASON)
+    changes: dict[str, Any] | None = Field(
+        None,
+        description='Session fields (e.g. "pain_score") or "injections.<point>.<field>" '
+        "(depth_mm, needle_gauge, needle_length_mm, technique) to their corrected values.",
+    )
+
+
+class PhotoOut(Schema):
+    id: int
+    session_id: int
+    view: str
+    zone: str | None
+    width: int
+    height: int
+    sha256: str
+    taken_at: datetime.datetime
+
+
+class ExposureOut(Schema):
+    patient_id: int
+    record_number: str
+    given_name: str
+    family_name: str
+    phone: str
+    email: str
+    session_id: int
+    performed_on: datetime.date
+    injection_id: int
+    point: int
+    zone: str
+    practitioner_id: int
+    practitioner: str
+    volume_ml: Decimal
+
+
+class TraceOut(Schema):
+    lot_id: int
+    lot_number: str
+    product: str
+    status: str
+    patients: int
+    exposures: list[ExposureOut]
+
+
+def _actor(request: Any) -> Actor:
+    return Actor.from_request(request, "api")
+
+
+def _error(field: str, message: str) -> ValidationError:
+    return ValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
+
+
+def _sessions(clinic: Any) -> QuerySet[TreatmentSession]:
+    return TreatmentSession.objects.for_clinic(clinic)
+
+
+def session_out(session: TreatmentSession) -> SessionOut:
+    components: dict[int, list[ComponentOut]] = {}
+    for c in (
+        InjectionComponent.objects.for_clinic(session.clinic)
+        .filter(injection__session=session)
+        .select_related("product", "lot")
+        .order_by("id")
+    ):
+        components.setdefault(c.injection_id, []).append(
+            ComponentOut(
+                product_id=c.product_id,
+                product=c.product.name,
+                lot_id=c.lot_id,
+                lot_number=c.lot.lot_number,
+                volume_ml=c.volume_ml,
+            )
+        )
+    injections = (
+        Injection.objects.for_clinic(session.clinic)
+        .filter(session=session)
+        .select_related("zone")
+        .order_by("number")
+    )
+    return SessionOut(
+        id=session.pk,
+        appointment_id=session.appointment_id,
+        plan_id=session.plan_id,
+        patient_id=session.patient_id,
+        practitioner_id=session.practitioner_id,
+        performed_on=session.performed_on,
+        anaesthetic=session.anaesthetic,
+        anaesthetic_note=session.anaesthetic_note,
+        pain_score=session.pain_score,
+        immediate_reactions=session.immediate_reactions,
+        notes=session.notes,
+        charges=session.charges,
+        currency=session.currency,
+        status=session.status,
+        signed_at=session.signed_at,
+        idempotency_key=session.idempotency_key,
+        injections=[
+            InjectionOut(
+                number=i.number,
+                view=i.view,
+                x=i.x,
+                y=i.y,
+                zone=i.zone.slug,
+                zone_snomed_code=i.zone.snomed_code,
+                volume_ml=i.volume_ml,
+                depth_mm=i.depth_mm,
+                needle_gauge=i.needle_gauge,
+                needle_length_mm=i.needle_length_mm,
+                technique=i.technique,
+                components=components.get(i.pk, []),
+            )
+            for i in injections
+        ],
+        amendments=[
+            _amendment_out(a) for a in session.amendments.select_related("by").order_by("at")
+        ],
+    )
+
+
+def _amendment_out(amendment: SessionAmendment) -> AmendmentOut:
+    return AmendmentOut(
+        id=amendment.pk,
+        reason=amendment.reason,
+        by=amendment.by.email,
+        at=amendment.at,
+        changes=amendment.changes,
+    )
+
+
+def _read(request: Any, session: TreatmentSession, part: str) -> None:
+    audit.record(
+        _actor(request),
+        AuditAction.VIEW,
+        object_type="treatment_session",
+        object_id=session.pk,
+        patient_id=session.patient_id,
+        details={"part": part},
+        clinic=session.clinic,
+    )
+
+
+@router.post("/sessions", response={201: SessionOut, **ERRORS}, auth=TokenAuth("session.chart"))
+def create_session(request: Any, payload: SessionIn) -> Status[SessionOut]:
+    key = request.headers.get("Idempotency-Key") or payload.idempotency_key
+    if not key:
+        raise _error("idempotency_key", "Send an Idempotency-Key header (or idempotency_key).")
+    if payload.appointment_id is None:
+        raise _error("appointment_id", "This field is required.")
+    appointment = (
+        Appointment.objects.for_clinic(request.clinic)
+        .filter(pk=payload.appointment_id)
+        .select_related("clinic")
+        .first()
+    )
+    if appointment is None:
+        raise _error("appointment_id", f"No appointment with id {payload.appointment_id} here.")
+    session = services.record_session(_actor(request), appointment, payload, key)
+    return Status(201, session_out(session))
+
+
+@router.get(
+    "/sessions/{session_id}", response={200: SessionOut, **ERRORS}, auth=TokenAuth("session.view")
+)
+def get_session(request: Any, session_id: int) -> SessionOut:
+    session = get_object_or_404(_sessions(request.clinic), pk=session_id)
+    _read(request, session, "session")
+    return session_out(session)
+
+
+@router.post(
+    "/sessions/{session_id}/sign",
+    response={200: SessionOut, **ERRORS},
+    auth=TokenAuth("session.sign"),
+)
+def sign_session(request: Any, session_id: int) -> SessionOut:
+    session = get_object_or_404(_sessions(request.clinic), pk=session_id)
+    return session_out(services.sign_session(_actor(request), session))
+
+
+@router.post(
+    "/sessions/{session_id}/amendments",
+    response={201: AmendmentOut, **ERRORS},
+    auth=TokenAuth("session.chart"),
+)
+def amend_session(request: Any, session_id: int, payload: AmendmentIn) -> Status[AmendmentOut]:
+    session = get_object_or_404(_sessions(request.clinic), pk=session_id)
+    if payload.reason is None:
+        raise _error("reason", "This field is required.")
+    if not payload.changes:
+        raise _error("changes", "Give at least one field to correct.")
+    amendment = services.amend_session(_actor(request), session, payload.reason, payload.changes)
+    return Status(201, _amendment_out(amendment))
+
+
+def _photo_out(photo: SessionPhoto) -> PhotoOut:
+    return PhotoOut(
+        id=photo.pk,
+        session_id=photo.session_id,
+        view=photo.view,
+        zone=photo.zone.slug if photo.zone else None,
+        width=photo.width,
+        height=photo.height,
+        sha256=photo.sha256,
+        taken_at=photo.taken_at,
+    )
+
+
+@router.get(
+    "/sessions/{session_id}/photos",
+    response={200: list[PhotoOut], **ERRORS},
+    auth=TokenAuth("photo.view"),
+)
+def list_photos(request: Any, session_id: int) -> list[PhotoOut]:
+    session = get_object_or_404(_sessions(request.clinic), pk=session_id)
+    _read(request, session, "photos")
+    found = SessionPhoto.objects.for_clinic(request.clinic).filter(session=session)
+    return [_photo_out(p) for p in found.select_related("zone")]
+
+
+@router.post(
+    "/sessions/{session_id}/photos",
+    response={201: PhotoOut, **ERRORS},
+    auth=TokenAuth("photo.upload"),
+)
+def upload_photo(
+    request: Any,
+    session_id: int,
+    file: File[UploadedFile | None] = None,
+    view: Form[PhotoView | None] = None,
+    zone: Form[str | None] = None,
+) -> Status[PhotoOut]:
+    session = get_object_or_404(
+        _sessions(request.clinic).select_related("patient", "clinic"), pk=session_id
+    )
+    if file is None:
+        raise _error("file", "Send the photo as multipart/form-data field `file`.")
+    if view is None:
+        raise _error("view", "This field is required.")
+    found_zone = None
+    if zone:
+        found_zone = BodyZone.objects.filter(slug=zone).first()
+        if found_zone is None:
+            raise _error("zone", f"Unknown body zone “{zone}”.")
+    try:
+        photo = photos.add_photo(_actor(request), session, file, view, found_zone)
+    except DjangoValidationError:
+        raise
+    return Status(201, _photo_out(photo))
+
+
+@router.get("/lots/{lot_id}/trace", response={200: TraceOut, **ERRORS}, auth=TokenAuth("lot.trace"))
+def lot_trace(request: Any, lot_id: int) -> TraceOut:
+    lot = get_object_or_404(
+        Lot.objects.for_clinic(request.clinic).select_related("product", "clinic"), pk=lot_id
+    )
+    exposures = trace_lot(lot)
+    record_trace(_actor(request), lot, exposures, export="api")
+    return TraceOut(
+        lot_id=lot.pk,
+        lot_number=lot.lot_number,
+        product=lot.product.name,
+        status=lot.status,
+        patients=len({e.patient_id for e in exposures}),
+        exposures=[ExposureOut(**e.__dict__) for e in exposures],
+    )

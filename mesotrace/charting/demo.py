@@ -1,0 +1,212 @@
+"""Demo sessions: a few past, signed sessions charted on the demo plans, drawing demo stock.
+
+Call after the demo plans (`treatments.demo.give_demo_plans`) and the demo stock
+(`inventory.demo.give_demo_stock`). For each of the first active plans, the course's
+first appointment is moved back a week (booking refuses the past, so the demo writes it,
+with an audit row saying so) and charted through `record_session`, like a clinic would:
+points spread over the plan's zones on the body map, each product from its
+earliest-expiring usable lot. The session is signed when its practitioner has a login.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from mesotrace.accounts.models import Clinic, Membership
+from mesotrace.audit import services as audit
+from mesotrace.audit.actor import Actor
+from mesotrace.audit.models import AuditAction
+from mesotrace.catalogue.models import Product, Technique
+from mesotrace.charting import services
+from mesotrace.charting.bodymap import VIEWS, Region, region_at
+from mesotrace.charting.models import Anaesthetic, MapView, TreatmentSession
+from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn
+from mesotrace.charting.syringe import DEFAULT_GAUGE
+from mesotrace.inventory.services import usable_lots
+from mesotrace.treatments.models import Appointment, AppointmentStatus, PlanStatus, TreatmentPlan
+from mesotrace.treatments.scheduling import zone_of
+from mesotrace.treatments.screening import clinic_today
+
+DEFAULT_SESSIONS = 3
+DAYS_AGO = 7
+DEFAULT_VOLUME = Decimal("0.1")
+
+
+class DemoSessionsRefused(Exception):
+    """Demo sessions must not be written into this clinic."""
+
+
+@dataclass(frozen=True)
+class DemoSessions:
+    sessions: int
+    signed: int
+    points: int
+
+
+def _grid(region: Region, width: int, height: int, count: int) -> list[tuple[Decimal, Decimal]]:
+    """`count` points spread over a region, as fractions of the view."""
+    xs = [x for x, _y in region.points]
+    ys = [y for _x, y in region.points]
+    for k in range(2, 40):
+        found = []
+        for a in range(k):
+            for b in range(k):
+                x = min(xs) + (max(xs) - min(xs)) * (b + 0.5) / k
+                y = min(ys) + (max(ys) - min(ys)) * (a + 0.5) / k
+                fx, fy = Decimal(f"{x / width:.4f}"), Decimal(f"{y / height:.4f}")
+                hit = region_at(region_view(region), fx, fy)
+                if hit is not None and hit.key == region.key:
+                    found.append((fx, fy))
+        if len(found) >= count:
+            step = len(found) / count
+            return [found[int(i * step)] for i in range(count)]
+    return []
+
+
+def region_view(region: Region) -> str:
+    return next(name for name, view in VIEWS.items() if region in view.regions)
+
+
+def _mix(plan: TreatmentPlan, on: datetime.datetime) -> list[tuple[Product, int, Decimal]] | None:
+    """(product, lot id, mL per point) per product of the protocol; None if one has no stock."""
+    items = list(plan.protocol.items.select_related("product"))
+    share = DEFAULT_VOLUME / max(len(items), 1)
+    mix = []
+    for item in items:
+        lots = usable_lots(plan.clinic, item.product, on)
+        if not lots:
+            return None
+        per_point = item.volume_ml_per_point or share
+        mix.append((item.product, lots[0].pk, per_point.quantize(Decimal("0.001"))))
+    return mix
+
+
+def _payload(
+    plan: TreatmentPlan, mix: list[tuple[Product, int, Decimal]], rng: random.Random
+) -> SessionIn | None:
+    low, high = services.depth_range(plan.protocol)
+    needle = plan.protocol.needle_length_mm or max(Decimal("4"), low)
+    depth = min(max(low, Decimal("2")), high, needle)
+    points: list[InjectionIn] = []
+    for zone in plan.zones.all():
+        for view in VIEWS.values():
+            for region in (r for r in view.regions if r.zone == zone.slug):
+                for x, y in _grid(region, view.width, view.height, rng.randint(4, 10)):
+                    points.append(
+                        InjectionIn(
+                            view=MapView(view.name),
+                            x=x,
+                            y=y,
+                            zone=zone.slug,
+                            depth_mm=depth,
+                            needle_gauge=plan.protocol.needle_gauge or DEFAULT_GAUGE,
+                            needle_length_mm=needle,
+                            technique=Technique(plan.protocol.technique or "point_by_point"),
+                            components=[
+                                ComponentIn(product_id=p.pk, lot_id=lot, volume_ml=ml)
+                                for p, lot, ml in mix
+                            ],
+                        )
+                    )
+    if not points:
+        return None
+    return SessionIn(
+        practitioner_id=None,
+        anaesthetic=rng.choice((Anaesthetic.NONE, Anaesthetic.TOPICAL)),
+        anaesthetic_note="",
+        pain_score=rng.randint(1, 5),
+        immediate_reactions=rng.choice(("", "Mild erythema, settled in 10 minutes.")),
+        notes="Synthetic demo session.",
+        charges=plan.price_per_session,
+        idempotency_key=None,
+        injections=points,
+    )
+
+
+def _a_week_ago(appointment: Appointment) -> datetime.datetime:
+    """The same local time of day, a week before today in the clinic."""
+    zone = zone_of(appointment.clinic)
+    day = clinic_today(appointment.clinic) - datetime.timedelta(days=DAYS_AGO)
+    return datetime.datetime.combine(day, appointment.starts_at.astimezone(zone).time(), zone)
+
+
+def _move_back(actor: Actor, appointment: Appointment, starts_at: datetime.datetime) -> Appointment:
+    before = appointment.starts_at
+    appointment.ends_at = starts_at + (appointment.ends_at - before)
+    appointment.starts_at = starts_at
+    appointment.save(update_fields=["starts_at", "ends_at", "updated_at"])
+    audit.record(
+        actor,
+        AuditAction.GENERATE,
+        object_type="appointment",
+        object_id=appointment.pk,
+        patient_id=appointment.patient_id,
+        changes={"starts_at": {"before": before.isoformat(), "after": starts_at.isoformat()}},
+        details={"why": "demo: a past session to chart"},
+        clinic=appointment.clinic,
+    )
+    return appointment
+
+
+def _signer(session_practitioner_user: int | None, clinic: Clinic) -> Actor | None:
+    if session_practitioner_user is None:
+        return None
+    membership = (
+        Membership.objects.filter(clinic=clinic, user_id=session_practitioner_user, is_active=True)
+        .select_related("user", "clinic")
+        .first()
+    )
+    return Actor.system("demo", membership) if membership else None
+
+
+@transaction.atomic
+def give_demo_sessions(
+    clinic: Clinic, seed: int = 2026, actor: Actor | None = None, count: int = DEFAULT_SESSIONS
+) -> DemoSessions:
+    """Charts up to `count` past sessions on the clinic's active demo plans; signs them.
+
+    A clinic that already has sessions is left as it is.
+    """
+    if settings.ENVIRONMENT == "production":
+        raise DemoSessionsRefused("Demo sessions are never written in production.")
+    if TreatmentSession.objects.for_clinic(clinic).exists():
+        return DemoSessions(0, 0, 0)
+    actor = actor or Actor.system("demo")
+    rng = random.Random(f"{seed}:{clinic.slug}:sessions")  # noqa: S311  (synthetic data, seeded)
+    sessions = signed = points = 0
+    plans = TreatmentPlan.objects.for_clinic(clinic).filter(status=PlanStatus.ACTIVE)
+    for plan in plans.select_related("protocol", "clinic").order_by("pk"):
+        if sessions == count:
+            break
+        first = (
+            plan.appointments.filter(status=AppointmentStatus.BOOKED).order_by("starts_at").first()
+        )
+        if first is None:
+            continue
+        when = _a_week_ago(first)
+        mix = _mix(plan, when)
+        body = _payload(plan, mix, rng) if mix else None
+        if body is None:
+            continue
+        try:
+            with transaction.atomic():
+                appointment = _move_back(actor, first, when)
+                session = services.record_session(
+                    actor, appointment, body, f"demo-{clinic.slug}-{plan.pk}"
+                )
+        except ValidationError:
+            continue  # e.g. the practitioner may no longer inject: the demo skips the plan
+        sessions += 1
+        points += len(body.injections)
+        signer = _signer(session.practitioner.user_id, clinic)
+        if signer is not None:
+            services.sign_session(signer, session)
+            signed += 1
+    return DemoSessions(sessions, signed, points)

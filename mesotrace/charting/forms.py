@@ -1,0 +1,136 @@
+"""Forms of the charting pages: the session's own fields, an amendment, a photo upload."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mesotrace.accounts.models import Clinic
+from mesotrace.catalogue.models import BodyZone, Technique
+from mesotrace.charting.models import (
+    MAX_CHARGES,
+    NEEDLE_GAUGE_MAX,
+    NEEDLE_GAUGE_MIN,
+    Anaesthetic,
+    PhotoView,
+)
+from mesotrace.charting.services import MAX_REASON
+from mesotrace.practitioners.models import Practitioner
+
+
+class SessionForm(forms.Form):
+    """The session's fields around the map; the points come as one JSON field."""
+
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner who injects"), queryset=Practitioner.objects.none()
+    )
+    anaesthetic = forms.ChoiceField(label=_("Anaesthetic"), choices=Anaesthetic.choices)
+    anaesthetic_note = forms.CharField(
+        label=_("Anaesthetic details"), max_length=300, required=False
+    )
+    pain_score = forms.IntegerField(
+        label=_("Pain score (0\u201310)"), min_value=0, max_value=10, required=False
+    )
+    immediate_reactions = forms.CharField(
+        label=_("Immediate reactions"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    charges = forms.DecimalField(
+        label=_("Charges"), min_value=Decimal("0"), max_value=MAX_CHARGES, decimal_places=2
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    injections = forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"required": _("Place at least one injection point on the map.")},
+    )
+
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["practitioner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Practitioner.objects.for_clinic(clinic).filter(is_active=True)
+
+
+class AmendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    anaesthetic = forms.ChoiceField(label=_("Anaesthetic"), choices=Anaesthetic.choices)
+    anaesthetic_note = forms.CharField(
+        label=_("Anaesthetic details"), max_length=300, required=False
+    )
+    pain_score = forms.IntegerField(
+        label=_("Pain score (0\u201310)"), min_value=0, max_value=10, required=False
+    )
+    immediate_reactions = forms.CharField(
+        label=_("Immediate reactions"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    charges = forms.DecimalField(
+        label=_("Charges"), min_value=Decimal("0"), max_value=MAX_CHARGES, decimal_places=2
+    )
+    point = forms.IntegerField(label=_("Correct point number"), min_value=1, required=False)
+    depth_mm = forms.DecimalField(label=_("Depth (mm)"), decimal_places=1, required=False)
+    needle_gauge = forms.IntegerField(
+        label=_("Needle gauge (G)"),
+        min_value=NEEDLE_GAUGE_MIN,
+        max_value=NEEDLE_GAUGE_MAX,
+        required=False,
+    )
+    needle_length_mm = forms.DecimalField(
+        label=_("Needle length (mm)"), decimal_places=1, required=False
+    )
+    technique = forms.ChoiceField(
+        label=_("Technique"), choices=[("", "—"), *Technique.choices], required=False
+    )
+
+    POINT_FIELDS = ("depth_mm", "needle_gauge", "needle_length_mm", "technique")
+    SESSION_FIELDS = (
+        "anaesthetic",
+        "anaesthetic_note",
+        "pain_score",
+        "immediate_reactions",
+        "notes",
+        "charges",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        point_values = [data.get(name) not in (None, "") for name in self.POINT_FIELDS]
+        if any(point_values) and not data.get("point"):
+            self.add_error("point", _("Say which point the correction is for."))
+        return data
+
+    def values(self) -> dict[str, Any]:
+        """What the amendment sets: session fields, and the chosen point's given fields."""
+        data = self.cleaned_data
+        found: dict[str, Any] = {name: data[name] for name in self.SESSION_FIELDS}
+        if data.get("point"):
+            for name in self.POINT_FIELDS:
+                if data.get(name) not in (None, ""):
+                    found[f"injections.{data['point']}.{name}"] = data[name]
+        return found
+
+
+class PhotoForm(forms.Form):
+    file = forms.FileField(label=_("Photo"))
+    view = forms.ChoiceField(label=_("View"), choices=PhotoView.choices)
+    zone = forms.ModelChoiceField(
+        label=_("Zone"), queryset=BodyZone.objects.all(), required=False, empty_label="—"
+    )

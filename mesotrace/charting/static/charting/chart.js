@@ -1,0 +1,271 @@
+/* Session charting on the body map: set a syringe once, click to add points, submit once.
+   No dependencies; the page's data comes from the #chart-config JSON. The server re-checks
+   everything this script lets through. */
+(function () {
+  "use strict";
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var config = JSON.parse(document.getElementById("chart-config").textContent);
+  var form = document.getElementById("chart-form");
+  var hidden = form.querySelector("input[name=injections]");
+  var points = [];
+  var rows = [];
+
+  function byId(id) { return document.getElementById(id); }
+  function round(value, places) { var f = Math.pow(10, places); return Math.round(value * f) / f; }
+  function fixed(value, places) { return round(value, places).toFixed(places); }
+  function option(value, label, selected) {
+    var o = document.createElement("option");
+    o.value = value; o.textContent = label; o.selected = !!selected;
+    return o;
+  }
+  function productById(id) {
+    for (var i = 0; i < config.products.length; i++) {
+      if (String(config.products[i].id) === String(id)) { return config.products[i]; }
+    }
+    return null;
+  }
+  function say(text) { byId("syringe-message").textContent = text; }
+
+  /* --- The syringe's mix ------------------------------------------------------------ */
+
+  function fillLots(select, product) {
+    select.textContent = "";
+    if (!product || !product.lots.length) {
+      select.appendChild(option("", "No usable lot", true));
+      return;
+    }
+    product.lots.forEach(function (lot, index) {
+      var label = lot.number + " (exp. " + lot.expiry + ", " + lot.on_hand + " mL)";
+      select.appendChild(option(lot.id, label, index === 0)); /* earliest expiry first */
+    });
+  }
+
+  function addRow(productId) {
+    var row = document.createElement("div");
+    row.className = "mix-row";
+    var n = rows.length + 1;
+    row.innerHTML =
+      '<div><label for="mix-product-' + n + '">Product</label><select id="mix-product-' + n + '"></select></div>' +
+      '<div><label for="mix-lot-' + n + '">Lot</label><select id="mix-lot-' + n + '"></select></div>' +
+      '<div><label for="mix-share-' + n + '">mL in syringe</label><input id="mix-share-' + n + '" type="number" min="0.001" step="0.001" value="1"></div>' +
+      '<div><button type="button" class="link">Remove</button></div>';
+    var product = row.querySelector("select[id^=mix-product]");
+    var lot = row.querySelector("select[id^=mix-lot]");
+    config.products.forEach(function (p) { product.appendChild(option(p.id, p.name, String(p.id) === String(productId))); });
+    fillLots(lot, productById(product.value));
+    product.addEventListener("change", function () { fillLots(lot, productById(product.value)); });
+    row.querySelector("button").addEventListener("click", function () {
+      rows = rows.filter(function (r) { return r !== row; });
+      row.remove();
+    });
+    byId("mix").appendChild(row);
+    rows.push(row);
+  }
+
+  /* The current syringe: each product's lot and its share of every point's volume. */
+  function syringe() {
+    var perPoint = parseFloat(byId("volume-per-point").value);
+    if (!(perPoint > 0)) { say("Give the volume per point."); return null; }
+    var parts = [];
+    var total = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var productId = rows[i].querySelector("select[id^=mix-product]").value;
+      var lotId = rows[i].querySelector("select[id^=mix-lot]").value;
+      var share = parseFloat(rows[i].querySelector("input").value);
+      if (!lotId) { say("Choose a lot for " + productById(productId).name + "."); return null; }
+      if (!(share > 0)) { say("Give the mL of each product in the syringe."); return null; }
+      parts.push({ product_id: Number(productId), lot_id: Number(lotId), share: share });
+      total += share;
+    }
+    if (!parts.length) { say("Add a product to the syringe."); return null; }
+    var components = parts.map(function (part) {
+      return { product_id: part.product_id, lot_id: part.lot_id, volume_ml: fixed(perPoint * part.share / total, 3) };
+    });
+    if (components.some(function (c) { return parseFloat(c.volume_ml) <= 0; })) {
+      say("A product's share rounds to 0 mL per point; raise the volume per point.");
+      return null;
+    }
+    return {
+      depth_mm: fixed(parseFloat(byId("depth").value), 1),
+      needle_gauge: parseInt(byId("gauge").value, 10),
+      needle_length_mm: fixed(parseFloat(byId("needle-length").value), 1),
+      technique: byId("technique").value,
+      components: components
+    };
+  }
+
+  /* --- Points on the map ------------------------------------------------------------ */
+
+  function mapOf(view) { return document.querySelector("svg.bodymap[data-view='" + view + "']"); }
+
+  function draw() {
+    document.querySelectorAll("svg.bodymap .points").forEach(function (g) { g.textContent = ""; });
+    points.forEach(function (point, index) {
+      var svg = mapOf(point.view);
+      if (!svg) { return; }
+      var w = Number(svg.dataset.width), h = Number(svg.dataset.height);
+      var dot = document.createElementNS(SVG_NS, "circle");
+      dot.setAttribute("class", "point");
+      dot.setAttribute("cx", fixed(point.x * w, 2));
+      dot.setAttribute("cy", fixed(point.y * h, 2));
+      dot.setAttribute("r", "2.6");
+      dot.dataset.index = String(index);
+      var title = document.createElementNS(SVG_NS, "title");
+      title.textContent = "#" + (index + 1) + " " + (config.zones[point.zone] || { name: point.zone }).name + " (click to remove)";
+      dot.appendChild(title);
+      svg.querySelector(".points").appendChild(dot);
+    });
+    hidden.value = JSON.stringify(points);
+    totals();
+  }
+
+  function addPoint(view, x, y, zone, shot) {
+    var point = { view: view, x: fixed(x, 4), y: fixed(y, 4), zone: zone };
+    Object.keys(shot).forEach(function (key) { point[key] = shot[key]; });
+    points.push(point);
+  }
+
+  function onMapClick(event) {
+    var svg = event.currentTarget;
+    var target = event.target;
+    if (target.classList.contains("point")) {
+      points.splice(Number(target.dataset.index), 1);
+      draw();
+      return;
+    }
+    if (!target.classList.contains("zone")) { return; }
+    var shot = syringe();
+    if (!shot) { return; }
+    var pt = svg.createSVGPoint();
+    pt.x = event.clientX; pt.y = event.clientY;
+    var local = pt.matrixTransform(svg.getScreenCTM().inverse());
+    addPoint(svg.dataset.view, local.x / Number(svg.dataset.width), local.y / Number(svg.dataset.height), target.dataset.zone, shot);
+    say("");
+    draw();
+  }
+
+  function inside(x, y, polygon) {
+    var hit = false;
+    for (var i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+      var xi = polygon[i][0], yi = polygon[i][1], xj = polygon[j][0], yj = polygon[j][1];
+      if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) { hit = !hit; }
+    }
+    return hit;
+  }
+
+  function polygonOf(element) {
+    return element.getAttribute("points").trim().split(/\s+/).map(function (pair) {
+      return pair.split(",").map(Number);
+    });
+  }
+
+  /* Nappage: N points spread evenly over a zone (both sides when it has two). */
+  function fill() {
+    var choice = byId("fill-zone").value.split(":");
+    var view = choice[0], zone = choice[1];
+    var count = parseInt(byId("fill-count").value, 10);
+    if (!(count > 0 && count <= 200)) { say("Fill 1 to 200 points."); return; }
+    var shot = syringe();
+    if (!shot) { return; }
+    var svg = mapOf(view);
+    var regions = Array.prototype.slice.call(svg.querySelectorAll(".zone[data-zone='" + zone + "']")).map(polygonOf);
+    var found = [];
+    for (var k = 2; k < 60 && found.length < count; k++) {
+      found = [];
+      regions.forEach(function (polygon) {
+        var xs = polygon.map(function (p) { return p[0]; }), ys = polygon.map(function (p) { return p[1]; });
+        var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
+        var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
+        for (var a = 0; a < k; a++) {
+          for (var b = 0; b < k; b++) {
+            var x = x0 + (x1 - x0) * (b + 0.5) / k, y = y0 + (y1 - y0) * (a + 0.5) / k;
+            if (inside(x, y, polygon)) { found.push([x, y]); }
+          }
+        }
+      });
+    }
+    var step = found.length / count;
+    for (var i = 0; i < count; i++) {
+      var p = found[Math.floor(i * step)];
+      addPoint(view, p[0] / Number(svg.dataset.width), p[1] / Number(svg.dataset.height), zone, shot);
+    }
+    say(count + " points added.");
+    draw();
+  }
+
+  /* --- Totals ----------------------------------------------------------------------- */
+
+  function totals() {
+    var byProduct = {}, byLot = {}, all = 0;
+    points.forEach(function (point) {
+      point.components.forEach(function (c) {
+        var ml = parseFloat(c.volume_ml);
+        byProduct[c.product_id] = (byProduct[c.product_id] || 0) + ml;
+        byLot[c.lot_id] = (byLot[c.lot_id] || { product: c.product_id, ml: 0 });
+        byLot[c.lot_id].ml += ml;
+        all += ml;
+      });
+    });
+    byId("point-count").textContent = String(points.length);
+    byId("total-ml").textContent = fixed(all, 3);
+    var productBody = document.querySelector("#totals-product tbody");
+    var lotBody = document.querySelector("#totals-lot tbody");
+    productBody.textContent = ""; lotBody.textContent = "";
+    Object.keys(byProduct).forEach(function (id) {
+      var tr = document.createElement("tr");
+      tr.innerHTML = "<td></td><td></td>";
+      tr.children[0].textContent = (productById(id) || { name: id }).name;
+      tr.children[1].textContent = fixed(byProduct[id], 3);
+      productBody.appendChild(tr);
+    });
+    Object.keys(byLot).forEach(function (id) {
+      var product = productById(byLot[id].product);
+      var lot = product ? product.lots.filter(function (l) { return String(l.id) === id; })[0] : null;
+      var tr = document.createElement("tr");
+      tr.innerHTML = "<td></td><td></td><td></td>";
+      tr.children[0].textContent = (product ? product.name + " · " : "") + (lot ? lot.number : id);
+      tr.children[1].textContent = fixed(byLot[id].ml, 3);
+      tr.children[2].textContent = lot ? lot.on_hand : "";
+      if (lot && byLot[id].ml > parseFloat(lot.on_hand)) { tr.className = "short"; tr.children[2].textContent += " (short)"; }
+      lotBody.appendChild(tr);
+    });
+  }
+
+  /* --- Start ------------------------------------------------------------------------ */
+
+  function start() {
+    var d = config.defaults;
+    byId("volume-per-point").value = d.volume_per_point;
+    byId("depth").value = d.depth_mm;
+    byId("depth").min = d.depth_min;
+    byId("depth").max = d.depth_max;
+    byId("depth-range").textContent = d.depth_min + "–" + d.depth_max + " mm";
+    byId("gauge").value = d.needle_gauge;
+    byId("needle-length").value = d.needle_length_mm;
+    config.techniques.forEach(function (t) { byId("technique").appendChild(option(t[0], t[1], t[0] === d.technique)); });
+    var first = d.products.length ? d.products : (config.products.length ? [config.products[0].id] : []);
+    first.forEach(function (id) { addRow(id); });
+    document.querySelectorAll("svg.bodymap.clickable").forEach(function (svg) {
+      svg.addEventListener("click", onMapClick);
+      var seen = {};
+      svg.querySelectorAll(".zone").forEach(function (z) {
+        var key = svg.dataset.view + ":" + z.dataset.zone;
+        if (seen[key]) { return; }
+        seen[key] = true;
+        var name = (config.zones[z.dataset.zone] || { name: z.dataset.zone }).name;
+        byId("fill-zone").appendChild(option(key, name + " (" + svg.dataset.view + ")"));
+      });
+    });
+    byId("add-product").addEventListener("click", function () { addRow(config.products.length ? config.products[0].id : ""); });
+    byId("fill").addEventListener("click", fill);
+    byId("undo").addEventListener("click", function () { points.pop(); draw(); });
+    byId("clear").addEventListener("click", function () { points = []; draw(); });
+    form.addEventListener("submit", function () { hidden.value = JSON.stringify(points); });
+    try { points = JSON.parse(hidden.value || "[]"); } catch (e) { points = []; }
+    if (!Array.isArray(points)) { points = []; }
+    draw();
+  }
+
+  start();
+})();

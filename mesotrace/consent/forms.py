@@ -1,0 +1,27 @@
+"""Forms for recording and withdrawing a patient's photo consent."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mesotrace.consent.models import PhotoScope
+from mesotrace.consent.services import MAX_REASON
+
+
+class PhotoConsentForm(forms.Form):
+    scope = forms.ChoiceField(label=_("Photos may be used for"), choices=PhotoScope.choices)
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty when the consent has no end date."),
+    )
+
+
+class WithdrawForm(forms.Form):
+    withdrawn_reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,81 @@
+"""The patient's photo consent page: record a consent, withdraw one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.audit import services as audit
+from mesotrace.audit.actor import Actor
+from mesotrace.audit.models import AuditAction
+from mesotrace.consent import services
+from mesotrace.consent.forms import PhotoConsentForm, WithdrawForm
+from mesotrace.consent.models import PhotoConsent
+from mesotrace.patients.models import Patient
+from mesotrace.treatments.screening import clinic_today
+
+
+@clinic_view("photo_consent.manage")
+@require_http_methods(["GET", "POST"])
+def photo_consent(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    patient = clinic_object_or_404(Patient.objects.all(), request.clinic, pk=patient_id)
+    form = PhotoConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_photo_consent(
+                Actor.from_request(request),
+                patient,
+                form.cleaned_data["scope"],
+                form.cleaned_data["expires_on"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Photo consent recorded."))
+            return redirect("consent:photo_consent", patient_id=patient.pk)
+    consents = list(PhotoConsent.objects.for_clinic(request.clinic).filter(patient=patient))
+    audit.record(
+        Actor.from_request(request),
+        AuditAction.VIEW,
+        object_type="photo_consent",
+        patient_id=patient.pk,
+        details={"shown": [c.pk for c in consents]},
+        clinic=request.clinic,
+    )
+    today = clinic_today(request.clinic)
+    context = {
+        "patient": patient,
+        "form": form,
+        "rows": [(c, c.valid_on(today)) for c in consents],
+        "withdraw_form": WithdrawForm(),
+    }
+    return render(request, "consent/photo_consent.html", context)
+
+
+@clinic_view("photo_consent.manage")
+@require_POST
+def withdraw(request: ClinicRequest, photo_consent_id: int) -> HttpResponse:
+    consent = clinic_object_or_404(
+        PhotoConsent.objects.select_related("patient"), request.clinic, pk=photo_consent_id
+    )
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason, as the patient said it."))
+    else:
+        try:
+            services.withdraw_photo_consent(
+                Actor.from_request(request), consent, form.cleaned_data["withdrawn_reason"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Photo consent withdrawn."))
+    return redirect("consent:photo_consent", patient_id=consent.patient_id)

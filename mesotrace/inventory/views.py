@@ -1,0 +1,434 @@
+"""Inventory pages: lots with stock on hand, near-expiry and low-stock lists, receiving,
+a lot's history and actions, and recall campaigns with a call log per exposed patient."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.forms import Form
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.audit.actor import Actor
+from mesotrace.inventory import recalls, stock
+from mesotrace.inventory.forms import (
+    ContactForm,
+    LotFilterForm,
+    MovementForm,
+    ReceiveLotForm,
+    StatusForm,
+)
+from mesotrace.inventory.models import (
+    CampaignStatus,
+    Lot,
+    LotStatus,
+    MovementKind,
+    RecallCampaign,
+    RecallContact,
+    on_hand_expression,
+)
+
+PAGE_SIZE = 50
+MAX_DAYS = 3650
+
+
+def _lot(request: ClinicRequest, lot_id: int) -> Lot:
+    return clinic_object_or_404(
+        Lot.objects.select_related("product", "clinic", "status_changed_by"),
+        request.clinic,
+        pk=lot_id,
+    )
+
+
+def _lots(request: ClinicRequest) -> QuerySet[Lot]:
+    return (
+        Lot.objects.for_clinic(request.clinic)
+        .annotate(on_hand_ml=on_hand_expression())
+        .select_related("product")
+    )
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    for field, field_messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in field_messages:
+            form.add_error(target, message)
+
+
+# --- Lists ------------------------------------------------------------------------------
+
+
+@clinic_view("inventory.view")
+def lot_list(request: ClinicRequest) -> HttpResponse:
+    form = LotFilterForm(request.GET or None, clinic=request.clinic)
+    lots = _lots(request)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["product"] is not None:
+            lots = lots.filter(product=data["product"])
+        if data["status"]:
+            lots = lots.filter(status=data["status"])
+        if data["stocked"]:
+            lots = lots.filter(Q(on_hand_ml__gt=stock.HALF_ML_UNIT))
+    lots = lots.order_by("product__name", "expiry_date", "id")
+    page = Paginator(lots, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "today": stock.clinic_today(request.clinic),
+    }
+    return render(request, "inventory/lot_list.html", context)
+
+
+def _bounded_int(value: str | None, default: int, low: int, high: int) -> int:
+    try:
+        number = int(value or default)
+    except ValueError:
+        return default
+    return min(max(number, low), high)
+
+
+@clinic_view("inventory.view")
+def near_expiry_list(request: ClinicRequest) -> HttpResponse:
+    days = _bounded_int(request.GET.get("days"), stock.DEFAULT_NEAR_EXPIRY_DAYS, 1, MAX_DAYS)
+    today = stock.clinic_today(request.clinic)
+    lots = stock.near_expiry(request.clinic, days, today)
+    for lot in lots:
+        lot.days_left = (lot.expiry_date - today).days  # type: ignore[attr-defined]
+        lot.days_ago = -lot.days_left  # type: ignore[attr-defined]
+    context = {"lots": lots, "days": days, "today": today}
+    return render(request, "inventory/near_expiry.html", context)
+
+
+def _threshold(value: str | None) -> Decimal:
+    try:
+        threshold = Decimal(value or stock.DEFAULT_LOW_STOCK_ML)
+    except InvalidOperation:
+        return stock.DEFAULT_LOW_STOCK_ML
+    if not threshold.is_finite() or threshold <= 0 or threshold > 100000:
+        return stock.DEFAULT_LOW_STOCK_ML
+    return threshold.quantize(stock.ML)
+
+
+@clinic_view("inventory.view")
+def low_stock_list(request: ClinicRequest) -> HttpResponse:
+    threshold = _threshold(request.GET.get("threshold"))
+    context = {"lots": stock.low_stock(request.clinic, threshold), "threshold": stock.ml(threshold)}
+    return render(request, "inventory/low_stock.html", context)
+
+
+# --- Receiving --------------------------------------------------------------------------
+
+
+@clinic_view("inventory.manage")
+@require_http_methods(["GET", "POST"])
+def receive(request: ClinicRequest) -> HttpResponse:
+    initial = {"received_on": stock.clinic_today(request.clinic)}
+    form = ReceiveLotForm(request.POST or None, clinic=request.clinic, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lot = stock.receive_lot(
+                Actor.from_request(request),
+                request.clinic,
+                data["product"],
+                data["lot_number"],
+                data["expiry_date"],
+                data["quantity_ml"],
+                supplier=data["supplier"],
+                received_on=data["received_on"],
+                multi_dose=data["multi_dose"],
+                discard_after_hours=data["discard_after_hours"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Lot %(lot)s received: %(ml)s mL.")
+                % {"lot": lot.lot_number, "ml": stock.ml(lot.quantity_received_ml)},
+            )
+            return redirect("inventory:lot_detail", lot_id=lot.pk)
+    return render(request, "inventory/receive.html", {"form": form})
+
+
+# --- One lot ----------------------------------------------------------------------------
+
+
+def _status_choices(lot: Lot) -> list[tuple[str, str]]:
+    allowed = stock.TRANSITIONS[lot.status]
+    return [(value, str(label)) for value, label in LotStatus.choices if value in allowed]
+
+
+def _detail_context(
+    request: ClinicRequest,
+    lot: Lot,
+    movement_form: MovementForm | None = None,
+    status_form: StatusForm | None = None,
+) -> dict[str, Any]:
+    status_form = status_form or StatusForm(auto_id="status-%s")
+    status_form.fields["status"].choices = _status_choices(lot)  # type: ignore[attr-defined]
+    campaigns = RecallCampaign.objects.for_clinic(request.clinic).filter(lot=lot)
+    return {
+        "lot": lot,
+        "on_hand": stock.on_hand(lot),
+        "problem": stock.lot_problem(lot, request.clinic, timezone.now()),
+        "movements": lot.movements.select_related("by").order_by("-at", "-id"),
+        "campaigns": campaigns.annotate(
+            total=Count("contacts"), reached=Count("contacts", filter=Q(contacts__contacted=True))
+        ),
+        "movement_form": movement_form or MovementForm(auto_id="move-%s"),
+        "status_form": status_form,
+        "LotStatus": LotStatus,
+        "today": stock.clinic_today(request.clinic),
+    }
+
+
+@clinic_view("inventory.view")
+def lot_detail(request: ClinicRequest, lot_id: int) -> HttpResponse:
+    lot = _lot(request, lot_id)
+    return render(request, "inventory/lot_detail.html", _detail_context(request, lot))
+
+
+def _move(actor: Actor, lot: Lot, data: dict[str, Any]) -> None:
+    kind, quantity = data["kind"], data["quantity_ml"]
+    reason, reference = data["reason"], data["reference"]
+    if kind == MovementKind.WASTED:
+        stock.waste(
+            actor,
+            lot,
+            quantity,
+            reason,
+            vial_discarded=data["vial_discarded"],
+            reference=reference,
+        )
+    elif kind == MovementKind.RETURNED:
+        stock.return_stock(actor, lot, quantity, reason, reference)
+    elif kind == MovementKind.ADJUSTED:
+        stock.adjust(actor, lot, quantity, reason, reference)
+    else:
+        stock.receive_more(actor, lot, quantity, reason, reference)
+
+
+@clinic_view("inventory.manage")
+@require_POST
+def lot_movement(request: ClinicRequest, lot_id: int) -> HttpResponse:
+    lot = _lot(request, lot_id)
+    form = MovementForm(request.POST, auto_id="move-%s")
+    if form.is_valid():
+        try:
+            _move(Actor.from_request(request), lot, form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Movement recorded."))
+            return redirect("inventory:lot_detail", lot_id=lot.pk)
+    context = _detail_context(request, lot, movement_form=form)
+    return render(request, "inventory/lot_detail.html", context)
+
+
+@clinic_view("lot.recall")
+@require_POST
+def lot_status(request: ClinicRequest, lot_id: int) -> HttpResponse:
+    lot = _lot(request, lot_id)
+    form = StatusForm(request.POST, auto_id="status-%s")
+    form.fields["status"].choices = LotStatus.choices  # type: ignore[attr-defined]
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            lot = stock.set_lot_status(
+                Actor.from_request(request), lot, data["status"], data["reason"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Lot %(lot)s is now %(status)s.")
+                % {"lot": lot.lot_number, "status": lot.get_status_display().lower()},
+            )
+            return redirect("inventory:lot_detail", lot_id=lot.pk)
+    return render(
+        request, "inventory/lot_detail.html", _detail_context(request, lot, status_form=form)
+    )
+
+
+# --- Recall campaigns -------------------------------------------------------------------
+
+
+def _campaign(request: ClinicRequest, campaign_id: int) -> RecallCampaign:
+    return clinic_object_or_404(
+        RecallCampaign.objects.select_related("lot", "lot__product", "clinic", "opened_by"),
+        request.clinic,
+        pk=campaign_id,
+    )
+
+
+@clinic_view("recall.contact")
+def campaign_list(request: ClinicRequest) -> HttpResponse:
+    campaigns = (
+        RecallCampaign.objects.for_clinic(request.clinic)
+        .select_related("lot", "lot__product")
+        .annotate(
+            total=Count("contacts"), reached=Count("contacts", filter=Q(contacts__contacted=True))
+        )
+        .order_by("status", "-opened_at", "-id")
+    )
+    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inventory/campaign_list.html", {"page": page})
+
+
+def _contact_form(contact: RecallContact, data: Any = None) -> ContactForm:
+    initial = {"method": contact.method or "phone", "outcome": contact.outcome or "no_answer"}
+    return ContactForm(data, initial=initial, auto_id=f"c{contact.pk}-%s")
+
+
+@clinic_view("recall.contact")
+def campaign_detail(request: ClinicRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    contacts = list(recalls.contacts_of(campaign))
+    recalls.record_read(Actor.from_request(request), campaign, contacts)
+    context = {
+        "campaign": campaign,
+        "rows": [(contact, _contact_form(contact)) for contact in contacts],
+        "progress": recalls.progress(contacts),
+        "CampaignStatus": CampaignStatus,
+    }
+    return render(request, "inventory/campaign_detail.html", context)
+
+
+@clinic_view("recall.contact")
+@require_POST
+def contact_record(request: ClinicRequest, contact_id: int) -> HttpResponse:
+    contact = clinic_object_or_404(
+        RecallContact.objects.select_related("patient", "campaign", "contacted_by"),
+        request.clinic,
+        pk=contact_id,
+    )
+    form = _contact_form(contact, request.POST)
+    saved = False
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact = recalls.record_contact(
+                Actor.from_request(request), contact, data["method"], data["outcome"], data["notes"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            saved = True
+    if getattr(request, "htmx", False):
+        row_form = _contact_form(contact) if saved else form
+        context = {
+            "contact": contact,
+            "form": row_form,
+            "saved": saved,
+            "campaign": contact.campaign,
+        }
+        return render(request, "inventory/_contact_row.html", context)
+    if saved:
+        messages.success(request, _("Call recorded for %(name)s.") % {"name": contact.patient})
+    else:
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, str(message))
+    return redirect("inventory:campaign_detail", campaign_id=contact.campaign_id)
+
+
+@clinic_view("lot.recall")
+@require_POST
+def campaign_close(request: ClinicRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    try:
+        recalls.close_campaign(Actor.from_request(request), campaign)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Campaign closed."))
+    return redirect("inventory:campaign_detail", campaign_id=campaign.pk)
+
+
+# Spreadsheet programs run a cell that starts like a formula; a phone number is left alone.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PHONE_CHARS = set("0123456789+() .-")
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not set(text) <= _PHONE_CHARS:
+        return "'" + text
+    return text
+
+
+def _when(value: datetime.datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+CSV_HEADER = [
+    "record_number",
+    "family_name",
+    "given_name",
+    "date_of_birth",
+    "phone",
+    "email",
+    "reached",
+    "attempts",
+    "last_attempt_at",
+    "by",
+    "method",
+    "outcome",
+    "notes",
+]
+
+
+@clinic_view("recall.contact")
+def campaign_export(request: ClinicRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    contacts = list(recalls.contacts_of(campaign))
+    recalls.record_read(Actor.from_request(request), campaign, contacts, export=True)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for contact in contacts:
+        patient = contact.patient
+        row = [
+            patient.record_number,
+            patient.family_name,
+            patient.given_name,
+            patient.date_of_birth.isoformat(),
+            patient.phone,
+            patient.email,
+            "yes" if contact.contacted else "no",
+            contact.attempts,
+            _when(contact.contacted_at),
+            contact.contacted_by.email if contact.contacted_by else "",
+            contact.method,
+            contact.outcome,
+            contact.notes,
+        ]
+        writer.writerow([_cell(value) for value in row])
+    name = f"recall-{campaign.pk}-lot-{campaign.lot_id}.csv"
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"  # patients' contact details
+    return response
