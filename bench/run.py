@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import lot_trace, mixed_models, patient_search
+from bench import lot_trace, mixed_models, patient_search, safety_signals
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ BENCHMARKS = [
     Benchmark("patient_search", patient_search.run),
     Benchmark("mixed_models", mixed_models.run),
     Benchmark("lot_trace", lot_trace.run),
+    Benchmark("safety_signals", safety_signals.run),
 ]
 
 
@@ -45,6 +46,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     mixed_models.add_arguments(parser)
     lot_trace.add_arguments(parser)
+    safety_signals.add_arguments(parser)
     return parser.parse_args(argv)
 
 

@@ -6,10 +6,13 @@ from ninja import NinjaAPI
 from mesotrace.accounts.api import router as auth_router
 from mesotrace.catalogue.api import router as catalogue_router
 from mesotrace.charting.api import router as charting_router
+from mesotrace.consent.api import router as consent_router
 from mesotrace.core.api import install_error_handlers
 from mesotrace.inventory.api import router as inventory_router
+from mesotrace.outcomes.api import router as outcomes_router
 from mesotrace.patients.api import router as patients_router
 from mesotrace.practitioners.api import router as practitioners_router
+from mesotrace.safety.api import router as safety_router
 from mesotrace.treatments.api import router as treatments_router
 
 api = NinjaAPI(
@@ -34,3 +37,6 @@ api.add_router("", catalogue_router)
 api.add_router("", treatments_router)
 api.add_router("", inventory_router)
 api.add_router("", charting_router)
+api.add_router("", consent_router)
+api.add_router("", outcomes_router)
+api.add_router("", safety_router)

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "mesotrace.consent",
     "mesotrace.catalogue",
     "mesotrace.inventory",
+    "mesotrace.outcomes",
+    "mesotrace.safety",
     "mesotrace.demo",
 ]
 

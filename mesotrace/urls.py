@@ -14,6 +14,8 @@ urlpatterns = [
     path("inventory/", include("mesotrace.inventory.urls")),
     path("charting/", include("mesotrace.charting.urls")),
     path("consent/", include("mesotrace.consent.urls")),
+    path("outcomes/", include("mesotrace.outcomes.urls")),
+    path("safety/", include("mesotrace.safety.urls")),
     path("api/v1/", api.urls),
 ]
 

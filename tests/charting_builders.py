@@ -19,6 +19,7 @@ from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import Appointment, TreatmentPlan
 from tests.conftest import World, make_patient
+from tests.consent_builders import signed_consent
 from tests.inventory_builders import receive
 from tests.plan_builders import HAIR, active_plan, actor_for
 
@@ -53,7 +54,7 @@ def appointment_today(
 def chartable(
     world: World, patient: Patient | None = None, protocol: str = HAIR, **plan: Any
 ) -> Appointment:
-    """An appointment today of an active, fully screened plan, with its practitioner's login."""
+    """An appointment today of an active, screened and consented plan, with its practitioner."""
     clinic = world.clinic
     user = world.members["practitioner"]
     practitioner = Practitioner.objects.for_clinic(clinic).filter(
@@ -77,6 +78,7 @@ def chartable(
         practitioner=practitioner,
         **plan,
     )
+    signed_consent(chosen, user)
     return appointment_today(chosen)
 
 
@@ -130,4 +132,11 @@ def sweep_entries(world: World, patient: Patient, marker: str) -> dict[str, int]
     actor = actor_for(world.members["practitioner"], world.clinic)
     consent = grant_photo_consent(actor, patient, "clinical_record")
     photo = add_photo(actor, session, jpeg_upload(), "front")
-    return {"session_id": session.pk, "photo_id": photo.pk, "photo_consent_id": consent.pk}
+    document = appointment.plan.consent_documents.get()
+    return {
+        "session_id": session.pk,
+        "photo_id": photo.pk,
+        "photo_consent_id": consent.pk,
+        "document_id": document.pk,
+        "consent_id": document.pk,
+    }

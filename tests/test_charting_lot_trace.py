@@ -42,8 +42,9 @@ def test_the_trace_is_one_query_however_many_exposures(world: World) -> None:
     suspect, _other, _exposed = _three_patients(world)
     with CaptureQueriesContext(connection) as queries:
         trace_lot(suspect)
-    assert len(queries) == 1
-    assert "charting_injectioncomponent" in queries[0]["sql"]
+    reads = [q["sql"] for q in queries if "SELECT" in q["sql"]]
+    assert len(reads) == 1
+    assert "charting_injectioncomponent" in reads[0]
 
 
 def test_trace_page_csv_and_api_show_the_patients_and_are_audited(

@@ -25,6 +25,7 @@ from tests.charting_builders import sweep_entries as charting_entries
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
 from tests.inventory_builders import sweep_entries as inventory_entries
 from tests.plan_builders import sweep_entries
+from tests.safety_builders import sweep_entries as safety_entries
 
 MARKER = "Zyxquarantine"  # appears only in clinic A's data; must never reach an outsider
 API_PREFIX = "api/v1/"
@@ -97,6 +98,7 @@ def clinic_data(world: World) -> dict[str, int]:
         **sweep_entries(world, patient, person),
         **inventory_entries(world, patient, MARKER),
         **charting_entries(world, patient, MARKER),
+        **safety_entries(world, patient, MARKER),
     }
 
 

@@ -145,3 +145,8 @@ def test_the_bulk_load_rebuilds_every_index_and_needs_an_empty_database(
 def test_the_network_is_never_generated_in_production(db: Any) -> None:
     with override_settings(ENVIRONMENT="production"), pytest.raises(DemoError):
         generate_network(TINY)
+
+
+def test_an_empty_network_is_refused(db: Any) -> None:
+    with pytest.raises(DemoError, match="at least one"):
+        generate_network(NetworkSize(clinics=1, patients=10, injections=0))

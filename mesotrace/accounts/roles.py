@@ -55,6 +55,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "photo.view": _CLINICAL,
     "photo.upload": _CLINICAL,
     "photo_consent.manage": _CLINICAL,
+    # The patient document: the desk prints it and hands over the tablet to sign;
+    # a clinician countersigns; charting without consent is the owner's call alone.
+    "consent.view": _DESK,
+    "consent.manage": _DESK,
+    "consent.countersign": _CLINICAL,
+    "consent.override": frozenset({Role.OWNER}),
     # Inventory: the desk receives stock, so desk and clinical staff all manage it.
     "inventory.view": _DESK,
     "inventory.manage": _DESK,
@@ -62,6 +68,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "lot.recall": frozenset({Role.OWNER, Role.PRACTITIONER}),
     # Calling exposed patients shows their contact details: the desk makes the calls.
     "recall.contact": _DESK,
+    # Adverse events are clinical records; alerts go to those who decide on a lot;
+    # signals are aggregate counts for owners and researchers.
+    "adverse_event.view": _CLINICAL,
+    "adverse_event.record": _CLINICAL,
+    "safety_alert.view": frozenset({Role.OWNER, Role.PRACTITIONER}),
+    "safety_alert.release": frozenset({Role.OWNER}),
+    "signals.view": frozenset({Role.OWNER, Role.RESEARCHER}),
+    # Measurements, lifestyle logs and progress charts are clinical records.
+    "outcome.view": _CLINICAL,
+    "outcome.record": _CLINICAL,
+    # The evidence report shows pseudonymous ids only; the researcher reads it.
+    "evidence.view": frozenset({Role.OWNER, Role.RESEARCHER}),
     # Every member may hold API tokens and see the clinic's home page.
     "account.self": _EVERYONE,
 }

@@ -363,5 +363,5 @@ def lot_trace(request: Any, lot_id: int) -> TraceOut:
         product=lot.product.name,
         status=lot.status,
         patients=len({e.patient_id for e in exposures}),
-        exposures=[ExposureOut(**e.__dict__) for e in exposures],
+        exposures=[ExposureOut(**e._asdict()) for e in exposures],
     )

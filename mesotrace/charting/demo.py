@@ -29,6 +29,7 @@ from mesotrace.charting.bodymap import VIEWS, Region, region_at
 from mesotrace.charting.models import Anaesthetic, MapView, TreatmentSession
 from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn
 from mesotrace.charting.syringe import DEFAULT_GAUGE
+from mesotrace.consent import services as consent_services
 from mesotrace.inventory.services import usable_lots
 from mesotrace.treatments.models import Appointment, AppointmentStatus, PlanStatus, TreatmentPlan
 from mesotrace.treatments.scheduling import zone_of
@@ -166,6 +167,16 @@ def _signer(session_practitioner_user: int | None, clinic: Clinic) -> Actor | No
     return Actor.system("demo", membership) if membership else None
 
 
+def _consent(actor: Actor, signer: Actor | None, plan: TreatmentPlan) -> None:
+    """The patient signs the plan's document and its practitioner countersigns, as in clinic."""
+    if signer is None or consent_services.consent_problem(plan) is None:
+        return
+    document = consent_services.generate_consent(actor, plan)
+    name = f"{plan.patient.given_name} {plan.patient.family_name}"
+    signature = consent_services.sign_consent(actor, document, name, agreed=True)
+    consent_services.countersign_consent(signer, signature)
+
+
 @transaction.atomic
 def give_demo_sessions(
     clinic: Clinic, seed: int = 2026, actor: Actor | None = None, count: int = DEFAULT_SESSIONS
@@ -195,8 +206,10 @@ def give_demo_sessions(
         body = _payload(plan, mix, rng) if mix else None
         if body is None:
             continue
+        signer = _signer(plan.practitioner.user_id, clinic)
         try:
             with transaction.atomic():
+                _consent(actor, signer, plan)
                 appointment = _move_back(actor, first, when)
                 session = services.record_session(
                     actor, appointment, body, f"demo-{clinic.slug}-{plan.pk}"

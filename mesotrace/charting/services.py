@@ -45,8 +45,10 @@ from mesotrace.charting.models import (
     TreatmentSession,
 )
 from mesotrace.charting.schemas import InjectionIn, SessionIn
+from mesotrace.consent import services as consent_services
 from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services import StockRefused, draw, lot_problem
+from mesotrace.outcomes.services import split_body_rule
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.services import may_inject
 from mesotrace.treatments.models import Appointment, AppointmentStatus, TreatmentPlan
@@ -95,13 +97,12 @@ class Refusal(dict[str, str]):
 
 
 def consent_problem(plan: TreatmentPlan) -> str | None:
-    """Why the patient's treatment consent does not allow charting this plan, or None.
+    """Why the patient's signed consent does not allow charting this plan, or None.
 
-    A hook for the informed-consent issue (capability 7: the signed plain-language
-    patient document): until that lands there is no treatment consent to check, so it
-    always answers None. That issue fills it in; `record_session` already calls it.
+    Valid means signed and countersigned for the plan's current document version and not
+    withdrawn, or an owner's audited override for that version (mesotrace.consent).
     """
-    return None
+    return consent_services.consent_problem(plan)
 
 
 # --- Reading ----------------------------------------------------------------------------
@@ -313,11 +314,14 @@ def check_payload(
     errors = Refusal()
     depths = depth_range(plan.protocol)
     zones: dict[int, BodyZone] = {}
+    control_side = split_body_rule(plan)
     for index, injection in enumerate(payload.injections):
         at = f"injections.{index}"
         zone = _point_errors(injection, at, found, errors)
         if zone is not None:
             zones[index] = zone
+            if problem := control_side(injection.view, injection.x, injection.y):
+                errors.add(f"{at}.x", problem)
         _technique_errors(injection, at, depths, errors)
         _mix_errors(injection, at, found, errors)
     if not errors:

@@ -12,8 +12,9 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from mesotrace.audit import services as audit
@@ -23,9 +24,8 @@ from mesotrace.charting.models import InjectionComponent
 from mesotrace.inventory.models import Lot
 
 
-@dataclass(frozen=True)
-class Exposure:
-    """One injection that contained the lot."""
+class Exposure(NamedTuple):
+    """One injection that contained the lot (a tuple: thousands are built per trace)."""
 
     patient_id: int
     record_number: str
@@ -93,7 +93,13 @@ def trace_query(lot: Lot) -> QuerySet[InjectionComponent, tuple[Any, ...]]:
 
 def trace_lot(lot: Lot) -> list[Exposure]:
     """Every exposure to the lot, by date of session, then session and point."""
-    return [Exposure(*row) for row in trace_query(lot)]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Measured at 10 million injections: starting parallel workers costs more than
+            # the indexed read itself (typical lot 46 -> 13 ms without them).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return [Exposure(*row) for row in trace_query(lot)]
 
 
 def exposed_patients(exposures: Sequence[Exposure]) -> list[ExposedPatient]:

@@ -25,3 +25,27 @@ class WithdrawForm(forms.Form):
         max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class SignConsentForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "class": "touch"}),
+    )
+    statement = forms.BooleanField(
+        label=_(
+            "I have read this document, my questions were answered, and I agree to the treatment."
+        ),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "touch"}),
+    )
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for charting without a signed consent"),
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -27,6 +27,7 @@ from mesotrace.audit.models import AuditAction
 from mesotrace.charting.demo import give_demo_sessions
 from mesotrace.core.models import next_number
 from mesotrace.inventory.demo import give_demo_stock
+from mesotrace.outcomes.demo import give_demo_cohort
 from mesotrace.patients import services as patients
 from mesotrace.patients.models import (
     Allergy,
@@ -755,6 +756,7 @@ def generate_demo(
         plans = give_demo_plans(clinic, seed=seed, actor=actor)
         stock = give_demo_stock(clinic, seed=seed, actor=actor)
         sessions = give_demo_sessions(clinic, seed=seed, actor=actor)
+        give_demo_cohort(clinic, seed=seed, actor=actor)
         built = replace(
             built,
             plans=plans.plans,

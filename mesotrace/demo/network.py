@@ -943,6 +943,8 @@ def generate_network(
     """Generates the network: all or nothing, or with `bulk`, batch by batch and fast."""
     size = size or NetworkSize()
     refuse_production()
+    if min(size.clinics, size.patients, size.injections) < 1 or size.lots < 0:
+        raise DemoError("A network needs at least one clinic, patient and injection.")
     if bulk:
         _refuse_bulk()
     clock = _Clock(stdout)

@@ -1,0 +1,141 @@
+"""API for the patient document: generate and read a plan's consent, sign it, get the PDF."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from mesotrace.audit import services as audit
+from mesotrace.audit.actor import Actor
+from mesotrace.audit.models import AuditAction
+from mesotrace.consent import document, services
+from mesotrace.consent.models import ConsentDocument, ConsentSignature
+from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
+from mesotrace.treatments.models import TreatmentPlan
+
+router = Router(tags=["consent"])
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class SignatureOut(Schema):
+    patient_name: str
+    signed_at: datetime.datetime
+    document_sha256: str
+    pdf_sha256: str
+    countersigned_at: datetime.datetime | None
+    withdrawn_at: datetime.datetime | None
+
+
+class ConsentOut(Schema):
+    id: int
+    plan_id: int
+    version: str
+    current: bool
+    text: str
+    pdf_url: str
+    signature: SignatureOut | None
+    charting_problem: str | None
+
+
+class SignIn(InSchema):
+    full_name: str = ""
+    statement_accepted: bool = False
+
+
+def _actor(request: Any) -> Actor:
+    return Actor.from_request(request, "api")
+
+
+def _out(consent: ConsentDocument) -> ConsentOut:
+    signature = (
+        ConsentSignature.objects.filter(document=consent).defer("signed_pdf", "signed_text").first()
+    )
+    return ConsentOut(
+        id=consent.pk,
+        plan_id=consent.plan_id,
+        version=consent.version,
+        current=services.current_content(consent.plan)[1] == consent.version,
+        text=document.render_text(consent.content, consent.version),
+        pdf_url=f"/api/v1/consents/{consent.pk}.pdf",
+        signature=SignatureOut.model_validate(signature, from_attributes=True)
+        if signature
+        else None,
+        charting_problem=services.consent_problem(consent.plan),
+    )
+
+
+def _plan(request: Any, plan_id: int) -> TreatmentPlan:
+    return get_object_or_404(TreatmentPlan.objects.for_clinic(request.clinic), pk=plan_id)
+
+
+def _read(request: Any, consent: ConsentDocument, part: str) -> None:
+    audit.record(
+        _actor(request),
+        AuditAction.VIEW if part == "document" else AuditAction.EXPORT,
+        object_type="consent_document",
+        object_id=consent.pk,
+        patient_id=consent.patient_id,
+        details={"as": part},
+        clinic=request.clinic,
+    )
+
+
+@router.post(
+    "/plans/{plan_id}/consent",
+    response={201: ConsentOut, **ERRORS},
+    auth=TokenAuth("consent.manage"),
+)
+def generate(request: Any, plan_id: int) -> Status[ConsentOut]:
+    """The document for the plan as it is now (the same version when nothing changed)."""
+    consent = services.generate_consent(_actor(request), _plan(request, plan_id))
+    return Status(201, _out(consent))
+
+
+@router.get(
+    "/plans/{plan_id}/consent", response={200: ConsentOut, **ERRORS}, auth=TokenAuth("consent.view")
+)
+def latest(request: Any, plan_id: int) -> ConsentOut:
+    """The plan's most recently generated document."""
+    plan = _plan(request, plan_id)
+    consent = get_object_or_404(
+        ConsentDocument.objects.for_clinic(request.clinic).filter(plan=plan).order_by("-id")[:1]
+    )
+    _read(request, consent, "document")
+    return _out(consent)
+
+
+@router.post(
+    "/plans/{plan_id}/consent/sign",
+    response={201: ConsentOut, **ERRORS},
+    auth=TokenAuth("consent.manage"),
+)
+def sign(request: Any, plan_id: int, payload: SignIn) -> Status[ConsentOut]:
+    """The patient signs the plan's current version."""
+    plan = _plan(request, plan_id)
+    consent = services.generate_consent(_actor(request), plan)
+    services.sign_consent(_actor(request), consent, payload.full_name, payload.statement_accepted)
+    return Status(201, _out(consent))
+
+
+@router.get("/consents/{consent_id}.pdf", auth=TokenAuth("consent.view"))
+def pdf(request: Any, consent_id: int) -> HttpResponse:
+    """The PDF: the exact bytes signed, or a fresh rendering of an unsigned version."""
+    consent = get_object_or_404(ConsentDocument.objects.for_clinic(request.clinic), pk=consent_id)
+    signature = ConsentSignature.objects.filter(document=consent).first()
+    body = (
+        bytes(signature.signed_pdf)
+        if signature
+        else document.render_pdf(consent.content, consent.version)
+    )
+    _read(request, consent, "pdf")
+    return HttpResponse(body, content_type="application/pdf")

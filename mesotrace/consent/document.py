@@ -1,0 +1,242 @@
+"""The plain-language patient document: its canonical content from a plan, its version, its PDF.
+
+The content holds facts (codes, numbers, catalogue text); templates turn them into prose, so
+the version hash does not depend on the reader's language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from typing import Any
+
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils.html import strip_tags
+
+from mesotrace.catalogue.models import (
+    EU_MEMBERS,
+    EVIDENCE_EXPLANATION,
+    AdverseEffect,
+    Compound,
+    CompoundClass,
+    EvidenceLevel,
+    Frequency,
+    RegulatoryStatus,
+    RegulatoryStatusKind,
+    Source,
+    adverse_effects_for,
+)
+from mesotrace.practitioners.models import Qualification
+from mesotrace.treatments.models import DietType, TreatmentPlan
+
+# Jurisdictions where no licence is needed to call oneself a mesotherapist (domain.md §6).
+NO_MESOTHERAPIST_LICENCE = frozenset({"US"})
+PLAN_RELATED = (
+    "clinic",
+    "patient",
+    "indication",
+    "protocol",
+    "protocol__evidence_source",
+    "practitioner",
+)
+
+
+def _source(source: Source | None, seen: dict[int, dict[str, Any]]) -> int | None:
+    if source is None:
+        return None
+    if source.pk not in seen:
+        seen[source.pk] = {
+            "title": source.title,
+            "publisher": source.publisher,
+            "year": source.year,
+            "url": source.url,
+        }
+    return source.pk
+
+
+def _jurisdictions(country: str) -> set[str]:
+    return {country, "*", *({"EU"} if country in EU_MEMBERS else set())}
+
+
+def _regulatory(
+    compound: Compound, country: str, seen: dict[int, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    wanted = _jurisdictions(country)
+    rows = [row for row in compound.regulatory_statuses.all() if row.jurisdiction in wanted]
+    return [
+        {
+            "jurisdiction": row.jurisdiction,
+            "status": row.status,
+            "for": row.indication,
+            "verification": row.verification,
+            "source": _source(row.source, seen),
+        }
+        for row in rows
+    ]
+
+
+def _effect(effect: AdverseEffect, seen: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "term": effect.term,
+        "frequency": effect.frequency,
+        "frequency_category": effect.frequency_category,
+        "serious": effect.serious,
+        "verification": effect.verification,
+        "source": _source(effect.source, seen),
+    }
+
+
+def _compounds(
+    plan: TreatmentPlan, effects: list[AdverseEffect], seen: dict[int, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    country = plan.clinic.jurisdiction
+    rows = []
+    compounds = plan.protocol.compounds().prefetch_related(
+        Prefetch("evidence_sources", queryset=Source.objects.order_by("id")),
+        Prefetch(
+            "regulatory_statuses",
+            queryset=RegulatoryStatus.objects.select_related("source").order_by(
+                "jurisdiction", "id"
+            ),
+        ),
+    )
+    for compound in compounds.order_by("name", "id"):
+        evidence_sources = [_source(s, seen) for s in compound.evidence_sources.all()]
+        rows.append(
+            {
+                "name": compound.name,
+                "class": compound.compound_class,
+                "purpose": compound.purpose,
+                "evidence_level": compound.evidence_level,
+                "evidence_summary": compound.evidence_summary,
+                "evidence_verification": compound.evidence_verification,
+                "evidence_sources": evidence_sources,
+                "regulatory": _regulatory(compound, country, seen),
+                "side_effects": [_effect(e, seen) for e in effects if e.compound_id == compound.pk],
+            }
+        )
+    return rows
+
+
+def _practitioner(plan: TreatmentPlan) -> dict[str, Any]:
+    practitioner = plan.practitioner
+    return {
+        "name": practitioner.full_name,
+        "qualification": practitioner.qualification,
+        "licence_number": practitioner.licence_number,
+        "licence_jurisdiction": practitioner.licence_jurisdiction,
+        "training": practitioner.training_certificate,
+    }
+
+
+def _money(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def build_content(plan: TreatmentPlan) -> dict[str, Any]:
+    """Everything the document says, as plain data: the thing that is hashed and signed."""
+    plan = TreatmentPlan.objects.select_related(*PLAN_RELATED).get(pk=plan.pk)
+    seen: dict[int, dict[str, Any]] = {}
+    effects = list(adverse_effects_for(plan.protocol))
+    compounds = _compounds(plan, [e for e in effects if e.compound_id is not None], seen)
+    technique = [e for e in effects if e.compound_id is None]
+    protocol = plan.protocol
+    return {
+        "clinic": {"name": plan.clinic.name, "jurisdiction": plan.clinic.jurisdiction},
+        "patient": {"name": f"{plan.patient.given_name} {plan.patient.family_name}"},
+        "plan": {
+            "id": plan.pk,
+            "indication": str(plan.indication),
+            "protocol": protocol.name,
+            "protocol_evidence": protocol.evidence_statement,
+            "protocol_evidence_verification": protocol.evidence_verification,
+            "protocol_evidence_source": _source(protocol.evidence_source, seen),
+            "zones": sorted(str(zone) for zone in plan.zones.all()),
+            "sessions": plan.planned_sessions,
+            "interval_days": plan.interval_days,
+            "currency": plan.currency,
+            "price_per_session": _money(plan.price_per_session),
+            "package_price": _money(plan.package_price),
+            "discount_percent": _money(plan.discount_percent),
+            "total": _money(plan.total),
+        },
+        "lifestyle": {
+            "diet": plan.diet_type,
+            "calories": plan.calorie_target_kcal,
+            "exercise_minutes": plan.exercise_minutes_per_week,
+            "notes": plan.lifestyle_notes,
+        },
+        "practitioner": _practitioner(plan),
+        "no_mesotherapist_licence": plan.clinic.jurisdiction in NO_MESOTHERAPIST_LICENCE,
+        "compounds": compounds,
+        "technique_side_effects": [_effect(e, seen) for e in technique],
+        "clinic_evidence": None,
+        "sources": [{"id": pk, **seen[pk]} for pk in sorted(seen)],
+    }
+
+
+def canonical(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def version_of(content: dict[str, Any]) -> str:
+    """The document's version: the SHA-256 of its canonical content."""
+    return hashlib.sha256(canonical(content)).hexdigest()
+
+
+def _label_effect(effect: dict[str, Any]) -> dict[str, Any]:
+    return {**effect, "frequency_label": Frequency(effect["frequency_category"]).label}
+
+
+def _label_compound(compound: dict[str, Any]) -> dict[str, Any]:
+    level = EvidenceLevel(compound["evidence_level"])
+    return {
+        **compound,
+        "class_label": CompoundClass(compound["class"]).label,
+        "evidence_label": level.label,
+        "evidence_explanation": EVIDENCE_EXPLANATION[level],
+        "regulatory": [
+            {**row, "status_label": RegulatoryStatusKind(row["status"]).label}
+            for row in compound["regulatory"]
+        ],
+        "side_effects": [_label_effect(e) for e in compound["side_effects"]],
+    }
+
+
+def labelled(content: dict[str, Any]) -> dict[str, Any]:
+    """The content with the display labels of its codes, in the active language (not hashed)."""
+    diet = content["lifestyle"]["diet"]
+    return {
+        **content,
+        "compounds": [_label_compound(c) for c in content["compounds"]],
+        "technique_side_effects": [_label_effect(e) for e in content["technique_side_effects"]],
+        "qualification_label": Qualification(content["practitioner"]["qualification"]).label,
+        "diet_label": DietType(diet).label if diet else "",
+    }
+
+
+def render_html(content: dict[str, Any], version: str, for_pdf: bool = False) -> str:
+    """The document body as HTML, shared by the page and the PDF."""
+    return render_to_string(
+        "consent/document_body.html",
+        {"doc": labelled(content), "version": version, "for_pdf": for_pdf},
+    )
+
+
+def render_text(content: dict[str, Any], version: str) -> str:
+    """The document as plain text: what is stored with the signature."""
+    text = html.unescape(strip_tags(render_html(content, version)))
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def render_pdf(content: dict[str, Any], version: str) -> bytes:
+    from weasyprint import HTML  # type: ignore[import-untyped]  # imported late: loading pango costs a few hundred ms
+
+    html = render_to_string(
+        "consent/document_pdf.html",
+        {"body": render_html(content, version, for_pdf=True), "version": version},
+    )
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""Outcomes: measurements, lifestyle logs, split-body allocation, progress charts, evidence."""

@@ -1,0 +1,224 @@
+"""`/api/v1/measurements` (list, record) and `/api/v1/evidence/protocols/{id}` (report)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.errors import ValidationError
+
+from mesotrace.audit.actor import Actor
+from mesotrace.catalogue.models import BodyZone, Protocol
+from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
+from mesotrace.evidence import Effect
+from mesotrace.outcomes import services
+from mesotrace.outcomes.models import Measurement, MeasurementType, SplitBodyAllocation
+from mesotrace.outcomes.report import evidence_report
+from mesotrace.patients.models import Patient
+from mesotrace.treatments.models import TreatmentPlan
+
+router = Router(tags=["outcomes"])
+ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class MeasurementIn(InSchema):
+    patient_id: int
+    type: str
+    value: float
+    unit: str
+    measured_at: datetime.datetime | None = None
+    plan_id: int | None = None
+    zone: str | None = None
+    side: str = "none"
+    control: bool = False
+    assessor_blinded: bool = False
+
+
+class MeasurementOut(Schema):
+    id: int
+    patient_id: int
+    plan_id: int | None
+    type: str
+    code_system: str
+    code: str
+    value: float
+    unit: str
+    zone: str | None
+    side: str
+    arm: str | None  # "treated"/"control", only for who may see it
+    measured_at: datetime.datetime
+    assessor_blinded: bool
+
+
+class EffectOut(Schema):
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    permutation_p_value: float | None
+    n: int
+    method: str
+
+
+class EvidenceOut(Schema):
+    protocol_id: int
+    protocol: str
+    outcome: str
+    patients: int
+    measurements: int
+    split_body: EffectOut | None
+    mixed_model: EffectOut | None
+    naive_before_after: EffectOut | None
+    explanation: str
+    warnings: list[str]
+
+
+def _error(field: str, message: str) -> ValidationError:
+    return ValidationError([{"loc": ("body", field), "msg": message}])
+
+
+def _out(m: Measurement, user: Any, allocation: SplitBodyAllocation | None) -> MeasurementOut:
+    arm = None
+    if allocation is not None and m.side != "none" and services.sees_treated_side(user, allocation):
+        arm = "treated" if m.side == allocation.treated_side else "control"
+    return MeasurementOut(
+        id=m.pk,
+        patient_id=m.patient_id,
+        plan_id=m.plan_id,
+        type=m.type.slug,
+        code_system=m.type.code_system,
+        code=m.type.code,
+        value=m.value,
+        unit=m.type.unit,
+        zone=m.zone.slug if m.zone else None,
+        side=m.side,
+        arm=arm,
+        measured_at=m.measured_at,
+        assessor_blinded=m.assessor_blinded,
+    )
+
+
+@router.get(
+    "/measurements", response={200: list[MeasurementOut], **ERRORS}, auth=TokenAuth("outcome.view")
+)
+def list_measurements(request: Any, patient_id: int | None = None) -> list[MeasurementOut]:
+    rows = Measurement.objects.for_clinic(request.clinic).select_related("type", "zone")
+    if patient_id is not None:
+        rows = rows.filter(patient_id=patient_id)
+    found = list(rows[:1000])
+    allocations = {
+        a.plan_id: a
+        for a in SplitBodyAllocation.objects.for_clinic(request.clinic)
+        .filter(plan_id__in={m.plan_id for m in found if m.plan_id})
+        .select_related("plan__practitioner")
+    }
+    return [_out(m, request.user, allocations.get(m.plan_id or 0)) for m in found]
+
+
+@router.post(
+    "/measurements", response={201: MeasurementOut, **ERRORS}, auth=TokenAuth("outcome.record")
+)
+def create_measurement(request: Any, payload: MeasurementIn) -> Status[MeasurementOut]:
+    patient = Patient.objects.for_clinic(request.clinic).filter(pk=payload.patient_id).first()
+    if patient is None:
+        raise _error("patient_id", f"No patient with id {payload.patient_id} here.")
+    kind = MeasurementType.objects.filter(slug=payload.type).first()
+    if kind is None:
+        raise _error("type", f"Unknown measurement type {payload.type!r}.")
+    plan = None
+    if payload.plan_id is not None:
+        plan = TreatmentPlan.objects.for_clinic(request.clinic).filter(pk=payload.plan_id).first()
+        if plan is None:
+            raise _error("plan_id", f"No plan with id {payload.plan_id} here.")
+    zone = BodyZone.objects.filter(slug=payload.zone).first() if payload.zone else None
+    if payload.zone and zone is None:
+        raise _error("zone", f"Unknown body zone {payload.zone!r}.")
+    row = services.record_measurement(
+        Actor.from_request(request, "api"),
+        patient,
+        kind,
+        payload.value,
+        payload.unit,
+        measured_at=payload.measured_at,
+        plan=plan,
+        zone=zone,
+        side=payload.side,
+        assessor_blinded=payload.assessor_blinded,
+        control=payload.control,
+    )
+    return Status(201, _out(row, request.user, services.allocation_of(plan)))
+
+
+def _effect(effect: Effect | None) -> EffectOut | None:
+    if effect is None:
+        return None
+    return EffectOut(
+        estimate=effect.estimate,
+        ci_low=effect.ci_low,
+        ci_high=effect.ci_high,
+        p_value=effect.p_value,
+        permutation_p_value=effect.permutation_p_value,
+        n=effect.n,
+        method=effect.method,
+    )
+
+
+@router.get(
+    "/evidence/protocols/{protocol_id}",
+    response={200: EvidenceOut, **ERRORS},
+    auth=TokenAuth("evidence.view"),
+)
+def get_evidence(request: Any, protocol_id: int) -> EvidenceOut:
+    protocol = get_object_or_404(Protocol.objects.visible_to(request.clinic), pk=protocol_id)
+    report = evidence_report(request.clinic, protocol)
+    return EvidenceOut(
+        protocol_id=protocol.pk,
+        protocol=protocol.name,
+        outcome=report.outcome,
+        patients=report.patients,
+        measurements=report.measurements,
+        split_body=_effect(report.split_body),
+        mixed_model=_effect(report.mixed),
+        naive_before_after=_effect(report.naive),
+        explanation=report.explanation,
+        warnings=report.warnings,
+    )
+
+
+class SplitBodyIn(InSchema):
+    blinding: bool = True
+
+
+class SplitBodyOut(Schema):
+    plan_id: int
+    split_body: bool
+    blinding: bool
+    allocated_at: datetime.datetime
+    treated_side: str | None  # only for who may see it
+
+
+@router.post(
+    "/plans/{plan_id}/split-body",
+    response={201: SplitBodyOut, **ERRORS},
+    auth=TokenAuth("plan.manage"),
+)
+def allocate_split_body(request: Any, plan_id: int, payload: SplitBodyIn) -> Status[SplitBodyOut]:
+    plan = get_object_or_404(
+        TreatmentPlan.objects.for_clinic(request.clinic).select_related("practitioner"), pk=plan_id
+    )
+    allocation = services.allocate_split_body(
+        Actor.from_request(request, "api"), plan, blinding=payload.blinding
+    )
+    shown = services.sees_treated_side(request.user, allocation)
+    return Status(
+        201,
+        SplitBodyOut(
+            plan_id=plan.pk,
+            split_body=True,
+            blinding=allocation.blinding,
+            allocated_at=allocation.allocated_at,
+            treated_side=allocation.treated_side if shown else None,
+        ),
+    )

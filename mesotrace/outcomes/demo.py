@@ -1,0 +1,116 @@
+"""The demo split-body cohort: patients on one protocol, measured over four visits, with a
+known simulated effect (`simulate_split_body`), so the evidence report shows something real.
+
+Call after the demo patients and practitioners exist. Sides are allocated through
+`allocate_split_body` (secrets), and the simulation's treated side is put on the drawn side.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from mesotrace.accounts.models import Clinic
+from mesotrace.audit.actor import Actor
+from mesotrace.catalogue.models import BodyZone, Protocol
+from mesotrace.catalogue.services import protocol_allowed
+from mesotrace.evidence import simulate_split_body
+from mesotrace.outcomes import services
+from mesotrace.patients.models import Patient
+from mesotrace.practitioners.models import Practitioner
+from mesotrace.treatments import services as plans
+from mesotrace.treatments.models import PlanStatus, TreatmentPlan
+
+# The first protocol the clinic's jurisdiction allows, with the side-paired zone measured.
+CHOICES = (
+    ("cellulite-caffeine-artichoke-silicon", "thigh", "thigh-circumference"),
+    ("heavy-legs-troxerutin-melilotus", "lower-leg", "calf-circumference"),
+)
+PATIENTS = 30
+VISITS = 4
+VISIT_DAYS = 21
+TRUE_EFFECT = -1.5  # cm, treated minus control over the course
+LIFESTYLE_CHANGE = -2.0  # cm, shared by both sides
+
+
+@dataclass(frozen=True)
+class DemoCohort:
+    protocol_id: int
+    patients: int
+    measurements: int
+    true_effect: float
+    lifestyle_change: float
+
+
+@transaction.atomic
+def give_demo_cohort(
+    clinic: Clinic, seed: int, actor: Actor, patients: int = PATIENTS
+) -> DemoCohort:
+    protocol, zone_slug, outcome = _allowed_choice(clinic)
+    practitioner = Practitioner.objects.for_clinic(clinic).filter(is_active=True).first()
+    chosen = list(Patient.objects.for_clinic(clinic).order_by("pk")[:patients])
+    frame = simulate_split_body(
+        len(chosen), TRUE_EFFECT, LIFESTYLE_CHANGE, 0.5, 4.0, 0.0, visits=VISITS, seed=seed
+    )
+    zone = BodyZone.objects.get(slug=zone_slug)
+    kind = services.measurement_type(outcome)
+    start = timezone.now() - datetime.timedelta(days=VISIT_DAYS * (VISITS - 1) + 1)
+    count = 0
+    for index, patient in enumerate(chosen):
+        plan = plans.create_plan(
+            actor,
+            clinic,
+            patient,
+            {
+                "protocol": protocol,
+                "practitioner": practitioner,
+                "price_per_session": 90,
+                "planned_sessions": VISITS,
+                "interval_days": VISIT_DAYS,
+            },
+        )
+        # The course is over (its four visits are in the past): mark it completed.
+        TreatmentPlan.objects.filter(pk=plan.pk).update(
+            status=PlanStatus.COMPLETED, activated_at=start, ended_at=timezone.now()
+        )
+        allocation = services.allocate_split_body(actor, plan, blinding=True)
+        rows = frame[frame["patient"] == f"P{index + 1:04d}"]
+        row: dict[Hashable, Any]
+        for row in rows.to_dict("records"):
+            when = start + datetime.timedelta(days=VISIT_DAYS * int(row["visit"]))
+            side = allocation.treated_side if row["side"] == "treated" else allocation.control_side
+            services.record_measurement(
+                actor,
+                patient,
+                kind,
+                round(float(row["value"]), 1),
+                "cm",
+                measured_at=when,
+                plan=plan,
+                zone=zone,
+                side=side,
+                assessor_blinded=True,
+            )
+            count += 1
+            if row["side"] == "treated":
+                services.log_lifestyle(
+                    actor,
+                    patient,
+                    when.date(),
+                    round(float(row["diet_adherence"]) * 100),
+                    round(float(row["exercise_minutes"])),
+                )
+    return DemoCohort(protocol.pk, len(chosen), count, TRUE_EFFECT, LIFESTYLE_CHANGE)
+
+
+def _allowed_choice(clinic: Clinic) -> tuple[Protocol, str, str]:
+    for slug, zone, outcome in CHOICES:
+        protocol = Protocol.objects.shipped().get(slug=slug)
+        if protocol_allowed(protocol, clinic).allowed:
+            return protocol, zone, outcome
+    raise LookupError(f"No demo split-body protocol is allowed in {clinic.jurisdiction}")

@@ -1,0 +1,297 @@
+"""Every write of the outcomes app: measurements, lifestyle logs, split-body allocation.
+
+Each runs in a transaction and writes its audit row there. Errors a user can cause are
+`ValidationError`s naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mesotrace.audit import services as audit
+from mesotrace.audit.actor import Actor
+from mesotrace.audit.models import AuditAction
+from mesotrace.charting.bodymap import region_at
+from mesotrace.outcomes.models import (
+    EnteredBy,
+    LifestyleLog,
+    Measurement,
+    MeasurementType,
+    Side,
+    SplitBodyAllocation,
+)
+from mesotrace.outcomes.shipped import sync_shipped_types
+
+if TYPE_CHECKING:
+    from mesotrace.accounts.models import User
+    from mesotrace.catalogue.models import BodyZone
+    from mesotrace.charting.models import TreatmentSession
+    from mesotrace.patients.models import Patient
+    from mesotrace.treatments.models import TreatmentPlan
+
+# Entry unit -> (canonical UCUM unit, factor to canonical).
+CONVERSIONS: dict[str, tuple[str, float]] = {
+    "kg": ("kg", 1.0),
+    "[lb_av]": ("kg", 0.45359237),
+    "lb": ("kg", 0.45359237),
+    "cm": ("cm", 1.0),
+    "[in_i]": ("cm", 2.54),
+    "in": ("cm", 2.54),
+    "mm": ("cm", 0.1),
+    "kg/m2": ("kg/m2", 1.0),
+    "{score}": ("{score}", 1.0),
+}
+
+
+def measurement_type(slug: str) -> MeasurementType:
+    """A shipped type by slug; reloads the shipped rows if a test flush took them away."""
+    found = MeasurementType.objects.filter(slug=slug).first()
+    if found is None:
+        sync_shipped_types(MeasurementType)
+        found = MeasurementType.objects.get(slug=slug)
+    return found
+
+
+def to_canonical(kind: MeasurementType, value: float, unit: str) -> float:
+    """The value in the type's UCUM unit; a unit that does not fit the type is refused."""
+    conversion = CONVERSIONS.get((unit or kind.unit).strip())
+    if conversion is None or conversion[0] != kind.unit:
+        raise ValidationError(
+            {"unit": f"{unit!r} is not a unit for {kind.name.lower()} (use {kind.unit})."}
+        )
+    canonical = float(value) * conversion[1]
+    if not kind.minimum <= canonical <= kind.maximum:
+        raise ValidationError(
+            {
+                "value": f"{canonical:g} {kind.unit} is not a plausible {kind.name.lower()} "
+                f"({kind.minimum:g}-{kind.maximum:g} {kind.unit})."
+            }
+        )
+    return round(canonical, 4)
+
+
+def allocation_of(plan: TreatmentPlan | None) -> SplitBodyAllocation | None:
+    if plan is None:
+        return None
+    return SplitBodyAllocation.objects.filter(plan=plan).first()
+
+
+def _check_side(plan: TreatmentPlan | None, kind: MeasurementType, side: str) -> None:
+    if side not in Side.values:
+        raise ValidationError({"side": "Choose left, right or none."})
+    if side != Side.NONE and not kind.sided:
+        raise ValidationError({"side": f"{kind.name} is not measured per side."})
+    allocation = allocation_of(plan)
+    if side != Side.NONE and allocation is None and plan is not None:
+        # A left/right measurement is fine on any plan, but a "control" side needs a design.
+        return
+    if allocation is not None and kind.sided and side == Side.NONE:
+        raise ValidationError({"side": "A split-body plan needs the side of each measurement."})
+
+
+@transaction.atomic
+def record_measurement(
+    actor: Actor,
+    patient: Patient,
+    kind: MeasurementType,
+    value: float,
+    unit: str,
+    *,
+    measured_at: datetime.datetime | None = None,
+    plan: TreatmentPlan | None = None,
+    zone: BodyZone | None = None,
+    side: str = Side.NONE,
+    session: TreatmentSession | None = None,
+    assessor: User | None = None,
+    assessor_blinded: bool = False,
+    control: bool = False,
+) -> Measurement:
+    """Stores one measurement in its canonical unit.
+
+    `control=True` says the caller means the untreated side of a split-body plan: it is
+    refused for a plan that is not split-body.
+    """
+    if plan is not None and plan.patient_id != patient.pk:
+        raise ValidationError({"plan_id": "This plan belongs to another patient."})
+    allocation = allocation_of(plan)
+    if control and allocation is None:
+        raise ValidationError(
+            {"side": "A control-side measurement needs a split-body plan; this plan is not."}
+        )
+    if control and allocation is not None:
+        side = allocation.control_side
+    canonical = to_canonical(kind, value, unit)
+    _check_side(plan, kind, side)
+    row = Measurement(
+        clinic=patient.clinic,
+        patient=patient,
+        plan=plan,
+        type=kind,
+        value=canonical,
+        zone=zone,
+        side=side,
+        measured_at=measured_at or timezone.now(),
+        session=session,
+        assessor=assessor if assessor is not None else actor.user,
+        assessor_blinded=assessor_blinded,
+    )
+    row.save()
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        object_type="measurement",
+        object_id=row.pk,
+        patient_id=patient.pk,
+        changes=audit.diff({}, audit.snapshot(row, ["type", "value", "side", "measured_at"])),
+        clinic=patient.clinic,
+    )
+    return row
+
+
+@transaction.atomic
+def log_lifestyle(
+    actor: Actor,
+    patient: Patient,
+    date: datetime.date,
+    diet_adherence_percent: int,
+    exercise_minutes_per_week: int,
+    weight_kg: float | None = None,
+    entered_by: str = EnteredBy.STAFF,
+) -> LifestyleLog:
+    errors: dict[str, str] = {}
+    if not 0 <= diet_adherence_percent <= 100:
+        errors["diet_adherence_percent"] = "Diet adherence is a percentage, 0 to 100."
+    if not 0 <= exercise_minutes_per_week <= 7 * 24 * 60:
+        errors["exercise_minutes_per_week"] = "Exercise minutes per week: 0 to 10,080."
+    if weight_kg is not None and not 20 <= weight_kg <= 350:
+        errors["weight_kg"] = f"{weight_kg:g} kg is not a plausible body weight (20-350 kg)."
+    if entered_by not in EnteredBy.values:
+        errors["entered_by"] = "Entered by staff or by the patient."
+    if errors:
+        raise ValidationError(errors)
+    row = LifestyleLog.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        date=date,
+        diet_adherence_percent=diet_adherence_percent,
+        exercise_minutes_per_week=exercise_minutes_per_week,
+        weight_kg=weight_kg,
+        entered_by=entered_by,
+        entered_by_user=actor.user,
+    )
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        object_type="lifestyle_log",
+        object_id=row.pk,
+        patient_id=patient.pk,
+        clinic=patient.clinic,
+    )
+    return row
+
+
+def draw_side() -> str:
+    """The treated side, from the operating system's cryptographically secure generator."""
+    return str(secrets.choice([Side.LEFT.value, Side.RIGHT.value]))
+
+
+@transaction.atomic
+def allocate_split_body(
+    actor: Actor, plan: TreatmentPlan, blinding: bool = True
+) -> SplitBodyAllocation:
+    """Makes a plan split-body and draws its treated side; a plan is allocated once."""
+    if SplitBodyAllocation.objects.filter(plan=plan).exists():
+        raise ValidationError({"split_body": "This plan already has its side allocated."})
+    allocation = SplitBodyAllocation.objects.create(
+        clinic=plan.clinic,
+        plan=plan,
+        treated_side=draw_side(),
+        allocated_at=timezone.now(),
+        allocated_by=actor.user,
+        blinding=blinding,
+    )
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        object_type="split_body_allocation",
+        object_id=allocation.pk,
+        patient_id=plan.patient_id,
+        details={"plan_id": plan.pk, "generator": "secrets.choice", "blinding": blinding},
+        clinic=plan.clinic,
+    )
+    return allocation
+
+
+@transaction.atomic
+def reveal_allocation(actor: Actor, allocation: SplitBodyAllocation) -> SplitBodyAllocation:
+    if allocation.revealed_at is None:
+        allocation.revealed_at = timezone.now()
+        allocation.revealed_by = actor.user
+        allocation.save(update_fields=["revealed_at", "revealed_by", "updated_at"])
+        audit.record(
+            actor,
+            AuditAction.VIEW,
+            object_type="split_body_allocation",
+            object_id=allocation.pk,
+            patient_id=allocation.plan.patient_id,
+            details={"revealed": True},
+            clinic=allocation.clinic,
+        )
+    return allocation
+
+
+def sees_treated_side(user: Any, allocation: SplitBodyAllocation) -> bool:
+    """With blinding on, only the plan's charting practitioner is shown the treated side."""
+    if not allocation.blinding or allocation.revealed_at is not None:
+        return True
+    practitioner = allocation.plan.practitioner
+    return bool(user is not None and practitioner.user_id and practitioner.user_id == user.pk)
+
+
+def side_label(user: Any, allocation: SplitBodyAllocation | None, side: str) -> str:
+    """What a page shows for a measured side: "left (treated)" or, blinded, just "left"."""
+    if allocation is None or side == Side.NONE or not sees_treated_side(user, allocation):
+        return str(Side(side).label)
+    role = "treated" if side == allocation.treated_side else "control"
+    return f"{Side(side).label} ({role})"
+
+
+# Screen side -> patient's side. The front view faces the viewer (screen left is the
+# patient's right); the back view does not mirror.
+def patient_side(view: str, screen_side: str) -> str:
+    if not screen_side:
+        return Side.NONE
+    if view == "front":
+        return Side.RIGHT if screen_side == "left" else Side.LEFT
+    return screen_side
+
+
+def split_body_rule(plan: TreatmentPlan) -> Callable[[str, Decimal, Decimal], str | None]:
+    """For charting: a check of each point, refusing the control side of a split-body plan.
+
+    One query per session; a plan that is not split-body gets a check that allows all.
+    """
+    allocation = allocation_of(plan)
+    if allocation is None:
+        return lambda view, x, y: None
+
+    def check(view: str, x: Decimal, y: Decimal) -> str | None:
+        region = region_at(view, x, y)
+        if region is None or not region.side:
+            return None
+        if patient_side(view, region.side) == allocation.control_side:
+            return (
+                "This is the untreated control side of a split-body plan: "
+                "chart the treated side only."
+            )
+        return None
+
+    return check

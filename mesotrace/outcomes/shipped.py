@@ -1,0 +1,90 @@
+"""The shipped measurement types; codes only from domain.md section 5a, else a local code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LOINC = "http://loinc.org"
+LOCAL = "urn:mesotrace:measurement"
+
+SHIPPED_TYPES: list[dict[str, Any]] = [
+    {
+        "slug": "body-weight",
+        "name": "Body weight",
+        "code_system": LOINC,
+        "code": "29463-7",
+        "unit": "kg",
+        "minimum": 20.0,
+        "maximum": 350.0,
+        "sided": False,
+    },
+    {
+        "slug": "waist-circumference",
+        "name": "Waist circumference",
+        "code_system": LOINC,
+        "code": "8280-0",
+        "unit": "cm",
+        "minimum": 40.0,
+        "maximum": 250.0,
+        "sided": False,
+    },
+    {
+        "slug": "bmi",
+        "name": "Body mass index",
+        "code_system": LOINC,
+        "code": "39156-5",
+        "unit": "kg/m2",
+        "minimum": 10.0,
+        "maximum": 90.0,
+        "sided": False,
+    },
+    {
+        "slug": "pain-score",
+        "name": "Pain score (0-10)",
+        "code_system": LOINC,
+        "code": "72514-3",
+        "unit": "{score}",
+        "minimum": 0.0,
+        "maximum": 10.0,
+        "sided": False,
+    },
+    {
+        "slug": "thigh-circumference",
+        "name": "Thigh circumference",
+        "code_system": LOCAL,
+        "code": "thigh-circumference",
+        "unit": "cm",
+        "minimum": 20.0,
+        "maximum": 150.0,
+        "sided": True,
+        "note": "Local code: no LOINC term found (domain.md 5a).",
+    },
+    {
+        "slug": "calf-circumference",
+        "name": "Calf circumference",
+        "code_system": LOCAL,
+        "code": "calf-circumference",
+        "unit": "cm",
+        "minimum": 15.0,
+        "maximum": 100.0,
+        "sided": True,
+        "note": "Local code: no LOINC term checked (domain.md 5a).",
+    },
+    {
+        "slug": "hip-circumference",
+        "name": "Hip circumference",
+        "code_system": LOINC,
+        "code": "62409-8",
+        "unit": "cm",
+        "minimum": 50.0,
+        "maximum": 250.0,
+        "sided": False,
+        "note": "LOINC 62409-8 seen in third-party files only [V2]; display to be checked.",
+    },
+]
+
+
+def sync_shipped_types(model: Any) -> None:
+    for row in SHIPPED_TYPES:
+        values = {k: v for k, v in row.items() if k != "slug"}
+        model.objects.update_or_create(slug=row["slug"], defaults=values)

@@ -1,0 +1,251 @@
+"""`/api/v1/adverse-events`: list, record, read and change adverse events.
+
+PATCH finds the event (or 404) first, then validates, so another clinic's id never learns
+more than "Not found". Recording or relinking an event runs the cluster check on its lots.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import ValidationError
+
+from mesotrace.audit.actor import Actor
+from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
+from mesotrace.patients.models import Patient
+from mesotrace.safety import reads, services
+from mesotrace.safety.models import MAX_TEXT, AdverseEvent, Causality, Outcome, Reporter
+
+router = Router(tags=["safety"])
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+MAX_PAGE = 200
+MAX_LINKS = 500
+
+
+class EventFields(InSchema):
+    term: str | None = Field(None, description="A code of the shipped list (e.g. ntm_infection).")
+    term_text: str | None = Field(None, max_length=200, description="Required for term other.")
+    onset_date: datetime.date | None = None
+    detected_on: datetime.date | None = None
+    grade: int | None = Field(None, description="CTCAE-style 1 (mild) to 5 (death).")
+    seriousness: list[str] | None = Field(None, max_length=6)
+    outcome: Outcome | None = None
+    causality: Causality | None = Field(None, description="WHO-UMC category.")
+    actions_taken: str | None = Field(None, max_length=MAX_TEXT)
+    organism: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=MAX_TEXT)
+    session_ids: list[int] | None = Field(None, max_length=MAX_LINKS)
+    injection_ids: list[int] | None = Field(None, max_length=MAX_LINKS)
+    product_ids: list[int] | None = Field(None, max_length=MAX_LINKS)
+    lot_ids: list[int] | None = Field(None, max_length=MAX_LINKS)
+
+
+class EventIn(EventFields):
+    patient_id: int | None = None
+    reporter: Reporter = Reporter.STAFF
+
+
+class FollowUpOut(Schema):
+    id: int
+    on: datetime.date
+    note: str
+    outcome: str
+    by: str | None
+
+
+class EventOut(Schema):
+    id: int
+    patient_id: int
+    reporter: str
+    term: str
+    term_label: str
+    category: str
+    onset_date: datetime.date
+    detected_on: datetime.date
+    grade: int | None
+    serious: bool
+    seriousness: list[str]
+    outcome: str
+    causality: str
+    actions_taken: str
+    organism: str
+    description: str
+    session_ids: list[int]
+    injection_ids: list[int]
+    product_ids: list[int]
+    lot_ids: list[int]
+    follow_ups: list[FollowUpOut]
+    created_at: datetime.datetime
+
+
+class EventPage(Schema):
+    items: list[EventOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class EventFilters(Schema):
+    patient_id: int | None = None
+    lot_id: int | None = None
+    category: str | None = None
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(50, ge=1, le=MAX_PAGE)
+
+
+def _actor(request: Any) -> Actor:
+    return Actor.from_request(request, "api")
+
+
+def _events(request: Any) -> Any:
+    return (
+        AdverseEvent.objects.for_clinic(request.clinic)
+        .select_related("clinic")
+        .prefetch_related("sessions", "injections", "products", "lots", "follow_ups__by")
+    )
+
+
+def event_out(event: AdverseEvent) -> EventOut:
+    return EventOut(
+        id=event.pk,
+        patient_id=event.patient_id,
+        reporter=event.reporter,
+        term=event.term,
+        term_label=event.term_label,
+        category=event.category,
+        onset_date=event.onset_date,
+        detected_on=event.detected_on,
+        grade=event.grade,
+        serious=event.serious,
+        seriousness=list(event.seriousness),
+        outcome=event.outcome,
+        causality=event.causality,
+        actions_taken=event.actions_taken,
+        organism=event.organism,
+        description=event.description,
+        session_ids=sorted(s.pk for s in event.sessions.all()),
+        injection_ids=sorted(i.pk for i in event.injections.all()),
+        product_ids=sorted(p.pk for p in event.products.all()),
+        lot_ids=sorted(lot.pk for lot in event.lots.all()),
+        follow_ups=[
+            FollowUpOut(
+                id=f.pk, on=f.on, note=f.note, outcome=f.outcome, by=f.by.email if f.by else None
+            )
+            for f in event.follow_ups.all()
+        ],
+        created_at=event.created_at,
+    )
+
+
+def _missing(**values: Any) -> None:
+    missing = [name for name, value in values.items() if value is None]
+    if missing:
+        raise ValidationError(
+            [
+                {"loc": ("body", n), "msg": "This field is required.", "type": "missing"}
+                for n in missing
+            ]
+        )
+
+
+def _merge(data: services.EventInput, payload: EventFields) -> services.EventInput:
+    for name, value in payload.dict(exclude_unset=True).items():
+        if name in {"patient_id", "reporter"}:
+            continue
+        if value is None and name not in {"grade"}:
+            raise ValidationError(
+                [{"loc": ("body", name), "msg": "May not be null.", "type": "null"}]
+            )
+        setattr(data, name, value)
+    return data
+
+
+@router.get(
+    "/adverse-events", response={200: EventPage, **ERRORS}, auth=TokenAuth("adverse_event.view")
+)
+def list_events(request: Any, filters: Query[EventFilters]) -> EventPage:
+    """The clinic's adverse events, latest detected first."""
+    events = _events(request)
+    if filters.patient_id is not None:
+        events = events.filter(patient_id=filters.patient_id)
+    if filters.lot_id is not None:
+        events = events.filter(lots=filters.lot_id)
+    if filters.category is not None:
+        events = events.filter(category=filters.category)
+    total = events.count()
+    start = (filters.page - 1) * filters.page_size
+    page = list(events[start : start + filters.page_size])
+    reads.record_list(_actor(request), page)
+    return EventPage(
+        items=[event_out(e) for e in page],
+        count=total,
+        page=filters.page,
+        page_size=filters.page_size,
+    )
+
+
+@router.post(
+    "/adverse-events",
+    response={201: EventOut, **ERRORS},
+    auth=TokenAuth("adverse_event.record"),
+)
+def record_event(request: Any, payload: EventIn) -> Status[EventOut]:
+    """Records an event; its lots are checked for a cluster (see the safety alerts)."""
+    _missing(
+        patient_id=payload.patient_id,
+        term=payload.term,
+        onset_date=payload.onset_date,
+        detected_on=payload.detected_on,
+    )
+    patient = Patient.objects.for_clinic(request.clinic).filter(pk=payload.patient_id or 0).first()
+    if patient is None:
+        raise ValidationError(
+            [
+                {
+                    "loc": ("body", "patient_id"),
+                    "msg": f"No patient with id {payload.patient_id} here.",
+                    "type": "value_error",
+                }
+            ]
+        )
+    data = services.EventInput(
+        term=payload.term or "",
+        onset_date=payload.onset_date or datetime.date.min,
+        detected_on=payload.detected_on or datetime.date.min,
+    )
+    data.reporter = payload.reporter
+    event = services.record_event(_actor(request), patient, _merge(data, payload))
+    return Status(201, event_out(get_object_or_404(_events(request), pk=event.pk)))
+
+
+@router.get(
+    "/adverse-events/{event_id}",
+    response={200: EventOut, **ERRORS},
+    auth=TokenAuth("adverse_event.view"),
+)
+def get_event(request: Any, event_id: int) -> EventOut:
+    event = get_object_or_404(_events(request), pk=event_id)
+    reads.record_view(_actor(request), event)
+    return event_out(event)
+
+
+@router.patch(
+    "/adverse-events/{event_id}",
+    response={200: EventOut, **ERRORS},
+    auth=TokenAuth("adverse_event.record"),
+)
+def patch_event(request: Any, event_id: int, payload: EventFields) -> EventOut:
+    """Changes the fields sent (grading a patient's report included); links are replaced."""
+    event = get_object_or_404(_events(request), pk=event_id)
+    data = _merge(services.input_of(event), payload)
+    services.update_event(_actor(request), event, data)
+    return event_out(get_object_or_404(_events(request), pk=event_id))

@@ -1,0 +1,171 @@
+"""Adverse events linked to sessions, injections, products and lots; cluster alerts per lot."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mesotrace.core.models import ClinicOwned
+from mesotrace.safety.terms import Category, Term
+
+MAX_TEXT = 4000
+DEFAULT_LOOK_BACK_DAYS = 90
+DEFAULT_CLUSTER_WINDOW_DAYS = 90
+DEFAULT_CLUSTER_THRESHOLD = 2
+
+
+class Reporter(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    PATIENT = "patient", _("Patient")
+
+
+class Seriousness(models.TextChoices):
+    """ICH E2A seriousness criteria."""
+
+    DEATH = "death", _("Results in death")
+    LIFE_THREATENING = "life_threatening", _("Life-threatening")
+    HOSPITALISATION = "hospitalisation", _("Requires or prolongs hospitalisation")
+    DISABILITY = "disability", _("Persistent or significant disability")
+    CONGENITAL = "congenital", _("Congenital anomaly")
+    MEDICALLY_IMPORTANT = "medically_important", _("Other medically important event")
+
+
+class Outcome(models.TextChoices):
+    RECOVERED = "recovered", _("Recovered")
+    RECOVERING = "recovering", _("Recovering")
+    NOT_RECOVERED = "not_recovered", _("Not recovered")
+    SEQUELAE = "sequelae", _("Recovered with sequelae")
+    FATAL = "fatal", _("Fatal")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Causality(models.TextChoices):
+    """WHO-UMC causality categories."""
+
+    CERTAIN = "certain", _("Certain")
+    PROBABLE = "probable", _("Probable / likely")
+    POSSIBLE = "possible", _("Possible")
+    UNLIKELY = "unlikely", _("Unlikely")
+    CONDITIONAL = "conditional", _("Conditional / unclassified")
+    UNASSESSABLE = "unassessable", _("Unassessable / unclassifiable")
+
+
+class AdverseEvent(ClinicOwned):
+    """One adverse event of one patient, with what it is linked to."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    reporter = models.CharField(_("reported by"), max_length=10, choices=Reporter.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    term = models.CharField(_("event"), max_length=30, choices=Term.choices)
+    term_text = models.CharField(_("description of other event"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    onset_date = models.DateField(_("onset"))
+    detected_on = models.DateField(_("detected on"))
+    # Patient-reported events are graded by staff later: the grade may wait.
+    grade = models.PositiveSmallIntegerField(
+        _("severity grade (CTCAE 1 to 5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    seriousness = models.JSONField(_("seriousness criteria"), default=list, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.UNKNOWN
+    )
+    causality = models.CharField(
+        _("causality (WHO-UMC)"),
+        max_length=20,
+        choices=Causality.choices,
+        default=Causality.UNASSESSABLE,
+    )
+    actions_taken = models.TextField(
+        _("actions taken"), blank=True, validators=[MaxLengthValidator(MAX_TEXT)]
+    )
+    organism = models.CharField(_("microbiology: organism"), max_length=200, blank=True)
+    description = models.TextField(
+        _("description"), blank=True, validators=[MaxLengthValidator(MAX_TEXT)]
+    )
+    sessions = models.ManyToManyField("charting.TreatmentSession", blank=True, related_name="+")
+    injections = models.ManyToManyField("charting.Injection", blank=True, related_name="+")
+    products = models.ManyToManyField("catalogue.Product", blank=True, related_name="+")
+    lots = models.ManyToManyField("inventory.Lot", blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-detected_on", "-id"]
+        indexes = [models.Index(fields=["clinic", "category", "onset_date"], name="ae_cluster")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grade__isnull=True) | Q(grade__gte=1, grade__lte=5),
+                name="ae_grade_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(onset_date__lte=models.F("detected_on")),
+                name="ae_onset_not_after_detection",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_term_display()} ({self.onset_date})"
+
+    @property
+    def serious(self) -> bool:
+        return bool(self.seriousness)
+
+    @property
+    def term_label(self) -> str:
+        if self.term == Term.OTHER and self.term_text:
+            return f"{self.get_term_display()}: {self.term_text}"
+        return str(self.get_term_display())
+
+
+class AdverseEventFollowUp(ClinicOwned):
+    """A dated follow-up note on an event; it may update the outcome."""
+
+    event = models.ForeignKey(AdverseEvent, on_delete=models.PROTECT, related_name="follow_ups")
+    on = models.DateField(_("date"))
+    note = models.TextField(_("note"), validators=[MaxLengthValidator(MAX_TEXT)])
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["on", "id"]
+
+
+class SafetySettings(ClinicOwned):
+    """A clinic's cluster rule: `threshold` events of `category` on one lot within the window."""
+
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.INFECTION)
+    threshold = models.PositiveSmallIntegerField(
+        default=DEFAULT_CLUSTER_THRESHOLD, validators=[MinValueValidator(1)]
+    )
+    window_days = models.PositiveSmallIntegerField(
+        default=DEFAULT_CLUSTER_WINDOW_DAYS, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clinic"], name="one_safety_settings")]
+
+
+class AlertKind(models.TextChoices):
+    CLUSTER = "cluster", _("Cluster of events on one lot")
+    RATE = "rate", _("Lot rate above the product's other lots")
+
+
+class SafetyAlert(ClinicOwned):
+    """A lot flagged by the safety checks; open until an owner or practitioner closes it."""
+
+    lot = models.ForeignKey("inventory.Lot", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=AlertKind.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    event_count = models.PositiveIntegerField()
+    message = models.TextField()
+    events = models.ManyToManyField(AdverseEvent, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -1,0 +1,211 @@
+"""Safety pages: adverse events (list, new for a patient, detail with follow-ups) and the
+alerts owners and practitioners act on (the lot's trace opens its recall campaign)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.audit import services as audit
+from mesotrace.audit.actor import Actor
+from mesotrace.audit.models import AuditAction
+from mesotrace.inventory.stock import clinic_today
+from mesotrace.patients.models import Patient
+from mesotrace.safety import alerts, reads, services, signal_tables
+from mesotrace.safety.forms import EventForm, FollowUpForm, LookBackForm, ReleaseForm
+from mesotrace.safety.models import DEFAULT_LOOK_BACK_DAYS, AdverseEvent, SafetyAlert
+
+PAGE_SIZE = 50
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    for name, errors in error.message_dict.items():
+        target = name if name in form.fields else None
+        for message in errors:
+            form.add_error(target, message)
+
+
+def _event(request: ClinicRequest, event_id: int) -> AdverseEvent:
+    return clinic_object_or_404(
+        AdverseEvent.objects.select_related("patient", "recorded_by").prefetch_related(
+            "sessions", "products", "lots__product", "follow_ups__by"
+        ),
+        request.clinic,
+        pk=event_id,
+    )
+
+
+@clinic_view("adverse_event.view")
+def event_list(request: ClinicRequest) -> HttpResponse:
+    events = (
+        AdverseEvent.objects.for_clinic(request.clinic)
+        .select_related("patient")
+        .prefetch_related("lots")
+    )
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    reads.record_list(Actor.from_request(request), list(page))
+    shown = (
+        alerts.open_alerts(request.clinic) if request.membership.may("safety_alert.view") else []
+    )
+    return render(request, "safety/event_list.html", {"page": page, "alerts": shown})
+
+
+def _look_back(request: ClinicRequest, patient: Patient) -> tuple[LookBackForm, Any]:
+    look = LookBackForm(request.GET or None, initial={"days": DEFAULT_LOOK_BACK_DAYS})
+    onset, days = None, DEFAULT_LOOK_BACK_DAYS
+    if look.is_bound and look.is_valid():
+        onset = look.cleaned_data["onset"]
+        days = look.cleaned_data["days"] or DEFAULT_LOOK_BACK_DAYS
+    return look, services.look_back_sessions(patient, onset, days)
+
+
+def _input(form: EventForm) -> services.EventInput:
+    data = form.cleaned_data
+    return services.EventInput(
+        term=data["term"],
+        term_text=data["term_text"],
+        onset_date=data["onset_date"],
+        detected_on=data["detected_on"],
+        grade=data["grade"],
+        seriousness=list(data["seriousness"]),
+        outcome=data["outcome"],
+        causality=data["causality"],
+        actions_taken=data["actions_taken"],
+        organism=data["organism"],
+        description=data["description"],
+        reporter=data["reporter"],
+        session_ids=[s.pk for s in data["sessions"]],
+    )
+
+
+@clinic_view("adverse_event.record")
+@require_http_methods(["GET", "POST"])
+def event_new(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    patient = clinic_object_or_404(Patient.objects.all(), request.clinic, pk=patient_id)
+    look, proposed = _look_back(request, patient)
+    today = clinic_today(request.clinic)
+    if request.method == "POST":
+        form = EventForm(request.POST, sessions=proposed)
+        if form.is_valid():
+            try:
+                event = services.record_event(Actor.from_request(request), patient, _input(form))
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Adverse event recorded."))
+                for alert in alerts.open_alerts(request.clinic):
+                    if event.lots.filter(pk=alert.lot_id).exists():
+                        messages.warning(request, alert.message)
+                return redirect("safety:event_detail", event_id=event.pk)
+    else:
+        initial = {
+            "onset_date": look.cleaned_data.get("onset")
+            if look.is_bound and look.is_valid()
+            else None,
+            "detected_on": today,
+            "sessions": list(proposed),
+        }
+        form = EventForm(initial=initial, sessions=proposed)
+    context = {"patient": patient, "form": form, "look": look, "proposed": proposed}
+    return render(request, "safety/event_new.html", context)
+
+
+@clinic_view("adverse_event.view")
+def event_detail(request: ClinicRequest, event_id: int) -> HttpResponse:
+    event = _event(request, event_id)
+    reads.record_view(Actor.from_request(request), event)
+    context = {"event": event, "follow_up_form": FollowUpForm()}
+    return render(request, "safety/event_detail.html", context)
+
+
+@clinic_view("adverse_event.record")
+@require_POST
+def follow_up(request: ClinicRequest, event_id: int) -> HttpResponse:
+    event = _event(request, event_id)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_follow_up(
+                Actor.from_request(request), event, data["on"], data["note"], data["outcome"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Follow-up recorded."))
+            return redirect("safety:event_detail", event_id=event.pk)
+    return render(request, "safety/event_detail.html", {"event": event, "follow_up_form": form})
+
+
+@clinic_view("safety_alert.view")
+def alert_list(request: ClinicRequest) -> HttpResponse:
+    found = (
+        SafetyAlert.objects.for_clinic(request.clinic)
+        .select_related("lot", "lot__product")
+        .prefetch_related("events")
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "safety/alert_list.html", {"page": page, "release_form": ReleaseForm()})
+
+
+@clinic_view("safety_alert.release")
+@require_POST
+def alert_release(request: ClinicRequest, alert_id: int) -> HttpResponse:
+    alert = clinic_object_or_404(SafetyAlert.objects.all(), request.clinic, pk=alert_id)
+    form = ReleaseForm(request.POST)
+    if alert.closed_at is not None:
+        messages.info(request, _("This alert is already closed."))
+    elif not form.is_valid():
+        messages.error(request, _("Give the reason for releasing the lot."))
+    else:
+        try:
+            alerts.release_lot(Actor.from_request(request), alert, form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Alert closed; the lot is available again."))
+    return redirect("safety:alert_list")
+
+
+@clinic_view("signals.view")
+def signal_page(request: ClinicRequest) -> HttpResponse:
+    levels = signal_tables.clinic_signals(request.clinic)
+    context = {
+        "levels": [(level, rows) for level, rows in levels.items()],
+        "header": signal_tables.HEADER,
+    }
+    return render(request, "safety/signals.html", context)
+
+
+@clinic_view("signals.view")
+def signal_export(request: ClinicRequest) -> HttpResponse:
+    levels = signal_tables.clinic_signals(request.clinic)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(signal_tables.HEADER)
+    count = 0
+    for rows in levels.values():
+        for row in rows:
+            writer.writerow(row.cells())
+            count += 1
+    audit.record(
+        Actor.from_request(request),
+        AuditAction.EXPORT,
+        object_type="safety_signals",
+        details={"rows": count},
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="safety-signals.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
