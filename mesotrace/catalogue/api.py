@@ -32,7 +32,7 @@ from mesotrace.catalogue.models import (
     adverse_effects_for,
     contraindications_for,
 )
-from mesotrace.core.api import ErrorOut, TokenAuth
+from mesotrace.core.api import ErrorOut, TokenAuth, reject_unknown_query
 
 router = Router(tags=["catalogue"])
 ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -266,17 +266,6 @@ class IndicationFilters(Paging):
     q: str = Field("", max_length=100)
 
 
-def _reject_unknown_query(request: Any, allowed: set[str]) -> None:
-    unknown = sorted(set(request.GET) - allowed)
-    if unknown:
-        raise ValidationError(
-            [
-                {"loc": ("query", name), "msg": "Unknown query parameter.", "type": "unknown"}
-                for name in unknown
-            ]
-        )
-
-
 def _indication(clinic: Clinic, indication_id: int | None) -> Indication | None:
     if indication_id is None:
         return None
@@ -289,7 +278,7 @@ def _indication(clinic: Clinic, indication_id: int | None) -> Indication | None:
 
 
 def _filters(request: Any, filters: CatalogueFilters) -> dict[str, Any]:
-    _reject_unknown_query(request, set(CatalogueFilters.model_fields))
+    reject_unknown_query(request, set(CatalogueFilters.model_fields))
     return {
         "q": filters.q,
         "indication": _indication(request.clinic, filters.indication),
@@ -489,7 +478,7 @@ def _indication_out(i: Indication) -> IndicationOut:
     "/indications", response={200: IndicationPage, **ERRORS}, auth=TokenAuth("catalogue.view")
 )
 def list_indications(request: Any, filters: Query[IndicationFilters]) -> IndicationPage:
-    _reject_unknown_query(request, set(IndicationFilters.model_fields))
+    reject_unknown_query(request, set(IndicationFilters.model_fields))
     found = search.indications(request.clinic, filters.q).select_related("source")
     rows, total = _page(found, filters)
     return IndicationPage(

@@ -77,6 +77,18 @@ def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"field": _field_name(e.get("loc", ())), "message": _message(e)} for e in errors]
 
 
+def reject_unknown_query(request: HttpRequest, allowed: set[str]) -> None:
+    """A query parameter no filter declares is refused by name, never silently ignored."""
+    unknown = sorted(set(request.GET) - allowed)
+    if unknown:
+        raise NinjaValidationError(
+            [
+                {"loc": ("query", name), "msg": "Unknown query parameter.", "type": "unknown"}
+                for name in unknown
+            ]
+        )
+
+
 def django_errors(error: DjangoValidationError) -> list[dict[str, str]]:
     if hasattr(error, "error_dict"):
         return [

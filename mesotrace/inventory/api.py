@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -21,7 +20,7 @@ from ninja.errors import ValidationError
 
 from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.models import Product
-from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
+from mesotrace.core.api import ErrorOut, InSchema, TokenAuth, reject_unknown_query
 from mesotrace.inventory import stock
 from mesotrace.inventory.models import (
     MAX_DISCARD_HOURS,
@@ -159,17 +158,6 @@ def _error(field: str, message: str) -> ValidationError:
     return ValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
 
 
-def _reject_unknown_query(request: HttpRequest, allowed: set[str]) -> None:
-    unknown = sorted(set(request.GET) - allowed)
-    if unknown:
-        raise ValidationError(
-            [
-                {"loc": ("query", n), "msg": "Unknown query parameter.", "type": "unknown"}
-                for n in unknown
-            ]
-        )
-
-
 def _require(payload: InSchema, *names: str) -> None:
     missing = [name for name in names if getattr(payload, name) is None]
     if missing:
@@ -246,7 +234,7 @@ def movement_out(movement: StockMovement) -> MovementOut:
 @router.get("/lots", response={200: LotPage, **ERRORS}, auth=TokenAuth("inventory.view"))
 def list_lots(request: Any, filters: Query[LotFilters]) -> LotPage:
     """The clinic's lots, soonest expiry first, each with its stock on hand."""
-    _reject_unknown_query(request, set(LotFilters.model_fields))
+    reject_unknown_query(request, set(LotFilters.model_fields))
     lots = _lots(request)
     if filters.product_id is not None:
         lots = lots.filter(product_id=filters.product_id)
@@ -306,7 +294,7 @@ def get_lot(request: Any, lot_id: int) -> LotOut:
 def list_movements(request: Any, lot_id: int, filters: Query[MovementFilters]) -> MovementPage:
     """The lot's movements in time order; their quantities add up to `on_hand_ml`."""
     lot = _lot(request, lot_id)
-    _reject_unknown_query(request, set(MovementFilters.model_fields))
+    reject_unknown_query(request, set(MovementFilters.model_fields))
     movements = lot.movements.select_related("by").order_by("at", "id")
     if filters.kind is not None:
         movements = movements.filter(kind=filters.kind)

@@ -13,7 +13,7 @@ from ninja.errors import ValidationError
 
 from mesotrace.accounts.access import denial_reason
 from mesotrace.audit.actor import Actor
-from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
+from mesotrace.core.api import ErrorOut, InSchema, TokenAuth, reject_unknown_query
 from mesotrace.patients import services
 from mesotrace.patients.models import Patient, PregnancyStatus, Severity, Sex
 from mesotrace.patients.search import patient_query
@@ -158,20 +158,9 @@ def _require_clinical_right(request: Any, payload: PatientPatch) -> None:
         )
 
 
-def _reject_unknown_query(request: Any, allowed: set[str]) -> None:
-    unknown = sorted(set(request.GET) - allowed)
-    if unknown:
-        raise ValidationError(
-            [
-                {"loc": ("query", name), "msg": "Unknown query parameter.", "type": "unknown"}
-                for name in unknown
-            ]
-        )
-
-
 @router.get("/patients", response={200: PatientPage, **ERRORS}, auth=TokenAuth("patient.view"))
 def list_patients(request: Any, filters: Query[PatientFilters]) -> PatientPage:
-    _reject_unknown_query(request, set(PatientFilters.model_fields))
+    reject_unknown_query(request, set(PatientFilters.model_fields))
     field = filters.sort.lstrip("-")
     order = [("-" + key if filters.sort.startswith("-") else key) for key in _ORDER[field]]
     queryset: QuerySet[Patient] = Patient.objects.for_clinic(request.clinic).filter(

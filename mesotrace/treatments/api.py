@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
@@ -21,7 +21,7 @@ from ninja.errors import ValidationError
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.models import BodyZone, Indication, Protocol
-from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
+from mesotrace.core.api import ErrorOut, InSchema, TokenAuth, reject_unknown_query
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments import scheduling, services
@@ -262,17 +262,6 @@ def _renamed(error: DjangoValidationError) -> DjangoValidationError:
     )
 
 
-def _reject_unknown_query(request: HttpRequest, allowed: set[str]) -> None:
-    unknown = sorted(set(request.GET) - allowed)
-    if unknown:
-        raise ValidationError(
-            [
-                {"loc": ("query", n), "msg": "Unknown query parameter.", "type": "unknown"}
-                for n in unknown
-            ]
-        )
-
-
 def _require(payload: InSchema, *names: str) -> None:
     missing = [name for name in names if getattr(payload, name) is None]
     if missing:
@@ -424,7 +413,7 @@ def _actor(request: Any) -> Actor:
 
 @router.get("/plans", response={200: PlanPage, **ERRORS}, auth=TokenAuth("plan.view"))
 def list_plans(request: Any, filters: Query[PlanFilters]) -> PlanPage:
-    _reject_unknown_query(request, set(PlanFilters.model_fields))
+    reject_unknown_query(request, set(PlanFilters.model_fields))
     plans = _plans(request.clinic)
     if filters.patient_id is not None:
         plans = plans.filter(patient_id=filters.patient_id)
@@ -647,7 +636,7 @@ def _local_day_bounds(clinic: Clinic, day: datetime.date, end: bool) -> datetime
     "/appointments", response={200: AppointmentPage, **ERRORS}, auth=TokenAuth("schedule.view")
 )
 def list_appointments(request: Any, filters: Query[AppointmentFilters]) -> AppointmentPage:
-    _reject_unknown_query(request, set(AppointmentFilters.model_fields))
+    reject_unknown_query(request, set(AppointmentFilters.model_fields))
     if filters.start and filters.end and filters.end < filters.start:
         raise ValidationError(
             [{"loc": ("query", "end"), "msg": "The end is before the start.", "type": "range"}]
