@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "mesotrace.inventory",
     "mesotrace.outcomes",
     "mesotrace.safety",
+    "mesotrace.portal",
     "mesotrace.demo",
 ]
 
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mesotrace.accounts.context_processors.clinic",
+                "mesotrace.safety.context_processors.safety_alerts",
             ],
         },
     },

@@ -16,6 +16,7 @@ urlpatterns = [
     path("consent/", include("mesotrace.consent.urls")),
     path("outcomes/", include("mesotrace.outcomes.urls")),
     path("safety/", include("mesotrace.safety.urls")),
+    path("portal/", include("mesotrace.portal.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -10,9 +10,9 @@ from mesotrace.inventory.models import Lot
 from mesotrace.inventory.stock import clinic_today
 from mesotrace.patients.models import Patient
 from mesotrace.safety import services
-from mesotrace.safety.models import AdverseEvent, SafetyAlert
+from mesotrace.safety.models import AdverseEvent, Reporter, SafetyAlert
 from tests.charting_builders import chartable, minoxidil_lot, payload, point, record
-from tests.conftest import World, make_patient
+from tests.conftest import SYSTEM, World, make_patient
 from tests.plan_builders import actor_for
 
 
@@ -47,3 +47,15 @@ def sweep_entries(world: World, patient: Patient, marker: str) -> dict[str, int]
     infection(world, charted_on(world, lot), description=f"{marker} abscess")
     alert = SafetyAlert.objects.get(lot=lot)
     return {"event_id": first.pk, "alert_id": alert.pk}
+
+
+def patient_report(patient: Patient, **fields: Any) -> AdverseEvent:
+    """A side effect the patient reported from the portal: no grade, no links, as the portal
+    stores it (a system actor stands for the portal link)."""
+    values: dict[str, Any] = {"grade": None, "reporter": Reporter.PATIENT, "session_ids": []}
+    values.update(fields)
+    data = event_input(None, **values)
+    today = clinic_today(patient.clinic)
+    data.onset_date = fields.get("onset_date", today)
+    data.detected_on = today
+    return services.record_event(SYSTEM, patient, data)

@@ -55,6 +55,22 @@ def test_a_lot_under_investigation_cannot_be_charted_and_says_why(world: World) 
     assert stock.on_hand(lot) == Decimal("10")  # quarantined, not removed
 
 
+def test_an_override_lifts_the_investigation_and_nothing_else(world: World) -> None:
+    held = receive(world.clinic, "Q-4")
+    stock.set_lot_status(SYSTEM, held, "under_investigation", "Two skin infections")
+    recalled = receive(world.clinic, "R-4")
+    stock.set_lot_status(SYSTEM, recalled, "recalled", "Manufacturer notice 2026-15")
+    now = timezone.now()
+    movements = StockMovement.objects.filter(lot=recalled).count()
+
+    stock.draw(SYSTEM, held, "1", now, clinic=world.clinic, investigation_overridden=True)
+    assert stock.on_hand(held) == Decimal("9")
+    with pytest.raises(stock.StockRefused) as refused:
+        stock.draw(SYSTEM, recalled, "1", now, clinic=world.clinic, investigation_overridden=True)
+    assert refused.value.message == "Lot R-4 is recalled (Manufacturer notice 2026-15)."
+    assert StockMovement.objects.filter(lot=recalled).count() == movements
+
+
 def test_another_clinics_lot_cannot_be_charted(world: World) -> None:
     theirs = receive(world.other_clinic, "THEIRS-1")
 

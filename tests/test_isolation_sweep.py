@@ -23,6 +23,7 @@ from mesotrace.api import api
 from tests.catalogue_builders import own_entries
 from tests.charting_builders import sweep_entries as charting_entries
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
+from tests.consent_builders import portal_sweep_entries
 from tests.inventory_builders import sweep_entries as inventory_entries
 from tests.plan_builders import sweep_entries
 from tests.safety_builders import sweep_entries as safety_entries
@@ -99,6 +100,8 @@ def clinic_data(world: World) -> dict[str, int]:
         **inventory_entries(world, patient, MARKER),
         **charting_entries(world, patient, MARKER),
         **safety_entries(world, patient, MARKER),
+        # Last: its consent_id names a document with a drawn signature, for signature.png.
+        **portal_sweep_entries(world, patient),
     }
 
 

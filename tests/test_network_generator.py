@@ -13,6 +13,7 @@ from django.db.models import Count, F, Sum
 from django.test import override_settings
 
 from bench.lot_trace import captured_query, chosen_lots, full_scan, measure, unindexed
+from mesotrace.accounts.models import Clinic
 from mesotrace.charting.bodymap import region_at
 from mesotrace.charting.models import Injection, InjectionComponent, TreatmentSession
 from mesotrace.charting.trace import trace_lot
@@ -20,6 +21,8 @@ from mesotrace.demo.bulk import secondary_indexes
 from mesotrace.demo.generator import DemoError
 from mesotrace.demo.network import TABLES, NetworkSize, NetworkSummary, generate_network
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement
+from mesotrace.safety import exposure
+from mesotrace.safety.models import ExposureLevel
 from mesotrace.treatments.models import Appointment
 from tests.plan_builders import ensure_starter_catalogue
 
@@ -74,6 +77,17 @@ def test_each_session_draws_what_its_mix_lines_used(network: NetworkSummary) -> 
     assert {row["movement"]: -row["total"] for row in totals} == dict(
         used.values_list("pk", "quantity_ml")
     )
+
+
+def test_the_safety_signals_count_every_generated_session(network: NetworkSummary) -> None:
+    for clinic in Clinic.objects.filter(pk__in=network.clinic_ids):
+        sessions_per_lot = exposure.sessions_per(clinic, ExposureLevel.LOT)
+        lines = InjectionComponent.objects.filter(clinic=clinic).values("lot")
+        recounted = lines.annotate(n=Count("injection__session", distinct=True))
+        assert sessions_per_lot == {row["lot"]: row["n"] for row in recounted}
+        assert (
+            sum(sessions_per_lot.values()) >= TreatmentSession.objects.filter(clinic=clinic).count()
+        )
 
 
 def test_the_trace_finds_exactly_the_generated_exposures_of_a_lot(

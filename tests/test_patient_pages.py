@@ -243,6 +243,18 @@ def test_front_desk_sees_demographics_without_the_clinical_record(
     assert front_desk.get(f"/patients/{patient.pk}/clinical/edit/").status_code == 403
 
 
+def test_the_patient_page_leads_clinicians_to_progress_and_not_the_front_desk(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    patient = make_patient(world.clinic)
+    progress = f'href="/outcomes/patients/{patient.pk}/"'
+    clinician = login(world.members["practitioner"])
+    assert progress in clinician.get(f"/patients/{patient.pk}/").content.decode()
+    assert clinician.get(f"/outcomes/patients/{patient.pk}/").status_code == 200
+    desk = login(world.members["front_desk"])
+    assert progress not in desk.get(f"/patients/{patient.pk}/").content.decode()
+
+
 def test_front_desk_registers_demographics_only(world: World, front_desk: Client) -> None:
     response = front_desk.post(
         "/patients/new/", _new_patient(medical_history="Sneaked in", pregnancy_status="pregnant")

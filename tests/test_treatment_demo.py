@@ -40,7 +40,9 @@ def test_each_demo_clinic_gets_hours_plans_and_booked_courses(db: Any) -> None:
     for clinic in Clinic.objects.all():
         assert OpeningHours.objects.for_clinic(clinic).exists()
         plans = TreatmentPlan.objects.for_clinic(clinic)
-        assert plans.filter(status=PlanStatus.ACTIVE).count() == 5
+        # Five from the plans demo; the safety demo may start one more course to plant its
+        # lot cluster (a second patient on the same lot), through the same services.
+        assert plans.filter(status=PlanStatus.ACTIVE).count() in (5, 6)
         draft = plans.get(status=PlanStatus.DRAFT)
         assert open_warnings(screening_for(draft))  # left open to show the screening
         for plan in plans.filter(status=PlanStatus.ACTIVE):

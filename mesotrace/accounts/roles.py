@@ -72,14 +72,23 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # signals are aggregate counts for owners and researchers.
     "adverse_event.view": _CLINICAL,
     "adverse_event.record": _CLINICAL,
+    # Grading a patient's report (CTCAE grade, WHO-UMC causality) is a prescriber's call.
+    "adverse_event.grade": frozenset({Role.OWNER, Role.PRACTITIONER}),
     "safety_alert.view": frozenset({Role.OWNER, Role.PRACTITIONER}),
     "safety_alert.release": frozenset({Role.OWNER}),
+    # The clinic's cluster rule, and charting a lot under investigation: the owner's call.
+    "safety_settings.manage": frozenset({Role.OWNER}),
+    "lot.override_investigation": frozenset({Role.OWNER}),
     "signals.view": frozenset({Role.OWNER, Role.RESEARCHER}),
     # Measurements, lifestyle logs and progress charts are clinical records.
     "outcome.view": _CLINICAL,
     "outcome.record": _CLINICAL,
+    # Drawing a split-body plan's treated side, and revealing it: the prescribers' call.
+    "split_body.allocate": frozenset({Role.OWNER, Role.PRACTITIONER}),
     # The evidence report shows pseudonymous ids only; the researcher reads it.
     "evidence.view": frozenset({Role.OWNER, Role.RESEARCHER}),
+    # A patient portal link shows the patient their own plan and record; the desk sends it.
+    "portal.invite": _DESK,
     # Every member may hold API tokens and see the clinic's home page.
     "account.self": _EVERYONE,
 }

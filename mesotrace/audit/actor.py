@@ -42,6 +42,8 @@ class Actor:
     ip: str | None
     user_agent: str
     via: str
+    # Who acts when no user does, e.g. "patient via portal link 12"; shown in the audit trail.
+    on_behalf_of: str = ""
 
     @property
     def clinic(self) -> Clinic | None:
@@ -51,6 +53,8 @@ class Actor:
     def label(self) -> str:
         if self.user:
             return self.user.email
+        if self.on_behalf_of:
+            return self.on_behalf_of
         return "anonymous" if self.via in {"web", "api", "portal"} else f"system ({self.via})"
 
     @classmethod

@@ -77,6 +77,14 @@ class AmendmentOut(Schema):
     changes: dict[str, Any]
 
 
+class LotOverrideOut(Schema):
+    lot_id: int
+    lot_number: str
+    reason: str
+    by: str
+    at: datetime.datetime
+
+
 class SessionOut(Schema):
     id: int
     appointment_id: int
@@ -96,6 +104,7 @@ class SessionOut(Schema):
     idempotency_key: str
     injections: list[InjectionOut]
     amendments: list[AmendmentOut]
+    lot_overrides: list[LotOverrideOut]
 
 
 class AmendmentIn(InSchema):
@@ -215,6 +224,16 @@ def session_out(session: TreatmentSession) -> SessionOut:
         ],
         amendments=[
             _amendment_out(a) for a in session.amendments.select_related("by").order_by("at")
+        ],
+        lot_overrides=[
+            LotOverrideOut(
+                lot_id=o.lot_id,
+                lot_number=o.lot.lot_number,
+                reason=o.reason,
+                by=o.by.email,
+                at=o.at,
+            )
+            for o in session.lot_overrides.select_related("lot", "by")
         ],
     )
 

@@ -30,10 +30,15 @@ from mesotrace.charting.models import Anaesthetic, MapView, TreatmentSession
 from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn
 from mesotrace.charting.syringe import DEFAULT_GAUGE
 from mesotrace.consent import services as consent_services
+from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services import usable_lots
+from mesotrace.patients.models import Patient, PregnancyStatus
+from mesotrace.practitioners.models import Practitioner
+from mesotrace.treatments import scheduling
+from mesotrace.treatments import services as plans
 from mesotrace.treatments.models import Appointment, AppointmentStatus, PlanStatus, TreatmentPlan
 from mesotrace.treatments.scheduling import zone_of
-from mesotrace.treatments.screening import clinic_today
+from mesotrace.treatments.screening import ADULT_AGE, age_on, clinic_today
 
 DEFAULT_SESSIONS = 3
 DAYS_AGO = 7
@@ -196,30 +201,141 @@ def give_demo_sessions(
     for plan in plans.select_related("protocol", "clinic").order_by("pk"):
         if sessions == count:
             break
-        first = (
-            plan.appointments.filter(status=AppointmentStatus.BOOKED).order_by("starts_at").first()
-        )
-        if first is None:
+        charted = _chart_plan(actor, plan, rng)
+        if charted is None:
             continue
-        when = _a_week_ago(first)
-        mix = _mix(plan, when)
-        body = _payload(plan, mix, rng) if mix else None
-        if body is None:
-            continue
-        signer = _signer(plan.practitioner.user_id, clinic)
+        session, is_signed = charted
+        sessions += 1
+        signed += is_signed
+        points += session.injections.count()
+    return DemoSessions(sessions, signed, points)
+
+
+def _chart_plan(
+    actor: Actor, plan: TreatmentPlan, rng: random.Random, lot: Lot | None = None
+) -> tuple[TreatmentSession, bool] | None:
+    """Charts the plan's first booked appointment a week ago (with `lot` for its product,
+    if given) and signs it when its practitioner has a login; None when the plan cannot be."""
+    clinic = plan.clinic
+    first = plan.appointments.filter(status=AppointmentStatus.BOOKED).order_by("starts_at").first()
+    if first is None:
+        return None
+    when = _a_week_ago(first)
+    mix = _mix(plan, when)
+    if mix and lot is not None:
+        mix = [(p, lot.pk if p.pk == lot.product_id else chosen, ml) for p, chosen, ml in mix]
+    body = _payload(plan, mix, rng) if mix else None
+    if body is None:
+        return None
+    signer = _signer(plan.practitioner.user_id, clinic)
+    try:
+        with transaction.atomic():
+            _consent(actor, signer, plan)
+            appointment = _move_back(actor, first, when)
+            session = services.record_session(
+                actor, appointment, body, f"demo-{clinic.slug}-{plan.pk}"
+            )
+    except ValidationError:
+        return None  # e.g. the practitioner may no longer inject: the demo skips the plan
+    signer = _signer(session.practitioner.user_id, clinic)
+    if signer is None:
+        return session, False
+    services.sign_session(signer, session)
+    return session, True
+
+
+def give_demo_session_with_lot(
+    clinic: Clinic, lot: Lot, seed: int = 2026, actor: Actor | None = None
+) -> TreatmentSession | None:
+    """One more past session, on an active demo plan not yet charted whose protocol uses the
+    lot's product, drawn from `lot`: a second patient exposed to the same lot."""
+    if settings.ENVIRONMENT == "production":
+        raise DemoSessionsRefused("Demo sessions are never written in production.")
+    actor = actor or Actor.system("demo")
+    rng = random.Random(f"{seed}:{clinic.slug}:lot:{lot.lot_number}")  # noqa: S311
+    charted = TreatmentSession.objects.for_clinic(clinic).values("plan_id")
+    open_plans = (
+        TreatmentPlan.objects.for_clinic(clinic)
+        .filter(status=PlanStatus.ACTIVE, protocol__items__product_id=lot.product_id)
+        .exclude(pk__in=charted)
+        .select_related("protocol", "clinic", "practitioner")
+        .order_by("pk")
+        .distinct()
+    )
+    for plan in open_plans:
+        found = _chart_plan(actor, plan, rng, lot)
+        if found is not None:
+            return found[0]
+    # No such plan: a new patient starts the same course, as a second clinic patient would.
+    source = (
+        TreatmentPlan.objects.for_clinic(clinic)
+        .filter(pk__in=charted.filter(injections__components__lot=lot))
+        .select_related("protocol", "practitioner")
+        .order_by("pk")
+        .first()
+    )
+    extra = _plan_like(actor, source) if source is not None else None
+    charted_extra = _chart_plan(actor, extra, rng, lot) if extra is not None else None
+    return charted_extra[0] if charted_extra is not None else None
+
+
+def _open_patients(clinic: Clinic) -> list[Patient]:
+    """Adults, not pregnant or breastfeeding, without a draft or active plan."""
+    busy = TreatmentPlan.objects.for_clinic(clinic).filter(
+        status__in=[PlanStatus.DRAFT, PlanStatus.ACTIVE]
+    )
+    today = clinic_today(clinic)
+    candidates = (
+        Patient.objects.for_clinic(clinic)
+        .exclude(pk__in=busy.values("patient_id"))
+        .exclude(pregnancy_status__in=[PregnancyStatus.PREGNANT, PregnancyStatus.BREASTFEEDING])
+        .order_by("record_number")[:20]
+    )
+    return [p for p in candidates if age_on(p.date_of_birth, today) >= ADULT_AGE]
+
+
+def _book_next_week(actor: Actor, plan: TreatmentPlan, practitioner: Practitioner) -> bool:
+    zone = zone_of(plan.clinic)
+    for days in range(7, 14):
+        day = clinic_today(plan.clinic) + datetime.timedelta(days=days)
+        for hour in (10, 11, 15, 16, 17, 9, 14):
+            start = datetime.datetime.combine(day, datetime.time(hour), tzinfo=zone)
+            try:
+                scheduling.book_course(actor, plan, practitioner, start, 30, move_closed_days=True)
+            except (ValidationError, scheduling.BookingConflict):
+                continue
+            return True
+    return False
+
+
+def _plan_like(actor: Actor, source: TreatmentPlan) -> TreatmentPlan | None:
+    """An active, booked plan of the source's protocol and practitioner for another patient."""
+    reviewer = _signer(source.practitioner.user_id, source.clinic)
+    if reviewer is None:
+        return None
+    values = {
+        "protocol": source.protocol,
+        "practitioner": source.practitioner,
+        "price_per_session": source.price_per_session,
+        "lifestyle_notes": "Synthetic demo plan.",
+    }
+    for patient in _open_patients(source.clinic):
         try:
             with transaction.atomic():
-                _consent(actor, signer, plan)
-                appointment = _move_back(actor, first, when)
-                session = services.record_session(
-                    actor, appointment, body, f"demo-{clinic.slug}-{plan.pk}"
-                )
+                plan = plans.create_plan(actor, source.clinic, patient, values)
+                for item in plans.screening_for(plan):
+                    if item.open and not item.warning.blocking:
+                        plans.acknowledge_warning(
+                            reviewer,
+                            plan,
+                            item.warning.code,
+                            item.warning.fingerprint,
+                            "Demo: reviewed with the patient before the first session.",
+                        )
+                plan = plans.activate_plan(reviewer, plan)
+                if not _book_next_week(actor, plan, source.practitioner):
+                    raise ValidationError("no free slot")
         except ValidationError:
-            continue  # e.g. the practitioner may no longer inject: the demo skips the plan
-        sessions += 1
-        points += len(body.injections)
-        signer = _signer(session.practitioner.user_id, clinic)
-        if signer is not None:
-            services.sign_session(signer, session)
-            signed += 1
-    return DemoSessions(sessions, signed, points)
+            continue
+        return plan
+    return None

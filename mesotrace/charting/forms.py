@@ -17,8 +17,16 @@ from mesotrace.charting.models import (
     Anaesthetic,
     PhotoView,
 )
+from mesotrace.charting.schemas import LotOverrideIn
 from mesotrace.charting.services import MAX_REASON
+from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.practitioners.models import Practitioner
+
+
+class HeldLotChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        lot: Lot = obj
+        return f"{lot.product.name} · {lot.lot_number}"
 
 
 class SessionForm(forms.Form):
@@ -52,12 +60,45 @@ class SessionForm(forms.Form):
         required=False,
         error_messages={"required": _("Place at least one injection point on the map.")},
     )
+    override_lot = HeldLotChoice(
+        label=_("Owner override: chart with this lot under investigation"),
+        queryset=Lot.objects.none(),
+        required=False,
+        empty_label=_("No override"),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for the override"),
+        max_length=MAX_REASON,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["practitioner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Practitioner.objects.for_clinic(clinic).filter(is_active=True)
+        held = self.fields["override_lot"]
+        assert isinstance(held, forms.ModelChoiceField)
+        held.queryset = (
+            Lot.objects.for_clinic(clinic)
+            .filter(status=LotStatus.UNDER_INVESTIGATION)
+            .select_related("product")
+            .order_by("product__name", "lot_number")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("override_reason", "").strip() and not data.get("override_lot"):
+            self.add_error("override_lot", _("Choose the lot the override is for."))
+        return data
+
+    def lot_overrides(self) -> list[LotOverrideIn]:
+        """The sessions API's `lot_overrides` for what the form holds."""
+        lot = self.cleaned_data.get("override_lot")
+        if lot is None:
+            return []
+        return [LotOverrideIn(lot_id=lot.pk, reason=self.cleaned_data.get("override_reason", ""))]
 
 
 class AmendForm(forms.Form):

@@ -268,3 +268,25 @@ class SessionPhoto(ClinicOwned):
 
     def __str__(self) -> str:
         return f"{self.get_view_display()} · {self.taken_at:%Y-%m-%d}"
+
+
+class LotUseOverride(ClinicOwned):
+    """An owner's decision to chart one session with a lot under investigation, and why."""
+
+    lot = models.ForeignKey("inventory.Lot", on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="lot_overrides"
+    )
+    reason = models.TextField(_("reason"), validators=[MaxLengthValidator(2000)])
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "lot"], name="override_lot_once"),
+            models.CheckConstraint(condition=~Q(reason=""), name="override_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} · {self.reason[:40]}"

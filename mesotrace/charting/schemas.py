@@ -48,6 +48,13 @@ class InjectionIn(InSchema):
     components: list[ComponentIn] = Field(min_length=1, max_length=MAX_PRODUCTS_PER_SYRINGE)
 
 
+class LotOverrideIn(InSchema):
+    """An owner's override of the refusal of one lot under investigation, for this session."""
+
+    lot_id: int
+    reason: str = Field("", max_length=2000)
+
+
 class SessionIn(InSchema):
     appointment_id: int | None = None
     practitioner_id: int | None = Field(
@@ -66,3 +73,8 @@ class SessionIn(InSchema):
         description="Or the Idempotency-Key header: a retry with the same key is harmless.",
     )
     injections: list[InjectionIn] = Field(min_length=1, max_length=MAX_POINTS)
+    lot_overrides: list[LotOverrideIn] = Field(
+        default_factory=list,
+        max_length=MAX_PRODUCTS_PER_SYRINGE,
+        description="Owners only: lots under investigation to chart anyway, each with a reason.",
+    )

@@ -35,6 +35,7 @@ from mesotrace.catalogue.models import (
     ProductComponent,
     Protocol,
 )
+from mesotrace.charting import overrides
 from mesotrace.charting.bodymap import region_at
 from mesotrace.charting.doses import dose_problems
 from mesotrace.charting.models import (
@@ -46,11 +47,12 @@ from mesotrace.charting.models import (
 )
 from mesotrace.charting.schemas import InjectionIn, SessionIn
 from mesotrace.consent import services as consent_services
-from mesotrace.inventory.models import Lot
+from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.inventory.services import StockRefused, draw, lot_problem
 from mesotrace.outcomes.services import split_body_rule
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.services import may_inject
+from mesotrace.safety import exposure
 from mesotrace.treatments.models import Appointment, AppointmentStatus, TreatmentPlan
 from mesotrace.treatments.screening import clinic_today
 from mesotrace.treatments.services import complete_appointment, open_warnings, screening_for
@@ -110,7 +112,9 @@ def consent_problem(plan: TreatmentPlan) -> str | None:
 
 def fingerprint(payload: SessionIn) -> str:
     """A hash of what was submitted, to tell a retry from a different session under one key."""
-    body = payload.model_dump(mode="json", exclude={"idempotency_key"})
+    # Without overrides the body hashes as it did before overrides existed.
+    skip = {"idempotency_key"} | (set() if payload.lot_overrides else {"lot_overrides"})
+    body = payload.model_dump(mode="json", exclude=skip)
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
@@ -308,7 +312,11 @@ def _lot_totals(payload: SessionIn) -> dict[int, tuple[Decimal, str]]:
 
 
 def check_payload(
-    plan: TreatmentPlan, payload: SessionIn, on: datetime.datetime, found: Catalogue
+    plan: TreatmentPlan,
+    payload: SessionIn,
+    on: datetime.datetime,
+    found: Catalogue,
+    overridden: frozenset[int] = frozenset(),
 ) -> dict[int, BodyZone]:
     """Every point, mix, lot and dose of the payload; the zone of each point when all pass."""
     errors = Refusal()
@@ -326,7 +334,14 @@ def check_payload(
         _mix_errors(injection, at, found, errors)
     if not errors:
         for lot_id, (volume, field) in _lot_totals(payload).items():
-            problem = lot_problem(found.lots[lot_id], plan.clinic, on, volume)
+            lot = found.lots[lot_id]
+            problem = (
+                overrides.lot_problem_overridden(lot, plan.clinic, on, volume)
+                if lot_id in overridden
+                else lot_problem(lot, plan.clinic, on, volume)
+            )
+            if problem and lot.status == LotStatus.UNDER_INVESTIGATION:
+                problem = f"{problem} {overrides.HOW_TO_OVERRIDE}"
             if problem:
                 errors.add(field, problem)
         used = [(c.product_id, c.volume_ml) for i in payload.injections for c in i.components]
@@ -389,11 +404,14 @@ def _record(
     assert practitioner is not None
     on = performed_at(appointment)
     found = _catalogue(clinic, payload)
-    zones = check_payload(appointment.plan, payload, on, found)
+    overridden = overrides.overridden_lots(actor, payload, found.lots)
+    zones = check_payload(appointment.plan, payload, on, found, overridden)
     session = _create_session(actor, appointment, practitioner, payload, key, on)
     injections = _create_injections(session, payload, zones)
-    movements = _draw_stock(actor, session, payload, found, on)
+    movements = _draw_stock(actor, session, payload, found, on, overridden)
     _create_components(session, payload, injections, found, movements)
+    exposure.count_session(session, payload)  # the safety signals' sessions per lot
+    overrides.record_overrides(actor, session, payload, found.lots)
     complete_appointment(actor, appointment)
     _audit_session(actor, session, payload, found)
     return session
@@ -464,11 +482,16 @@ def _draw_stock(
     payload: SessionIn,
     found: Catalogue,
     on: datetime.datetime,
+    overridden: frozenset[int] = frozenset(),
 ) -> dict[int, Any]:
     """One "used" movement per lot for the session's total; lots locked in id order."""
     movements = {}
     for lot_id, (volume, field) in sorted(_lot_totals(payload).items()):
         try:
+            if lot_id in overridden:
+                lot = found.lots[lot_id]
+                movements[lot_id] = overrides.draw_overridden(actor, lot, volume, on, session)
+                continue
             movements[lot_id] = draw(
                 actor,
                 found.lots[lot_id],

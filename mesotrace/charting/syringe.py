@@ -8,8 +8,9 @@ from typing import Any
 
 from mesotrace.catalogue.models import BodyZone, Product, Technique
 from mesotrace.charting.services import depth_range, performed_at
-from mesotrace.inventory.models import Lot, LotStatus
+from mesotrace.inventory.models import Lot, LotStatus, on_hand_expression
 from mesotrace.inventory.services import usable_lots
+from mesotrace.inventory.stock import HALF_ML_UNIT, annotated_on_hand, clinic_today
 from mesotrace.treatments.models import Appointment
 
 DEFAULT_VOLUME_PER_POINT = Decimal("0.1")
@@ -31,16 +32,33 @@ def _stocked_products(appointment: Appointment) -> list[Product]:
     return [*own, *others.order_by("name")]
 
 
+def _held_lots(appointment: Appointment, product: Product) -> list[Lot]:
+    """Lots under investigation with stock, listed after the usable ones: charting refuses
+    them unless an owner overrides, and the refusal should say why rather than hide them."""
+    day = clinic_today(appointment.clinic)
+    return list(
+        Lot.objects.for_clinic(appointment.clinic)
+        .filter(product=product, status=LotStatus.UNDER_INVESTIGATION, expiry_date__gte=day)
+        .annotate(on_hand_ml=on_hand_expression())
+        .filter(on_hand_ml__gt=HALF_ML_UNIT)
+        .order_by("expiry_date", "id")
+    )
+
+
+def _lot_entry(lot: Lot) -> dict[str, Any]:
+    held = lot.status == LotStatus.UNDER_INVESTIGATION
+    return {
+        "id": lot.pk,
+        "number": lot.lot_number,
+        "expiry": lot.expiry_date.isoformat(),
+        "on_hand": str(annotated_on_hand(lot)) if held else str(getattr(lot, "on_hand_ml", "")),
+        "held": held,
+    }
+
+
 def _lots(appointment: Appointment, product: Product) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": lot.pk,
-            "number": lot.lot_number,
-            "expiry": lot.expiry_date.isoformat(),
-            "on_hand": str(getattr(lot, "on_hand_ml", "")),
-        }
-        for lot in usable_lots(appointment.clinic, product, performed_at(appointment))
-    ]
+    usable = usable_lots(appointment.clinic, product, performed_at(appointment))
+    return [_lot_entry(lot) for lot in [*usable, *_held_lots(appointment, product)]]
 
 
 def _defaults(appointment: Appointment) -> dict[str, Any]:

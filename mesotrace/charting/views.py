@@ -145,6 +145,7 @@ def _payload(appointment: Appointment, form: SessionForm) -> SessionIn:
             charges=data["charges"],
             idempotency_key=data["idempotency_key"],
             injections=points if isinstance(points, list) else [],
+            lot_overrides=form.lot_overrides(),
         )
     except PydanticError as error:
         found = validation_errors(list(error.errors()))  # type: ignore[arg-type]
@@ -162,9 +163,16 @@ def _save_chart(
     except ValidationError as error:
         for field, errors in error.message_dict.items():
             for message in errors:
-                target = field if field in form.fields and field != "injections" else None
+                target = _form_field(form, field)
                 form.add_error(target, f"{_label(field)}{message}" if target is None else message)
     return None
+
+
+def _form_field(form: SessionForm, field: str) -> str | None:
+    """The form field an error of the sessions API belongs to; None: above the map."""
+    if field.startswith("lot_overrides"):
+        return "override_reason" if field.endswith(".reason") else "override_lot"
+    return field if field in form.fields and field != "injections" else None
 
 
 def _label(field: str) -> str:
@@ -281,6 +289,7 @@ def session_detail(request: ClinicRequest, session_id: int) -> HttpResponse:
         "views": shown_views,
         "amendments": amendments,
         "original": services.original_values(amendments),
+        "lot_overrides": list(session.lot_overrides.select_related("lot", "by")),
         "may_sign": (not session.is_signed and session.practitioner.user_id == request.user.pk),
         **_totals(session),
     }

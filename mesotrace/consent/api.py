@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
@@ -28,12 +28,16 @@ ERRORS: dict[int, type[Schema]] = {
 
 
 class SignatureOut(Schema):
+    id: int
     patient_name: str
     signed_at: datetime.datetime
     document_sha256: str
     pdf_sha256: str
+    drawn: bool  # True when the patient drew a signature; its PNG is at drawn_signature_url
+    drawn_signature_url: str | None
     countersigned_at: datetime.datetime | None
     withdrawn_at: datetime.datetime | None
+    withdrawn_reason: str
 
 
 class ConsentOut(Schema):
@@ -43,33 +47,49 @@ class ConsentOut(Schema):
     current: bool
     text: str
     pdf_url: str
-    signature: SignatureOut | None
+    signature: SignatureOut | None  # the latest: the one standing, else the last withdrawn
+    signatures: list[SignatureOut]  # every signature, latest first, withdrawn ones included
     charting_problem: str | None
 
 
 class SignIn(InSchema):
     full_name: str = ""
     statement_accepted: bool = False
+    drawn_signature: str = ""  # a PNG data URL, at most 200 kB and 2000x1000 px
 
 
 def _actor(request: Any) -> Actor:
     return Actor.from_request(request, "api")
 
 
-def _out(consent: ConsentDocument) -> ConsentOut:
-    signature = (
-        ConsentSignature.objects.filter(document=consent).defer("signed_pdf", "signed_text").first()
+def _signature_out(signature: ConsentSignature, latest: bool) -> SignatureOut:
+    url = f"/api/v1/consents/{signature.document_id}/signature.png"
+    return SignatureOut(
+        id=signature.pk,
+        patient_name=signature.patient_name,
+        signed_at=signature.signed_at,
+        document_sha256=signature.document_sha256,
+        pdf_sha256=signature.pdf_sha256,
+        drawn=signature.drawn,
+        drawn_signature_url=url if signature.drawn and latest else None,
+        countersigned_at=signature.countersigned_at,
+        withdrawn_at=signature.withdrawn_at,
+        withdrawn_reason=signature.withdrawn_reason,
     )
+
+
+def _out(consent: ConsentDocument) -> ConsentOut:
+    history = services.signature_history(consent)
+    signatures = [_signature_out(s, latest=i == 0) for i, s in enumerate(history)]
     return ConsentOut(
         id=consent.pk,
         plan_id=consent.plan_id,
         version=consent.version,
-        current=services.current_content(consent.plan)[1] == consent.version,
+        current=services.is_current(consent),
         text=document.render_text(consent.content, consent.version),
         pdf_url=f"/api/v1/consents/{consent.pk}.pdf",
-        signature=SignatureOut.model_validate(signature, from_attributes=True)
-        if signature
-        else None,
+        signature=signatures[0] if signatures else None,
+        signatures=signatures,
         charting_problem=services.consent_problem(consent.plan),
     )
 
@@ -123,7 +143,13 @@ def sign(request: Any, plan_id: int, payload: SignIn) -> Status[ConsentOut]:
     """The patient signs the plan's current version."""
     plan = _plan(request, plan_id)
     consent = services.generate_consent(_actor(request), plan)
-    services.sign_consent(_actor(request), consent, payload.full_name, payload.statement_accepted)
+    services.sign_consent(
+        _actor(request),
+        consent,
+        payload.full_name,
+        payload.statement_accepted,
+        payload.drawn_signature,
+    )
     return Status(201, _out(consent))
 
 
@@ -131,7 +157,7 @@ def sign(request: Any, plan_id: int, payload: SignIn) -> Status[ConsentOut]:
 def pdf(request: Any, consent_id: int) -> HttpResponse:
     """The PDF: the exact bytes signed, or a fresh rendering of an unsigned version."""
     consent = get_object_or_404(ConsentDocument.objects.for_clinic(request.clinic), pk=consent_id)
-    signature = ConsentSignature.objects.filter(document=consent).first()
+    signature = ConsentSignature.objects.filter(document=consent).defer("drawn_signature").first()
     body = (
         bytes(signature.signed_pdf)
         if signature
@@ -139,3 +165,26 @@ def pdf(request: Any, consent_id: int) -> HttpResponse:
     )
     _read(request, consent, "pdf")
     return HttpResponse(body, content_type="application/pdf")
+
+
+@router.get("/consents/{consent_id}/signature.png", auth=TokenAuth("consent.view"))
+def signature_png(request: Any, consent_id: int) -> HttpResponse:
+    """The signature the patient drew on the document's latest signature; 404 when typed only."""
+    consent = get_object_or_404(ConsentDocument.objects.for_clinic(request.clinic), pk=consent_id)
+    signature = (
+        ConsentSignature.objects.filter(document=consent)
+        .only("drawn_signature", "signed_at")
+        .first()
+    )
+    if signature is None or not signature.drawn:
+        raise Http404
+    audit.record(
+        _actor(request),
+        AuditAction.EXPORT,
+        object_type="consent_signature",
+        object_id=signature.pk,
+        patient_id=consent.patient_id,
+        details={"as": "drawn_png", "document": consent.pk},
+        clinic=request.clinic,
+    )
+    return HttpResponse(bytes(signature.drawn_signature), content_type="image/png")

@@ -28,6 +28,7 @@ from mesotrace.catalogue.models import (
     Source,
     adverse_effects_for,
 )
+from mesotrace.outcomes.report import evidence_statement
 from mesotrace.practitioners.models import Qualification
 from mesotrace.treatments.models import DietType, TreatmentPlan
 
@@ -135,8 +136,12 @@ def _money(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def build_content(plan: TreatmentPlan) -> dict[str, Any]:
-    """Everything the document says, as plain data: the thing that is hashed and signed."""
+def build_content(plan: TreatmentPlan, clinic_evidence: bool = True) -> dict[str, Any]:
+    """Everything the document says, as plain data: the thing that is hashed and signed.
+
+    `clinic_evidence=False` leaves out the clinic's own evidence statement, which changes
+    with the clinic's data rather than with the plan (see `terms_version`).
+    """
     plan = TreatmentPlan.objects.select_related(*PLAN_RELATED).get(pk=plan.pk)
     seen: dict[int, dict[str, Any]] = {}
     effects = list(adverse_effects_for(plan.protocol))
@@ -172,7 +177,7 @@ def build_content(plan: TreatmentPlan) -> dict[str, Any]:
         "no_mesotherapist_licence": plan.clinic.jurisdiction in NO_MESOTHERAPIST_LICENCE,
         "compounds": compounds,
         "technique_side_effects": [_effect(e, seen) for e in technique],
-        "clinic_evidence": None,
+        "clinic_evidence": evidence_statement(plan.clinic, protocol) if clinic_evidence else None,
         "sources": [{"id": pk, **seen[pk]} for pk in sorted(seen)],
     }
 
@@ -184,6 +189,16 @@ def canonical(content: dict[str, Any]) -> bytes:
 def version_of(content: dict[str, Any]) -> str:
     """The document's version: the SHA-256 of its canonical content."""
     return hashlib.sha256(canonical(content)).hexdigest()
+
+
+def terms_version(content: dict[str, Any]) -> str:
+    """The version of what the plan commits the patient to, without the clinic's evidence.
+
+    New clinic data changes the evidence statement of every plan on the protocol; that
+    makes a new document to read, not a new treatment: a signature stays valid for charting
+    while the terms are the same. Equal to `version_of` when there is no statement.
+    """
+    return version_of({**content, "clinic_evidence": None})
 
 
 def _label_effect(effect: dict[str, Any]) -> dict[str, Any]:
@@ -232,11 +247,18 @@ def render_text(content: dict[str, Any], version: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def render_pdf(content: dict[str, Any], version: str) -> bytes:
+def render_pdf(
+    content: dict[str, Any], version: str, signature: dict[str, Any] | None = None
+) -> bytes:
+    """The PDF; with `signature` (name, statement, signed_at, drawn PNG as a data URL) signed."""
     from weasyprint import HTML  # type: ignore[import-untyped]  # imported late: loading pango costs a few hundred ms
 
     html = render_to_string(
         "consent/document_pdf.html",
-        {"body": render_html(content, version, for_pdf=True), "version": version},
+        {
+            "body": render_html(content, version, for_pdf=True),
+            "version": version,
+            "signature": signature,
+        },
     )
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]

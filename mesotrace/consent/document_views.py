@@ -32,6 +32,7 @@ def _viewed(request: ClinicRequest, consent: ConsentDocument, what: str) -> None
 
 
 def _signature(consent: ConsentDocument) -> ConsentSignature | None:
+    """The latest signature: the standing one, or the last withdrawn when none stands."""
     return (
         ConsentSignature.objects.filter(document=consent).select_related("countersigned_by").first()
     )
@@ -80,10 +81,13 @@ def document_page(request: ClinicRequest, document_id: int) -> HttpResponse:
 def _render_document(
     request: ClinicRequest, consent: ConsentDocument, form: SignConsentForm
 ) -> HttpResponse:
+    history = services.signature_history(consent)
+    standing = next((s for s in history if s.withdrawn_at is None), None)
     context = {
         "document": consent,
-        "signature": _signature(consent),
-        "current": services.current_content(consent.plan)[1] == consent.version,
+        "signature": standing,
+        "history": history,
+        "current": services.is_current(consent),
         "form": form,
         "body": document.render_html(consent.content, consent.version),
         "withdraw_form": WithdrawForm(),
@@ -120,6 +124,7 @@ def sign(request: ClinicRequest, document_id: int) -> HttpResponse:
             consent,
             form.cleaned_data.get("full_name", ""),
             bool(form.cleaned_data.get("statement")),
+            request.POST.get("drawn_signature", ""),
         )
     except ValidationError as error:
         for field, errors in error.message_dict.items():
@@ -134,7 +139,7 @@ def sign(request: ClinicRequest, document_id: int) -> HttpResponse:
 @require_POST
 def countersign(request: ClinicRequest, document_id: int) -> HttpResponse:
     consent = clinic_object_or_404(ConsentDocument.objects.all(), request.clinic, pk=document_id)
-    signature = _signature(consent)
+    signature = services.standing_signature(consent)
     if signature is None:
         messages.error(request, _("The patient has not signed this document."))
     else:
@@ -151,9 +156,11 @@ def countersign(request: ClinicRequest, document_id: int) -> HttpResponse:
 @require_POST
 def withdraw_signed(request: ClinicRequest, document_id: int) -> HttpResponse:
     consent = clinic_object_or_404(ConsentDocument.objects.all(), request.clinic, pk=document_id)
-    signature = _signature(consent)
+    signature = services.standing_signature(consent)
     form = WithdrawForm(request.POST)
-    if signature is None or not form.is_valid():
+    if signature is None:
+        messages.error(request, _("No signature on this document stands to be withdrawn."))
+    elif not form.is_valid():
         messages.error(request, _("Give the reason, as the patient said it."))
     else:
         try:

@@ -41,6 +41,8 @@ class SignConsentForm(forms.Form):
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "touch"}),
     )
+    # No length limit here: the service checks the drawn PNG and says what is wrong with it.
+    drawn_signature = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class OverrideForm(forms.Form):

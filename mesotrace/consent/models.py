@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mesotrace.consent.signature_image import signature_url
 from mesotrace.core.models import ClinicOwned
 
 
@@ -100,11 +101,13 @@ class ConsentSignature(ClinicOwned):
     """The patient's signature on one document version, the countersignature, and withdrawal.
 
     Keeps the exact text and PDF signed and their SHA-256. Only the countersignature and the
-    withdrawal may be added later, once each; nothing else ever changes.
+    withdrawal may be added later, once each; nothing else ever changes. A document holds at
+    most one signature not withdrawn: a patient who changes their mind after withdrawing signs
+    again, and the withdrawn signature stays beside the new one.
     """
 
-    document = models.OneToOneField(
-        ConsentDocument, on_delete=models.PROTECT, related_name="signature"
+    document = models.ForeignKey(
+        ConsentDocument, on_delete=models.PROTECT, related_name="signatures"
     )
     patient_name = models.CharField(_("full name as typed"), max_length=200)
     statement = models.TextField(_("statement agreed to"))
@@ -115,6 +118,8 @@ class ConsentSignature(ClinicOwned):
     signed_text = models.TextField()
     signed_pdf = models.BinaryField()
     pdf_sha256 = models.CharField(max_length=64)
+    # The signature the patient drew, as a PNG; empty when they signed with their typed name.
+    drawn_signature = models.BinaryField(_("drawn signature (PNG)"), blank=True, default=b"")
     countersigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -132,6 +137,11 @@ class ConsentSignature(ClinicOwned):
             models.CheckConstraint(
                 condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawn_reason=""),
                 name="consent_withdrawal_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_standing_signature",
             ),
         ]
 
@@ -156,6 +166,15 @@ class ConsentSignature(ClinicOwned):
     @property
     def is_valid(self) -> bool:
         return self.countersigned_at is not None and self.withdrawn_at is None
+
+    @property
+    def drawn(self) -> bool:
+        return bool(self.drawn_signature)
+
+    @property
+    def drawn_signature_url(self) -> str:
+        """The drawn signature as a data: URL for an <img>, or "" when there is none."""
+        return signature_url(bytes(self.drawn_signature or b""))
 
 
 class ConsentOverride(ClinicOwned):

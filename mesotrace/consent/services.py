@@ -24,6 +24,7 @@ from mesotrace.consent.models import (
     PhotoConsent,
     PhotoScope,
 )
+from mesotrace.consent.signature_image import clean_drawn_signature, signature_url
 from mesotrace.patients.models import Patient
 from mesotrace.treatments.models import TreatmentPlan
 
@@ -119,8 +120,19 @@ SIGN_STATEMENT = _noop(
 
 
 def current_content(plan: TreatmentPlan) -> tuple[dict[str, Any], str]:
+    """The document the plan gives now, with the clinic's evidence statement, and its version."""
     content = document.build_content(plan)
     return content, document.version_of(content)
+
+
+def current_terms(plan: TreatmentPlan) -> str:
+    """The version of the plan's terms now: what a signature must match to cover charting."""
+    return document.version_of(document.build_content(plan, clinic_evidence=False))
+
+
+def is_current(consent: ConsentDocument) -> bool:
+    """True when the plan has not changed since this document was generated."""
+    return document.terms_version(consent.content) == current_terms(consent.plan)
 
 
 @transaction.atomic
@@ -150,6 +162,15 @@ def generate_consent(actor: Actor, plan: TreatmentPlan) -> ConsentDocument:
     return consent
 
 
+def _signed_terms(consent: ConsentDocument) -> bool:
+    """Another document with the same terms carries a signature not withdrawn."""
+    others = ConsentSignature.objects.filter(
+        clinic_id=consent.clinic_id, document__plan_id=consent.plan_id, withdrawn_at__isnull=True
+    ).select_related("document")
+    terms = document.terms_version(consent.content)
+    return any(document.terms_version(s.document.content) == terms for s in others)
+
+
 def _check_signable(consent: ConsentDocument, full_name: str, agreed: bool) -> str:
     name = full_name.strip()
     errors: dict[str, str] = {}
@@ -159,39 +180,105 @@ def _check_signable(consent: ConsentDocument, full_name: str, agreed: bool) -> s
         errors["full_name"] = _("At most %(n)s characters.") % {"n": MAX_NAME}
     if not agreed:
         errors["statement"] = _("Tick the statement to show you agree.")
-    if ConsentSignature.objects.filter(document=consent).exists():
+    # A withdrawn signature does not count: the patient may change their mind and sign again.
+    if _signed_terms(consent):
         errors["document"] = _("This document is already signed.")
-    elif current_content(consent.plan)[1] != consent.version:
+    elif not is_current(consent):
         errors["document"] = _("The plan has changed: this version can no longer be signed.")
     if errors:
         raise ValidationError(errors)
     return name
 
 
+def _checked(
+    consent: ConsentDocument, full_name: str, agreed: bool, drawn: str
+) -> tuple[str, bytes]:
+    """The typed name and the drawn PNG, or every problem with them at once."""
+    errors: dict[str, list[str]] = {}
+    name, png = "", b""
+    try:
+        name = _check_signable(consent, full_name, agreed)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        png = clean_drawn_signature(drawn)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return name, png
+
+
 @transaction.atomic
 def sign_consent(
-    actor: Actor, consent: ConsentDocument, full_name: str, agreed: bool
+    actor: Actor,
+    consent: ConsentDocument,
+    full_name: str,
+    agreed: bool,
+    drawn_signature: str = "",
 ) -> ConsentSignature:
-    """The patient signs this exact version; the text and PDF signed are kept with it."""
+    """The patient signs this exact version; the text and PDF signed are kept with it.
+
+    `drawn_signature` is the PNG data URL of a signature drawn on the signing page; the
+    typed name and the ticked statement are required with it or without it.
+    """
     consent = ConsentDocument.objects.select_for_update().get(pk=consent.pk)
-    name = _check_signable(consent, full_name, agreed)
+    name, png = _checked(consent, full_name, agreed, drawn_signature)
+    signed_at = timezone.now()
     text = document.render_text(consent.content, consent.version)
-    pdf = document.render_pdf(consent.content, consent.version)
+    pdf = document.render_pdf(
+        consent.content,
+        consent.version,
+        {
+            "name": name,
+            "statement": str(SIGN_STATEMENT),
+            "signed_at": signed_at,
+            "drawn_url": signature_url(png),
+        },
+    )
     signature = ConsentSignature.objects.create(
         clinic=consent.clinic,
         document=consent,
         patient_name=name,
         statement=str(SIGN_STATEMENT),
-        signed_at=timezone.now(),
+        signed_at=signed_at,
         ip=actor.ip,
         user_agent=actor.user_agent,
         document_sha256=consent.version,
         signed_text=text,
         signed_pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        drawn_signature=png,
     )
-    _record_signature(actor, AuditAction.CREATE, signature, {"signed_by": name})
+    withdrawn = list(
+        ConsentSignature.objects.filter(document=consent, withdrawn_at__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    details: dict[str, Any] = {"signed_by": name, "drawn": bool(png)}
+    if withdrawn:
+        details["after_withdrawn"] = withdrawn
+    _record_signature(actor, AuditAction.CREATE, signature, details)
     return signature
+
+
+def standing_signature(consent: ConsentDocument) -> ConsentSignature | None:
+    """The document's signature not withdrawn, if any: the one to countersign or withdraw."""
+    return (
+        ConsentSignature.objects.filter(document=consent, withdrawn_at__isnull=True)
+        .select_related("countersigned_by")
+        .first()
+    )
+
+
+def signature_history(consent: ConsentDocument) -> list[ConsentSignature]:
+    """Every signature on the document, latest first, withdrawn ones included."""
+    return list(
+        ConsentSignature.objects.filter(document=consent)
+        .select_related("countersigned_by")
+        .defer("signed_pdf", "signed_text")
+        .order_by("-signed_at", "-id")
+    )
 
 
 def _record_signature(
@@ -253,7 +340,7 @@ def override_consent(actor: Actor, plan: TreatmentPlan, reason: str) -> ConsentO
     override = ConsentOverride.objects.create(
         clinic=plan.clinic,
         plan=plan,
-        version=current_content(plan)[1],
+        version=current_terms(plan),
         reason=reason,
         decided_by=membership.user,
     )
@@ -269,26 +356,31 @@ def override_consent(actor: Actor, plan: TreatmentPlan, reason: str) -> ConsentO
     return override
 
 
+def covering_signatures(plan: TreatmentPlan, terms: str) -> list[ConsentSignature]:
+    """The plan's signatures on a document with these terms, latest first."""
+    signatures = (
+        ConsentSignature.objects.filter(clinic_id=plan.clinic_id, document__plan=plan)
+        .select_related("document")
+        .defer("signed_pdf", "signed_text", "drawn_signature")
+        .order_by("-signed_at", "-id")
+    )
+    return [s for s in signatures if document.terms_version(s.document.content) == terms]
+
+
 def consent_problem(plan: TreatmentPlan) -> str | None:
     """Why charting this plan is not covered by consent, or None when it is."""
-    version = current_content(plan)[1]
-    signature = (
-        ConsentSignature.objects.filter(clinic_id=plan.clinic_id)
-        .filter(document__plan=plan, document__version=version)
-        .defer("signed_pdf", "signed_text")
-        .first()
-    )
-    if signature is not None and signature.is_valid:
+    terms = current_terms(plan)
+    covering = covering_signatures(plan, terms)
+    if any(s.is_valid for s in covering):
         return None
     overrides = ConsentOverride.objects.filter(clinic_id=plan.clinic_id, plan=plan)
-    if overrides.filter(version=version).exists():
+    if overrides.filter(version=terms).exists():
         return None
+    signature = covering[0] if covering else None
     if signature is None:
         if ConsentSignature.objects.filter(clinic_id=plan.clinic_id, document__plan=plan).exists():
             return _("The plan changed since the patient signed: the new version needs signing.")
         return _("The patient has not signed the consent for this plan.")
     if signature.withdrawn_at is not None:
         return _("The patient withdrew consent for this plan.")
-    if signature.countersigned_at is None:
-        return _("The patient's consent is not countersigned by a clinician yet.")
-    return None
+    return _("The patient's consent is not countersigned by a clinician yet.")

@@ -40,6 +40,7 @@ from mesotrace.patients.models import (
 from mesotrace.patients.search import name_key
 from mesotrace.practitioners import services as practitioners
 from mesotrace.practitioners.models import InjectionRule, Practitioner, Qualification
+from mesotrace.safety.demo import give_demo_safety
 from mesotrace.treatments.demo import give_demo_plans
 
 DEFAULT_SEED = 2026
@@ -757,6 +758,7 @@ def generate_demo(
         stock = give_demo_stock(clinic, seed=seed, actor=actor)
         sessions = give_demo_sessions(clinic, seed=seed, actor=actor)
         give_demo_cohort(clinic, seed=seed, actor=actor)
+        give_demo_safety(clinic, seed=seed, actor=actor)
         built = replace(
             built,
             plans=plans.plans,

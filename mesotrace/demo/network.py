@@ -66,6 +66,7 @@ from mesotrace.inventory.models import MAX_QUANTITY_ML, Lot, MovementKind, Stock
 from mesotrace.patients.models import Patient, PregnancyStatus
 from mesotrace.practitioners import services as practitioners
 from mesotrace.practitioners.models import Practitioner, Qualification
+from mesotrace.safety import exposure
 from mesotrace.treatments.demo import PRICES, SESSION_MINUTES
 from mesotrace.treatments.models import (
     MAX_SESSIONS,
@@ -959,6 +960,9 @@ def generate_network(
         with _bulk_mode(clock) if bulk else nullcontext():
             _write_network(net, clock)
         reset_sequences(TABLES)
+        with clock.step("exposure counts for the safety signals"):
+            for clinic in clinics:
+                exposure.rebuild(clinic.pk)
         for clinic in clinics:
             audit.record(
                 actor,

@@ -211,3 +211,38 @@ def compare_with_others(
         significantly_above=above,
         alpha=alpha_,
     )
+
+
+def compare_within(
+    events: npt.ArrayLike, exposures: npt.ArrayLike, strata: npt.ArrayLike, *, alpha: float = 0.05
+) -> RateRatio:
+    """`compare_with_others(...).ratio` for every stratum at once, one vectorised call.
+
+    Each unit is compared with the pooled rate of the other units of its stratum (e.g. the
+    other lots of its product, for one event category); the same numbers as calling
+    `compare_with_others` stratum by stratum. A unit alone in its stratum has nothing to be
+    compared with: nan, with that reason.
+    """
+    k, t = broadcast(events=counts("events", events), exposures=amounts("exposures", exposures))
+    labels = np.asarray(strata)
+    if k.ndim != 1 or labels.shape != k.shape:
+        raise InvalidInput("strata", "must give one stratum per unit, in one dimension")
+    _, where = np.unique(labels, return_inverse=True)
+    other_k = np.bincount(where, weights=k)[where] - k
+    total = np.bincount(where, weights=t)[where]
+    other_t = np.where(total - t <= 1e-12 * total, 0.0, total - t)
+    ratio = _rate_ratio(k, t, other_k, other_t, _alpha(alpha))
+    alone = np.bincount(where)[where] < 2
+
+    def unless_alone(values: FloatArray) -> FloatArray:
+        return np.asarray(np.where(alone, np.nan, values), np.float64)
+
+    return RateRatio(
+        ratio=unless_alone(ratio.ratio),
+        lower=unless_alone(ratio.lower),
+        upper=unless_alone(ratio.upper),
+        p_above=unless_alone(ratio.p_above),
+        p_two_sided=unless_alone(ratio.p_two_sided),
+        defined=np.asarray(ratio.defined & ~alone),
+        reason=np.asarray(np.where(alone, "no other unit to compare with", ratio.reason), np.str_),
+    )

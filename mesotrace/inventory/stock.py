@@ -164,9 +164,18 @@ def annotated_on_hand(lot: Lot) -> Decimal:
 
 
 def _problem(
-    lot: Lot, clinic: Clinic, on: datetime.datetime, quantity: Decimal | None, stock: Decimal
+    lot: Lot,
+    clinic: Clinic,
+    on: datetime.datetime,
+    quantity: Decimal | None,
+    stock: Decimal,
+    investigation_overridden: bool = False,
 ) -> tuple[str, str] | None:
-    """(field, reason) when the lot cannot be drawn from at `on`; None when it can."""
+    """(field, reason) when the lot cannot be drawn from at `on`; None when it can.
+
+    `investigation_overridden` lifts the investigation only (an owner's override for one
+    session); a recall, expiry, discard time or missing stock still refuses the lot.
+    """
     if lot.clinic_id != clinic.pk:
         return "lot", _("This lot belongs to another clinic.")
     names = {"lot": lot.lot_number}
@@ -175,7 +184,7 @@ def _problem(
             **names,
             "reason": lot.status_reason,
         }
-    if lot.status == LotStatus.UNDER_INVESTIGATION:
+    if lot.status == LotStatus.UNDER_INVESTIGATION and not investigation_overridden:
         return "lot", _("Lot %(lot)s is under investigation (%(reason)s).") % {
             **names,
             "reason": lot.status_reason,
@@ -214,7 +223,12 @@ def _problem(
 
 
 def lot_problem(
-    lot: Lot, clinic: Clinic, on: datetime.datetime, quantity_ml: Decimal | None = None
+    lot: Lot,
+    clinic: Clinic,
+    on: datetime.datetime,
+    quantity_ml: Decimal | None = None,
+    *,
+    investigation_overridden: bool = False,
 ) -> str | None:
     """Why `quantity_ml` cannot be drawn from this lot at `on`, in words; None when it can.
 
@@ -223,7 +237,9 @@ def lot_problem(
     multi-dose vial past its discard time, empty, only X mL left. Without `quantity_ml`
     it answers whether any amount can be drawn.
     """
-    found = _problem(lot, clinic, _aware(on, clinic), quantity_ml, on_hand(lot))
+    found = _problem(
+        lot, clinic, _aware(on, clinic), quantity_ml, on_hand(lot), investigation_overridden
+    )
     return found[1] if found else None
 
 
@@ -501,6 +517,7 @@ def draw(
     *,
     clinic: Clinic | None = None,
     patient_id: int | None = None,
+    investigation_overridden: bool = False,
 ) -> StockMovement:
     """Takes `quantity_ml` out of the lot for a session at `on`: a "used" movement.
 
@@ -511,12 +528,15 @@ def draw(
     expired or past its opened-vial discard time. The first draw from a multi-dose lot
     opens its vial (`opened_at` = `on`). `clinic` is the clinic charting, by default the
     actor's; a lot of another clinic is refused. `patient_id` goes on the audit row.
+    `investigation_overridden` (an owner's override for one session, recorded by charting)
+    lets a lot under investigation be drawn; every other refusal stands.
     """
     quantity = _quantity(quantity_ml)
     locked = _lock(lot)
     clinic = clinic or actor.clinic or locked.clinic
     on = _aware(on, clinic)
-    problem = _problem(locked, clinic, on, quantity, on_hand(locked))
+    problem = _problem(locked, clinic, on, quantity, on_hand(locked), investigation_overridden)
+    lifted = investigation_overridden and locked.status == LotStatus.UNDER_INVESTIGATION
     if problem is not None:
         raise StockRefused(*problem)
     opened = locked.multi_dose and locked.opened_at is None
@@ -532,7 +552,10 @@ def draw(
         on,
         reference=_text(reference, "reference", MAX_REFERENCE, False, ""),
         patient_id=patient_id,
-        details={"opened_vial": opened},
+        details={
+            "opened_vial": opened,
+            **({"investigation_overridden": True} if lifted else {}),
+        },
     )
 
 

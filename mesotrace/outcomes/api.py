@@ -1,4 +1,5 @@
-"""`/api/v1/measurements` (list, record) and `/api/v1/evidence/protocols/{id}` (report)."""
+"""`/api/v1/measurements` (list, record), split-body allocation, and the evidence report
+per protocol (`/api/v1/evidence/protocols/{id}`) or indication (`.../indications/{id}`)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from ninja import Router, Schema, Status
 from ninja.errors import ValidationError
 
 from mesotrace.audit.actor import Actor
-from mesotrace.catalogue.models import BodyZone, Protocol
+from mesotrace.catalogue.models import BodyZone, Indication, Protocol
 from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
 from mesotrace.evidence import Effect
 from mesotrace.outcomes import services
 from mesotrace.outcomes.models import Measurement, MeasurementType, SplitBodyAllocation
-from mesotrace.outcomes.report import evidence_report
+from mesotrace.outcomes.report import EvidenceReport, evidence_report, indication_report
 from mesotrace.patients.models import Patient
 from mesotrace.treatments.models import TreatmentPlan
 
@@ -73,6 +74,21 @@ class EvidenceOut(Schema):
     naive_before_after: EffectOut | None
     explanation: str
     warnings: list[str]
+    covariates: list[str]  # what the mixed model is adjusted for
+
+
+class ProtocolEffectOut(Schema):
+    protocol_id: int
+    protocol: str
+    patients: int
+    split_body: EffectOut | None
+
+
+class IndicationEvidenceOut(Schema):
+    indication_id: int
+    indication: str
+    pooled: EvidenceOut
+    protocols: list[ProtocolEffectOut]
 
 
 def _error(field: str, message: str) -> ValidationError:
@@ -172,10 +188,13 @@ def _effect(effect: Effect | None) -> EffectOut | None:
 )
 def get_evidence(request: Any, protocol_id: int) -> EvidenceOut:
     protocol = get_object_or_404(Protocol.objects.visible_to(request.clinic), pk=protocol_id)
-    report = evidence_report(request.clinic, protocol)
+    return _evidence(evidence_report(request.clinic, protocol))
+
+
+def _evidence(report: EvidenceReport) -> EvidenceOut:
     return EvidenceOut(
-        protocol_id=protocol.pk,
-        protocol=protocol.name,
+        protocol_id=report.protocol_id,
+        protocol=report.protocol_name,
         outcome=report.outcome,
         patients=report.patients,
         measurements=report.measurements,
@@ -184,11 +203,38 @@ def get_evidence(request: Any, protocol_id: int) -> EvidenceOut:
         naive_before_after=_effect(report.naive),
         explanation=report.explanation,
         warnings=report.warnings,
+        covariates=report.covariates,
+    )
+
+
+@router.get(
+    "/evidence/indications/{indication_id}",
+    response={200: IndicationEvidenceOut, **ERRORS},
+    auth=TokenAuth("evidence.view"),
+)
+def get_indication_evidence(request: Any, indication_id: int) -> IndicationEvidenceOut:
+    """Every protocol of the indication pooled (`pooled.protocol_id` is the indication's)."""
+    indication = get_object_or_404(Indication.objects.visible_to(request.clinic), pk=indication_id)
+    cohort = indication_report(request.clinic, indication)
+    return IndicationEvidenceOut(
+        indication_id=indication.pk,
+        indication=indication.name,
+        pooled=_evidence(cohort.pooled),
+        protocols=[
+            ProtocolEffectOut(
+                protocol_id=part.protocol_id,
+                protocol=part.protocol_name,
+                patients=part.patients,
+                split_body=_effect(part.split_body),
+            )
+            for part in cohort.protocols
+        ],
     )
 
 
 class SplitBodyIn(InSchema):
     blinding: bool = True
+    letter_labels: bool = False  # blinded viewers see coded sides A and B
 
 
 class SplitBodyOut(Schema):
@@ -202,14 +248,17 @@ class SplitBodyOut(Schema):
 @router.post(
     "/plans/{plan_id}/split-body",
     response={201: SplitBodyOut, **ERRORS},
-    auth=TokenAuth("plan.manage"),
+    auth=TokenAuth("split_body.allocate"),
 )
 def allocate_split_body(request: Any, plan_id: int, payload: SplitBodyIn) -> Status[SplitBodyOut]:
     plan = get_object_or_404(
         TreatmentPlan.objects.for_clinic(request.clinic).select_related("practitioner"), pk=plan_id
     )
     allocation = services.allocate_split_body(
-        Actor.from_request(request, "api"), plan, blinding=payload.blinding
+        Actor.from_request(request, "api"),
+        plan,
+        blinding=payload.blinding,
+        letter_labels=payload.letter_labels,
     )
     shown = services.sees_treated_side(request.user, allocation)
     return Status(

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from html import escape
 
 W, H, PAD = 640, 260, 44
-COLOURS = {"treated": "#b03a2e", "control": "#1f618d", "left": "#b03a2e", "right": "#1f618d"}
+COLOURS = {
+    "treated": "#b03a2e",
+    "control": "#1f618d",
+    "left": "#b03a2e",
+    "right": "#1f618d",
+    "side A": "#7d3c98",
+    "side B": "#117a65",
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,11 @@ def progress_svg(series: Sequence[Series], title: str, unit: str) -> str:
         )
         parts.append(
             f'<polyline fill="none" stroke="{s.colour}" stroke-width="2" points="{coords}"/>'
+        )
+        # A dot per value, so a single measurement shows too.
+        parts.extend(
+            f'<circle cx="{xy.split(",")[0]}" cy="{xy.split(",")[1]}" r="3" fill="{s.colour}"/>'
+            for xy in coords.split()
         )
         parts.append(
             f'<text x="{W - PAD - 150}" y="{16 + 14 * index}" font-size="12" fill="{s.colour}">'
@@ -82,9 +94,11 @@ def forest_svg(rows: Sequence[ForestRow], unit: str = "cm") -> str:
     for i, r in enumerate(rows):
         y = 30 + 26 * i
         a, b, m = (left + (v - x0) * k for v in (r.low, r.high, r.estimate))
+        short = r.label if len(r.label) <= 38 else r.label[:37] + "…"
         parts.append(
-            f'<text x="6" y="{y + 4}" font-size="12">{escape(r.label[:38])} (n={r.n})</text>'
+            f"<g><title>{escape(r.label)} (n={r.n})</title>"
+            f'<text x="6" y="{y + 4}" font-size="12">{escape(short)} (n={r.n})</text>'
             f'<line x1="{a:.1f}" y1="{y}" x2="{b:.1f}" y2="{y}" stroke="#222" stroke-width="2"/>'
-            f'<rect x="{m - 4:.1f}" y="{y - 4}" width="8" height="8" fill="#b03a2e"/>'
+            f'<rect x="{m - 4:.1f}" y="{y - 4}" width="8" height="8" fill="#b03a2e"/></g>'
         )
     return "".join(parts) + "</svg>"

@@ -12,11 +12,14 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
 from mesotrace.accounts.models import Clinic
+from mesotrace.audit import services as audit
 from mesotrace.audit.actor import Actor
+from mesotrace.audit.models import AuditAction
 from mesotrace.catalogue.models import BodyZone, Protocol
 from mesotrace.catalogue.services import protocol_allowed
 from mesotrace.evidence import simulate_split_body
@@ -36,6 +39,8 @@ VISITS = 4
 VISIT_DAYS = 21
 TRUE_EFFECT = -1.5  # cm, treated minus control over the course
 LIFESTYLE_CHANGE = -2.0  # cm, shared by both sides
+BASE_WEIGHT_KG = 72.0  # synthetic body weight at the first visit, population mean
+WEIGHT_LOSS_KG = -3.0  # kg by the end of the course at mean diet adherence (synthetic)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ def give_demo_cohort(
     frame = simulate_split_body(
         len(chosen), TRUE_EFFECT, LIFESTYLE_CHANGE, 0.5, 4.0, 0.0, visits=VISITS, seed=seed
     )
+    weights = np.random.default_rng(seed).normal(BASE_WEIGHT_KG, 8.0, len(chosen))
     zone = BodyZone.objects.get(slug=zone_slug)
     kind = services.measurement_type(outcome)
     start = timezone.now() - datetime.timedelta(days=VISIT_DAYS * (VISITS - 1) + 1)
@@ -73,10 +79,6 @@ def give_demo_cohort(
                 "planned_sessions": VISITS,
                 "interval_days": VISIT_DAYS,
             },
-        )
-        # The course is over (its four visits are in the past): mark it completed.
-        TreatmentPlan.objects.filter(pk=plan.pk).update(
-            status=PlanStatus.COMPLETED, activated_at=start, ended_at=timezone.now()
         )
         allocation = services.allocate_split_body(actor, plan, blinding=True)
         rows = frame[frame["patient"] == f"P{index + 1:04d}"]
@@ -104,8 +106,39 @@ def give_demo_cohort(
                     when.date(),
                     round(float(row["diet_adherence"]) * 100),
                     round(float(row["exercise_minutes"])),
+                    _weight(weights[index], row),
                 )
+        _complete_past_course(actor, plan, start)
     return DemoCohort(protocol.pk, len(chosen), count, TRUE_EFFECT, LIFESTYLE_CHANGE)
+
+
+def _weight(base: float, row: dict[Hashable, Any]) -> float:
+    """Synthetic body weight: falls with diet adherence over the course."""
+    loss = WEIGHT_LOSS_KG * float(row["diet_adherence"]) / 0.75 * float(row["time"])
+    return round(float(base) + loss, 1)
+
+
+def _complete_past_course(actor: Actor, plan: TreatmentPlan, start: datetime.datetime) -> None:
+    """The course's visits are in the past: mark it completed, dated, with its audit row.
+
+    `complete_plan` would date it now and needs an active plan; the demo writes the same
+    change with the course's real dates, and audits it in the same transaction.
+    """
+    before = audit.snapshot(plan, ["status", "activated_at", "ended_at"])
+    plan.status = PlanStatus.COMPLETED
+    plan.activated_at = start
+    plan.ended_at = timezone.now()
+    plan.save(update_fields=["status", "activated_at", "ended_at", "updated_at"])
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        object_type="treatment_plan",
+        object_id=plan.pk,
+        patient_id=plan.patient_id,
+        changes=audit.diff(before, audit.snapshot(plan, ["status", "activated_at", "ended_at"])),
+        details={"demo": "split-body course completed in the past"},
+        clinic=plan.clinic,
+    )
 
 
 def _allowed_choice(clinic: Clinic) -> tuple[Protocol, str, str]:

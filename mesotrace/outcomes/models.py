@@ -111,6 +111,9 @@ class SplitBodyAllocation(ClinicOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     blinding = models.BooleanField(default=True)
+    # Coded arms for blinded viewers: the side shown as "side A", drawn apart from the
+    # treated side so the letter says nothing about the arm. Blank: no letter labels.
+    side_a = models.CharField(max_length=5, choices=Side.choices[:2], blank=True, default="")
     revealed_at = models.DateTimeField(null=True, blank=True)
     revealed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -1,8 +1,10 @@
-"""The evidence report of a protocol cohort: split-body effect, mixed model, naive estimate.
+"""The evidence report of a protocol or indication cohort: split-body effect, mixed model
+adjusted for lifestyle and weight, naive estimate.
 
-Reads the clinic's split-body plans on a protocol, builds the engine's long data (one
-row per patient, side and visit, patients under pseudonymous ids) and runs
-`mesotrace.evidence`. Input the engine cannot analyse becomes a warning, never a crash.
+Reads the clinic's split-body plans on a protocol (or on every protocol of an
+indication), builds the engine's long data (one row per course, side and visit, patients
+under pseudonymous ids) and runs `mesotrace.evidence`. Input the engine cannot analyse
+becomes a warning, never a crash.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +20,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
+from mesotrace.catalogue.models import Indication, Protocol
 from mesotrace.evidence import (
     Effect,
     EvidenceInputError,
@@ -29,9 +33,14 @@ from mesotrace.outcomes.models import LifestyleLog, Measurement, SplitBodyAlloca
 
 if TYPE_CHECKING:
     from mesotrace.accounts.models import Clinic
-    from mesotrace.catalogue.models import Protocol
 
 OUTCOME = "thigh-circumference"
+WEIGHT = "body-weight"
+COVARIATES = (
+    ("diet_adherence", "diet adherence"),
+    ("exercise_minutes", "exercise minutes per week"),
+    ("weight_change", "body weight change (kg)"),
+)
 MIN_PATIENTS = 3
 WHY_THEY_DIFFER = (
     "The naive before/after figure is the treated side's change alone, so it credits the "
@@ -51,7 +60,7 @@ def pseudonym(patient_id: int) -> str:
 
 @dataclass
 class EvidenceReport:
-    protocol_id: int
+    protocol_id: int  # the protocol, or for an indication cohort the indication's id
     protocol_name: str
     outcome: str
     patients: int = 0
@@ -63,13 +72,31 @@ class EvidenceReport:
     warnings: list[str] = field(default_factory=list)
     explanation: str = WHY_THEY_DIFFER
     rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    covariates: list[str] = field(default_factory=list)  # what the mixed model adjusts for
+    cohort: str = "protocol"
+
+
+@dataclass
+class IndicationReport:
+    """An indication cohort: every protocol of the indication pooled, and each on its own."""
+
+    indication_id: int
+    indication_name: str
+    pooled: EvidenceReport
+    protocols: list[EvidenceReport] = field(default_factory=list)
 
 
 def cohort_outcome(clinic: Clinic, protocol: Protocol) -> str:
     """The per-side measurement most recorded on the protocol's split-body plans."""
+    return _common_outcome(clinic, [protocol.pk])
+
+
+def _common_outcome(clinic: Clinic, protocol_ids: Sequence[int]) -> str:
     counts = (
         Measurement.objects.for_clinic(clinic)
-        .filter(plan__split_body__isnull=False, plan__protocol=protocol, type__sided=True)
+        .filter(
+            plan__split_body__isnull=False, plan__protocol_id__in=protocol_ids, type__sided=True
+        )
         .values_list("type__slug", flat=True)
     )
     slugs = list(counts[:5000])
@@ -78,55 +105,146 @@ def cohort_outcome(clinic: Clinic, protocol: Protocol) -> str:
 
 def cohort_frame(clinic: Clinic, protocol: Protocol, outcome: str = OUTCOME) -> pd.DataFrame:
     """Long data of the protocol's split-body plans: patient, side, time, value, lifestyle."""
+    return _cohort_frame(clinic, [protocol.pk], outcome)
+
+
+def _cohort_frame(clinic: Clinic, protocol_ids: Sequence[int], outcome: str) -> pd.DataFrame:
     allocations = {
         a.plan_id: a
-        for a in SplitBodyAllocation.objects.for_clinic(clinic).filter(plan__protocol=protocol)
+        for a in SplitBodyAllocation.objects.for_clinic(clinic).filter(
+            plan__protocol_id__in=protocol_ids
+        )
     }
     rows = list(
         Measurement.objects.for_clinic(clinic)
         .filter(plan_id__in=list(allocations), type__slug=outcome)
         .exclude(side="none")
-        .values("patient_id", "plan_id", "side", "measured_at", "value", "assessor_blinded")
+        .values(
+            "patient_id",
+            "plan_id",
+            "plan__protocol_id",
+            "side",
+            "measured_at",
+            "value",
+            "assessor_blinded",
+        )
     )
-    columns = ["patient", "side", "body_side", "time", "day", "value", "blinded", "patient_id"]
     if not rows:
-        return pd.DataFrame(columns=[*columns, "exercise_minutes", "diet_adherence"])
-    frame = pd.DataFrame(rows)
+        return pd.DataFrame(columns=[*FRAME_COLUMNS, *LIFESTYLE_COLUMNS])
+    frame = pd.DataFrame(rows).rename(columns={"plan__protocol_id": "protocol"})
     frame["side"] = [
         "treated" if s == allocations[p].treated_side else "control"
         for s, p in zip(frame["side"], frame["plan_id"], strict=True)
     ]
     frame["body_side"] = [r["side"] for r in rows]
-    days = pd.to_datetime(frame["measured_at"], utc=True).dt.normalize()
-    frame["day"] = days.astype("datetime64[ns, UTC]")
-    first = frame.groupby("patient_id")["day"].transform("min")
-    last = frame.groupby("patient_id")["day"].transform("max")
+    frame["day"] = _utc_days(frame["measured_at"])
+    first = frame.groupby("plan_id")["day"].transform("min")
+    last = frame.groupby("plan_id")["day"].transform("max")
     span = (last - first).dt.days.astype(float)
     span = span.where(span > 0)
     frame["time"] = ((frame["day"] - first).dt.days / span).fillna(0.0)
-    frame["patient"] = frame["patient_id"].map(pseudonym)
+    frame["patient"] = _course_ids(frame)
     frame["blinded"] = frame["assessor_blinded"]
-    return _with_lifestyle(clinic, frame[columns])
+    return _with_lifestyle(clinic, frame[FRAME_COLUMNS])
+
+
+FRAME_COLUMNS = [
+    "patient",
+    "side",
+    "body_side",
+    "time",
+    "day",
+    "value",
+    "blinded",
+    "patient_id",
+    "plan_id",
+    "protocol",
+]
+LIFESTYLE_COLUMNS = ["exercise_minutes", "diet_adherence", "weight_kg", "weight_change"]
+# A lifestyle log or weight counts for a measurement taken within two weeks of it: closer
+# than most course visits are to each other, so a visit seldom borrows its neighbour's.
+LIFESTYLE_WINDOW = pd.Timedelta(days=14)
+
+
+def _utc_days(values: pd.Series[Any]) -> pd.Series[Any]:
+    return pd.to_datetime(values, utc=True).dt.normalize().astype("datetime64[ns, UTC]")
+
+
+def _course_ids(frame: pd.DataFrame) -> list[str]:
+    """One analysis unit per course: the patient's pseudonym, numbered if they had several."""
+    courses = frame.groupby("patient_id")["plan_id"].transform("nunique")
+    rank = frame.groupby("patient_id")["plan_id"].rank(method="dense").astype(int)
+    return [
+        pseudonym(int(p)) if n == 1 else f"{pseudonym(int(p))}-{r}"
+        for p, n, r in zip(frame["patient_id"], courses, rank, strict=True)
+    ]
+
+
+def _nearest(frame: pd.DataFrame, logs: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with each row's nearest log of the same patient within the window."""
+    return pd.merge_asof(
+        frame.sort_values("day"),
+        logs.sort_values("day"),
+        on="day",
+        by="patient_id",
+        direction="nearest",
+        tolerance=LIFESTYLE_WINDOW,
+    )
 
 
 def _with_lifestyle(clinic: Clinic, frame: pd.DataFrame) -> pd.DataFrame:
+    patient_ids = frame["patient_id"].unique().tolist()
     logs = pd.DataFrame(
         list(
             LifestyleLog.objects.for_clinic(clinic)
-            .filter(patient_id__in=frame["patient_id"].unique().tolist())
+            .filter(patient_id__in=patient_ids)
             .values("patient_id", "date", "diet_adherence_percent", "exercise_minutes_per_week")
-        )
+        ),
+        columns=["patient_id", "date", "diet_adherence_percent", "exercise_minutes_per_week"],
     )
-    if logs.empty:
-        return frame.assign(exercise_minutes=np.nan, diet_adherence=np.nan)
-    logs["day"] = pd.to_datetime(logs["date"]).dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
-    logs = logs.sort_values("day")
-    merged = pd.merge_asof(
-        frame.sort_values("day"), logs, on="day", by="patient_id", direction="nearest"
-    )
+    logs["day"] = _utc_days(logs["date"])
+    logs["patient_id"] = logs["patient_id"].astype("int64")
+    merged = _nearest(frame, logs.drop(columns=["date"]))
     merged["exercise_minutes"] = merged["exercise_minutes_per_week"].astype(float)
     merged["diet_adherence"] = merged["diet_adherence_percent"].astype(float) / 100
-    return merged[[*frame.columns, "exercise_minutes", "diet_adherence"]]
+    merged = _nearest(
+        merged[[*frame.columns, "exercise_minutes", "diet_adherence"]],
+        _weights(clinic, patient_ids),
+    )
+    merged = merged.sort_values(["plan_id", "day", "side"]).reset_index(drop=True)
+    baseline = merged.groupby("plan_id")["weight_kg"].transform("first")
+    merged["weight_change"] = merged["weight_kg"] - baseline
+    return merged[[*frame.columns, *LIFESTYLE_COLUMNS]]
+
+
+def _weights(clinic: Clinic, patient_ids: list[int]) -> pd.DataFrame:
+    """Body weights (kg) by day: from lifestyle logs and from body-weight measurements."""
+    columns = ["patient_id", "when", "weight_kg"]
+    logged = pd.DataFrame(
+        list(
+            LifestyleLog.objects.for_clinic(clinic)
+            .filter(patient_id__in=patient_ids, weight_kg__isnull=False)
+            .values_list("patient_id", "date", "weight_kg")
+        ),
+        columns=columns,
+    )
+    measured = pd.DataFrame(
+        list(
+            Measurement.objects.for_clinic(clinic)
+            .filter(patient_id__in=patient_ids, type__slug=WEIGHT)
+            .values_list("patient_id", "measured_at", "value")
+        ),
+        columns=columns,
+    )
+    logged["day"] = _utc_days(logged["when"])
+    measured["day"] = _utc_days(measured["when"])
+    weights = pd.concat([f for f in (logged, measured) if not f.empty] or [logged])
+    weights["weight_kg"] = weights["weight_kg"].astype(float)
+    weights["patient_id"] = weights["patient_id"].astype("int64")
+    daily: pd.DataFrame = weights.groupby(["patient_id", "day"], as_index=False)[
+        ["weight_kg"]
+    ].mean()
+    return daily
 
 
 def evidence_report(
@@ -135,6 +253,39 @@ def evidence_report(
     outcome = outcome or cohort_outcome(clinic, protocol)
     frame = cohort_frame(clinic, protocol, outcome)
     report = EvidenceReport(protocol.pk, protocol.name, outcome, rows=frame)
+    return _analyse(report, frame)
+
+
+def indication_report(
+    clinic: Clinic, indication: Indication, outcome: str | None = None
+) -> IndicationReport:
+    """Every protocol of the indication (from the catalogue) pooled, and each on its own.
+
+    All use one outcome, the per-side measurement most recorded across the indication,
+    so the forest plot compares like with like.
+    """
+    ids = list(
+        Protocol.objects.visible_to(clinic)
+        .filter(indication=indication)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    outcome = outcome or _common_outcome(clinic, [pk for pk, _ in ids])
+    frame = _cohort_frame(clinic, [pk for pk, _ in ids], outcome)
+    pooled = EvidenceReport(
+        indication.pk, indication.name, outcome, rows=frame, cohort="indication"
+    )
+    result = IndicationReport(indication.pk, indication.name, _analyse(pooled, frame))
+    for pk, name in ids:
+        part = frame[frame["protocol"] == pk]
+        if not part.empty:
+            result.protocols.append(
+                _analyse(EvidenceReport(pk, name, outcome, rows=part), part.reset_index(drop=True))
+            )
+    return result
+
+
+def _analyse(report: EvidenceReport, frame: pd.DataFrame) -> EvidenceReport:
     report.patients = int(frame["patient"].nunique()) if not frame.empty else 0
     report.measurements = len(frame)
     report.unblinded = int((~frame["blinded"].astype(bool)).sum()) if not frame.empty else 0
@@ -151,7 +302,8 @@ def evidence_report(
         return report
     report.split_body = _attempt(report, "split-body", lambda: _split(frame))
     report.naive = _attempt(report, "naive", lambda: _naive(frame))
-    report.mixed = _attempt(report, "mixed model", lambda: _mixed(frame))
+    covariates = _covariates(report, frame)
+    report.mixed = _attempt(report, "mixed model", lambda: _mixed(frame, covariates))
     return report
 
 
@@ -180,8 +332,41 @@ def _naive(frame: pd.DataFrame) -> Effect:
     return naive_before_after(by_patient.get(first), by_patient.get(last))
 
 
-def _mixed(frame: pd.DataFrame) -> Effect:
-    covariates = ["exercise_minutes"] if frame["exercise_minutes"].notna().all() else []
+def _covariates(report: EvidenceReport, frame: pd.DataFrame) -> list[str]:
+    """The lifestyle and weight columns the mixed model can adjust for, each explained.
+
+    A covariate is used when every measurement has it, it varies, and it adds to what
+    time and side already explain; otherwise the report says why it was left out.
+    """
+    used: list[str] = []
+    for column, words in COVARIATES:
+        known = int(frame[column].notna().sum())
+        reason = None
+        if known == 0:
+            reason = f"no {words} recorded for this cohort"
+        elif known < len(frame):
+            reason = f"{words} known for only {known} of {len(frame)} measurements"
+        elif frame[column].nunique() < 2:
+            reason = f"{words} is the same for every measurement"
+        elif not _adds_rank(frame, [*used, column]):
+            reason = f"{words} moves in step with time or with the other covariates"
+        if reason:
+            report.warnings.append(f"Mixed model not adjusted for {words}: {reason}.")
+        else:
+            used.append(column)
+            report.covariates.append(words)
+    return used
+
+
+def _adds_rank(frame: pd.DataFrame, columns: list[str]) -> bool:
+    treated = (frame["side"] == "treated").to_numpy(float)
+    time = frame["time"].to_numpy(float)
+    base = [np.ones(len(frame)), time, treated, time * treated]
+    design = np.column_stack(base + [frame[c].to_numpy(float) for c in columns])
+    return bool(np.linalg.matrix_rank(design) == design.shape[1])
+
+
+def _mixed(frame: pd.DataFrame, covariates: list[str]) -> Effect:
     data = frame.drop(columns=["day"])
     return split_body_visits(data, covariates=covariates)
 

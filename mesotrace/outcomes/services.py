@@ -49,6 +49,7 @@ CONVERSIONS: dict[str, tuple[str, float]] = {
     "kg/m2": ("kg/m2", 1.0),
     "{score}": ("{score}", 1.0),
 }
+FUTURE_SLACK = datetime.timedelta(hours=1)  # clocks of tablets and servers disagree a little
 
 
 def measurement_type(slug: str) -> MeasurementType:
@@ -97,6 +98,26 @@ def _check_side(plan: TreatmentPlan | None, kind: MeasurementType, side: str) ->
         raise ValidationError({"side": "A split-body plan needs the side of each measurement."})
 
 
+def _check_time(measured_at: datetime.datetime | None) -> None:
+    if measured_at is None:
+        return
+    if timezone.is_naive(measured_at):
+        measured_at = timezone.make_aware(measured_at)
+    if measured_at > timezone.now() + FUTURE_SLACK:
+        raise ValidationError({"measured_at": "A measurement cannot be taken in the future."})
+
+
+def _check_session(
+    patient: Patient, plan: TreatmentPlan | None, session: TreatmentSession | None
+) -> None:
+    if session is None:
+        return
+    if session.patient_id != patient.pk:
+        raise ValidationError({"session": "This session belongs to another patient."})
+    if plan is not None and session.plan_id != plan.pk:
+        raise ValidationError({"session": "This session is not part of the chosen plan."})
+
+
 @transaction.atomic
 def record_measurement(
     actor: Actor,
@@ -127,9 +148,15 @@ def record_measurement(
             {"side": "A control-side measurement needs a split-body plan; this plan is not."}
         )
     if control and allocation is not None:
+        if actor.user is not None and not sees_treated_side(actor.user, allocation):
+            raise ValidationError(
+                {"side": "You are blinded to this plan's treated side: record left or right."}
+            )
         side = allocation.control_side
+    _check_session(patient, plan, session)
     canonical = to_canonical(kind, value, unit)
     _check_side(plan, kind, side)
+    _check_time(measured_at)
     row = Measurement(
         clinic=patient.clinic,
         patient=patient,
@@ -205,11 +232,24 @@ def draw_side() -> str:
 
 @transaction.atomic
 def allocate_split_body(
-    actor: Actor, plan: TreatmentPlan, blinding: bool = True
+    actor: Actor, plan: TreatmentPlan, blinding: bool = True, letter_labels: bool = False
 ) -> SplitBodyAllocation:
-    """Makes a plan split-body and draws its treated side; a plan is allocated once."""
+    """Makes a plan split-body and draws its treated side; a plan is allocated once.
+
+    `letter_labels` also draws which side blinded viewers see as "side A" (independently
+    of the treated side, so the letter tells them nothing about the arm).
+    """
+    # Two presses of the button at once: the second waits here, then finds the first.
+    plan = type(plan).objects.select_for_update().get(pk=plan.pk)
     if SplitBodyAllocation.objects.filter(plan=plan).exists():
         raise ValidationError({"split_body": "This plan already has its side allocated."})
+    if not plan.is_open:
+        raise ValidationError(
+            {
+                "split_body": f"This plan is {plan.get_status_display().lower()}: too late to "
+                "allocate a treated side."
+            }
+        )
     allocation = SplitBodyAllocation.objects.create(
         clinic=plan.clinic,
         plan=plan,
@@ -217,6 +257,7 @@ def allocate_split_body(
         allocated_at=timezone.now(),
         allocated_by=actor.user,
         blinding=blinding,
+        side_a=draw_side() if letter_labels else "",
     )
     audit.record(
         actor,
@@ -224,7 +265,12 @@ def allocate_split_body(
         object_type="split_body_allocation",
         object_id=allocation.pk,
         patient_id=plan.patient_id,
-        details={"plan_id": plan.pk, "generator": "secrets.choice", "blinding": blinding},
+        details={
+            "plan_id": plan.pk,
+            "generator": "secrets.choice",
+            "blinding": blinding,
+            "letter_labels": letter_labels,
+        },
         clinic=plan.clinic,
     )
     return allocation
@@ -257,9 +303,17 @@ def sees_treated_side(user: Any, allocation: SplitBodyAllocation) -> bool:
 
 
 def side_label(user: Any, allocation: SplitBodyAllocation | None, side: str) -> str:
-    """What a page shows for a measured side: "left (treated)" or, blinded, just "left"."""
-    if allocation is None or side == Side.NONE or not sees_treated_side(user, allocation):
+    """What a page shows for a measured side: "Left (treated)" or, blinded, just "Left".
+
+    With letter labels on, a blinded viewer sees the coded arm: "Left (side A)".
+    """
+    if allocation is None or side == Side.NONE:
         return str(Side(side).label)
+    if not sees_treated_side(user, allocation):
+        if not allocation.side_a:
+            return str(Side(side).label)
+        letter = "A" if side == allocation.side_a else "B"
+        return f"{Side(side).label} (side {letter})"
     role = "treated" if side == allocation.treated_side else "control"
     return f"{Side(side).label} ({role})"
 

@@ -1,4 +1,5 @@
-"""Pages: a patient's measurements and progress chart, the evidence report and its CSV."""
+"""Pages: a patient's progress with its measurement and lifestyle forms, a plan's split-body
+allocation and reveal, and the evidence report (per protocol or indication) with its CSV."""
 
 from __future__ import annotations
 
@@ -6,38 +7,61 @@ import csv
 import time
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.audit import services as audit
 from mesotrace.audit.actor import Actor
 from mesotrace.audit.models import AuditAction
-from mesotrace.catalogue.models import Protocol
+from mesotrace.catalogue.models import Indication, Protocol
+from mesotrace.outcomes import services
 from mesotrace.outcomes.charts import COLOURS, ForestRow, Series, forest_svg, progress_svg
+from mesotrace.outcomes.forms import CONTROL, LifestyleForm, MeasurementForm
 from mesotrace.outcomes.models import LifestyleLog, Measurement, SplitBodyAllocation
-from mesotrace.outcomes.report import evidence_report
+from mesotrace.outcomes.report import EvidenceReport, evidence_report, indication_report
 from mesotrace.outcomes.services import side_label
 from mesotrace.patients.models import Patient
+from mesotrace.treatments.models import TreatmentPlan
+
+
+def _patient(request: ClinicRequest, patient_id: int) -> Patient:
+    return clinic_object_or_404(Patient.objects.all(), request.clinic, pk=patient_id)
+
+
+def _allocations(request: ClinicRequest, patient: Patient) -> dict[int, SplitBodyAllocation]:
+    return {
+        a.plan_id: a
+        for a in SplitBodyAllocation.objects.for_clinic(request.clinic)
+        .filter(plan__patient=patient)
+        .select_related("plan__practitioner", "plan__protocol")
+    }
 
 
 @clinic_view("outcome.view")
 def patient_progress(request: ClinicRequest, patient_id: int) -> HttpResponse:
-    patient = clinic_object_or_404(Patient.objects.all(), request.clinic, pk=patient_id)
+    patient = _patient(request, patient_id)
     rows = list(
         Measurement.objects.for_clinic(request.clinic)
         .filter(patient=patient)
-        .select_related("type", "plan__practitioner")
+        .select_related("type", "zone", "plan__practitioner")
     )
-    allocations = {
-        a.plan_id: a
-        for a in SplitBodyAllocation.objects.for_clinic(request.clinic)
-        .filter(plan__patient=patient)
-        .select_related("plan__practitioner")
-    }
+    allocations = _allocations(request, patient)
     shown = [(m, side_label(request.user, allocations.get(m.plan_id or 0), m.side)) for m in rows]
     logs = list(LifestyleLog.objects.for_clinic(request.clinic).filter(patient=patient))
+    plans = list(
+        TreatmentPlan.objects.for_clinic(request.clinic)
+        .filter(patient=patient)
+        .select_related("protocol")
+        .order_by("-created_at")
+    )
     return render(
         request,
         "outcomes/progress.html",
@@ -45,9 +69,182 @@ def patient_progress(request: ClinicRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "measurements": shown,
             "logs": logs,
+            "plans": [(p, allocations.get(p.pk)) for p in plans],
             "charts": _progress_charts(rows, logs, request.user, allocations),
         },
     )
+
+
+# Service error keys that are not the page's field names.
+FIELD_OF = {"plan_id": "plan", "weight_kg": "weight"}
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    for key, reasons in error.message_dict.items():
+        name = FIELD_OF.get(key, key)
+        for reason in reasons:
+            form.add_error(name if name in form.fields else None, reason)
+
+
+def _blinding_notes(request: ClinicRequest, allocations: dict[int, Any]) -> list[str]:
+    """What the measuring user may know of each split-body plan of the patient."""
+    notes = []
+    for allocation in allocations.values():
+        name = allocation.plan.protocol.name
+        if services.sees_treated_side(request.user, allocation):
+            side = allocation.get_treated_side_display().lower()
+            notes.append(
+                _("%(plan)s: split-body, treated side: %(side)s.") % {"plan": name, "side": side}
+            )
+        else:
+            notes.append(
+                _(
+                    "%(plan)s: split-body; the treated side is hidden from you (assessor "
+                    "blinding). Record each side as left or right."
+                )
+                % {"plan": name}
+            )
+    return notes
+
+
+@clinic_view("outcome.record")
+@require_http_methods(["GET", "POST"])
+def measurement_create(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    patient = _patient(request, patient_id)
+    allocations = _allocations(request, patient)
+    blinded = any(not services.sees_treated_side(request.user, a) for a in allocations.values())
+    chosen = request.GET.get("plan", "")
+    form = MeasurementForm(
+        request.POST or None,
+        patient=patient,
+        split_plan_ids=set(allocations),
+        initial={"plan": int(chosen) if chosen.isdigit() else None, "assessor_blinded": blinded},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        control = data["side"] == CONTROL
+        try:
+            row = services.record_measurement(
+                Actor.from_request(request),
+                patient,
+                data["type"],
+                data["value"],
+                data["unit"],
+                measured_at=data["measured_at"],
+                plan=data["plan"],
+                zone=data["zone"],
+                side="none" if control else data["side"],
+                session=data["session"],
+                assessor_blinded=data["assessor_blinded"],
+                control=control,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Measurement recorded: %(m)s.")
+                % {"m": f"{row.type.name} {row.value:g} {row.type.unit}"},
+            )
+            return redirect("outcomes:progress", patient_id=patient.pk)
+    return render(
+        request,
+        "outcomes/measurement_form.html",
+        {"patient": patient, "form": form, "notes": _blinding_notes(request, allocations)},
+    )
+
+
+@clinic_view("outcome.record")
+@require_http_methods(["GET", "POST"])
+def lifestyle_create(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    patient = _patient(request, patient_id)
+    form = LifestyleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.log_lifestyle(
+                Actor.from_request(request),
+                patient,
+                data["date"],
+                data["diet_adherence_percent"],
+                data["exercise_minutes_per_week"],
+                form.weight_kg(),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Lifestyle log recorded."))
+            return redirect("outcomes:progress", patient_id=patient.pk)
+    return render(request, "outcomes/lifestyle_form.html", {"patient": patient, "form": form})
+
+
+def _plan(request: ClinicRequest, plan_id: int) -> TreatmentPlan:
+    return clinic_object_or_404(
+        TreatmentPlan.objects.select_related("patient", "protocol", "practitioner"),
+        request.clinic,
+        pk=plan_id,
+    )
+
+
+@clinic_view("outcome.view")
+def plan_outcomes(request: ClinicRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    allocation = (
+        SplitBodyAllocation.objects.for_clinic(request.clinic)
+        .filter(plan=plan)
+        .select_related("plan__practitioner", "allocated_by", "revealed_by")
+        .first()
+    )
+    rows = list(
+        Measurement.objects.for_clinic(request.clinic)
+        .filter(plan=plan)
+        .select_related("type", "zone")
+    )
+    sees = allocation is not None and services.sees_treated_side(request.user, allocation)
+    return render(
+        request,
+        "outcomes/plan.html",
+        {
+            "plan": plan,
+            "patient": plan.patient,
+            "allocation": allocation,
+            "sees_treated_side": sees,
+            "treated_label": allocation.get_treated_side_display() if allocation and sees else "",
+            "measurements": [(m, side_label(request.user, allocation, m.side)) for m in rows],
+        },
+    )
+
+
+@clinic_view("split_body.allocate")
+@require_POST
+def allocate(request: ClinicRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    try:
+        services.allocate_split_body(
+            Actor.from_request(request),
+            plan,
+            blinding=request.POST.get("blinding") == "on",
+            letter_labels=request.POST.get("letter_labels") == "on",
+        )
+    except ValidationError as error:
+        for reason in error.messages:
+            messages.error(request, reason)
+    else:
+        messages.success(request, _("Treated side allocated at random and recorded."))
+    return redirect("outcomes:plan", plan_id=plan.pk)
+
+
+@clinic_view("split_body.allocate")
+@require_POST
+def reveal(request: ClinicRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    allocation = SplitBodyAllocation.objects.for_clinic(request.clinic).filter(plan=plan).first()
+    if allocation is None:
+        messages.error(request, _("This plan is not split-body: there is nothing to reveal."))
+    else:
+        services.reveal_allocation(Actor.from_request(request), allocation)
+        messages.success(request, _("Treated side revealed; the reveal is recorded."))
+    return redirect("outcomes:plan", plan_id=plan.pk)
 
 
 def _progress_charts(
@@ -65,42 +262,83 @@ def _progress_charts(
                 label = side_label(user, allocations.get(m.plan_id or 0), m.side)
                 day = (m.measured_at.date() - first).days
                 lines.setdefault(label, []).append((float(day), m.value))
-        series = [
-            Series(label, pts, COLOURS.get(label.split(" (")[-1].rstrip(")"), "#555"))
-            for label, pts in lines.items()
-        ]
+        series = [Series(label, pts, _colour(label)) for label, pts in lines.items()]
         charts.append(progress_svg(series, kind.name, kind.unit))
     exercise = [(float((g.date - first).days), float(g.exercise_minutes_per_week)) for g in logs]
-    charts.append(progress_svg([Series("exercise", exercise)], "Exercise", "min/week"))
+    if exercise:
+        charts.append(progress_svg([Series("exercise", exercise)], "Exercise", "min/week"))
     weight = [(float((g.date - first).days), g.weight_kg) for g in logs if g.weight_kg]
     if weight:
         charts.append(progress_svg([Series("weight", weight)], "Weight (log)", "kg"))
     return [mark_safe(c) for c in charts]  # noqa: S308 - built by charts.py, text escaped
 
 
+def _colour(label: str) -> str:
+    """Treated/control (or side A/B, or left/right) lines keep one colour everywhere."""
+    key = label.split(" (")[-1].rstrip(")")
+    return COLOURS.get(key, COLOURS.get(key.lower(), "#555"))
+
+
 def _protocol(request: ClinicRequest, protocol_id: int) -> Protocol:
     return get_object_or_404(Protocol.objects.visible_to(request.clinic), pk=protocol_id)
 
 
-@clinic_view("evidence.view")
-def evidence_index(request: ClinicRequest) -> HttpResponse:
+def _indication(request: ClinicRequest, indication_id: int) -> Indication:
+    return get_object_or_404(Indication.objects.visible_to(request.clinic), pk=indication_id)
+
+
+def _forest_row(label: str, report: EvidenceReport) -> ForestRow | None:
+    effect = report.split_body
+    if effect is None:
+        return None
+    return ForestRow(label, effect.estimate, effect.ci_low, effect.ci_high, effect.n)
+
+
+def _estimates(report: EvidenceReport) -> list[tuple[str, Any]]:
+    return [
+        ("Split-body (paired difference)", report.split_body),
+        ("Lifestyle-adjusted mixed model (per course)", report.mixed),
+        ("Naive before/after (treated side only)", report.naive),
+    ]
+
+
+def _cohorts(request: ClinicRequest) -> tuple[list[Protocol], list[Indication]]:
+    """The protocols with split-body plans here, and their indications, for the selector."""
     protocol_ids = set(
         SplitBodyAllocation.objects.for_clinic(request.clinic).values_list(
             "plan__protocol_id", flat=True
         )
     )
-    protocols = list(Protocol.objects.visible_to(request.clinic).filter(pk__in=protocol_ids))
-    rows = []
-    for protocol in protocols:
-        effect = evidence_report(request.clinic, protocol).split_body
-        if effect is not None:
-            rows.append(
-                ForestRow(protocol.name, effect.estimate, effect.ci_low, effect.ci_high, effect.n)
-            )
+    protocols = list(
+        Protocol.objects.visible_to(request.clinic)
+        .filter(pk__in=protocol_ids)
+        .select_related("indication")
+        .order_by("name")
+    )
+    return protocols, sorted({p.indication for p in protocols}, key=lambda i: i.name)
+
+
+@clinic_view("evidence.view")
+def evidence_index(request: ClinicRequest) -> HttpResponse:
+    chosen = request.GET.get("cohort", "")
+    kind, _sep, number = chosen.partition(":")
+    if kind in {"protocol", "indication"} and number.isdigit():
+        name = "outcomes:evidence" if kind == "protocol" else "outcomes:evidence_indication"
+        return redirect(name, int(number))
+    protocols, indications = _cohorts(request)
+    rows = [
+        row
+        for protocol in protocols
+        if (row := _forest_row(protocol.name, evidence_report(request.clinic, protocol)))
+    ]
     return render(
         request,
         "outcomes/evidence_index.html",
-        {"protocols": protocols, "forest": mark_safe(forest_svg(rows))},  # noqa: S308
+        {
+            "protocols": protocols,
+            "indications": indications,
+            "forest": mark_safe(forest_svg(rows)),  # noqa: S308
+        },
     )
 
 
@@ -109,26 +347,88 @@ def evidence_protocol(request: ClinicRequest, protocol_id: int) -> HttpResponse:
     protocol = _protocol(request, protocol_id)
     started = time.monotonic()
     report = evidence_report(request.clinic, protocol)
-    effect = report.split_body
-    forest = (
-        [ForestRow("split-body", effect.estimate, effect.ci_low, effect.ci_high, effect.n)]
-        if effect
-        else []
-    )
+    row = _forest_row("split-body", report)
     return render(
         request,
         "outcomes/evidence.html",
         {
-            "protocol": protocol,
+            "title": protocol.name,
+            "cohort_words": _("protocol"),
+            "chosen_kind": "protocol",
+            "chosen_id": protocol.pk,
+            "cohorts": _cohorts(request),
+            "csv_url": reverse("outcomes:evidence_csv", args=[protocol.pk]),
+            "indication": protocol.indication,
             "report": report,
-            "estimates": [
-                ("Split-body (paired difference)", report.split_body),
-                ("Lifestyle-adjusted mixed model (per course)", report.mixed),
-                ("Naive before/after (treated side only)", report.naive),
-            ],
-            "forest": mark_safe(forest_svg(forest)),  # noqa: S308
+            "estimates": _estimates(report),
+            "forest": mark_safe(forest_svg([row] if row else [])),  # noqa: S308
             "seconds": time.monotonic() - started,
         },
+    )
+
+
+@clinic_view("evidence.view")
+def evidence_indication(request: ClinicRequest, indication_id: int) -> HttpResponse:
+    indication = _indication(request, indication_id)
+    started = time.monotonic()
+    cohort = indication_report(request.clinic, indication)
+    rows = [_forest_row(part.protocol_name, part) for part in cohort.protocols]
+    pooled = _forest_row(_("All protocols (pooled)"), cohort.pooled)
+    return render(
+        request,
+        "outcomes/evidence.html",
+        {
+            "title": indication.name,
+            "cohort_words": _("indication: every protocol of it"),
+            "chosen_kind": "indication",
+            "chosen_id": indication.pk,
+            "cohorts": _cohorts(request),
+            "csv_url": reverse("outcomes:evidence_indication_csv", args=[indication.pk]),
+            "report": cohort.pooled,
+            "parts": cohort.protocols,
+            "estimates": _estimates(cohort.pooled),
+            "forest": mark_safe(  # noqa: S308 - built by charts.py, text escaped
+                forest_svg([r for r in [*rows, pooled] if r is not None])
+            ),
+            "seconds": time.monotonic() - started,
+        },
+    )
+
+
+CSV_COLUMNS = [
+    "patient",
+    "side",
+    "body_side",
+    "time",
+    "value",
+    "blinded",
+    "exercise_minutes",
+    "diet_adherence",
+    "weight_change",
+]
+
+
+def _csv(report: EvidenceReport, filename: str, extra: list[str]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    columns = [*CSV_COLUMNS, *extra]
+    writer.writerow(columns)
+    if not report.rows.empty:
+        table = report.rows[columns].astype(object)
+        for row in table.where(table.notna(), "").itertuples(index=False):
+            writer.writerow(row)
+    return response
+
+
+def _audit_export(request: ClinicRequest, object_type: str, pk: int, report: Any) -> None:
+    audit.record(
+        Actor.from_request(request),
+        AuditAction.EXPORT,
+        object_type=object_type,
+        object_id=pk,
+        details={"rows": report.measurements, "patients": report.patients, "format": "csv"},
+        clinic=request.clinic,
     )
 
 
@@ -136,20 +436,15 @@ def evidence_protocol(request: ClinicRequest, protocol_id: int) -> HttpResponse:
 def evidence_csv(request: ClinicRequest, protocol_id: int) -> HttpResponse:
     protocol = _protocol(request, protocol_id)
     report = evidence_report(request.clinic, protocol)
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="evidence-{protocol.pk}.csv"'
-    writer = csv.writer(response)
-    columns = ["patient", "side", "body_side", "time", "value", "blinded", "exercise_minutes"]
-    writer.writerow(columns)
-    if not report.rows.empty:
-        for row in report.rows[columns].itertuples(index=False):
-            writer.writerow(row)
-    audit.record(
-        Actor.from_request(request),
-        AuditAction.EXPORT,
-        object_type="evidence_report",
-        object_id=protocol.pk,
-        details={"rows": report.measurements, "patients": report.patients, "format": "csv"},
-        clinic=request.clinic,
-    )
+    response = _csv(report, f"evidence-{protocol.pk}.csv", [])
+    _audit_export(request, "evidence_report", protocol.pk, report)
+    return response
+
+
+@clinic_view("evidence.view")
+def evidence_indication_csv(request: ClinicRequest, indication_id: int) -> HttpResponse:
+    indication = _indication(request, indication_id)
+    report = indication_report(request.clinic, indication).pooled
+    response = _csv(report, f"evidence-indication-{indication.pk}.csv", ["protocol"])
+    _audit_export(request, "indication_evidence_report", indication.pk, report)
     return response

@@ -4,7 +4,9 @@ Two rules, checked for each lot an event is linked to: `threshold` events of the
 watched category within `window_days` (default 2 infections in 90 days), or the lot's
 event rate per session significantly above the pooled rate of the product's other lots
 (exact conditional test, at least `MIN_RATE_CASES` events). Either rule sets the lot under
-investigation through inventory, so charting refuses it, and opens a `SafetyAlert`.
+investigation through inventory, so charting refuses it, and opens a `SafetyAlert` that
+keeps the rule it was raised with. A rule that may catch more re-checks the clinic's lots
+(`recheck_lots`); no rule change ever releases a lot.
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.actor import Actor
 from mesotrace.audit.models import AuditAction
-from mesotrace.charting.models import InjectionComponent
 from mesotrace.evidence.rates import compare_with_others
 from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.inventory.stock import set_lot_status
+from mesotrace.safety import exposure
 from mesotrace.safety.models import (
     AdverseEvent,
     AlertKind,
+    ExposureLevel,
     SafetyAlert,
     SafetySettings,
 )
@@ -70,14 +73,7 @@ def _cluster(lot: Lot, rule: SafetySettings) -> list[AdverseEvent]:
 
 def sessions_per_lot(clinic: Clinic, lot_ids: Iterable[int]) -> dict[int, int]:
     """Sessions exposed to each lot (a session counts once however many points it had)."""
-    rows = (
-        InjectionComponent.objects.for_clinic(clinic)
-        .filter(lot_id__in=list(lot_ids))
-        .values("lot_id")
-        .annotate(n=Count("injection__session_id", distinct=True))
-        .order_by()
-    )
-    return {row["lot_id"]: row["n"] for row in rows}
+    return exposure.sessions_per(clinic, ExposureLevel.LOT, lot_ids)
 
 
 def _rate_signal(lot: Lot, rule: SafetySettings) -> list[AdverseEvent]:
@@ -133,28 +129,28 @@ def _raise_alert(
     text = _message(lot, kind, rule.category, len(events), rule)
     alert = (
         SafetyAlert.objects.for_clinic(lot.clinic)
-        .filter(lot=lot, kind=kind, closed_at__isnull=True)
+        .filter(lot=lot, kind=kind, category=rule.category, closed_at__isnull=True)
         .first()
     )
+    created = alert is None
     if alert is None:
-        alert = SafetyAlert.objects.create(
-            clinic=lot.clinic,
-            lot=lot,
-            kind=kind,
-            category=rule.category,
-            event_count=len(events),
-            message=text,
-        )
-    else:
-        alert.event_count, alert.message = len(events), text
-        alert.save(update_fields=["event_count", "message", "updated_at"])
+        alert = SafetyAlert(clinic=lot.clinic, lot=lot, kind=kind, category=rule.category)
+    # The alert keeps the rule its events meet, whatever the clinic's rule becomes later.
+    alert.event_count, alert.message = len(events), text
+    alert.threshold, alert.window_days = rule.threshold, rule.window_days
+    alert.save()
     alert.events.set(events)
     audit.record(
         actor,
-        AuditAction.CREATE,
+        AuditAction.CREATE if created else AuditAction.UPDATE,
         object_type="safety_alert",
         object_id=alert.pk,
-        details={"lot": lot.pk, "kind": kind, "events": [e.pk for e in events]},
+        details={
+            "lot": lot.pk,
+            "kind": kind,
+            "events": [e.pk for e in events],
+            "rule": {"threshold": rule.threshold, "window_days": rule.window_days},
+        },
         clinic=lot.clinic,
     )
     if lot.status == LotStatus.AVAILABLE:
@@ -183,6 +179,27 @@ def check_lots(actor: Actor, lots: Iterable[Lot]) -> list[SafetyAlert]:
         )
     ]
     return [alert for alert in found if alert is not None]
+
+
+def recheck_lots(actor: Actor, clinic: Clinic) -> list[Lot]:
+    """`check_lot` under the clinic's current rule for every lot with events of its category.
+
+    The lots it put under investigation, oldest first. It never releases a lot: a lot the
+    rule no longer catches stays as it is until someone decides (`release_lot`).
+    """
+    rule = settings_for(clinic)
+    linked = AdverseEvent.lots.through.objects.filter(
+        adverseevent__clinic=clinic, adverseevent__category=rule.category
+    ).values("lot_id")
+    lots = list(Lot.objects.for_clinic(clinic).filter(pk__in=linked).order_by("pk"))
+    available = [lot.pk for lot in lots if lot.status == LotStatus.AVAILABLE]
+    check_lots(actor, lots)
+    return list(
+        Lot.objects.for_clinic(clinic)
+        .filter(pk__in=available, status=LotStatus.UNDER_INVESTIGATION)
+        .select_related("product")
+        .order_by("pk")
+    )
 
 
 def open_alerts(clinic: Clinic) -> list[SafetyAlert]:

@@ -9,15 +9,25 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
+from mesotrace.accounts.access import denial_reason
 from mesotrace.audit.actor import Actor
-from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
+from mesotrace.core.api import ErrorOut, InSchema, TokenAuth, reject_unknown_query
 from mesotrace.patients.models import Patient
-from mesotrace.safety import reads, services
-from mesotrace.safety.models import MAX_TEXT, AdverseEvent, Causality, Outcome, Reporter
+from mesotrace.safety import alerts, reads, services
+from mesotrace.safety.models import (
+    MAX_TEXT,
+    AdverseEvent,
+    Causality,
+    Outcome,
+    Reporter,
+    SafetySettings,
+)
+from mesotrace.safety.terms import Category
 
 router = Router(tags=["safety"])
 ERRORS: dict[int, type[Schema]] = {
@@ -98,6 +108,8 @@ class EventFilters(Schema):
     patient_id: int | None = None
     lot_id: int | None = None
     category: str | None = None
+    reporter: Reporter | None = None
+    graded: bool | None = Field(None, description="false: the reports staff still have to grade.")
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE)
 
@@ -169,11 +181,20 @@ def _merge(data: services.EventInput, payload: EventFields) -> services.EventInp
     return data
 
 
+def _check_grading(request: Any, event: AdverseEvent, payload: EventFields) -> None:
+    """Grading a patient's report needs the grading permission, as on the event page."""
+    grading = {"grade", "causality", "seriousness"} & payload.model_fields_set
+    permission = "adverse_event.grade"
+    if grading and event.reporter == Reporter.PATIENT and not request.membership.may(permission):
+        raise PermissionDenied(denial_reason(request.membership, permission))
+
+
 @router.get(
     "/adverse-events", response={200: EventPage, **ERRORS}, auth=TokenAuth("adverse_event.view")
 )
 def list_events(request: Any, filters: Query[EventFilters]) -> EventPage:
     """The clinic's adverse events, latest detected first."""
+    reject_unknown_query(request, set(EventFilters.model_fields))
     events = _events(request)
     if filters.patient_id is not None:
         events = events.filter(patient_id=filters.patient_id)
@@ -181,6 +202,10 @@ def list_events(request: Any, filters: Query[EventFilters]) -> EventPage:
         events = events.filter(lots=filters.lot_id)
     if filters.category is not None:
         events = events.filter(category=filters.category)
+    if filters.reporter is not None:
+        events = events.filter(reporter=filters.reporter)
+    if filters.graded is not None:
+        events = events.filter(grade__isnull=not filters.graded)
     total = events.count()
     start = (filters.page - 1) * filters.page_size
     page = list(events[start : start + filters.page_size])
@@ -246,6 +271,80 @@ def get_event(request: Any, event_id: int) -> EventOut:
 def patch_event(request: Any, event_id: int, payload: EventFields) -> EventOut:
     """Changes the fields sent (grading a patient's report included); links are replaced."""
     event = get_object_or_404(_events(request), pk=event_id)
+    _check_grading(request, event, payload)
     data = _merge(services.input_of(event), payload)
     services.update_event(_actor(request), event, data)
     return event_out(get_object_or_404(_events(request), pk=event_id))
+
+
+# --- The clinic's cluster rule --------------------------------------------------------------
+
+
+class ClusterRuleIn(InSchema):
+    category: Category = Field(description="The event category counted (e.g. infection).")
+    threshold: int = Field(
+        strict=True,
+        description=f"Events on one lot raising an alert, 1 to {services.MAX_CLUSTER_THRESHOLD}.",
+    )
+    window_days: int = Field(
+        strict=True, description=f"Within this many days, 1 to {services.MAX_CLUSTER_WINDOW_DAYS}."
+    )
+
+
+class ClusterRuleOut(Schema):
+    category: str
+    threshold: int
+    window_days: int
+    is_default: bool = Field(description="True while the clinic has never set its rule.")
+
+
+class ClusterRuleChangeOut(ClusterRuleOut):
+    rechecked: bool = Field(
+        description="Whether the lots with events were re-checked: only when the new rule "
+        "may catch more (fewer events, a longer window, or another category)."
+    )
+    newly_under_investigation: list[int] = Field(
+        description="Ids of the lots the re-check put under investigation. A looser rule "
+        "never releases a lot: releasing stays an owner's decision."
+    )
+
+
+def rule_out(rule: SafetySettings) -> ClusterRuleOut:
+    return ClusterRuleOut(
+        category=rule.category,
+        threshold=rule.threshold,
+        window_days=rule.window_days,
+        is_default=rule.pk is None,
+    )
+
+
+@router.get(
+    "/safety/cluster-rule",
+    response={200: ClusterRuleOut, **ERRORS},
+    auth=TokenAuth("safety_settings.manage"),
+)
+def get_cluster_rule(request: Any) -> ClusterRuleOut:
+    """The clinic's cluster rule: `threshold` events of `category` on one lot within
+    `window_days` put the lot under investigation."""
+    return rule_out(alerts.settings_for(request.clinic))
+
+
+@router.put(
+    "/safety/cluster-rule",
+    response={200: ClusterRuleChangeOut, **ERRORS},
+    auth=TokenAuth("safety_settings.manage"),
+)
+def put_cluster_rule(request: Any, payload: ClusterRuleIn) -> ClusterRuleChangeOut:
+    """Sets the rule (audited); a rule that may catch more re-checks the lots at once."""
+    change = services.update_cluster_rule(
+        _actor(request),
+        request.clinic,
+        str(payload.category),
+        payload.threshold,
+        payload.window_days,
+    )
+    return ClusterRuleChangeOut(
+        **rule_out(change.rule).dict(),
+        rechecked=change.rechecked,
+        newly_under_investigation=[lot.pk for lot in change.newly_under_investigation],
+    )

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mesotrace.charting.models import TreatmentSession
 from mesotrace.safety.models import MAX_TEXT, Causality, Outcome, Reporter, Seriousness
-from mesotrace.safety.terms import Term
+from mesotrace.safety.services import MAX_CLUSTER_THRESHOLD, MAX_CLUSTER_WINDOW_DAYS
+from mesotrace.safety.terms import Category, Term
 
 GRADES = [
     ("", _("Not graded yet")),
@@ -86,6 +87,57 @@ class EventForm(forms.Form):
             self.fields["sessions"].queryset = sessions  # type: ignore[attr-defined]
 
 
+class LinkedSessionChoice(SessionChoice):
+    """A session with the lots it used, so staff see what linking it brings in."""
+
+    lots: dict[int, list[str]] = {}
+
+    def label_from_instance(self, obj: Any) -> str:
+        used = self.lots.get(obj.pk, [])
+        lots = " · " + _("lots %(lots)s") % {"lots": ", ".join(used)} if used else ""
+        return super().label_from_instance(obj) + lots
+
+
+class GradeForm(forms.Form):
+    """Staff grade an event (a patient's report first); sessions to link come from the
+    look-back proposal, so a report without links can enter the cluster check."""
+
+    grade = forms.TypedChoiceField(
+        label=_("Severity grade (CTCAE)"), choices=GRADES[1:], coerce=int
+    )
+    causality = forms.ChoiceField(label=_("Causality (WHO-UMC)"), choices=Causality.choices)
+    seriousness = forms.MultipleChoiceField(
+        label=_("Seriousness criteria"),
+        choices=Seriousness.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    sessions = LinkedSessionChoice(
+        label=_("Also link these sessions"),
+        queryset=TreatmentSession.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "The patient's sessions in the look-back window before onset, not linked yet; "
+            "their lots are checked for a cluster."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        sessions: Any = None,
+        lots: dict[int, list[str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        choice = self.fields["sessions"]
+        assert isinstance(choice, LinkedSessionChoice)
+        if sessions is not None:
+            choice.queryset = sessions
+        choice.lots = lots or {}
+
+
 class LookBackForm(forms.Form):
     onset = forms.DateField(label=_("Onset"), required=False, widget=DATE)
     days = forms.IntegerField(label=_("Look back (days)"), min_value=1, max_value=730, initial=90)
@@ -101,3 +153,17 @@ class FollowUpForm(forms.Form):
 
 class ReleaseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ClusterRuleForm(forms.Form):
+    """The clinic's cluster rule; the service checks the same ranges again."""
+
+    category = forms.ChoiceField(label=_("Events counted"), choices=Category.choices)
+    threshold = forms.IntegerField(
+        label=_("Events on one lot that raise an alert"),
+        min_value=1,
+        max_value=MAX_CLUSTER_THRESHOLD,
+    )
+    window_days = forms.IntegerField(
+        label=_("Within (days)"), min_value=1, max_value=MAX_CLUSTER_WINDOW_DAYS
+    )

@@ -157,15 +157,70 @@ class AlertKind(models.TextChoices):
 
 
 class SafetyAlert(ClinicOwned):
-    """A lot flagged by the safety checks; open until an owner or practitioner closes it."""
+    """A lot flagged by the safety checks; open until an owner or practitioner closes it.
+
+    It keeps the cluster rule it was raised (or last refreshed) with, so a later change of
+    the clinic's rule does not rewrite why this lot was flagged.
+    """
 
     lot = models.ForeignKey("inventory.Lot", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=AlertKind.choices)
     category = models.CharField(max_length=20, choices=Category.choices)
     event_count = models.PositiveIntegerField()
+    threshold = models.PositiveSmallIntegerField(
+        _("rule: events on one lot"), default=DEFAULT_CLUSTER_THRESHOLD
+    )
+    window_days = models.PositiveSmallIntegerField(
+        _("rule: within (days)"), default=DEFAULT_CLUSTER_WINDOW_DAYS
+    )
     message = models.TextField()
     events = models.ManyToManyField(AdverseEvent, related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class ExposureLevel(models.TextChoices):
+    PRODUCT = "product", _("Product")
+    LOT = "lot", _("Lot")
+
+
+class ExposureCount(ClinicOwned):
+    """Sessions of the clinic exposed to one product or lot, kept by `safety.exposure`.
+
+    Incremented in the transaction that charts a session, once per product and lot it
+    used, so the signals read a few thousand counts instead of grouping every mix line.
+    """
+
+    level = models.CharField(max_length=10, choices=ExposureLevel.choices)
+    unit_id = models.BigIntegerField()  # the product's or the lot's id
+    sessions = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "level", "unit_id"], name="exposure_count_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.unit_id}: {self.sessions} sessions"
+
+
+class ExposureMix(ClinicOwned):
+    """Sessions of the clinic that used exactly this set of products, kept by `safety.exposure`.
+
+    Compound exposure is read through it with each product's current composition, so a
+    corrected composition counts for past sessions too, as a GROUP BY at query time would.
+    """
+
+    products = models.TextField()  # the product ids, ascending, comma-separated
+    key = models.CharField(max_length=64)  # SHA-256 of `products`: unique whatever their number
+    sessions = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clinic", "key"], name="exposure_mix_once")]
+
+    def __str__(self) -> str:
+        return f"products {self.products}: {self.sessions} sessions"

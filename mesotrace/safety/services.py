@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.actor import Actor
 from mesotrace.audit.models import AuditAction
@@ -34,9 +35,10 @@ from mesotrace.safety.models import (
     Causality,
     Outcome,
     Reporter,
+    SafetySettings,
     Seriousness,
 )
-from mesotrace.safety.terms import CATEGORY_OF, Term
+from mesotrace.safety.terms import CATEGORY_OF, Category, Term
 
 AUDITED = [
     "term",
@@ -99,6 +101,22 @@ def look_back_sessions(
         .select_related("practitioner")
         .order_by("-performed_on", "-id")
     )
+
+
+def lots_per_session(session_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The lot numbers each session used, to show next to it before linking it."""
+    pairs = (
+        InjectionComponent.objects.filter(
+            injection__session_id__in=list(session_ids), lot__isnull=False
+        )
+        .values_list("injection__session_id", "lot__lot_number")
+        .order_by()
+        .distinct()
+    )
+    found: dict[int, list[str]] = {}
+    for session_id, number in pairs:
+        found.setdefault(session_id, []).append(number)
+    return {pk: sorted(numbers) for pk, numbers in found.items()}
 
 
 # --- Checks -----------------------------------------------------------------------------
@@ -287,11 +305,35 @@ def update_event(actor: Actor, event: AdverseEvent, data: EventInput) -> Adverse
     return locked
 
 
-def grade_event(actor: Actor, event: AdverseEvent, grade: int) -> AdverseEvent:
-    """Grades an event (e.g. one the patient reported through the portal)."""
+def grade_event(
+    actor: Actor,
+    event: AdverseEvent,
+    grade: int,
+    *,
+    causality: str | None = None,
+    seriousness: Iterable[str] | None = None,
+    session_ids: Iterable[int] = (),
+) -> AdverseEvent:
+    """Grades an event (e.g. one the patient reported through the portal), audited.
+
+    `session_ids` are linked on top of the event's links (a portal report has none), so
+    their lots enter the cluster check that `update_event` runs.
+    """
     data = input_of(event)
     data.grade = grade
+    if causality is not None:
+        data.causality = causality
+    if seriousness is not None:
+        data.seriousness = list(seriousness)
+    data.session_ids = sorted(set(data.session_ids) | set(session_ids))
     return update_event(actor, event, data)
+
+
+def awaiting_grade(clinic: Clinic) -> QuerySet[AdverseEvent]:
+    """Events the clinic's patients reported that staff have not graded yet."""
+    return AdverseEvent.objects.for_clinic(clinic).filter(
+        reporter=Reporter.PATIENT, grade__isnull=True
+    )
 
 
 @transaction.atomic
@@ -329,3 +371,76 @@ def add_follow_up(
         clinic=event.clinic,
     )
     return entry
+
+
+# --- The clinic's cluster rule ------------------------------------------------------------
+
+MAX_CLUSTER_WINDOW_DAYS = 365
+MAX_CLUSTER_THRESHOLD = 100
+SETTINGS_FIELDS = ["category", "threshold", "window_days"]
+
+
+def _settings_errors(category: str, threshold: int, window_days: int) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if category not in Category.values:
+        errors["category"] = _("Choose a category from the list.")
+    if not 1 <= threshold <= MAX_CLUSTER_THRESHOLD:
+        errors["threshold"] = _("The threshold is 1 to %(n)s events.") % {
+            "n": MAX_CLUSTER_THRESHOLD
+        }
+    if not 1 <= window_days <= MAX_CLUSTER_WINDOW_DAYS:
+        errors["window_days"] = _("The window is 1 to %(n)s days.") % {"n": MAX_CLUSTER_WINDOW_DAYS}
+    return errors
+
+
+@dataclass
+class RuleChange:
+    """A saved cluster rule, and what re-checking the lots under it did."""
+
+    rule: SafetySettings
+    rechecked: bool  # False when the new rule catches no lot the old one did not
+    newly_under_investigation: list[Lot]
+
+
+def catches_more(old: SafetySettings, new: SafetySettings) -> bool:
+    """True when `new` may flag a lot `old` did not: fewer events, a longer window, or
+    another category."""
+    return (
+        new.category != old.category
+        or new.threshold < old.threshold
+        or new.window_days > old.window_days
+    )
+
+
+@transaction.atomic
+def update_cluster_rule(
+    actor: Actor, clinic: Clinic, category: str, threshold: int, window_days: int
+) -> RuleChange:
+    """Sets the clinic's cluster rule (events of `category` on one lot within the window).
+
+    A rule that may catch more re-checks the lots with events at once, in this
+    transaction; a looser rule releases nothing (releasing a lot stays an owner's decision).
+    """
+    errors = _settings_errors(category, threshold, window_days)
+    if errors:
+        raise ValidationError({name: [message] for name, message in errors.items()})
+    rule = SafetySettings.objects.select_for_update().filter(clinic=clinic).first()
+    rule = rule or SafetySettings(clinic=clinic)
+    old = SafetySettings(
+        category=rule.category, threshold=rule.threshold, window_days=rule.window_days
+    )
+    before = audit.snapshot(rule, SETTINGS_FIELDS) if rule.pk else {}
+    rule.category, rule.threshold, rule.window_days = category, threshold, window_days
+    rule.save()
+    rechecked = catches_more(old, rule)
+    flagged = alerts.recheck_lots(actor, clinic) if rechecked else []
+    audit.record(
+        actor,
+        AuditAction.UPDATE if before else AuditAction.CREATE,
+        object_type="safety_settings",
+        object_id=rule.pk,
+        changes=audit.diff(before, audit.snapshot(rule, SETTINGS_FIELDS)),
+        details={"rechecked": rechecked, "newly_under_investigation": [lot.pk for lot in flagged]},
+        clinic=clinic,
+    )
+    return RuleChange(rule, rechecked, flagged)

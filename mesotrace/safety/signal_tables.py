@@ -1,6 +1,7 @@
 """The clinic's safety signals per compound, product and lot, from its own data.
 
-Counts come from SQL (GROUP BY); the measures from the pure functions of `evidence`. Two
+Sessions come from the exposure counts kept as sessions are charted (`safety.exposure`),
+events from SQL (GROUP BY); the measures from the pure functions of `evidence`. Two
 views of each (unit, event category) pair: the rate per 1,000 exposed sessions, compared
 with the other units (a lot with the other lots of its product), and the reporting 2x2
 counted in events: a = events of the category linked to the unit, b = its other events,
@@ -20,10 +21,10 @@ from django.db.models import Count
 
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import Compound, Product
-from mesotrace.charting.models import InjectionComponent
 from mesotrace.evidence import rates, signals
 from mesotrace.inventory.models import Lot
-from mesotrace.safety.models import AdverseEvent
+from mesotrace.safety import exposure
+from mesotrace.safety.models import AdverseEvent, ExposureCount, ExposureLevel
 from mesotrace.safety.terms import Category
 
 LEVELS: Final = ("compound", "product", "lot")
@@ -93,33 +94,13 @@ def show(value: float) -> str:
 # --- Counts (SQL) -------------------------------------------------------------------------
 
 
-def _sessions(clinic: Clinic, key: str) -> dict[int, int]:
-    rows = (
-        InjectionComponent.objects.for_clinic(clinic)
-        .exclude(**{f"{key}__isnull": True})
-        .values(key)
-        .annotate(n=Count("injection__session_id", distinct=True))
-        .order_by()
-    )
-    return {row[key]: row["n"] for row in rows}
-
-
-def _compound_sessions(clinic: Clinic) -> dict[int, int]:
-    rows = (
-        InjectionComponent.objects.for_clinic(clinic)
-        .filter(product__components__isnull=False)
-        .values("product__components__compound_id")
-        .annotate(n=Count("injection__session_id", distinct=True))
-        .order_by()
-    )
-    return {row["product__components__compound_id"]: row["n"] for row in rows}
-
-
 def _events(clinic: Clinic, through: Any, key: str) -> dict[tuple[int, str], int]:
+    # An event is linked to a lot (product) once at most, so COUNT needs no DISTINCT, which
+    # lets PostgreSQL hash the groups instead of sorting every link.
     rows = (
         through.objects.filter(adverseevent__clinic=clinic)
         .values(key, "adverseevent__category")
-        .annotate(n=Count("adverseevent_id", distinct=True))
+        .annotate(n=Count("adverseevent_id"))
         .order_by()
     )
     return {(row[key], row["adverseevent__category"]): row["n"] for row in rows}
@@ -139,14 +120,17 @@ def _compound_events(clinic: Clinic) -> dict[tuple[int, str], int]:
     }
 
 
-def _names(level: str, ids: Iterable[int]) -> dict[int, tuple[str, int]]:
-    """Each unit's name and comparison group."""
-    wanted = list(ids)
+def _names(clinic: Clinic, level: str, ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+    """Each unit's name and comparison group (`ids`: the units with exposure)."""
+    wanted: Any = list(ids)
+    if level != "compound":  # the same units, without sending thousands of ids
+        counted = ExposureCount.objects.for_clinic(clinic).filter(level=level)
+        wanted = counted.values("unit_id")
     if level == "lot":
-        return {
-            lot.pk: (f"{lot.product.name} · {lot.lot_number}", lot.product_id)
-            for lot in Lot.objects.filter(pk__in=wanted).select_related("product")
-        }
+        lots = Lot.objects.filter(pk__in=wanted).values_list(
+            "pk", "product__name", "lot_number", "product_id"
+        )
+        return {pk: (f"{product} · {number}", group) for pk, product, number, group in lots}
     model = Product if level == "product" else Compound
     return {
         pk: (name, 0) for pk, name in model.objects.filter(pk__in=wanted).values_list("pk", "name")
@@ -156,63 +140,54 @@ def _names(level: str, ids: Iterable[int]) -> dict[int, tuple[str, int]]:
 # --- Measures (numpy) ---------------------------------------------------------------------
 
 
-def _units(clinic: Clinic, level: str) -> tuple[dict[int, int], dict[tuple[int, str], int]]:
+def unit_counts(clinic: Clinic, level: str) -> tuple[dict[int, int], dict[tuple[int, str], int]]:
+    """Sessions per unit of the level, and events per (unit, category)."""
     if level == "lot":
-        return _sessions(clinic, "lot_id"), _events(clinic, AdverseEvent.lots.through, "lot_id")
+        return exposure.sessions_per(clinic, ExposureLevel.LOT), _events(
+            clinic, AdverseEvent.lots.through, "lot_id"
+        )
     if level == "product":
-        return _sessions(clinic, "product_id"), _events(
+        return exposure.sessions_per(clinic, ExposureLevel.PRODUCT), _events(
             clinic, AdverseEvent.products.through, "product_id"
         )
-    return _compound_sessions(clinic), _compound_events(clinic)
-
-
-def _rate_ratios(
-    units: list[int], groups: list[int], k: np.ndarray, t: np.ndarray
-) -> dict[str, np.ndarray]:
-    out = {name: np.full(len(units), np.nan) for name in ("rr", "lo", "hi", "p")}
-    for group in set(groups):
-        where = np.array([g == group for g in groups])
-        if where.sum() < 2:
-            continue
-        comparison = rates.compare_with_others(k[where], t[where])
-        out["rr"][where] = comparison.ratio.ratio
-        out["lo"][where] = comparison.ratio.lower
-        out["hi"][where] = comparison.ratio.upper
-        out["p"][where] = comparison.ratio.p_above
-    return out
+    return exposure.sessions_per_compound(clinic), _compound_events(clinic)
 
 
 def level_rows(clinic: Clinic, level: str, totals: dict[str, int]) -> list[SignalRow]:
     """One row per (unit, category) for the categories the clinic has events of."""
-    sessions, events = _units(clinic, level)
-    names = _names(level, sessions)
+    sessions, events = unit_counts(clinic, level)
+    names = _names(clinic, level, sessions)
     all_events = sum(totals.values())
     per_unit: dict[int, int] = defaultdict(int)
     for (unit, _category), n in events.items():
         per_unit[unit] += n
-    keys = [(u, cat) for u in sorted(names) for cat in sorted(totals)]
+    units, categories = sorted(names), sorted(totals)
+    keys = [(u, cat) for u in units for cat in categories]
     if not keys:
         return []
+    per_category = len(categories)
     a = np.array([events.get(key, 0) for key in keys], dtype=float)
-    unit_total = np.array([per_unit[u] for u, _c in keys], dtype=float)
-    cat_total = np.array([totals[c] for _u, c in keys], dtype=float)
-    b, c = unit_total - a, cat_total - a
+    b = np.repeat(np.array([per_unit[u] for u in units], dtype=float), per_category) - a
+    c = np.tile(np.array([totals[cat] for cat in categories], dtype=float), len(units)) - a
     d = all_events - a - b - c
-    t = np.array([sessions.get(u, 0) for u, _c in keys], dtype=float)
+    t = np.repeat(np.array([sessions.get(u, 0) for u in units], dtype=float), per_category)
     values = _measures(a, b, c, d, t)
-    out: dict[str, np.ndarray] = {}
-    for category in sorted(totals):
-        rows = [i for i, (_u, cat) in enumerate(keys) if cat == category]
-        groups = [names[keys[i][0]][1] for i in rows]
-        ratios = _rate_ratios(rows, groups, a[rows], t[rows])
-        for name, series in ratios.items():
-            out.setdefault(name, np.full(len(keys), np.nan))[rows] = series
-    values.update(
-        rate_ratio=out["rr"],
-        rate_ratio_lower=out["lo"],
-        rate_ratio_upper=out["hi"],
-        rate_ratio_p_above=out["p"],
+    # A unit is compared with the other units of its group (a lot: its product's other
+    # lots), within one event category: one stratum per (group, category).
+    _, group = np.unique([names[u][1] for u in units], return_inverse=True)
+    strata = np.repeat(group, per_category) * per_category + np.tile(
+        np.arange(per_category), len(units)
     )
+    ratio = rates.compare_within(a, t, strata)
+    values.update(
+        rate_ratio=ratio.ratio,
+        rate_ratio_lower=ratio.lower,
+        rate_ratio_upper=ratio.upper,
+        rate_ratio_p_above=ratio.p_above,
+    )
+    measures = list(values)
+    per_row = zip(*(series.tolist() for series in values.values()), strict=True)
+    cells = zip(*(x.astype(int).tolist() for x in (a, b, c, d, t)), strict=True)
     return [
         SignalRow(
             level=level,
@@ -220,14 +195,14 @@ def level_rows(clinic: Clinic, level: str, totals: dict[str, int]) -> list[Signa
             unit=names[u][0],
             group=names[u][1],
             category=cat,
-            a=int(a[i]),
-            b=int(b[i]),
-            c=int(c[i]),
-            d=int(d[i]),
-            sessions=int(t[i]),
-            values={name: series[i].item() for name, series in values.items()},
+            a=ka,
+            b=kb,
+            c=kc,
+            d=kd,
+            sessions=kt,
+            values=dict(zip(measures, row, strict=True)),
         )
-        for i, (u, cat) in enumerate(keys)
+        for (u, cat), (ka, kb, kc, kd, kt), row in zip(keys, cells, per_row, strict=True)
     ]
 
 
@@ -259,12 +234,17 @@ def _measures(
     }
 
 
-def clinic_signals(clinic: Clinic) -> dict[str, list[SignalRow]]:
-    """Rows per level (compound, product, lot) for the clinic's event categories."""
-    totals = dict(
+def category_totals(clinic: Clinic) -> dict[str, int]:
+    """The clinic's events per category."""
+    return dict(
         AdverseEvent.objects.for_clinic(clinic)
         .values_list("category")
         .annotate(n=Count("id"))
         .order_by()
     )
+
+
+def clinic_signals(clinic: Clinic) -> dict[str, list[SignalRow]]:
+    """Rows per level (compound, product, lot) for the clinic's event categories."""
+    totals = category_totals(clinic)
     return {level: level_rows(clinic, level, totals) for level in LEVELS}

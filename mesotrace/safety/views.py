@@ -1,5 +1,6 @@
-"""Safety pages: adverse events (list, new for a patient, detail with follow-ups) and the
-alerts owners and practitioners act on (the lot's trace opens its recall campaign)."""
+"""Safety pages: adverse events (list, new for a patient, detail with follow-ups and the
+grading of patients' reports), the alerts owners and practitioners act on (the lot's trace
+opens its recall campaign), the cluster rule and the signals."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
@@ -22,11 +25,20 @@ from mesotrace.audit.actor import Actor
 from mesotrace.audit.models import AuditAction
 from mesotrace.inventory.stock import clinic_today
 from mesotrace.patients.models import Patient
-from mesotrace.safety import alerts, reads, services, signal_tables
-from mesotrace.safety.forms import EventForm, FollowUpForm, LookBackForm, ReleaseForm
+from mesotrace.safety import alerts, charts, reads, services, signal_tables
+from mesotrace.safety.forms import (
+    ClusterRuleForm,
+    EventForm,
+    FollowUpForm,
+    GradeForm,
+    LookBackForm,
+    ReleaseForm,
+)
 from mesotrace.safety.models import DEFAULT_LOOK_BACK_DAYS, AdverseEvent, SafetyAlert
 
 PAGE_SIZE = 50
+FLAGGED_SHOWN = 10  # lots named one by one after a rule change; the rest are on Alerts
+TO_GRADE = "patient_ungraded"  # the event list's filter: patients' reports not graded yet
 
 
 def _apply_errors(form: Form, error: ValidationError) -> None:
@@ -48,17 +60,20 @@ def _event(request: ClinicRequest, event_id: int) -> AdverseEvent:
 
 @clinic_view("adverse_event.view")
 def event_list(request: ClinicRequest) -> HttpResponse:
+    to_grade = request.GET.get("reported") == TO_GRADE
     events = (
-        AdverseEvent.objects.for_clinic(request.clinic)
-        .select_related("patient")
-        .prefetch_related("lots")
+        services.awaiting_grade(request.clinic)
+        if to_grade
+        else AdverseEvent.objects.for_clinic(request.clinic)
     )
+    events = events.select_related("patient").prefetch_related("lots")
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     reads.record_list(Actor.from_request(request), list(page))
     shown = (
         alerts.open_alerts(request.clinic) if request.membership.may("safety_alert.view") else []
     )
-    return render(request, "safety/event_list.html", {"page": page, "alerts": shown})
+    context = {"page": page, "alerts": shown, "to_grade": to_grade, "filter_value": TO_GRADE}
+    return render(request, "safety/event_list.html", context)
 
 
 def _look_back(request: ClinicRequest, patient: Patient) -> tuple[LookBackForm, Any]:
@@ -104,9 +119,7 @@ def event_new(request: ClinicRequest, patient_id: int) -> HttpResponse:
                 _apply_errors(form, error)
             else:
                 messages.success(request, _("Adverse event recorded."))
-                for alert in alerts.open_alerts(request.clinic):
-                    if event.lots.filter(pk=alert.lot_id).exists():
-                        messages.warning(request, alert.message)
+                _warn_alerts(request, event)
                 return redirect("safety:event_detail", event_id=event.pk)
     else:
         initial = {
@@ -121,12 +134,78 @@ def event_new(request: ClinicRequest, patient_id: int) -> HttpResponse:
     return render(request, "safety/event_new.html", context)
 
 
+def _unlinked_proposal(event: AdverseEvent) -> Any:
+    """The look-back sessions before the event's onset that it is not linked to yet."""
+    linked = [s.pk for s in event.sessions.all()]
+    return services.look_back_sessions(event.patient, event.onset_date).exclude(pk__in=linked)
+
+
+def _grade_form(request: ClinicRequest, event: AdverseEvent, data: Any = None) -> GradeForm | None:
+    if not request.membership.may("adverse_event.grade"):
+        return None
+    proposed = _unlinked_proposal(event)
+    initial = {
+        "grade": event.grade,
+        "causality": event.causality,
+        "seriousness": list(event.seriousness),
+    }
+    lots = services.lots_per_session([s.pk for s in proposed])
+    return GradeForm(data, initial=initial, sessions=proposed, lots=lots)
+
+
+def _detail(
+    request: ClinicRequest,
+    event: AdverseEvent,
+    follow_up_form: FollowUpForm | None = None,
+    grade_form: GradeForm | None = None,
+) -> HttpResponse:
+    context = {
+        "event": event,
+        "follow_up_form": follow_up_form or FollowUpForm(),
+        "grade_form": grade_form or _grade_form(request, event),
+    }
+    return render(request, "safety/event_detail.html", context)
+
+
 @clinic_view("adverse_event.view")
 def event_detail(request: ClinicRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     reads.record_view(Actor.from_request(request), event)
-    context = {"event": event, "follow_up_form": FollowUpForm()}
-    return render(request, "safety/event_detail.html", context)
+    return _detail(request, event)
+
+
+@clinic_view("adverse_event.grade")
+@require_POST
+def grade(request: ClinicRequest, event_id: int) -> HttpResponse:
+    """Staff grade an event (a patient's report), linking sessions from the look-back."""
+    event = _event(request, event_id)
+    form = _grade_form(request, event, request.POST)
+    assert form is not None  # the permission was checked above
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            graded = services.grade_event(
+                Actor.from_request(request),
+                event,
+                data["grade"],
+                causality=data["causality"],
+                seriousness=data["seriousness"],
+                session_ids=[s.pk for s in data["sessions"]],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Event graded."))
+            _warn_alerts(request, graded)
+            return redirect("safety:event_detail", event_id=event.pk)
+    return _detail(request, event, grade_form=form)
+
+
+def _warn_alerts(request: ClinicRequest, event: AdverseEvent) -> None:
+    """Flashes the open alert of each lot the event is linked to."""
+    for alert in alerts.open_alerts(request.clinic):
+        if event.lots.filter(pk=alert.lot_id).exists():
+            messages.warning(request, alert.message)
 
 
 @clinic_view("adverse_event.record")
@@ -145,7 +224,7 @@ def follow_up(request: ClinicRequest, event_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Follow-up recorded."))
             return redirect("safety:event_detail", event_id=event.pk)
-    return render(request, "safety/event_detail.html", {"event": event, "follow_up_form": form})
+    return _detail(request, event, follow_up_form=form)
 
 
 @clinic_view("safety_alert.view")
@@ -178,12 +257,22 @@ def alert_release(request: ClinicRequest, alert_id: int) -> HttpResponse:
     return redirect("safety:alert_list")
 
 
+def _plots(levels: dict[str, list[signal_tables.SignalRow]]) -> list[str]:
+    """The lot-rate plot of each category with events on a lot, then the compound forest."""
+    lots, products = levels.get("lot", []), levels.get("product", [])
+    categories = sorted({row.category for row in lots if row.a > 0})
+    drawn = [charts.lot_rate_svg(lots, products, category) for category in categories]
+    drawn.append(charts.forest_svg(levels.get("compound", [])))
+    return [mark_safe(svg) for svg in drawn]  # noqa: S308 - built by charts.py, text escaped
+
+
 @clinic_view("signals.view")
 def signal_page(request: ClinicRequest) -> HttpResponse:
     levels = signal_tables.clinic_signals(request.clinic)
     context = {
         "levels": [(level, rows) for level, rows in levels.items()],
         "header": signal_tables.HEADER,
+        "plots": _plots(levels),
     }
     return render(request, "safety/signals.html", context)
 
@@ -209,3 +298,71 @@ def signal_export(request: ClinicRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="safety-signals.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _say_rule_change(request: ClinicRequest, change: services.RuleChange) -> None:
+    if not change.rechecked:
+        messages.success(
+            request,
+            _(
+                "Cluster rule saved. It catches no lot the previous rule did not, so no lot "
+                "was re-checked. A looser rule releases no lot by itself: a lot under "
+                "investigation stays so until an owner releases it from the alerts page."
+            ),
+        )
+        return
+    flagged = change.newly_under_investigation
+    messages.success(
+        request,
+        ngettext(
+            "Cluster rule saved; the lots with events were re-checked under it: "
+            "%(n)s lot newly put under investigation.",
+            "Cluster rule saved; the lots with events were re-checked under it: "
+            "%(n)s lots newly put under investigation.",
+            len(flagged),
+        )
+        % {"n": len(flagged)},
+    )
+    for lot in flagged[:FLAGGED_SHOWN]:
+        messages.warning(
+            request,
+            _("Lot %(lot)s of %(product)s is now under investigation.")
+            % {"lot": lot.lot_number, "product": lot.product.name},
+        )
+    if len(flagged) > FLAGGED_SHOWN:
+        messages.warning(
+            request,
+            _("And %(n)s more lots: see the alerts page.") % {"n": len(flagged) - FLAGGED_SHOWN},
+        )
+
+
+@clinic_view("safety_settings.manage")
+@require_http_methods(["GET", "POST"])
+def cluster_rule(request: ClinicRequest) -> HttpResponse:
+    """The owner sets which events, how many, within how many days, put a lot on alert."""
+    rule = alerts.settings_for(request.clinic)
+    initial = {
+        "category": rule.category,
+        "threshold": rule.threshold,
+        "window_days": rule.window_days,
+    }
+    form = ClusterRuleForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                change = services.update_cluster_rule(
+                    Actor.from_request(request),
+                    request.clinic,
+                    data["category"],
+                    data["threshold"],
+                    data["window_days"],
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                _say_rule_change(request, change)
+                return redirect("safety:cluster_rule")
+        status = 422
+    return render(request, "safety/cluster_rule.html", {"form": form, "rule": rule}, status=status)

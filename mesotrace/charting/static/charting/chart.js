@@ -37,6 +37,7 @@
     }
     product.lots.forEach(function (lot, index) {
       var label = lot.number + " (exp. " + lot.expiry + ", " + lot.on_hand + " mL)";
+      if (lot.held) { label += " \u2014 under investigation: owner override only"; }
       select.appendChild(option(lot.id, label, index === 0)); /* earliest expiry first */
     });
   }

@@ -1,0 +1,59 @@
+"""Forms of the portal: the staff's link form and the patient's two reports."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mesotrace.portal.services import DEFAULT_DAYS, MAX_DAYS
+from mesotrace.safety.models import MAX_TEXT
+from mesotrace.safety.terms import Term
+
+
+class LinkForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=MAX_DAYS,
+        initial=DEFAULT_DAYS,
+        help_text=_("1 to 60 days; you can revoke the link at any time."),
+    )
+
+
+class SideEffectForm(forms.Form):
+    term = forms.ChoiceField(label=_("What happened?"), choices=Term.choices)
+    term_text = forms.CharField(label=_("If “Other”, what is it?"), max_length=200, required=False)
+    onset_date = forms.DateField(
+        label=_("When did it start?"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label=_("Tell us more (where, how it looks, what you did)"),
+        max_length=MAX_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class LifestyleForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    diet_adherence_percent = forms.IntegerField(
+        label=_("How closely did you follow the diet? (0 to 100 %)"), min_value=0, max_value=100
+    )
+    exercise_minutes_per_week = forms.IntegerField(
+        label=_("Minutes of exercise in the last week"), min_value=0, max_value=7 * 24 * 60
+    )
+    weight_kg = forms.FloatField(label=_("Your weight (kg), if you know it"), required=False)
+
+    def __init__(self, *args: Any, today: datetime.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["date"].initial = today
+
+    def clean_date(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["date"]
+        if day > self.today:
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day

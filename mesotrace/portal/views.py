@@ -1,0 +1,353 @@
+"""The patient's portal pages: their plan, consent, appointments and progress, and three actions.
+
+Every query starts from the link's clinic and patient; every page, download and action
+writes an audit row with the patient as the actor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mesotrace.accounts.access import public
+from mesotrace.audit.models import AuditAction
+from mesotrace.charting.models import TreatmentSession
+from mesotrace.consent import document
+from mesotrace.consent import services as consent
+from mesotrace.consent.forms import SignConsentForm
+from mesotrace.consent.models import ConsentSignature
+from mesotrace.outcomes.charts import Series, progress_svg
+from mesotrace.outcomes.models import EnteredBy, LifestyleLog, Measurement
+from mesotrace.outcomes.services import log_lifestyle
+from mesotrace.portal import services
+from mesotrace.portal.access import Portal, PortalRequest, portal_page, refused
+from mesotrace.portal.forms import LifestyleForm, SideEffectForm
+from mesotrace.safety.models import Reporter
+from mesotrace.safety.services import EventInput, record_event
+from mesotrace.treatments.models import Appointment, TreatmentPlan
+from mesotrace.treatments.screening import clinic_today
+
+
+def _seen(portal: Portal, page: str, object_type: str = "portal_page", **details: Any) -> None:
+    services.record_access(
+        portal.actor, portal.link, AuditAction.VIEW, object_type, details={"page": page, **details}
+    )
+
+
+@public
+@require_GET
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the clinic: starts a portal session bound to its patient."""
+    try:
+        link = services.link_of(token)
+    except services.LinkRefused as refusal:
+        request.session.pop(services.SESSION_KEY, None)
+        services.record_refusal(services.refused_actor(request, refusal), refusal, "open")
+        return refused(request, refusal)
+    request.session.cycle_key()
+    request.session[services.SESSION_KEY] = link.pk
+    services.open_session(services.portal_actor(request, link), link)
+    return redirect("portal:home")
+
+
+@portal_page
+@require_POST
+def leave(request: PortalRequest) -> HttpResponse:
+    portal = request.portal
+    services.record_access(
+        portal.actor, portal.link, AuditAction.LOGOUT, "portal_link", portal.link.pk
+    )
+    request.session.pop(services.SESSION_KEY, None)
+    return render(request, "portal/left.html", {"clinic": portal.clinic})
+
+
+def _plans(portal: Portal) -> list[TreatmentPlan]:
+    return list(
+        TreatmentPlan.objects.for_clinic(portal.clinic)
+        .filter(patient=portal.patient)
+        .select_related("protocol", "indication", "practitioner")
+    )
+
+
+def _signed_documents(portal: Portal) -> list[ConsentSignature]:
+    return list(
+        ConsentSignature.objects.for_clinic(portal.clinic)
+        .filter(document__patient=portal.patient)
+        .select_related("document__plan__protocol")
+        .defer("signed_pdf", "signed_text", "drawn_signature", "document__content")
+    )
+
+
+def _charts(portal: Portal) -> list[SafeString]:
+    rows = list(
+        Measurement.objects.for_clinic(portal.clinic)
+        .filter(patient=portal.patient)
+        .select_related("type")
+        .order_by("measured_at", "id")
+    )
+    logs = list(LifestyleLog.objects.for_clinic(portal.clinic).filter(patient=portal.patient))
+    first = min([m.measured_at.date() for m in rows] + [g.date for g in logs], default=None)
+    if first is None:
+        return []
+    charts = []
+    for slug in sorted({m.type.slug for m in rows}):
+        kind = next(m.type for m in rows if m.type.slug == slug)
+        lines: dict[str, list[tuple[float, float]]] = {}
+        for m in (m for m in rows if m.type.slug == slug):
+            day = float((m.measured_at.date() - first).days)
+            lines.setdefault(m.get_side_display(), []).append((day, m.value))
+        charts.append(progress_svg([Series(k, v) for k, v in lines.items()], kind.name, kind.unit))
+    weight = [(float((g.date - first).days), g.weight_kg) for g in logs if g.weight_kg]
+    if weight:
+        charts.append(progress_svg([Series(_("weight"), weight)], _("Your weight"), "kg"))
+    exercise = [(float((g.date - first).days), float(g.exercise_minutes_per_week)) for g in logs]
+    if exercise:
+        charts.append(progress_svg([Series(_("exercise"), exercise)], _("Exercise"), _("min/week")))
+    return [mark_safe(c) for c in charts]  # noqa: S308 - built by outcomes.charts, text escaped
+
+
+@portal_page
+@require_GET
+def home(request: PortalRequest) -> HttpResponse:
+    portal = request.portal
+    now = timezone.now()
+    appointments = list(
+        Appointment.objects.for_clinic(portal.clinic)
+        .filter(patient=portal.patient)
+        .select_related("practitioner", "plan__protocol")
+    )
+    sessions = list(
+        TreatmentSession.objects.for_clinic(portal.clinic)
+        .filter(patient=portal.patient)
+        .select_related("practitioner")
+        .order_by("-performed_on", "-id")
+    )
+    plans, signed = _plans(portal), _signed_documents(portal)
+    context = {
+        "patient": portal.patient,
+        "clinic": portal.clinic,
+        "link": portal.link,
+        "plans": plans,
+        "signed": signed,
+        "upcoming": [a for a in appointments if a.starts_at >= now and a.status == "booked"],
+        "past": [a for a in appointments if a.starts_at < now or a.status != "booked"],
+        "sessions": sessions,
+        "charts": _charts(portal),
+    }
+    _seen(
+        portal,
+        "home",
+        plans=[p.pk for p in plans],
+        documents=[s.document_id for s in signed],
+        sessions=[s.pk for s in sessions],
+    )
+    return render(request, "portal/home.html", context)
+
+
+def _plan(portal: Portal, plan_id: int) -> TreatmentPlan:
+    return get_object_or_404(
+        TreatmentPlan.objects.for_clinic(portal.clinic)
+        .filter(patient=portal.patient)
+        .select_related("protocol"),
+        pk=plan_id,
+    )
+
+
+def _consent_page(
+    request: PortalRequest, plan: TreatmentPlan, form: SignConsentForm, status: int = 200
+) -> HttpResponse:
+    portal = request.portal
+    signatures = consent.covering_signatures(plan, consent.current_terms(plan))
+    covering = [s for s in signatures if not s.withdrawn_at]
+    signature = covering[0] if covering else None
+    if signature is not None:
+        content, version = signature.document.content, signature.document.version
+    else:
+        content, version = consent.current_content(plan)
+    context = {
+        "clinic": portal.clinic,
+        "plan": plan,
+        "signature": signature,
+        "withdrawn": None if signature else next(iter(signatures), None),
+        "version": version,
+        "form": form,
+        "body": document.render_html(content, version),
+    }
+    _seen(portal, "consent", "consent_document", plan=plan.pk, version=version)
+    return render(request, "portal/consent.html", context, status=status)
+
+
+@portal_page
+@require_GET
+def plan_consent(request: PortalRequest, plan_id: int) -> HttpResponse:
+    return _consent_page(request, _plan(request.portal, plan_id), SignConsentForm())
+
+
+def _sign(portal: Portal, plan: TreatmentPlan, form: SignConsentForm, version: str) -> None:
+    """Stores the version the patient read, and their signature on it, or nothing."""
+    with transaction.atomic():
+        read = consent.generate_consent(portal.actor, plan)
+        if read.version != version:
+            raise ValidationError(
+                {"document": _("The document changed while you read it: read it again below.")}
+            )
+        consent.sign_consent(
+            portal.actor,
+            read,
+            form.cleaned_data.get("full_name", ""),
+            bool(form.cleaned_data.get("statement")),
+            form.data.get("drawn_signature", ""),
+        )
+
+
+@portal_page
+@require_POST
+def sign(request: PortalRequest, plan_id: int) -> HttpResponse:
+    portal = request.portal
+    plan = _plan(portal, plan_id)
+    form = SignConsentForm(request.POST)
+    form.is_valid()
+    try:
+        _sign(portal, plan, form, request.POST.get("version", ""))
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+        return _consent_page(request, plan, form, status=422)
+    messages.success(request, _("Thank you: you have signed. The clinic will countersign."))
+    return redirect("portal:consent", plan_id=plan.pk)
+
+
+def _pdf(body: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _signed_pdf(portal: Portal, signature: ConsentSignature) -> HttpResponse:
+    services.record_access(
+        portal.actor,
+        portal.link,
+        AuditAction.EXPORT,
+        "consent_document",
+        signature.document_id,
+        {"as": "pdf", "signature": signature.pk},
+    )
+    name = f"consent-{signature.document_id}-signed-{signature.pk}.pdf"
+    return _pdf(bytes(signature.signed_pdf), name)
+
+
+def _own_signatures(portal: Portal) -> QuerySet[ConsentSignature]:
+    return ConsentSignature.objects.for_clinic(portal.clinic).filter(
+        document__patient=portal.patient
+    )
+
+
+@portal_page
+@require_GET
+def signed_pdf(request: PortalRequest, document_id: int) -> HttpResponse:
+    """The exact PDF the patient signed last on this document."""
+    portal = request.portal
+    signature = _own_signatures(portal).filter(document_id=document_id).first()
+    if signature is None:
+        raise Http404
+    return _signed_pdf(portal, signature)
+
+
+@portal_page
+@require_GET
+def signature_pdf(request: PortalRequest, signature_id: int) -> HttpResponse:
+    """The exact PDF of one signature, a withdrawn one included."""
+    portal = request.portal
+    return _signed_pdf(portal, get_object_or_404(_own_signatures(portal), pk=signature_id))
+
+
+@portal_page
+@require_GET
+def reading_pdf(request: PortalRequest, plan_id: int) -> HttpResponse:
+    """The plan's current document as a PDF, to read before signing."""
+    portal = request.portal
+    plan = _plan(portal, plan_id)
+    content, version = consent.current_content(plan)
+    services.record_access(
+        portal.actor,
+        portal.link,
+        AuditAction.EXPORT,
+        "consent_document",
+        "",
+        {"as": "pdf", "plan": plan.pk, "version": version},
+    )
+    return _pdf(document.render_pdf(content, version), f"consent-plan-{plan.pk}.pdf")
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def side_effect(request: PortalRequest) -> HttpResponse:
+    """The patient reports a side effect; staff grade it later."""
+    portal = request.portal
+    form = SideEffectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record_event(
+                portal.actor,
+                portal.patient,
+                EventInput(
+                    term=data["term"],
+                    term_text=data["term_text"],
+                    onset_date=data["onset_date"],
+                    detected_on=clinic_today(portal.clinic),
+                    description=data["description"],
+                    reporter=Reporter.PATIENT,
+                ),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Thank you. The clinic has your report and will call you."))
+            return redirect("portal:home")
+    _seen(portal, "side_effect")
+    return render(request, "portal/side_effect.html", {"clinic": portal.clinic, "form": form})
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        for message in errors:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def lifestyle(request: PortalRequest) -> HttpResponse:
+    """The patient logs their diet and exercise, as the plan asks."""
+    portal = request.portal
+    form = LifestyleForm(request.POST or None, today=clinic_today(portal.clinic))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            log_lifestyle(
+                portal.actor,
+                portal.patient,
+                data["date"],
+                data["diet_adherence_percent"],
+                data["exercise_minutes_per_week"],
+                data["weight_kg"],
+                entered_by=EnteredBy.PATIENT,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved. Thank you."))
+            return redirect("portal:home")
+    _seen(portal, "lifestyle")
+    return render(request, "portal/lifestyle.html", {"clinic": portal.clinic, "form": form})
