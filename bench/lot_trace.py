@@ -15,28 +15,12 @@ the join indexes instead). Everything else in the query stays as it is.
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bench.patient_search import (
-    POSTGRES_URL,
-    ROOT,
-    _admin,
-    _database_name,
-    _setup,
-    banner,
-    median_ms,
-    postgres_problem,
-)
+from bench.databases import load_average, median_ms, on_each_database, setup
 
 if TYPE_CHECKING:
     from mesotrace.charting.trace import Exposure
@@ -80,44 +64,9 @@ def _arguments(options: argparse.Namespace) -> list[str]:
 # --- Parent: one child per database ----------------------------------------------------
 
 
-def _child(title: str, database_url: str, var_dir: str, options: argparse.Namespace) -> bool:
-    print(f"\n=== lot trace on {title}", flush=True)
-    env = {**os.environ, "DATABASE_URL": database_url, "MESOTRACE_VAR_DIR": var_dir}
-    env.setdefault("MESOTRACE_ENV", "development")
-    env["DEBUG"] = "false"  # DEBUG keeps every query's SQL, which would skew the timings
-    command = [sys.executable, "-m", "bench.lot_trace", *_arguments(options)]
-    result = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603
-    return result.returncode == 0
-
-
-def _on_sqlite(options: argparse.Namespace) -> bool:
-    var_dir = tempfile.mkdtemp(prefix="mesotrace_bench_")
-    try:
-        return _child("SQLite", f"sqlite:///{var_dir}/bench.sqlite3", var_dir, options)
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
-
-
-def _on_postgres(options: argparse.Namespace) -> bool:
-    name = f"mesotrace_bench_{secrets.token_hex(4)}"
-    base, _, _old = POSTGRES_URL.rpartition("/")
-    _admin("CREATE DATABASE {}", name)
-    var_dir = tempfile.mkdtemp(prefix="mesotrace_bench_")
-    try:
-        return _child(f"PostgreSQL (database {name})", f"{base}/{name}", var_dir, options)
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
-        _admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
-
-
 def run(options: argparse.Namespace) -> bool:
     """Runs the benchmark on SQLite, then on PostgreSQL when it answers."""
-    ok = _on_sqlite(options)
-    problem = postgres_problem()
-    if problem:
-        banner(f"POSTGRESQL BENCHMARK SKIPPED: {POSTGRES_URL} is not reachable ({problem})")
-        return ok
-    return _on_postgres(options) and ok
+    return on_each_database("lot trace", "bench.lot_trace", _arguments(options))
 
 
 # --- Child: one database, set up by DATABASE_URL ---------------------------------------
@@ -250,20 +199,10 @@ def measure(label: str, lot: Lot, repeats: int, scan_repeats: int) -> Timing:
         sql_ms=sql_ms,
         csv_ms=csv_ms,
         csv_bytes=len(trace_csv(lot, exposures).encode()),
-        scan_ms=_timed_ms(lambda: full_scan(lot), scan_repeats),
+        scan_ms=median_ms(lambda: full_scan(lot), scan_repeats, warm=False),
         plan=explain(sql, params),
         scan_plan=explain(unindexed(sql), params),
     )
-
-
-def _timed_ms(query: Callable[[], object], repeats: int) -> float:
-    """Median of `repeats` runs, without a warm-up run of its own."""
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        query()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
 
 
 def chosen_lots() -> list[tuple[str, Lot]]:
@@ -330,12 +269,6 @@ def _describe() -> str:
     return f"{text}; database {size / 2**30:.1f} GiB"
 
 
-def _load() -> str:
-    """Timings on a shared machine depend on what else runs: print it with them."""
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.1f} {five:.1f} {fifteen:.1f} on {os.cpu_count()} CPUs"
-
-
 def _print_table(timings: Sequence[Timing], repeats: int, scan_repeats: int) -> None:
     print(f"\ntrace = trace_lot() as the app runs it, median of {repeats} runs;")
     print("SQL = the trace's query alone (execute and fetch, no Django conversion or objects);")
@@ -383,20 +316,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     add_arguments(parser)
     options = parser.parse_args(argv)
-    _setup()
-    from django.core.management import call_command
-
-    started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    print(f"{_database_name()}: migrated in {time.monotonic() - started:.1f} s", flush=True)
+    setup()
     _generate(options)
     print(_describe(), flush=True)
-    print(_load(), flush=True)
+    print(load_average(), flush=True)
     timings = [
         measure(label, lot, options.trace_repeats, options.scan_repeats)
         for label, lot in chosen_lots()
     ]
-    print(_load(), flush=True)
+    print(load_average(), flush=True)
     _print_table(timings, options.trace_repeats, options.scan_repeats)
     _print_plans(timings)
     return 0 if _judge(timings, options.injections) else 1

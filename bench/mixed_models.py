@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.databases import banner
 from mesotrace.evidence import fit_mixed
 
 DEFAULT_ROWS = 1_000_000
@@ -42,11 +43,6 @@ SEED = 20_240_601
 # (its log-likelihood is flat there); 1e-8 reaches it for about 10% more time. Both runs
 # are shown on the subsample; the speed target is judged on the tight one.
 STATSMODELS_GTOL = 1e-8
-
-
-def banner(text: str) -> None:
-    line = "!" * 78
-    print(f"\n{line}\n!! {text}\n{line}\n", flush=True)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

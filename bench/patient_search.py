@@ -1,27 +1,19 @@
 """Patient search on 100,000 patients: the indexed queries the app runs, against a full scan.
 
 `python -m bench.run` calls `run`, which starts one child process per database
-(`python -m bench.patient_search`), because Django reads DATABASE_URL once, at setup.
-SQLite runs in a temporary file; PostgreSQL in a fresh `mesotrace_bench_*` database
-that is dropped afterwards, or is skipped, loudly, when the server does not answer.
+(`python -m bench.patient_search`; see `bench.databases`).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import secrets
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, LiteralString
+from typing import TYPE_CHECKING
+
+from bench.databases import median_ms, on_each_database, setup
 
 if TYPE_CHECKING:
     from django.db.models import Q, QuerySet
@@ -29,85 +21,19 @@ if TYPE_CHECKING:
     from mesotrace.accounts.models import Clinic
     from mesotrace.patients.models import Patient
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATIENTS = 100_000
 DEFAULT_REPEATS = 9
-POSTGRES_URL = os.environ.get(
-    "BENCH_POSTGRES_URL",
-    os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-)
 ORDER = ("family_key", "given_key", "id")
 PAGE = 25
-
-
-def banner(text: str) -> None:
-    line = "!" * 78
-    print(f"\n{line}\n!! {text}\n{line}\n", flush=True)
 
 
 # --- Parent: one child per database ----------------------------------------------------
 
 
-def _child(title: str, database_url: str, var_dir: str, options: argparse.Namespace) -> bool:
-    print(f"\n=== patient search on {title}", flush=True)
-    env = {**os.environ, "DATABASE_URL": database_url, "MESOTRACE_VAR_DIR": var_dir}
-    env.setdefault("MESOTRACE_ENV", "development")
-    env["DEBUG"] = "false"  # DEBUG keeps every query's SQL, which would skew the timings
-    command = [sys.executable, "-m", "bench.patient_search"]
-    command += ["--patients", str(options.patients), "--repeats", str(options.repeats)]
-    result = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603
-    return result.returncode == 0
-
-
-def _on_sqlite(options: argparse.Namespace) -> bool:
-    var_dir = tempfile.mkdtemp(prefix="mesotrace_bench_")
-    try:
-        url = f"sqlite:///{var_dir}/bench.sqlite3"
-        return _child("SQLite", url, var_dir, options)
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
-
-
-def postgres_problem() -> str | None:
-    """None when the PostgreSQL server answers, else why not."""
-    import psycopg
-
-    try:
-        with psycopg.connect(POSTGRES_URL, connect_timeout=3) as connection:
-            connection.execute("SELECT 1")
-    except psycopg.Error as error:
-        return str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-    return None
-
-
-def _admin(statement: LiteralString, database: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as connection:
-        connection.execute(sql.SQL(statement).format(sql.Identifier(database)))
-
-
-def _on_postgres(options: argparse.Namespace) -> bool:
-    name = f"mesotrace_bench_{secrets.token_hex(4)}"
-    base, _, _old = POSTGRES_URL.rpartition("/")
-    _admin("CREATE DATABASE {}", name)
-    var_dir = tempfile.mkdtemp(prefix="mesotrace_bench_")
-    try:
-        return _child(f"PostgreSQL (database {name})", f"{base}/{name}", var_dir, options)
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
-        _admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
-
-
 def run(options: argparse.Namespace) -> bool:
     """Runs the benchmark on SQLite, then on PostgreSQL when it answers."""
-    ok = _on_sqlite(options)
-    problem = postgres_problem()
-    if problem:
-        banner(f"POSTGRESQL BENCHMARK SKIPPED: {POSTGRES_URL} is not reachable ({problem})")
-        return ok
-    return _on_postgres(options) and ok
+    arguments = ["--patients", str(options.patients), "--repeats", str(options.repeats)]
+    return on_each_database("patient search", "bench.patient_search", arguments)
 
 
 # --- Child: one database, set up by DATABASE_URL ---------------------------------------
@@ -128,24 +54,6 @@ class Timing:
     scan_ms: float
     plan: str
     scan_plan: str
-
-
-def median_ms(query: Callable[[], object], repeats: int) -> float:
-    query()  # warm the cache and the statement before timing
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        query()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
-
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesotrace.settings")
-    os.environ.setdefault("MESOTRACE_ENV", "development")
-    import django
-
-    django.setup()
 
 
 def _generate(count: int) -> Clinic:
@@ -253,27 +161,12 @@ def _print_plans(timings: list[Timing]) -> None:
             print(f"    scan    | {line}")
 
 
-def _database_name() -> str:
-    from django.db import connection
-
-    query = "SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version"
-    with connection.cursor() as cursor:
-        cursor.execute(query)
-        version = cursor.fetchone()[0]
-    return f"{connection.display_name} {version}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS)
     parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS)
     options = parser.parse_args(argv)
-    _setup()
-    from django.core.management import call_command
-
-    started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    print(f"{_database_name()}: migrated in {time.monotonic() - started:.1f} s")
+    setup()
     clinic = _generate(options.patients)
     _analyze()
     timings = [_measure(clinic, case, options.repeats) for case in _cases(clinic)]

@@ -20,13 +20,7 @@ stores them (event rows, their lot and product links). Then:
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -34,15 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bench.patient_search import (
-    POSTGRES_URL,
-    ROOT,
-    _admin,
-    _database_name,
-    _setup,
-    banner,
-    postgres_problem,
-)
+from bench.databases import load_average, median_seconds, on_each_database, setup
 from mesotrace.evidence import rates, signals
 
 if TYPE_CHECKING:
@@ -81,45 +67,10 @@ def _arguments(options: argparse.Namespace) -> list[str]:
 # --- Parent: one child per database ----------------------------------------------------
 
 
-def _child(title: str, database_url: str, var_dir: str, options: argparse.Namespace) -> bool:
-    print(f"\n=== safety signals on {title}", flush=True)
-    env = {**os.environ, "DATABASE_URL": database_url, "MESOTRACE_VAR_DIR": var_dir}
-    env.setdefault("MESOTRACE_ENV", "development")
-    env["DEBUG"] = "false"  # DEBUG keeps every query's SQL, which would skew the timings
-    command = [sys.executable, "-m", "bench.safety_signals", *_arguments(options)]
-    result = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603
-    return result.returncode == 0
-
-
-def _on_sqlite(options: argparse.Namespace) -> bool:
-    var_dir = tempfile.mkdtemp(prefix="mesotrace_bench_")
-    try:
-        return _child("SQLite", f"sqlite:///{var_dir}/bench.sqlite3", var_dir, options)
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
-
-
-def _on_postgres(options: argparse.Namespace) -> bool:
-    name = f"mesotrace_bench_{secrets.token_hex(4)}"
-    base, _, _old = POSTGRES_URL.rpartition("/")
-    _admin("CREATE DATABASE {}", name)
-    var_dir = tempfile.mkdtemp(prefix="mesotrace_bench_")
-    try:
-        return _child(f"PostgreSQL (database {name})", f"{base}/{name}", var_dir, options)
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
-        _admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
-
-
 def run(options: argparse.Namespace) -> bool:
     """Runs the benchmark on SQLite, then on PostgreSQL when it answers."""
     print(f"{options.exposures:,} exposure records, {options.events:,} events", flush=True)
-    ok = _on_sqlite(options)
-    problem = postgres_problem()
-    if problem:
-        banner(f"POSTGRESQL BENCHMARK SKIPPED: {POSTGRES_URL} is not reachable ({problem})")
-        return ok
-    return _on_postgres(options) and ok
+    return on_each_database("safety signals", "bench.safety_signals", _arguments(options))
 
 
 # --- Child: the flat tables and the "before" timing ------------------------------------
@@ -458,16 +409,6 @@ def _categories() -> list[Any]:
     return list(Category)
 
 
-def _median(job: Callable[[], object], repeats: int) -> float:
-    job()  # warm the cache and the statements before timing
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        job()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
-
-
 def time_app(clinic: Clinic, repeats: int) -> tuple[dict[str, float], float]:
     """After: the app's own code; each level's rows, then `clinic_signals` whole."""
     from mesotrace.safety import signal_tables
@@ -475,8 +416,8 @@ def time_app(clinic: Clinic, repeats: int) -> tuple[dict[str, float], float]:
     totals = signal_tables.category_totals(clinic)
     timings = {}
     for level in LEVELS:
-        counts = _median(partial(signal_tables.unit_counts, clinic, level), repeats)
-        whole = _median(partial(signal_tables.level_rows, clinic, level, totals), repeats)
+        counts = median_seconds(partial(signal_tables.unit_counts, clinic, level), repeats)
+        whole = median_seconds(partial(signal_tables.level_rows, clinic, level, totals), repeats)
         tables = len(signal_tables.level_rows(clinic, level, totals))
         timings[level] = whole
         print(
@@ -484,34 +425,24 @@ def time_app(clinic: Clinic, repeats: int) -> tuple[dict[str, float], float]:
             f"rest {whole - counts:6.3f} s, total {whole:7.3f} s",
             flush=True,
         )
-    total = _median(lambda: signal_tables.clinic_signals(clinic), repeats)
+    total = median_seconds(lambda: signal_tables.clinic_signals(clinic), repeats)
     return timings, total
-
-
-def _load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.1f} {five:.1f} {fifteen:.1f} on {os.cpu_count()} CPUs"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     add_arguments(parser)
     options = parser.parse_args(argv)
-    _setup()
-    from django.core.management import call_command
-
-    started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    print(f"{_database_name()}: migrated in {time.monotonic() - started:.1f} s", flush=True)
+    setup()
     clinic, ids = _populate(options)
-    print(_load(), flush=True)
+    print(load_average(), flush=True)
     before = sum(time_flat().values())
     print(f"  before: all three levels {before:.3f} s (GROUP BY at query time, one run)")
     built = build_counts(clinic, ids)
     print(f"  exposure counts built from {options.exposures:,} records in {built:.1f} s (once)")
     _check(clinic, ids)
     timings, total = time_app(clinic, options.signal_repeats)
-    print(_load(), flush=True)
+    print(load_average(), flush=True)
     ok = total <= TARGET_S
     print(
         f"  after: clinic_signals() {total:.3f} s, median of {options.signal_repeats} "

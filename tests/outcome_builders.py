@@ -13,7 +13,13 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.models import BodyZone, Protocol
 from mesotrace.outcomes import services
-from mesotrace.outcomes.demo import DemoCohort, give_demo_cohort
+from mesotrace.outcomes.demo import (
+    VISIT_DAYS,
+    DemoCohort,
+    SimulatedCourse,
+    give_demo_cohort,
+    record_simulated_course,
+)
 from mesotrace.outcomes.models import MeasurementType
 from mesotrace.outcomes.shipped import sync_shipped_types
 from mesotrace.treatments.models import TreatmentPlan
@@ -43,7 +49,6 @@ def sweep_entries(world: World) -> dict[str, int]:
 
 
 LEGS_COURSE: dict[str, Any] = {"planned_sessions": 4, "interval_days": 21}  # protocol has none
-VISIT_DAYS = 21
 
 
 def split_cohort(
@@ -67,36 +72,16 @@ def split_cohort(
     zone = BodyZone.objects.get(slug="lower-leg")
     visits = int(frame["visit"].max()) + 1
     start = timezone.now() - datetime.timedelta(days=VISIT_DAYS * (visits - 1) + 2)
+    course = SimulatedCourse(kind, zone, start, decimals=2)
     plans = []
     for number, (_name, rows) in enumerate(frame.groupby("patient", sort=True)):
         patient = make_patient(clinic, given_name=f"{label}{number}", family_name="Zyxsim")
         plan = make_plan(clinic, patient, protocol, **LEGS_COURSE)
         allocation = services.allocate_split_body(SYSTEM, plan)
-        row: dict[Hashable, Any]
-        for row in rows.to_dict("records"):
-            when = start + datetime.timedelta(days=VISIT_DAYS * int(row["visit"]))
-            side = allocation.treated_side if row["side"] == "treated" else allocation.control_side
-            services.record_measurement(
-                SYSTEM,
-                patient,
-                kind,
-                round(float(row["value"]), 2),
-                "cm",
-                measured_at=when,
-                plan=plan,
-                zone=zone,
-                side=side,
-                assessor_blinded=True,
-            )
-            if lifestyle and row["side"] == "treated":
-                services.log_lifestyle(
-                    SYSTEM,
-                    patient,
-                    when.date(),
-                    round(float(row["diet_adherence"]) * 100),
-                    round(float(row["exercise_minutes"])),
-                    synthetic_weight(row) if weight else None,
-                )
+        weigh = synthetic_weight if weight else lambda _row: None
+        record_simulated_course(
+            SYSTEM, plan, allocation, rows, course, weight=weigh if lifestyle else None
+        )
         plans.append(plan)
     return plans
 

@@ -9,19 +9,18 @@ pass the check and both would book.
 from __future__ import annotations
 
 import itertools
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection, connections
+from django.db import connection
 
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments import scheduling
 from mesotrace.treatments.models import Appointment, TreatmentPlan
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
 from tests.plan_builders import active_plan, ensure_starter_catalogue, next_weekday
+from tests.race import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PAUSE_SECONDS = 0.3
@@ -41,29 +40,6 @@ def _slow_conflict_check(monkeypatch: pytest.MonkeyPatch) -> None:
         return found
 
     monkeypatch.setattr(scheduling, "find_conflict", slow)
-
-
-def _race(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Runs the jobs in threads released together; returns each result or exception."""
-    start = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            results[index] = jobs[index]()
-        except Exception as error:  # the outcome under test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    close_old_connections()
-    return results
 
 
 def _two_plans(world: World, practitioner: Practitioner) -> list[TreatmentPlan]:
@@ -93,7 +69,7 @@ def test_two_bookings_of_the_same_slot_at_once_one_wins_one_gets_a_conflict(
     start = next_weekday(1, 10)
     _slow_conflict_check(monkeypatch)
 
-    results = _race(
+    results = race(
         [
             lambda p=plan: scheduling.book_course(SYSTEM, p, practitioner, start, 30)
             for plan in plans
@@ -118,7 +94,7 @@ def test_a_double_submitted_course_is_booked_once(
     start = next_weekday(2, 15)
     _slow_conflict_check(monkeypatch)
 
-    results = _race([lambda: scheduling.book_course(SYSTEM, plan, practitioner, start, 30)] * 2)
+    results = race([lambda: scheduling.book_course(SYSTEM, plan, practitioner, start, 30)] * 2)
 
     assert sum(isinstance(r, list) for r in results) == 1, results
     assert Appointment.objects.filter(plan=plan).count() == plan.planned_sessions
@@ -139,7 +115,7 @@ def test_without_the_practitioner_lock_both_bookings_would_win_on_postgresql(
     _slow_conflict_check(monkeypatch)
     monkeypatch.setattr(scheduling, "_lock", lambda practitioner, patient: None)
 
-    results = _race(
+    results = race(
         [
             lambda p=plan: scheduling.book_course(SYSTEM, p, practitioner, start, 30)
             for plan in plans

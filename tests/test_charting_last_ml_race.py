@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection, connections
+from django.db import connection
 
 from mesotrace.accounts import services as accounts
 from mesotrace.charting import services
@@ -29,6 +29,7 @@ from mesotrace.practitioners.services import set_injection_policy
 from tests.charting_builders import chartable, minoxidil_lot, payload, point
 from tests.conftest import PASSWORD, SYSTEM, World, make_patient, make_practitioner
 from tests.plan_builders import actor_for, ensure_starter_catalogue
+from tests.race import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MEET_SECONDS = 2.0
@@ -37,28 +38,6 @@ MEET_SECONDS = 2.0
 @pytest.fixture(autouse=True)
 def _catalogue(transactional_db: Any) -> None:
     ensure_starter_catalogue()  # an earlier transactional test's flush may have removed it
-
-
-def _race(jobs: list[Callable[[], Any]]) -> list[Any]:
-    start = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            results[index] = jobs[index]()
-        except Exception as error:  # the outcome under test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    close_old_connections()
-    return results
 
 
 def _meet(barrier: threading.Barrier) -> None:
@@ -126,7 +105,7 @@ def test_two_nurses_drawing_the_last_millilitre_one_wins_and_stock_never_goes_ne
         body = payload(*[point(lot, "0.2") for _ in range(3)], practitioner_id=nurse.pk)
         return services.record_session(actor, appointment, body, uuid.uuid4().hex)
 
-    results = _race(
+    results = race(
         [lambda a=actor, ap=pair[0], n=pair[1]: chart(a, ap, n) for actor, pair in nurses]
     )
 
@@ -163,7 +142,7 @@ def test_without_the_lots_row_lock_both_nurses_would_draw_on_postgresql(
 
     monkeypatch.setattr(stock, "on_hand", on_hand_then_wait)
 
-    results = _race(_jobs(lot, nurses))
+    results = race(_jobs(lot, nurses))
 
     assert all(isinstance(r, TreatmentSession) for r in results), results
     assert on_hand(lot) == Decimal("-0.200")

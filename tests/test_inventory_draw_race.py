@@ -7,14 +7,13 @@ row lock (PostgreSQL) or SQLite's IMMEDIATE transactions, both would see enough 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from mesotrace.inventory import stock
@@ -22,6 +21,7 @@ from mesotrace.inventory.models import Lot, MovementKind, StockMovement
 from tests.conftest import SYSTEM, World
 from tests.inventory_builders import receive
 from tests.plan_builders import ensure_starter_catalogue
+from tests.race import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PAUSE_SECONDS = 0.3
@@ -45,29 +45,6 @@ def _slow_stock_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stock, "on_hand", _pausing(stock.on_hand, PAUSE_SECONDS))
 
 
-def _race(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Runs the jobs in threads released together; returns each result or exception."""
-    start = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            results[index] = jobs[index]()
-        except Exception as error:  # the outcome under test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    close_old_connections()
-    return results
-
-
 def _charting_session(lot: Lot, quantity: str, reference: str) -> Callable[[], Any]:
     """What charting does: a session's own transaction, with the draw inside it."""
 
@@ -89,7 +66,7 @@ def test_two_draws_of_the_last_millilitres_at_once_one_wins_one_is_refused(
     stock.draw(SYSTEM, lot, "1", timezone.now(), "session 1")
     _slow_stock_reading(monkeypatch)
 
-    results = _race(
+    results = race(
         [_charting_session(lot, "1.5", "session 2"), _charting_session(lot, "1.5", "session 3")]
     )
 
@@ -108,7 +85,7 @@ def test_many_draws_at_once_never_take_the_stock_below_zero(
     lot = receive(world.clinic, "MANY", quantity="2")
     monkeypatch.setattr(stock, "on_hand", _pausing(stock.on_hand, 0.05))
 
-    results = _race([_charting_session(lot, "0.5", f"session {i}") for i in range(6)])
+    results = race([_charting_session(lot, "0.5", f"session {i}") for i in range(6)])
 
     assert sum(isinstance(r, StockMovement) for r in results) == 4, results
     assert sum(isinstance(r, stock.StockRefused) for r in results) == 2, results
@@ -129,7 +106,7 @@ def test_without_the_lot_lock_both_draws_would_win_on_postgresql(
         stock, "_lock", lambda lot: Lot.objects.select_related("product", "clinic").get(pk=lot.pk)
     )
 
-    results = _race(
+    results = race(
         [_charting_session(lot, "1.5", "session 2"), _charting_session(lot, "1.5", "session 3")]
     )
 

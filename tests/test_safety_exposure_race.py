@@ -8,7 +8,6 @@ into increments (ON CONFLICT DO UPDATE); SQLite's IMMEDIATE transactions seriali
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection, connections
+from django.db import connection
 from django.db.models import F
 
 from mesotrace.catalogue.models import Product
@@ -28,6 +27,7 @@ from mesotrace.safety.models import ExposureLevel
 from tests.charting_builders import MINOXIDIL, chartable, minoxidil_lot, payload, point
 from tests.conftest import World
 from tests.plan_builders import actor_for, ensure_starter_catalogue
+from tests.race import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PAUSE_SECONDS = 0.3
@@ -36,29 +36,6 @@ PAUSE_SECONDS = 0.3
 @pytest.fixture(autouse=True)
 def _catalogue(transactional_db: Any) -> None:
     ensure_starter_catalogue()  # an earlier transactional test's flush may have removed it
-
-
-def _race(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Runs the jobs in threads released together; returns each result or exception."""
-    start = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            results[index] = jobs[index]()
-        except Exception as error:  # the outcome under test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    close_old_connections()
-    return results
 
 
 def _slow_counting(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,7 +62,7 @@ def test_two_sessions_at_once_with_one_product_both_count(
     jobs = [_charting(world, "RACE-1"), _charting(world, "RACE-2")]
     _slow_counting(monkeypatch)
 
-    results = _race(jobs)
+    results = race(jobs)
 
     assert all(isinstance(r, TreatmentSession) for r in results), results
     product = Product.objects.shipped().get(slug=MINOXIDIL)
@@ -100,7 +77,7 @@ def test_many_sessions_at_once_lose_no_increment(
     jobs = [_charting(world, f"MANY-{i}") for i in range(5)]
     _slow_counting(monkeypatch)
 
-    results = _race(jobs)
+    results = race(jobs)
 
     assert all(isinstance(r, TreatmentSession) for r in results), results
     assert list(exposure.sessions_per(world.clinic, ExposureLevel.PRODUCT).values()) == [5]
@@ -128,7 +105,7 @@ def test_without_the_retry_one_session_would_be_refused_on_postgresql(
     monkeypatch.setattr(exposure, "_add_one", _update_else_insert)
     _slow_counting(monkeypatch)
 
-    results = _race(jobs)
+    results = race(jobs)
 
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(refused) == 1, results

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -187,12 +186,6 @@ def formset_rows(formset: BaseInlineFormSet) -> list[dict[str, Any]]:  # type: i
         fields = [name for name in form._meta.fields or [] if name != parent]
         rows.append({name: data[name] for name in fields if name in data})
     return rows
-
-
-def attach_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """A service's refusal shown on the form: on its field when the form has one."""
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def cleaned_values(form: forms.ModelForm, fields: list[str]) -> dict[str, Any]:  # type: ignore[type-arg]

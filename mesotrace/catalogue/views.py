@@ -32,7 +32,6 @@ from mesotrace.catalogue.forms import (
     ProductForm,
     ProtocolForm,
     SourceForm,
-    attach_errors,
     cleaned_values,
     formset_rows,
 )
@@ -50,6 +49,7 @@ from mesotrace.catalogue.models import (
     contraindications_for,
 )
 from mesotrace.catalogue.starter_data import LA_INHIBITS_LIPOLYSIS
+from mesotrace.core.forms import attach_errors
 
 PAGE_SIZE = 50
 

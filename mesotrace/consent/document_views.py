@@ -16,6 +16,7 @@ from mesotrace.audit.models import AuditAction
 from mesotrace.consent import document, services
 from mesotrace.consent.forms import OverrideForm, SignConsentForm, WithdrawForm
 from mesotrace.consent.models import ConsentDocument, ConsentSignature
+from mesotrace.core.forms import attach_errors
 from mesotrace.treatments.models import TreatmentPlan
 
 
@@ -127,9 +128,7 @@ def sign(request: ClinicRequest, document_id: int) -> HttpResponse:
             request.POST.get("drawn_signature", ""),
         )
     except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
+        attach_errors(form, error)
         return _render_document(request, consent, form)
     messages.success(request, _("Signed. A clinician now countersigns."))
     return redirect("consent:document", document_id=consent.pk)

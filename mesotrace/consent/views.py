@@ -16,6 +16,7 @@ from mesotrace.audit.models import AuditAction
 from mesotrace.consent import services
 from mesotrace.consent.forms import PhotoConsentForm, WithdrawForm
 from mesotrace.consent.models import PhotoConsent
+from mesotrace.core.forms import attach_errors
 from mesotrace.patients.models import Patient
 from mesotrace.treatments.screening import clinic_today
 
@@ -34,9 +35,7 @@ def photo_consent(request: ClinicRequest, patient_id: int) -> HttpResponse:
                 form.cleaned_data["expires_on"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Photo consent recorded."))
             return redirect("consent:photo_consent", patient_id=patient.pk)

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.audit.actor import Actor
+from mesotrace.core.forms import attach_errors
 from mesotrace.inventory import recalls, stock
 from mesotrace.inventory.forms import (
     ContactForm,
@@ -58,17 +58,6 @@ def _lots(request: ClinicRequest) -> QuerySet[Lot]:
         .annotate(on_hand_ml=on_hand_expression())
         .select_related("product")
     )
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for field, field_messages in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in field_messages:
-            form.add_error(target, message)
 
 
 # --- Lists ------------------------------------------------------------------------------
@@ -160,7 +149,7 @@ def receive(request: ClinicRequest) -> HttpResponse:
                 discard_after_hours=data["discard_after_hours"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request,
@@ -238,7 +227,7 @@ def lot_movement(request: ClinicRequest, lot_id: int) -> HttpResponse:
         try:
             _move(Actor.from_request(request), lot, form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Movement recorded."))
             return redirect("inventory:lot_detail", lot_id=lot.pk)
@@ -259,7 +248,7 @@ def lot_status(request: ClinicRequest, lot_id: int) -> HttpResponse:
                 Actor.from_request(request), lot, data["status"], data["reason"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request,
@@ -333,7 +322,7 @@ def contact_record(request: ClinicRequest, contact_id: int) -> HttpResponse:
                 Actor.from_request(request), contact, data["method"], data["outcome"], data["notes"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_errors(form, error)
         else:
             saved = True
     if getattr(request, "htmx", False):

@@ -8,11 +8,13 @@ Call after the demo patients and practitioners exist. Sides are allocated throug
 from __future__ import annotations
 
 import datetime
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +26,7 @@ from mesotrace.catalogue.models import BodyZone, Protocol
 from mesotrace.catalogue.services import protocol_allowed
 from mesotrace.evidence import simulate_split_body
 from mesotrace.outcomes import services
+from mesotrace.outcomes.models import MeasurementType, SplitBodyAllocation
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments import services as plans
@@ -82,34 +85,65 @@ def give_demo_cohort(
         )
         allocation = services.allocate_split_body(actor, plan, blinding=True)
         rows = frame[frame["patient"] == f"P{index + 1:04d}"]
-        row: dict[Hashable, Any]
-        for row in rows.to_dict("records"):
-            when = start + datetime.timedelta(days=VISIT_DAYS * int(row["visit"]))
-            side = allocation.treated_side if row["side"] == "treated" else allocation.control_side
-            services.record_measurement(
-                actor,
-                patient,
-                kind,
-                round(float(row["value"]), 1),
-                "cm",
-                measured_at=when,
-                plan=plan,
-                zone=zone,
-                side=side,
-                assessor_blinded=True,
-            )
-            count += 1
-            if row["side"] == "treated":
-                services.log_lifestyle(
-                    actor,
-                    patient,
-                    when.date(),
-                    round(float(row["diet_adherence"]) * 100),
-                    round(float(row["exercise_minutes"])),
-                    _weight(weights[index], row),
-                )
+        course = SimulatedCourse(kind, zone, start, decimals=1)
+        count += record_simulated_course(
+            actor, plan, allocation, rows, course, weight=partial(_weight, weights[index])
+        )
         _complete_past_course(actor, plan, start)
     return DemoCohort(protocol.pk, len(chosen), count, TRUE_EFFECT, LIFESTYLE_CHANGE)
+
+
+@dataclass(frozen=True)
+class SimulatedCourse:
+    """Where and when a simulated course is measured, and to how many decimals (cm)."""
+
+    kind: MeasurementType
+    zone: BodyZone
+    start: datetime.datetime
+    decimals: int
+
+
+def record_simulated_course(
+    actor: Actor,
+    plan: TreatmentPlan,
+    allocation: SplitBodyAllocation,
+    rows: pd.DataFrame,
+    course: SimulatedCourse,
+    *,
+    weight: Callable[[dict[Hashable, Any]], float | None] | None,
+) -> int:
+    """One simulated patient's visits (`simulate_split_body` rows) as blinded measurements,
+    the simulated treated side on the side the allocation drew, with a lifestyle log per
+    visit when `weight` is given (it gives the synthetic weight, or None). Returns how many
+    measurements were recorded."""
+    count = 0
+    row: dict[Hashable, Any]
+    for row in rows.to_dict("records"):
+        when = course.start + datetime.timedelta(days=VISIT_DAYS * int(row["visit"]))
+        side = allocation.treated_side if row["side"] == "treated" else allocation.control_side
+        services.record_measurement(
+            actor,
+            plan.patient,
+            course.kind,
+            round(float(row["value"]), course.decimals),
+            "cm",
+            measured_at=when,
+            plan=plan,
+            zone=course.zone,
+            side=side,
+            assessor_blinded=True,
+        )
+        count += 1
+        if weight is not None and row["side"] == "treated":
+            services.log_lifestyle(
+                actor,
+                plan.patient,
+                when.date(),
+                round(float(row["diet_adherence"]) * 100),
+                round(float(row["exercise_minutes"])),
+                weight(row),
+            )
+    return count
 
 
 def _weight(base: float, row: dict[Hashable, Any]) -> float:

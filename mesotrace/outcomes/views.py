@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.actor import Actor
 from mesotrace.audit.models import AuditAction
 from mesotrace.catalogue.models import Indication, Protocol
+from mesotrace.core.forms import attach_errors
 from mesotrace.outcomes import services
 from mesotrace.outcomes.charts import COLOURS, ForestRow, Series, forest_svg, progress_svg
 from mesotrace.outcomes.forms import CONTROL, LifestyleForm, MeasurementForm
@@ -79,13 +79,6 @@ def patient_progress(request: ClinicRequest, patient_id: int) -> HttpResponse:
 FIELD_OF = {"plan_id": "plan", "weight_kg": "weight"}
 
 
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    for key, reasons in error.message_dict.items():
-        name = FIELD_OF.get(key, key)
-        for reason in reasons:
-            form.add_error(name if name in form.fields else None, reason)
-
-
 def _blinding_notes(request: ClinicRequest, allocations: dict[int, Any]) -> list[str]:
     """What the measuring user may know of each split-body plan of the patient."""
     notes = []
@@ -139,7 +132,7 @@ def measurement_create(request: ClinicRequest, patient_id: int) -> HttpResponse:
                 control=control,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_errors(form, error, FIELD_OF)
         else:
             messages.success(
                 request,
@@ -171,7 +164,7 @@ def lifestyle_create(request: ClinicRequest, patient_id: int) -> HttpResponse:
                 form.weight_kg(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_errors(form, error, FIELD_OF)
         else:
             messages.success(request, _("Lifestyle log recorded."))
             return redirect("outcomes:progress", patient_id=patient.pk)

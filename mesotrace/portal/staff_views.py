@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.audit.actor import Actor
+from mesotrace.core.forms import attach_errors
 from mesotrace.patients.models import Patient
 from mesotrace.portal import services
 from mesotrace.portal.forms import LinkForm
@@ -26,9 +27,7 @@ def _create(request: ClinicRequest, patient: Patient, form: LinkForm) -> bool:
             Actor.from_request(request), patient, form.cleaned_data["days"]
         )
     except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
+        attach_errors(form, error)
         return False
     url = request.build_absolute_uri(reverse("portal:open", args=[token]))
     # Shown once, on the next page: only the nonce's hash is kept, the URL cannot be rebuilt.

@@ -26,6 +26,7 @@ from mesotrace.consent import document
 from mesotrace.consent import services as consent
 from mesotrace.consent.forms import SignConsentForm
 from mesotrace.consent.models import ConsentSignature
+from mesotrace.core.forms import attach_errors
 from mesotrace.outcomes.charts import Series, progress_svg
 from mesotrace.outcomes.models import EnteredBy, LifestyleLog, Measurement
 from mesotrace.outcomes.services import log_lifestyle
@@ -220,9 +221,7 @@ def sign(request: PortalRequest, plan_id: int) -> HttpResponse:
     try:
         _sign(portal, plan, form, request.POST.get("version", ""))
     except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
+        attach_errors(form, error)
         return _consent_page(request, plan, form, status=422)
     messages.success(request, _("Thank you: you have signed. The clinic will countersign."))
     return redirect("portal:consent", plan_id=plan.pk)
@@ -312,18 +311,12 @@ def side_effect(request: PortalRequest) -> HttpResponse:
                 ),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Thank you. The clinic has your report and will call you."))
             return redirect("portal:home")
     _seen(portal, "side_effect")
     return render(request, "portal/side_effect.html", {"clinic": portal.clinic, "form": form})
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
 
 
 @portal_page
@@ -345,7 +338,7 @@ def lifestyle(request: PortalRequest) -> HttpResponse:
                 entered_by=EnteredBy.PATIENT,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Saved. Thank you."))
             return redirect("portal:home")

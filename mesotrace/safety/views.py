@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -23,6 +22,7 @@ from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clini
 from mesotrace.audit import services as audit
 from mesotrace.audit.actor import Actor
 from mesotrace.audit.models import AuditAction
+from mesotrace.core.forms import attach_errors
 from mesotrace.inventory.stock import clinic_today
 from mesotrace.patients.models import Patient
 from mesotrace.safety import alerts, charts, reads, services, signal_tables
@@ -39,13 +39,6 @@ from mesotrace.safety.models import DEFAULT_LOOK_BACK_DAYS, AdverseEvent, Safety
 PAGE_SIZE = 50
 FLAGGED_SHOWN = 10  # lots named one by one after a rule change; the rest are on Alerts
 TO_GRADE = "patient_ungraded"  # the event list's filter: patients' reports not graded yet
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    for name, errors in error.message_dict.items():
-        target = name if name in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
 
 
 def _event(request: ClinicRequest, event_id: int) -> AdverseEvent:
@@ -116,7 +109,7 @@ def event_new(request: ClinicRequest, patient_id: int) -> HttpResponse:
             try:
                 event = services.record_event(Actor.from_request(request), patient, _input(form))
             except ValidationError as error:
-                _apply_errors(form, error)
+                attach_errors(form, error)
             else:
                 messages.success(request, _("Adverse event recorded."))
                 _warn_alerts(request, event)
@@ -193,7 +186,7 @@ def grade(request: ClinicRequest, event_id: int) -> HttpResponse:
                 session_ids=[s.pk for s in data["sessions"]],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Event graded."))
             _warn_alerts(request, graded)
@@ -220,7 +213,7 @@ def follow_up(request: ClinicRequest, event_id: int) -> HttpResponse:
                 Actor.from_request(request), event, data["on"], data["note"], data["outcome"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Follow-up recorded."))
             return redirect("safety:event_detail", event_id=event.pk)
@@ -360,7 +353,7 @@ def cluster_rule(request: ClinicRequest) -> HttpResponse:
                     data["window_days"],
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                attach_errors(form, error)
             else:
                 _say_rule_change(request, change)
                 return redirect("safety:cluster_rule")

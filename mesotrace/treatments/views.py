@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.models import Protocol
+from mesotrace.core.forms import attach_errors
 from mesotrace.patients.models import Patient
 from mesotrace.patients.search import MAX_QUERY, patient_query
 from mesotrace.patients.services import record_list as record_patient_list
@@ -122,13 +123,6 @@ def _plan_values(form: PlanForm) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in PLAN_FORM_FIELDS if name != "zones"}
 
 
-def _apply_errors(form: PlanForm, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(target, message)
-
-
 @clinic_view("plan.manage")
 @require_http_methods(["GET", "POST"])
 def plan_create(request: ClinicRequest, patient_id: int) -> HttpResponse:
@@ -158,7 +152,7 @@ def plan_create(request: ClinicRequest, patient_id: int) -> HttpResponse:
                 goal_rows(goals),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Draft plan created. Review its screening below."))
             return redirect("treatments:plan_detail", plan_id=plan.pk)
@@ -231,7 +225,7 @@ def plan_edit(request: ClinicRequest, plan_id: int) -> HttpResponse:
                 goal_rows(goals),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Plan saved."))
             return redirect("treatments:plan_detail", plan_id=plan.pk)
