@@ -18,7 +18,6 @@ from typing import Any
 from django.apps import apps as installed
 from django.apps.registry import Apps
 from django.db import connections, router, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from mesotrace.accounts.models import Clinic
@@ -99,40 +98,37 @@ class Recount:
     mixes: dict[str, int]  # product ids as `mix_key` writes them -> sessions
 
 
-def _per_unit(lines: Any, column: str) -> dict[int, int]:
-    rows = lines.values(column).annotate(n=Count("injection__session_id", distinct=True)).order_by()
-    return {row[column]: row["n"] for row in rows}
-
-
-def _mixes(lines: Any) -> dict[str, int]:
-    """Sessions per set of products, read session by session in order."""
-    pairs = (
-        lines.values_list("injection__session_id", "product_id")
+def recount(clinic_id: int, registry: Apps = installed) -> Recount:
+    """The clinic's counts from its mix lines (`registry`: a migration's apps), in one pass
+    over the distinct (session, lot, product) of its mix lines, session by session."""
+    lines = registry.get_model("charting", "InjectionComponent").objects.filter(clinic_id=clinic_id)
+    triples = (
+        lines.values_list("injection__session_id", "lot_id", "product_id")
         .distinct()
-        .order_by("injection__session_id", "product_id")
+        .order_by("injection__session_id")
     )
+    lots: Counter[int] = Counter()
+    products: Counter[int] = Counter()
     mixes: Counter[str] = Counter()
     current: int | None = None
-    products: list[int] = []
-    for session_id, product_id in pairs.iterator(chunk_size=RECOUNT_CHUNK):
-        if session_id != current and products:
-            mixes[mix_key(products)[0]] += 1
-            products = []
+    session_lots: set[int] = set()
+    session_products: set[int] = set()
+
+    def count_session() -> None:
+        lots.update(session_lots)
+        products.update(session_products)
+        mixes[mix_key(session_products)[0]] += 1
+
+    for session_id, lot_id, product_id in triples.iterator(chunk_size=RECOUNT_CHUNK):
+        if session_id != current and session_products:
+            count_session()
+            session_lots, session_products = set(), set()
         current = session_id
-        products.append(product_id)
-    if products:
-        mixes[mix_key(products)[0]] += 1
-    return dict(mixes)
-
-
-def recount(clinic_id: int, registry: Apps = installed) -> Recount:
-    """The clinic's counts by GROUP BY over its mix lines (`registry`: a migration's apps)."""
-    lines = registry.get_model("charting", "InjectionComponent").objects.filter(clinic_id=clinic_id)
-    return Recount(
-        lots=_per_unit(lines, "lot_id"),
-        products=_per_unit(lines, "product_id"),
-        mixes=_mixes(lines),
-    )
+        session_lots.add(lot_id)
+        session_products.add(product_id)
+    if session_products:
+        count_session()
+    return Recount(lots=dict(lots), products=dict(products), mixes=dict(mixes))
 
 
 def _lock(*models: Any) -> None:
