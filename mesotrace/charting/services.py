@@ -340,7 +340,7 @@ def check_payload(
                 if lot_id in overridden
                 else lot_problem(lot, plan.clinic, on, volume)
             )
-            if problem and lot.status == LotStatus.UNDER_INVESTIGATION:
+            if problem and lot.status == LotStatus.UNDER_INVESTIGATION and lot_id not in overridden:
                 problem = f"{problem} {overrides.HOW_TO_OVERRIDE}"
             if problem:
                 errors.add(field, problem)
