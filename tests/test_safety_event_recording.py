@@ -159,7 +159,7 @@ def test_a_follow_up_updates_the_outcome(world: World, login: Callable[[User], C
         f"/safety/events/{event.pk}/follow-up/",
         {
             "on": today.isoformat(),
-            "note": "Culture positive; clarithromycin.",
+            "note": "Culture positive; referred to infectious diseases.",
             "outcome": "recovering",
         },
     )

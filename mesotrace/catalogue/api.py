@@ -32,10 +32,9 @@ from mesotrace.catalogue.models import (
     adverse_effects_for,
     contraindications_for,
 )
-from mesotrace.core.api import ErrorOut, TokenAuth, reject_unknown_query
+from mesotrace.core.api import ERRORS, TokenAuth, reject_unknown_query
 
 router = Router(tags=["catalogue"])
-ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 Mark = Literal["V", "V2", "U"]
 ClassName = Literal["natural", "synthetic", "anaesthetic", "vitamin", "enzyme", "hormone", "other"]
 assert set(ClassName.__args__) == set(CompoundClass.values)  # type: ignore[attr-defined]

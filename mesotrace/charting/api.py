@@ -32,18 +32,11 @@ from mesotrace.charting.models import (
 )
 from mesotrace.charting.schemas import SessionIn
 from mesotrace.charting.trace import record_trace, trace_lot
-from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
+from mesotrace.core.api import ERRORS, InSchema, TokenAuth
 from mesotrace.inventory.models import Lot
 from mesotrace.treatments.models import Appointment
 
 router = Router(tags=["charting"])
-ERRORS: dict[int, type[Schema]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 
 
 class ComponentOut(Schema):

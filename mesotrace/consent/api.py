@@ -14,17 +14,10 @@ from mesotrace.audit.actor import Actor
 from mesotrace.audit.models import AuditAction
 from mesotrace.consent import document, services
 from mesotrace.consent.models import ConsentDocument, ConsentSignature
-from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
+from mesotrace.core.api import ERRORS, InSchema, TokenAuth
 from mesotrace.treatments.models import TreatmentPlan
 
 router = Router(tags=["consent"])
-ERRORS: dict[int, type[Schema]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 
 
 class SignatureOut(Schema):

@@ -39,6 +39,10 @@ class ErrorOut(Schema):
     errors: list[FieldError] | None = None
 
 
+# The error answers any operation may give, for the OpenAPI description of each operation.
+ERRORS: dict[int, type[Schema]] = dict.fromkeys((400, 401, 403, 404, 422), ErrorOut)
+
+
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer <token>`; the token's membership must carry `permission`."""
 

@@ -20,7 +20,7 @@ from ninja.errors import ValidationError
 
 from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.models import Product
-from mesotrace.core.api import ErrorOut, InSchema, TokenAuth, reject_unknown_query
+from mesotrace.core.api import ERRORS, InSchema, TokenAuth, reject_unknown_query
 from mesotrace.inventory import stock
 from mesotrace.inventory.models import (
     MAX_DISCARD_HOURS,
@@ -34,13 +34,6 @@ from mesotrace.inventory.models import (
 )
 
 router = Router(tags=["inventory"])
-ERRORS: dict[int, type[Schema]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 MAX_PAGE = 200
 _API_FIELD = {"product": "product_id"}
 

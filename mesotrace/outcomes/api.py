@@ -12,7 +12,7 @@ from ninja.errors import ValidationError
 
 from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.models import BodyZone, Indication, Protocol
-from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
+from mesotrace.core.api import ERRORS, InSchema, TokenAuth
 from mesotrace.evidence import Effect
 from mesotrace.outcomes import services
 from mesotrace.outcomes.models import Measurement, MeasurementType, SplitBodyAllocation
@@ -21,7 +21,6 @@ from mesotrace.patients.models import Patient
 from mesotrace.treatments.models import TreatmentPlan
 
 router = Router(tags=["outcomes"])
-ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class MeasurementIn(InSchema):

@@ -13,19 +13,12 @@ from ninja.errors import ValidationError
 
 from mesotrace.accounts.access import denial_reason
 from mesotrace.audit.actor import Actor
-from mesotrace.core.api import ErrorOut, InSchema, TokenAuth, reject_unknown_query
+from mesotrace.core.api import ERRORS, InSchema, TokenAuth, reject_unknown_query
 from mesotrace.patients import services
 from mesotrace.patients.models import Patient, PregnancyStatus, Severity, Sex
 from mesotrace.patients.search import patient_query
 
 router = Router(tags=["patients"])
-ERRORS: dict[int, type[Schema]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 
 SortKey = Literal[
     "family_name",

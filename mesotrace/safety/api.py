@@ -16,7 +16,7 @@ from ninja.errors import ValidationError
 
 from mesotrace.accounts.access import denial_reason
 from mesotrace.audit.actor import Actor
-from mesotrace.core.api import ErrorOut, InSchema, TokenAuth, reject_unknown_query
+from mesotrace.core.api import ERRORS, InSchema, TokenAuth, reject_unknown_query
 from mesotrace.patients.models import Patient
 from mesotrace.safety import alerts, reads, services
 from mesotrace.safety.models import (
@@ -30,13 +30,6 @@ from mesotrace.safety.models import (
 from mesotrace.safety.terms import Category
 
 router = Router(tags=["safety"])
-ERRORS: dict[int, type[Schema]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 MAX_PAGE = 200
 MAX_LINKS = 500
 

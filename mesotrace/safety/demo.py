@@ -123,7 +123,7 @@ def _infection(actor: Actor, session: TreatmentSession, index: int) -> AdverseEv
             grade=2 + index % 2,
             outcome=Outcome.NOT_RECOVERED,
             causality=Causality.PROBABLE,
-            actions_taken="Biopsy and culture for AFB; clarithromycin started (synthetic demo).",
+            actions_taken="Biopsy and culture; referred to infectious diseases (synthetic demo).",
             organism=ORGANISM,
             description="Tender red nodules at injection points (synthetic demo event).",
             session_ids=[session.pk],

@@ -21,6 +21,7 @@ from ninja.errors import ValidationError
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.models import BodyZone, Indication, Protocol
+from mesotrace.core import api as core_api
 from mesotrace.core.api import ErrorOut, InSchema, TokenAuth, reject_unknown_query
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
@@ -43,14 +44,7 @@ from mesotrace.treatments.models import (
 from mesotrace.treatments.screening import ScreeningWarning
 
 router = Router(tags=["treatments"])
-ERRORS: dict[int, type[Schema]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
+ERRORS: dict[int, type[Schema]] = {**core_api.ERRORS, 409: ErrorOut}
 MAX_PAGE = 200
 # Service errors name model fields; the API names the ids it takes.
 _API_FIELD = {
