@@ -22,6 +22,8 @@ from mesotrace.patients import services as patients
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner, Qualification
 
+pytest_plugins = ["tests.browser"]  # Playwright fixtures for the browser tests of every app
+
 PASSWORD = "correct horse battery staple"
 SYSTEM = Actor.system("test")
 
