@@ -57,8 +57,8 @@ class Timing:
 
 
 def _generate(count: int) -> Clinic:
+    from mesotrace.accounts.access import Actor
     from mesotrace.accounts.services import create_clinic
-    from mesotrace.audit.actor import Actor
     from mesotrace.demo.generator import DEFAULT_SEED, bulk_patients
 
     actor = Actor.system("bench")

@@ -311,8 +311,8 @@ def _populate(options: argparse.Namespace) -> tuple[Clinic, Ids]:
 
     from django.db import connection
 
+    from mesotrace.accounts.access import Actor
     from mesotrace.accounts.services import create_clinic
-    from mesotrace.audit.actor import Actor
     from mesotrace.catalogue.models import Compound, Product, ProductComponent
     from mesotrace.demo.bulk import analyze, fast_writes, reset_sequences
     from mesotrace.demo.generator import bulk_patients

@@ -1,14 +1,16 @@
 from django.urls import include, path
 
+from mesotrace.accounts.urls import audit_patterns
 from mesotrace.api import api
 from mesotrace.core import views as core_views
 
 urlpatterns = [
+    path("", include("mesotrace.today.urls")),
     path("", include("mesotrace.core.urls")),
     path("accounts/", include("mesotrace.accounts.urls")),
     path("patients/", include("mesotrace.patients.urls")),
     path("practitioners/", include("mesotrace.practitioners.urls")),
-    path("audit/", include("mesotrace.audit.urls")),
+    path("audit/", include(audit_patterns)),
     path("treatments/", include("mesotrace.treatments.urls")),
     path("catalogue/", include("mesotrace.catalogue.urls")),
     path("inventory/", include("mesotrace.inventory.urls")),

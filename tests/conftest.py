@@ -15,9 +15,9 @@ import pytest
 from django.test import Client
 
 from mesotrace.accounts import services as accounts
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership, User
 from mesotrace.accounts.roles import Role
-from mesotrace.audit.actor import Actor
 from mesotrace.patients import services as patients
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner, Qualification

@@ -1,11 +1,15 @@
-"""Access rules for pages: every view declares the permission it needs, or that it is public.
+"""Who is acting and what they may open: the actor, typed requests, and the access rules.
 
-The isolation sweep reads `required_permission`, `login_only` and `public` off each view.
+Every page declares the permission it needs (`clinic_view`), or that it is for any signed-in
+user (`login_only`) or public (`mesotrace.core.http.public`); every API operation declares
+it through `TokenAuth`. The isolation sweep reads these marks off each view.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -15,24 +19,122 @@ from django.db import models
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from ninja.security import HttpBearer
 
+from mesotrace.accounts.models import ApiToken, Clinic, Membership, User
+from mesotrace.accounts.queries import membership_for_token
 from mesotrace.accounts.roles import Role
+from mesotrace.core.http import client_ip, request_id_for
 
 if TYPE_CHECKING:
-    from mesotrace.accounts.models import Clinic, Membership, User
     from mesotrace.core.models import ClinicQuerySet
 
 _V = TypeVar("_V", bound=Callable[..., HttpResponseBase])
 _M = TypeVar("_M", bound=models.Model)
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, from where: passed to every service so its audit row can say so."""
+
+    user: User | None
+    membership: Membership | None
+    request_id: str
+    ip: str | None
+    user_agent: str
+    via: str
+    # Who acts when no user does, e.g. "patient via portal link 12"; shown in the audit trail.
+    on_behalf_of: str = ""
+
+    @property
+    def clinic(self) -> Clinic | None:
+        return self.membership.clinic if self.membership else None
+
+    @property
+    def user_pk(self) -> int | None:
+        return self.user.pk if self.user else None
+
+    @property
+    def clinic_pk(self) -> int | None:
+        return self.membership.clinic_id if self.membership else None
+
+    @property
+    def label(self) -> str:
+        if self.user:
+            return self.user.email
+        if self.on_behalf_of:
+            return self.on_behalf_of
+        return "anonymous" if self.via in {"web", "api", "portal"} else f"system ({self.via})"
+
+    @classmethod
+    def from_request(
+        cls, request: HttpRequest, via: str = "web", user: User | None = None
+    ) -> Actor:
+        if user is None:
+            current = getattr(request, "user", None)
+            user = current if current is not None and current.is_authenticated else None
+        return cls(
+            user=user,
+            membership=getattr(request, "membership", None),
+            request_id=getattr(request, "request_id", "") or request_id_for(request),
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", "")[:300],
+            via=via,
+        )
+
+    @classmethod
+    def system(cls, via: str, membership: Membership | None = None) -> Actor:
+        """An actor for commands and jobs that run without a request."""
+        return cls(
+            user=membership.user if membership else None,
+            membership=membership,
+            request_id=uuid.uuid4().hex,
+            ip=None,
+            user_agent="",
+            via=via,
+        )
+
+
 class ClinicRequest(HttpRequest):
-    """A request made by a signed-in member with an active clinic (for type checking)."""
+    """A page request by a signed-in member with an active clinic (for type checking)."""
 
     user: User
     membership: Membership
     clinic: Clinic
     request_id: str
+
+
+class ApiRequest(HttpRequest):
+    """An API call with a valid bearer token: every operation takes this request."""
+
+    user: User
+    membership: Membership
+    clinic: Clinic
+    api_token: ApiToken
+    actor: Actor
+    request_id: str
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>`; the token's membership must carry `permission`."""
+
+    def __init__(self, permission: str) -> None:
+        super().__init__()
+        self.permission = permission
+
+    def authenticate(self, request: HttpRequest, token: str) -> Membership | None:
+        found = membership_for_token(token)
+        if found is None:
+            return None
+        api_token, membership = found
+        request.user = membership.user
+        request.membership = membership  # type: ignore[attr-defined]
+        request.clinic = membership.clinic  # type: ignore[attr-defined]
+        request.api_token = api_token  # type: ignore[attr-defined]
+        request.actor = Actor.from_request(request, "api")  # type: ignore[attr-defined]
+        if not membership.may(self.permission):
+            raise PermissionDenied(denial_reason(membership, self.permission))
+        return membership
 
 
 def denial_reason(membership: Membership, permission: str) -> str:
@@ -75,12 +177,6 @@ def login_only(view: _V) -> _V:
 
     wrapper.login_only = True  # type: ignore[attr-defined]
     return cast(_V, wrapper)
-
-
-def public(view: _V) -> _V:
-    """A page anyone may open: sign-in, health check."""
-    view.public = True  # type: ignore[attr-defined]
-    return view
 
 
 def clinic_object_or_404(queryset: ClinicQuerySet[_M], clinic: Clinic, **lookup: Any) -> _M:

@@ -11,9 +11,9 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
 from mesotrace.accounts import services
+from mesotrace.accounts.access import Actor, TokenAuth
 from mesotrace.accounts.models import Membership
-from mesotrace.audit.actor import Actor
-from mesotrace.core.api import ErrorOut, InSchema, TokenAuth
+from mesotrace.core.api import ErrorOut, InSchema
 
 router = Router(tags=["auth"])
 

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import ApiToken, Clinic, Membership, User, hash_token
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 
 
 @transaction.atomic
@@ -23,9 +23,7 @@ def create_clinic(
     )
     clinic.full_clean()
     clinic.save()
-    audit.record(
-        actor, AuditAction.CREATE, object_type="clinic", object_id=clinic.pk, clinic=clinic
-    )
+    audit.record(actor, AuditAction.CREATE, ObjectType.CLINIC, object_id=clinic.pk, clinic=clinic)
     return clinic
 
 
@@ -50,7 +48,7 @@ def add_member(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="membership",
+        ObjectType.MEMBERSHIP,
         object_id=membership.pk,
         clinic=clinic,
         changes={"user": user.email, "role": role},
@@ -74,7 +72,7 @@ def issue_token(
     audit.record(
         actor,
         AuditAction.TOKEN_CREATED,
-        object_type="api_token",
+        ObjectType.API_TOKEN,
         object_id=token.pk,
         clinic=membership.clinic,
         details={"name": token.name, "expires_at": token.expires_at.isoformat()},
@@ -90,30 +88,11 @@ def revoke_token(actor: Actor, token: ApiToken) -> ApiToken:
         audit.record(
             actor,
             AuditAction.TOKEN_REVOKED,
-            object_type="api_token",
+            ObjectType.API_TOKEN,
             object_id=token.pk,
             clinic=token.membership.clinic,
         )
     return token
-
-
-def membership_for_token(raw: str) -> tuple[ApiToken, Membership] | None:
-    """The usable token and its active membership for a raw bearer key, or None."""
-    token = (
-        ApiToken.objects.select_related("membership__clinic", "membership__user")
-        .filter(key_hash=hash_token(raw))
-        .first()
-    )
-    if token is None or not token.is_usable:
-        return None
-    membership = token.membership
-    if not membership.is_active or not membership.user.is_active:
-        return None
-    # Touch at most once a minute so a busy client does not write on every call.
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token, membership
 
 
 @transaction.atomic
@@ -121,7 +100,7 @@ def switch_clinic(actor: Actor, membership: Membership) -> None:
     audit.record(
         actor,
         AuditAction.CLINIC_SWITCH,
-        object_type="clinic",
+        ObjectType.CLINIC,
         object_id=membership.clinic_id,
         clinic=membership.clinic,
     )

@@ -8,9 +8,10 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor, client_ip, request_id_for
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.core.http import client_ip, request_id_for
 
 
 @receiver(user_logged_in)
@@ -18,7 +19,7 @@ def audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: A
     if request is None:
         return
     actor = Actor.from_request(request, user=user)
-    audit.record(actor, AuditAction.LOGIN, object_type="user", object_id=user.pk)
+    audit.record(actor, AuditAction.LOGIN, ObjectType.USER, object_id=user.pk)
 
 
 @receiver(user_logged_out)
@@ -26,7 +27,7 @@ def audit_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
     if request is None or user is None:
         return
     actor = Actor.from_request(request, user=user)
-    audit.record(actor, AuditAction.LOGOUT, object_type="user", object_id=user.pk)
+    audit.record(actor, AuditAction.LOGOUT, ObjectType.USER, object_id=user.pk)
 
 
 @receiver(user_login_failed)
@@ -44,6 +45,4 @@ def audit_login_failed(
         via="web" if not request.path.startswith("/api/") else "api",
     )
     attempted = str(credentials.get("username") or credentials.get("email") or "")[:254]
-    audit.record(
-        actor, AuditAction.LOGIN_FAILED, object_type="user", details={"username": attempted}
-    )
+    audit.record(actor, AuditAction.LOGIN_FAILED, ObjectType.USER, details={"username": attempted})

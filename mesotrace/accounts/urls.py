@@ -10,3 +10,12 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
 ]
+
+# The auditor's trail, mounted at /audit/ under its own namespace.
+audit_patterns = (
+    [
+        path("", views.audit_list, name="list"),
+        path("export.csv", views.audit_export, name="export"),
+    ],
+    "audit",
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, NoReturn
 
 from django.db import models
@@ -9,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.core.models import ClinicQuerySet
+
+_SNAKE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 class AuditAction(models.TextChoices):
@@ -26,6 +29,62 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     CLINIC_SWITCH = "clinic_switch", _("Switched clinic")
     GENERATE = "generate", _("Generated demo data")
+
+
+class ObjectType(models.TextChoices):
+    """What an audit row is about. Records are named after their model (`of`); the last
+    members name what is not one record: a trace, a report, a generated data set."""
+
+    CLINIC = "clinic", _("Clinic")
+    MEMBERSHIP = "membership", _("Membership")
+    USER = "user", _("User")
+    API_TOKEN = "api_token", _("API token")
+    AUDIT_EVENT = "audit_event", _("Audit trail")
+    SOURCE = "source", _("Source")
+    COMPOUND = "compound", _("Compound")
+    PRODUCT = "product", _("Product")
+    INDICATION = "indication", _("Indication")
+    PROTOCOL = "protocol", _("Protocol")
+    PATIENT = "patient", _("Patient")
+    PRACTITIONER = "practitioner", _("Practitioner")
+    INJECTION_POLICY = "injection_policy", _("Injection policy")
+    TREATMENT_PLAN = "treatment_plan", _("Treatment plan")
+    SCREENING_ACKNOWLEDGEMENT = "screening_acknowledgement", _("Screening acknowledgement")
+    OPENING_HOURS = "opening_hours", _("Opening hours")
+    APPOINTMENT = "appointment", _("Appointment")
+    TREATMENT_SESSION = "treatment_session", _("Session")
+    LOT = "lot", _("Lot")
+    STOCK_MOVEMENT = "stock_movement", _("Stock movement")
+    RECALL_CAMPAIGN = "recall_campaign", _("Recall campaign")
+    RECALL_CONTACT = "recall_contact", _("Recall call")
+    SESSION_PHOTO = "session_photo", _("Session photo")
+    LOT_USE_OVERRIDE = "lot_use_override", _("Lot use override")
+    PHOTO_CONSENT = "photo_consent", _("Photo consent")
+    CONSENT_DOCUMENT = "consent_document", _("Consent document")
+    CONSENT_SIGNATURE = "consent_signature", _("Consent signature")
+    CONSENT_OVERRIDE = "consent_override", _("Consent override")
+    MEASUREMENT = "measurement", _("Measurement")
+    LIFESTYLE_LOG = "lifestyle_log", _("Lifestyle log")
+    SPLIT_BODY_ALLOCATION = "split_body_allocation", _("Split-body allocation")
+    PORTAL_LINK = "portal_link", _("Portal link")
+    ADVERSE_EVENT = "adverse_event", _("Adverse event")
+    ADVERSE_EVENT_FOLLOW_UP = "adverse_event_follow_up", _("Adverse event follow-up")
+    SAFETY_SETTINGS = "safety_settings", _("Safety settings")
+    SAFETY_ALERT = "safety_alert", _("Safety alert")
+
+    LOT_TRACE = "lot_trace", _("Lot trace")
+    SAFETY_SIGNALS = "safety_signals", _("Safety signals")
+    EVIDENCE_REPORT = "evidence_report", _("Evidence report")
+    INDICATION_EVIDENCE_REPORT = "indication_evidence_report", _("Indication evidence report")
+    STARTER_CATALOGUE = "starter_catalogue", _("Starter catalogue")
+    PORTAL_PAGE = "portal_page", _("Portal page")
+    NETWORK = "network", _("Benchmark network")
+
+    @classmethod
+    def of(cls, model: models.Model | type[models.Model]) -> ObjectType:
+        """The type of a record, from its model's name: TreatmentPlan -> "treatment_plan"."""
+        name = model._meta.object_name or ""
+        return cls(_SNAKE.sub("_", name).lower())
 
 
 class AppendOnlyError(Exception):
@@ -50,7 +109,7 @@ class AuditEvent(models.Model):
     )
     actor_label = models.CharField(max_length=254)
     action = models.CharField(max_length=20, choices=AuditAction.choices)
-    object_type = models.CharField(max_length=50, blank=True)
+    object_type = models.CharField(max_length=50, blank=True, choices=ObjectType.choices)
     object_id = models.CharField(max_length=64, blank=True)
     # The patient the record concerns, so "everything that happened to this patient" is one lookup.
     patient_id = models.BigIntegerField(null=True, blank=True)

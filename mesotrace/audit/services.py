@@ -1,17 +1,39 @@
-"""Writing the audit trail. Callers run inside the transaction of the change they record."""
+"""Writing the audit trail. Callers run inside the transaction of the change they record.
+
+`record` is the one way to write a row; `record_read` and `record_list` are the one way to
+audit that patient data was read. The type of the object comes from its model
+(`ObjectType.of`), never from free text.
+"""
 
 from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from django.db import models
 
-from mesotrace.accounts.models import Clinic
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditEvent
+from mesotrace.audit.models import AuditAction, AuditEvent, ObjectType
+
+
+class AuditActor(Protocol):
+    """Who acts, from where: what an audit row says about the actor."""
+
+    @property
+    def user_pk(self) -> int | None: ...
+    @property
+    def clinic_pk(self) -> int | None: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def request_id(self) -> str: ...
+    @property
+    def ip(self) -> str | None: ...
+    @property
+    def user_agent(self) -> str: ...
+    @property
+    def via(self) -> str: ...
 
 
 def _plain(value: Any) -> Any:
@@ -38,23 +60,44 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[
     }
 
 
+def patient_of(subject: models.Model) -> int | None:
+    """The patient a record concerns: the patient itself, or the record's `patient`."""
+    if ObjectType.of(subject) == ObjectType.PATIENT:
+        return int(subject.pk)
+    found = getattr(subject, "patient_id", None)
+    return int(found) if found is not None else None
+
+
+def _clinic_pk(subject: models.Model | None) -> int | None:
+    found = getattr(subject, "clinic_id", None) if subject is not None else None
+    return int(found) if found is not None else None
+
+
 def record(
-    actor: Actor,
-    action: str,
+    actor: AuditActor,
+    action: AuditAction,
+    subject: models.Model | ObjectType,
     *,
-    object_type: str = "",
-    object_id: object = "",
+    object_id: object = None,
     patient_id: int | None = None,
     changes: Mapping[str, Any] | None = None,
     details: Mapping[str, Any] | None = None,
-    clinic: Clinic | None = None,
+    clinic: models.Model | None = None,
 ) -> AuditEvent:
+    """One audit row. A model `subject` gives the type, id, patient and clinic of the row."""
+    row = subject if isinstance(subject, models.Model) else None
+    kind = subject if isinstance(subject, ObjectType) else ObjectType.of(subject)
+    if object_id is None:
+        object_id = row.pk if row is not None else ""
+    if patient_id is None and row is not None:
+        patient_id = patient_of(row)
+    clinic_pk = clinic.pk if clinic is not None else _clinic_pk(row) or actor.clinic_pk
     return AuditEvent.objects.create(
-        clinic=clinic or actor.clinic,
-        actor=actor.user,
+        clinic_id=clinic_pk,
+        actor_id=actor.user_pk,
         actor_label=actor.label,
         action=action,
-        object_type=object_type,
+        object_type=kind,
         object_id=str(object_id),
         patient_id=patient_id,
         changes=dict(changes or {}),
@@ -63,4 +106,45 @@ def record(
         ip=actor.ip,
         user_agent=actor.user_agent,
         via=actor.via,
+    )
+
+
+def record_read(
+    actor: AuditActor,
+    subject: models.Model,
+    *,
+    export: bool = False,
+    details: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Audits that one record was read (or exported as a file)."""
+    action = AuditAction.EXPORT if export else AuditAction.VIEW
+    return record(actor, action, subject, details=details)
+
+
+def record_list(
+    actor: AuditActor,
+    kind: ObjectType,
+    shown: Sequence[models.Model],
+    *,
+    total: int | None = None,
+    query: str = "",
+    export: bool = False,
+    details: Mapping[str, Any] | None = None,
+    clinic: models.Model | None = None,
+) -> AuditEvent:
+    """Audits a list, search or export: what was asked, which rows and patients were shown."""
+    action = AuditAction.SEARCH if query else AuditAction.LIST
+    listed: dict[str, Any] = {
+        "shown": [row.pk for row in shown],
+        "patients": sorted({p for p in (patient_of(row) for row in shown) if p is not None}),
+        "total": len(shown) if total is None else total,
+    }
+    if query:
+        listed["query"] = query
+    return record(
+        actor,
+        AuditAction.EXPORT if export else action,
+        kind,
+        details={**listed, **(details or {})},
+        clinic=clinic,
     )

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
+from mesotrace.accounts.access import TokenAuth
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue import search, services
 from mesotrace.catalogue.models import (
@@ -32,7 +33,7 @@ from mesotrace.catalogue.models import (
     adverse_effects_for,
     contraindications_for,
 )
-from mesotrace.core.api import ERRORS, TokenAuth, reject_unknown_query
+from mesotrace.core.api import ERRORS, reject_unknown_query
 
 router = Router(tags=["catalogue"])
 Mark = Literal["V", "V2", "U"]

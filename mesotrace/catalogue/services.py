@@ -17,10 +17,10 @@ from django.http import Http404
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.loader import sync_starter_catalogue
 from mesotrace.catalogue.models import (
     AdverseEffect,
@@ -261,7 +261,7 @@ def load_starter_catalogue(actor: Actor | None = None) -> dict[str, int]:
     audit.record(
         actor or Actor.system("catalogue_load"),
         AuditAction.UPDATE,
-        object_type="starter_catalogue",
+        ObjectType.STARTER_CATALOGUE,
         details=counts,
     )
     return counts
@@ -302,7 +302,7 @@ def _snapshot(entry: models.Model, fields: Sequence[str]) -> dict[str, Any]:
 def _record(
     actor: Actor,
     clinic: Clinic,
-    action: str,
+    action: AuditAction,
     entry: models.Model,
     before: Mapping[str, Any],
     after: Mapping[str, Any],
@@ -311,8 +311,7 @@ def _record(
     audit.record(
         actor,
         action,
-        object_type=entry._meta.model_name or "",
-        object_id=entry.pk,
+        entry,
         changes=audit.diff(before, after),
         details=details,
         clinic=clinic,
@@ -580,8 +579,7 @@ def _clone_record(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type=copy._meta.model_name or "",
-        object_id=copy.pk,
+        copy,
         details={"cloned_from": original.pk, "shipped": original.clinic_id is None},
         clinic=clinic,
     )

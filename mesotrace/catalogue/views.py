@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from mesotrace.accounts.access import ClinicRequest, clinic_view
-from mesotrace.audit.actor import Actor
+from mesotrace.accounts.access import Actor, ClinicRequest, clinic_view
 from mesotrace.catalogue import search, services
 from mesotrace.catalogue.forms import (
     COMPOUND_FORMSETS,

@@ -17,9 +17,9 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 
+from mesotrace.accounts.access import Actor, TokenAuth
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone
 from mesotrace.charting import photos, services
 from mesotrace.charting.models import (
@@ -32,7 +32,7 @@ from mesotrace.charting.models import (
 )
 from mesotrace.charting.schemas import SessionIn
 from mesotrace.charting.trace import record_trace, trace_lot
-from mesotrace.core.api import ERRORS, InSchema, TokenAuth
+from mesotrace.core.api import ERRORS, InSchema
 from mesotrace.inventory.models import Lot
 from mesotrace.treatments.models import Appointment
 
@@ -245,7 +245,7 @@ def _read(request: Any, session: TreatmentSession, part: str) -> None:
     audit.record(
         _actor(request),
         AuditAction.VIEW,
-        object_type="treatment_session",
+        ObjectType.TREATMENT_SESSION,
         object_id=session.pk,
         patient_id=session.patient_id,
         details={"part": part},

@@ -19,10 +19,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import Product, Technique
 from mesotrace.charting import services
 from mesotrace.charting.bodymap import VIEWS, Region, region_at
@@ -30,6 +30,7 @@ from mesotrace.charting.models import Anaesthetic, MapView, TreatmentSession
 from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn
 from mesotrace.charting.syringe import DEFAULT_GAUGE
 from mesotrace.consent import services as consent_services
+from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services import usable_lots
 from mesotrace.patients.models import Patient, PregnancyStatus
@@ -38,7 +39,7 @@ from mesotrace.treatments import scheduling
 from mesotrace.treatments import services as plans
 from mesotrace.treatments.models import Appointment, AppointmentStatus, PlanStatus, TreatmentPlan
 from mesotrace.treatments.scheduling import zone_of
-from mesotrace.treatments.screening import ADULT_AGE, age_on, clinic_today
+from mesotrace.treatments.screening import ADULT_AGE, age_on
 
 DEFAULT_SESSIONS = 3
 DAYS_AGO = 7
@@ -151,7 +152,7 @@ def _move_back(actor: Actor, appointment: Appointment, starts_at: datetime.datet
     audit.record(
         actor,
         AuditAction.GENERATE,
-        object_type="appointment",
+        ObjectType.APPOINTMENT,
         object_id=appointment.pk,
         patient_id=appointment.patient_id,
         changes={"starts_at": {"before": before.isoformat(), "after": starts_at.isoformat()}},

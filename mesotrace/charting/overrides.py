@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.charting.models import LotUseOverride, TreatmentSession
 from mesotrace.charting.schemas import LotOverrideIn, SessionIn
 from mesotrace.inventory.models import Lot, LotStatus, StockMovement
@@ -113,7 +113,7 @@ def record_overrides(
         audit.record(
             actor,
             AuditAction.CREATE,
-            object_type="lot_use_override",
+            ObjectType.LOT_USE_OVERRIDE,
             object_id=row.pk,
             patient_id=session.patient_id,
             details={

@@ -19,13 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone
 from mesotrace.charting.models import PhotoView, SessionPhoto, TreatmentSession
 from mesotrace.consent.services import valid_photo_consent
-from mesotrace.treatments.screening import clinic_today
+from mesotrace.core.clock import clinic_today
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -108,7 +108,7 @@ def add_photo(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="session_photo",
+        ObjectType.SESSION_PHOTO,
         object_id=photo.pk,
         patient_id=session.patient_id,
         details={
@@ -127,7 +127,7 @@ def record_photo_read(actor: Actor, photo: SessionPhoto) -> None:
     audit.record(
         actor,
         AuditAction.VIEW,
-        object_type="session_photo",
+        ObjectType.SESSION_PHOTO,
         object_id=photo.pk,
         patient_id=photo.patient_id,
         clinic=photo.clinic,

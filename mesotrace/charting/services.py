@@ -23,10 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import (
     DEPTH_MAX_MM,
     DEPTH_MIN_MM,
@@ -47,6 +47,7 @@ from mesotrace.charting.models import (
 )
 from mesotrace.charting.schemas import InjectionIn, SessionIn
 from mesotrace.consent import services as consent_services
+from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.inventory.services import StockRefused, draw, lot_problem
 from mesotrace.outcomes.services import split_body_rule
@@ -54,7 +55,6 @@ from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.services import may_inject
 from mesotrace.safety import exposure
 from mesotrace.treatments.models import Appointment, AppointmentStatus, TreatmentPlan
-from mesotrace.treatments.screening import clinic_today
 from mesotrace.treatments.services import complete_appointment, open_warnings, screening_for
 
 SESSION_FIELDS = [
@@ -547,7 +547,7 @@ def _audit_session(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="treatment_session",
+        ObjectType.TREATMENT_SESSION,
         object_id=session.pk,
         patient_id=session.patient_id,
         changes=audit.diff({}, audit.snapshot(session, SESSION_FIELDS)),
@@ -594,7 +594,7 @@ def sign_session(actor: Actor, session: TreatmentSession) -> TreatmentSession:
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="treatment_session",
+        ObjectType.TREATMENT_SESSION,
         object_id=session.pk,
         patient_id=session.patient_id,
         changes={"status": {"before": SessionStatus.DRAFT, "after": SessionStatus.SIGNED}},
@@ -704,7 +704,7 @@ def amend_session(
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="treatment_session",
+        ObjectType.TREATMENT_SESSION,
         object_id=session.pk,
         patient_id=session.patient_id,
         changes=changes,

@@ -17,9 +17,9 @@ from typing import Any, NamedTuple
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.charting.models import InjectionComponent
 from mesotrace.inventory.models import Lot
 
@@ -180,7 +180,7 @@ def record_trace(actor: Actor, lot: Lot, exposures: Sequence[Exposure], export: 
     audit.record(
         actor,
         AuditAction.EXPORT if export else AuditAction.LIST,
-        object_type="lot_trace",
+        ObjectType.LOT_TRACE,
         object_id=lot.pk,
         details={
             "lot_number": lot.lot_number,

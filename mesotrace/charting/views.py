@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as PydanticError
 
-from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.charting import photos, services
 from mesotrace.charting.bodymap import VIEWS
 from mesotrace.charting.forms import AmendForm, PhotoForm, SessionForm
@@ -35,13 +34,13 @@ from mesotrace.charting.schemas import SessionIn
 from mesotrace.charting.syringe import chart_config
 from mesotrace.charting.trace import exposed_patients, record_trace, trace_csv, trace_lot
 from mesotrace.core.api import validation_errors
+from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services import open_campaign
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import Appointment, AppointmentStatus
 from mesotrace.treatments.scheduling import zone_of
-from mesotrace.treatments.screening import clinic_today
 
 RECENT = 50
 
@@ -64,7 +63,7 @@ def _record_read(request: ClinicRequest, session: TreatmentSession, part: str) -
     audit.record(
         _actor(request),
         AuditAction.VIEW,
-        object_type="treatment_session",
+        ObjectType.TREATMENT_SESSION,
         object_id=session.pk,
         patient_id=session.patient_id,
         details={"part": part},
@@ -95,7 +94,7 @@ def index(request: ClinicRequest) -> HttpResponse:
     audit.record(
         _actor(request),
         AuditAction.LIST,
-        object_type="treatment_session",
+        ObjectType.TREATMENT_SESSION,
         details={
             "appointments": [a.pk for a in todays],
             "sessions": [s.pk for s in recent],
@@ -229,7 +228,7 @@ def _record_plan_read(request: ClinicRequest, appointment: Appointment) -> None:
     audit.record(
         _actor(request),
         AuditAction.VIEW,
-        object_type="appointment",
+        ObjectType.APPOINTMENT,
         object_id=appointment.pk,
         patient_id=appointment.patient_id,
         details={"part": "chart"},
@@ -397,7 +396,7 @@ def patient_photos(request: ClinicRequest, patient_id: int) -> HttpResponse:
     audit.record(
         _actor(request),
         AuditAction.VIEW,
-        object_type="session_photo",
+        ObjectType.SESSION_PHOTO,
         patient_id=patient.pk,
         details={"shown": [p.pk for p in shown]},
         clinic=request.clinic,

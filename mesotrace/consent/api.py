@@ -9,12 +9,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from mesotrace.accounts.access import Actor, TokenAuth
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.consent import document, services
 from mesotrace.consent.models import ConsentDocument, ConsentSignature
-from mesotrace.core.api import ERRORS, InSchema, TokenAuth
+from mesotrace.core.api import ERRORS, InSchema
 from mesotrace.treatments.models import TreatmentPlan
 
 router = Router(tags=["consent"])
@@ -95,7 +95,7 @@ def _read(request: Any, consent: ConsentDocument, part: str) -> None:
     audit.record(
         _actor(request),
         AuditAction.VIEW if part == "document" else AuditAction.EXPORT,
-        object_type="consent_document",
+        ObjectType.CONSENT_DOCUMENT,
         object_id=consent.pk,
         patient_id=consent.patient_id,
         details={"as": part},
@@ -174,7 +174,7 @@ def signature_png(request: Any, consent_id: int) -> HttpResponse:
     audit.record(
         _actor(request),
         AuditAction.EXPORT,
-        object_type="consent_signature",
+        ObjectType.CONSENT_SIGNATURE,
         object_id=signature.pk,
         patient_id=consent.patient_id,
         details={"as": "drawn_png", "document": consent.pk},

@@ -9,10 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.consent import document, services
 from mesotrace.consent.forms import OverrideForm, SignConsentForm, WithdrawForm
 from mesotrace.consent.models import ConsentDocument, ConsentSignature
@@ -24,7 +23,7 @@ def _viewed(request: ClinicRequest, consent: ConsentDocument, what: str) -> None
     audit.record(
         Actor.from_request(request),
         AuditAction.VIEW if what == "page" else AuditAction.EXPORT,
-        object_type="consent_document",
+        ObjectType.CONSENT_DOCUMENT,
         object_id=consent.pk,
         patient_id=consent.patient_id,
         details={"as": what},
@@ -57,7 +56,7 @@ def plan_consents(request: ClinicRequest, plan_id: int) -> HttpResponse:
     audit.record(
         Actor.from_request(request),
         AuditAction.LIST,
-        object_type="consent_document",
+        ObjectType.CONSENT_DOCUMENT,
         patient_id=plan.patient_id,
         details={"shown": [d.pk for d in documents]},
         clinic=request.clinic,

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _noop
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.roles import Role
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.consent import document
 from mesotrace.consent.models import (
     ConsentDocument,
@@ -40,11 +40,13 @@ MAX_REASON = 2000
 MAX_NAME = 200
 
 
-def _record(actor: Actor, action: str, consent: PhotoConsent, before: dict[str, object]) -> None:
+def _record(
+    actor: Actor, action: AuditAction, consent: PhotoConsent, before: dict[str, object]
+) -> None:
     audit.record(
         actor,
         action,
-        object_type="photo_consent",
+        ObjectType.PHOTO_CONSENT,
         object_id=consent.pk,
         patient_id=consent.patient_id,
         changes=audit.diff(before, audit.snapshot(consent, CONSENT_FIELDS)),
@@ -153,7 +155,7 @@ def generate_consent(actor: Actor, plan: TreatmentPlan) -> ConsentDocument:
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="consent_document",
+        ObjectType.CONSENT_DOCUMENT,
         object_id=consent.pk,
         patient_id=plan.patient_id,
         details={"plan_id": plan.pk, "version": version},
@@ -282,12 +284,12 @@ def signature_history(consent: ConsentDocument) -> list[ConsentSignature]:
 
 
 def _record_signature(
-    actor: Actor, action: str, signature: ConsentSignature, details: dict[str, Any]
+    actor: Actor, action: AuditAction, signature: ConsentSignature, details: dict[str, Any]
 ) -> None:
     audit.record(
         actor,
         action,
-        object_type="consent_signature",
+        ObjectType.CONSENT_SIGNATURE,
         object_id=signature.pk,
         patient_id=signature.document.patient_id,
         details={"version": signature.document_sha256, **details},
@@ -347,7 +349,7 @@ def override_consent(actor: Actor, plan: TreatmentPlan, reason: str) -> ConsentO
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="consent_override",
+        ObjectType.CONSENT_OVERRIDE,
         object_id=override.pk,
         patient_id=plan.patient_id,
         details={"plan_id": plan.pk, "version": override.version, "reason": reason},

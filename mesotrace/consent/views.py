@@ -9,16 +9,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.consent import services
 from mesotrace.consent.forms import PhotoConsentForm, WithdrawForm
 from mesotrace.consent.models import PhotoConsent
+from mesotrace.core.clock import clinic_today
 from mesotrace.core.forms import attach_errors
 from mesotrace.patients.models import Patient
-from mesotrace.treatments.screening import clinic_today
 
 
 @clinic_view("photo_consent.manage")
@@ -43,7 +42,7 @@ def photo_consent(request: ClinicRequest, patient_id: int) -> HttpResponse:
     audit.record(
         Actor.from_request(request),
         AuditAction.VIEW,
-        object_type="photo_consent",
+        ObjectType.PHOTO_CONSENT,
         patient_id=patient.pk,
         details={"shown": [c.pk for c in consents]},
         clinic=request.clinic,

@@ -1,24 +1,25 @@
-"""The API's building blocks: bearer-token auth that also checks the role, and error bodies.
+"""The API's building blocks: request bodies, error bodies, paging, field errors and conflicts.
 
-Every error is a JSON body with `detail`; validation errors add
-`errors: [{"field", "message"}]`.
+Every error is a JSON body with `detail`; validation errors and conflicts add
+`errors: [{"field", "message"}]`. Authentication and the typed request live with the
+accounts (`mesotrace.accounts.access`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
-from mesotrace.accounts.access import denial_reason
-from mesotrace.accounts.services import membership_for_token
+_Item = TypeVar("_Item")
 
 _LOCATIONS = {"body", "query", "path", "payload", "form", "header", "cookie"}
 
@@ -43,25 +44,41 @@ class ErrorOut(Schema):
 ERRORS: dict[int, type[Schema]] = dict.fromkeys((400, 401, 403, 404, 422), ErrorOut)
 
 
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`; the token's membership must carry `permission`."""
+class Conflict(Exception):
+    """409: the request is valid but the clinic's state refuses it (the time is taken)."""
 
-    def __init__(self, permission: str) -> None:
-        super().__init__()
-        self.permission = permission
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = membership_for_token(token)
-        if found is None:
-            return None
-        api_token, membership = found
-        request.user = membership.user
-        request.membership = membership  # type: ignore[attr-defined]
-        request.clinic = membership.clinic  # type: ignore[attr-defined]
-        request.api_token = api_token  # type: ignore[attr-defined]
-        if not membership.may(self.permission):
-            raise PermissionDenied(denial_reason(membership, self.permission))
-        return membership
+
+class Paging(Schema):
+    """The paging part of every list's query: `page` from 1, `page_size` up to the list's cap."""
+
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(25, ge=1, le=200)
+
+
+class Page(Schema, Generic[_Item]):
+    """One page of a list: its rows, how many there are in all, and where this page is."""
+
+    items: list[_Item]
+    count: int
+    page: int
+    page_size: int
+
+
+def paginate(rows: QuerySet[Any] | Sequence[Any], paging: Paging) -> tuple[list[Any], int]:
+    """The rows of the asked page and the total count."""
+    start = (paging.page - 1) * paging.page_size
+    total = rows.count() if isinstance(rows, QuerySet) else len(rows)
+    return list(rows[start : start + paging.page_size]), total
+
+
+def field_error(field: str, message: str) -> NinjaValidationError:
+    """A 422 naming the body field at fault: `raise field_error("lot_id", "...")`."""
+    return NinjaValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
 
 
 def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
@@ -133,6 +150,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return respond(request, 404, "Not found.")
+
+    @api.exception_handler(Conflict)
+    def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+        return respond(request, 409, exc.message, [{"field": exc.field, "message": exc.message}])
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from mesotrace.audit.actor import request_id_for
+from mesotrace.core.http import request_id_for
 
 
 class RequestIdMiddleware:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import Self, TypeVar
 
 from django.db import models
-
-if TYPE_CHECKING:
-    from mesotrace.accounts.models import Clinic
-
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -16,7 +12,7 @@ _M = TypeVar("_M", bound=models.Model)
 class ClinicQuerySet(models.QuerySet[_M]):
     """Querysets of clinic-owned rows; views reach rows only through `for_clinic`."""
 
-    def for_clinic(self, clinic: Clinic) -> Self:
+    def for_clinic(self, clinic: models.Model) -> Self:
         return self.filter(clinic=clinic)
 
 
@@ -49,7 +45,7 @@ class Counter(models.Model):
         return f"{self.name}={self.value}"
 
 
-def next_number(clinic: Clinic, name: str, step: int = 1) -> int:
+def next_number(clinic: models.Model, name: str, step: int = 1) -> int:
     """Reserves `step` numbers of a clinic sequence, returns the first; call in a transaction."""
     counter, _ = Counter.objects.select_for_update().get_or_create(clinic=clinic, name=name)
     first = counter.value + 1

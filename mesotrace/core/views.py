@@ -1,4 +1,4 @@
-"""The home page, the health check, and error pages (JSON under /api/)."""
+"""The health check and the error pages (JSON under /api/)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from mesotrace.accounts.access import ClinicRequest, clinic_view, public
-
-
-@clinic_view("account.self")
-def home(request: ClinicRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+from mesotrace.core.http import public
 
 
 @public

@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from mesotrace.accounts import services as accounts
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, User
 from mesotrace.accounts.roles import Role
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.charting.demo import give_demo_sessions
 from mesotrace.core.models import next_number
 from mesotrace.inventory.demo import give_demo_stock
@@ -506,7 +506,7 @@ def bulk_patients(
     audit.record(
         actor or Actor.system("demo"),
         AuditAction.GENERATE,
-        object_type="patient",
+        ObjectType.PATIENT,
         details={"count": count},
         clinic=clinic,
     )

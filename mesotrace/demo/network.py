@@ -26,10 +26,10 @@ import numpy.typing as npt
 from django.db import connection, models, transaction
 
 from mesotrace.accounts import services as accounts
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone, Product, Protocol, Technique
 from mesotrace.catalogue.services import protocol_allowed
 from mesotrace.charting.bodymap import VIEWS, region_at
@@ -967,7 +967,7 @@ def generate_network(
             audit.record(
                 actor,
                 AuditAction.GENERATE,
-                object_type="network",
+                ObjectType.NETWORK,
                 details={"seed": size.seed, "injections": size.injections},
                 clinic=clinic,
             )

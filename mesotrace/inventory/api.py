@@ -18,9 +18,10 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
-from mesotrace.audit.actor import Actor
+from mesotrace.accounts.access import Actor, TokenAuth
 from mesotrace.catalogue.models import Product
-from mesotrace.core.api import ERRORS, InSchema, TokenAuth, reject_unknown_query
+from mesotrace.core.api import ERRORS, InSchema, reject_unknown_query
+from mesotrace.core.clock import clinic_today
 from mesotrace.inventory import stock
 from mesotrace.inventory.models import (
     MAX_DISCARD_HOURS,
@@ -234,9 +235,7 @@ def list_lots(request: Any, filters: Query[LotFilters]) -> LotPage:
     if filters.status is not None:
         lots = lots.filter(status=filters.status)
     if filters.near_expiry_days is not None:
-        horizon = stock.clinic_today(request.clinic) + datetime.timedelta(
-            days=filters.near_expiry_days
-        )
+        horizon = clinic_today(request.clinic) + datetime.timedelta(days=filters.near_expiry_days)
         lots = lots.filter(Q(on_hand_ml__gt=stock.HALF_ML_UNIT), expiry_date__lte=horizon)
     lots = lots.order_by("expiry_date", "id")
     total = lots.count()

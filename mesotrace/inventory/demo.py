@@ -16,9 +16,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
-from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.models import Product, ProtocolItem
+from mesotrace.core.clock import clinic_today
 from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot
 from mesotrace.treatments.models import TreatmentPlan
@@ -119,7 +120,7 @@ def give_demo_stock(clinic: Clinic, seed: int = 2026, actor: Actor | None = None
         return summary
     actor = actor or Actor.system("demo")
     rng = random.Random(f"{seed}:{clinic.slug}:stock")  # noqa: S311  (synthetic data, seeded)
-    today = stock.clinic_today(clinic)
+    today = clinic_today(clinic)
     lots: list[Lot] = []
     for product in products:
         lots += _product_lots(actor, clinic, product, rng, today)

@@ -17,9 +17,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.inventory.models import (
     MAX_REASON,
     REACHED,
@@ -92,7 +92,7 @@ def _new_campaign(actor: Actor, lot: Lot, reason: str) -> RecallCampaign:
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="recall_campaign",
+        ObjectType.RECALL_CAMPAIGN,
         object_id=campaign.pk,
         changes=audit.diff({}, audit.snapshot(campaign, ["lot", "reason", "status"])),
         clinic=lot.clinic,
@@ -137,7 +137,7 @@ def open_campaign(
         audit.record(
             actor,
             AuditAction.CREATE,
-            object_type="recall_contact",
+            ObjectType.RECALL_CONTACT,
             object_id=contact.pk,
             patient_id=patient_id,
             details={"campaign": campaign.pk, "lot": locked.pk},
@@ -202,7 +202,7 @@ def record_contact(
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="recall_contact",
+        ObjectType.RECALL_CONTACT,
         object_id=locked.pk,
         patient_id=locked.patient_id,
         changes=audit.diff(before, audit.snapshot(locked, CONTACT_FIELDS)),
@@ -231,7 +231,7 @@ def close_campaign(actor: Actor, campaign: RecallCampaign) -> RecallCampaign:
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="recall_campaign",
+        ObjectType.RECALL_CAMPAIGN,
         object_id=locked.pk,
         changes={"status": {"before": CampaignStatus.OPEN, "after": CampaignStatus.CLOSED}},
         clinic=locked.clinic,
@@ -268,7 +268,7 @@ def record_read(
     audit.record(
         actor,
         AuditAction.EXPORT if export else AuditAction.VIEW,
-        object_type="recall_campaign",
+        ObjectType.RECALL_CAMPAIGN,
         object_id=campaign.pk,
         details={"patients": sorted(c.patient_id for c in contacts), "lot": campaign.lot_id},
         clinic=campaign.clinic,

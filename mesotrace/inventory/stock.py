@@ -19,11 +19,12 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import Presentation, Product
+from mesotrace.core.clock import aware, clinic_today, local_date
 from mesotrace.inventory.models import (
     MAX_DISCARD_HOURS,
     MAX_QUANTITY_ML,
@@ -82,21 +83,6 @@ class StockRefused(ValidationError):
 def ml(value: Decimal) -> str:
     """A volume for people: 0.400 -> "0.4", 100.000 -> "100"."""
     return format(value.normalize(), "f") if value else "0"
-
-
-def local_date(clinic: Clinic, when: datetime.datetime) -> datetime.date:
-    return when.astimezone(zoneinfo.ZoneInfo(clinic.timezone)).date()
-
-
-def clinic_today(clinic: Clinic) -> datetime.date:
-    return local_date(clinic, timezone.now())
-
-
-def _aware(when: datetime.datetime, clinic: Clinic) -> datetime.datetime:
-    """A naive time is read as the clinic's local time."""
-    if timezone.is_naive(when):
-        return when.replace(tzinfo=zoneinfo.ZoneInfo(clinic.timezone))
-    return when
 
 
 def _show_time(when: datetime.datetime, clinic: Clinic) -> str:
@@ -238,14 +224,14 @@ def lot_problem(
     it answers whether any amount can be drawn.
     """
     found = _problem(
-        lot, clinic, _aware(on, clinic), quantity_ml, on_hand(lot), investigation_overridden
+        lot, clinic, aware(on, clinic), quantity_ml, on_hand(lot), investigation_overridden
     )
     return found[1] if found else None
 
 
 def listed_lot_problem(lot: Lot, clinic: Clinic, on: datetime.datetime) -> str | None:
     """`lot_problem` for a lot read with `on_hand_ml` (a list): no query per lot."""
-    found = _problem(lot, clinic, _aware(on, clinic), None, annotated_on_hand(lot))
+    found = _problem(lot, clinic, aware(on, clinic), None, annotated_on_hand(lot))
     return found[1] if found else None
 
 
@@ -256,7 +242,7 @@ def usable_lots(clinic: Clinic, product: Product, on: datetime.datetime) -> list
     past their discard time. At equal expiry an already opened vial comes first. Each lot
     carries `on_hand_ml`.
     """
-    on = _aware(on, clinic)
+    on = aware(on, clinic)
     day = local_date(clinic, on)
     lots = (
         Lot.objects.for_clinic(clinic)
@@ -455,7 +441,7 @@ def receive_lot(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="lot",
+        ObjectType.LOT,
         object_id=lot.pk,
         changes=audit.diff({}, audit.snapshot(lot, LOT_FIELDS)),
         details={"movement": movement.pk},
@@ -497,7 +483,7 @@ def _record_movement(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="stock_movement",
+        ObjectType.STOCK_MOVEMENT,
         object_id=movement.pk,
         patient_id=patient_id,
         changes=audit.diff({}, audit.snapshot(movement, MOVEMENT_FIELDS)),
@@ -534,7 +520,7 @@ def draw(
     quantity = _quantity(quantity_ml)
     locked = _lock(lot)
     clinic = clinic or actor.clinic or locked.clinic
-    on = _aware(on, clinic)
+    on = aware(on, clinic)
     problem = _problem(locked, clinic, on, quantity, on_hand(locked), investigation_overridden)
     lifted = investigation_overridden and locked.status == LotStatus.UNDER_INVESTIGATION
     if problem is not None:
@@ -740,7 +726,7 @@ def set_lot_status(actor: Actor, lot: Lot, status: str, reason: str) -> Lot:
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="lot",
+        ObjectType.LOT,
         object_id=locked.pk,
         changes=audit.diff(before, audit.snapshot(locked, ["status", "status_reason"])),
         details={"removed_ml": str(removed)},

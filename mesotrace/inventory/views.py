@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
-from mesotrace.audit.actor import Actor
+from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.core.clock import clinic_today
 from mesotrace.core.forms import attach_errors
 from mesotrace.inventory import recalls, stock
 from mesotrace.inventory.forms import (
@@ -83,7 +83,7 @@ def lot_list(request: ClinicRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "today": stock.clinic_today(request.clinic),
+        "today": clinic_today(request.clinic),
     }
     return render(request, "inventory/lot_list.html", context)
 
@@ -99,7 +99,7 @@ def _bounded_int(value: str | None, default: int, low: int, high: int) -> int:
 @clinic_view("inventory.view")
 def near_expiry_list(request: ClinicRequest) -> HttpResponse:
     days = _bounded_int(request.GET.get("days"), stock.DEFAULT_NEAR_EXPIRY_DAYS, 1, MAX_DAYS)
-    today = stock.clinic_today(request.clinic)
+    today = clinic_today(request.clinic)
     lots = stock.near_expiry(request.clinic, days, today)
     for lot in lots:
         lot.days_left = (lot.expiry_date - today).days  # type: ignore[attr-defined]
@@ -131,7 +131,7 @@ def low_stock_list(request: ClinicRequest) -> HttpResponse:
 @clinic_view("inventory.manage")
 @require_http_methods(["GET", "POST"])
 def receive(request: ClinicRequest) -> HttpResponse:
-    initial = {"received_on": stock.clinic_today(request.clinic)}
+    initial = {"received_on": clinic_today(request.clinic)}
     form = ReceiveLotForm(request.POST or None, clinic=request.clinic, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -188,7 +188,7 @@ def _detail_context(
         "movement_form": movement_form or MovementForm(auto_id="move-%s"),
         "status_form": status_form,
         "LotStatus": LotStatus,
-        "today": stock.clinic_today(request.clinic),
+        "today": clinic_today(request.clinic),
     }
 
 

@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import ValidationError
 
-from mesotrace.audit.actor import Actor
+from mesotrace.accounts.access import Actor, TokenAuth
 from mesotrace.catalogue.models import BodyZone, Indication, Protocol
-from mesotrace.core.api import ERRORS, InSchema, TokenAuth
+from mesotrace.core.api import ERRORS, InSchema
 from mesotrace.evidence import Effect
 from mesotrace.outcomes import services
 from mesotrace.outcomes.models import Measurement, MeasurementType, SplitBodyAllocation

@@ -18,10 +18,10 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone, Protocol
 from mesotrace.catalogue.services import protocol_allowed
 from mesotrace.evidence import simulate_split_body
@@ -166,7 +166,7 @@ def _complete_past_course(actor: Actor, plan: TreatmentPlan, start: datetime.dat
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="treatment_plan",
+        ObjectType.TREATMENT_PLAN,
         object_id=plan.pk,
         patient_id=plan.patient_id,
         changes=audit.diff(before, audit.snapshot(plan, ["status", "activated_at", "ended_at"])),

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.charting.bodymap import region_at
 from mesotrace.outcomes.models import (
     EnteredBy,
@@ -174,7 +174,7 @@ def record_measurement(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="measurement",
+        ObjectType.MEASUREMENT,
         object_id=row.pk,
         patient_id=patient.pk,
         changes=audit.diff({}, audit.snapshot(row, ["type", "value", "side", "measured_at"])),
@@ -217,7 +217,7 @@ def log_lifestyle(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="lifestyle_log",
+        ObjectType.LIFESTYLE_LOG,
         object_id=row.pk,
         patient_id=patient.pk,
         clinic=patient.clinic,
@@ -262,7 +262,7 @@ def allocate_split_body(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="split_body_allocation",
+        ObjectType.SPLIT_BODY_ALLOCATION,
         object_id=allocation.pk,
         patient_id=plan.patient_id,
         details={
@@ -285,7 +285,7 @@ def reveal_allocation(actor: Actor, allocation: SplitBodyAllocation) -> SplitBod
         audit.record(
             actor,
             AuditAction.VIEW,
-            object_type="split_body_allocation",
+            ObjectType.SPLIT_BODY_ALLOCATION,
             object_id=allocation.pk,
             patient_id=allocation.plan.patient_id,
             details={"revealed": True},

@@ -16,10 +16,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import Indication, Protocol
 from mesotrace.core.forms import attach_errors
 from mesotrace.outcomes import services
@@ -414,11 +413,11 @@ def _csv(report: EvidenceReport, filename: str, extra: list[str]) -> HttpRespons
     return response
 
 
-def _audit_export(request: ClinicRequest, object_type: str, pk: int, report: Any) -> None:
+def _audit_export(request: ClinicRequest, object_type: ObjectType, pk: int, report: Any) -> None:
     audit.record(
         Actor.from_request(request),
         AuditAction.EXPORT,
-        object_type=object_type,
+        object_type,
         object_id=pk,
         details={"rows": report.measurements, "patients": report.patients, "format": "csv"},
         clinic=request.clinic,
@@ -430,7 +429,7 @@ def evidence_csv(request: ClinicRequest, protocol_id: int) -> HttpResponse:
     protocol = _protocol(request, protocol_id)
     report = evidence_report(request.clinic, protocol)
     response = _csv(report, f"evidence-{protocol.pk}.csv", [])
-    _audit_export(request, "evidence_report", protocol.pk, report)
+    _audit_export(request, ObjectType.EVIDENCE_REPORT, protocol.pk, report)
     return response
 
 
@@ -439,5 +438,5 @@ def evidence_indication_csv(request: ClinicRequest, indication_id: int) -> HttpR
     indication = _indication(request, indication_id)
     report = indication_report(request.clinic, indication).pooled
     response = _csv(report, f"evidence-indication-{indication.pk}.csv", ["protocol"])
-    _audit_export(request, "indication_evidence_report", indication.pk, report)
+    _audit_export(request, ObjectType.INDICATION_EVIDENCE_REPORT, indication.pk, report)
     return response

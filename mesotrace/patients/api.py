@@ -11,9 +11,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
-from mesotrace.accounts.access import denial_reason
-from mesotrace.audit.actor import Actor
-from mesotrace.core.api import ERRORS, InSchema, TokenAuth, reject_unknown_query
+from mesotrace.accounts.access import Actor, TokenAuth, denial_reason
+from mesotrace.core.api import ERRORS, InSchema, reject_unknown_query
 from mesotrace.patients import services
 from mesotrace.patients.models import Patient, PregnancyStatus, Severity, Sex
 from mesotrace.patients.search import patient_query

@@ -8,10 +8,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.core.models import next_number
 from mesotrace.patients.models import (
     CLINICAL_FIELDS,
@@ -81,7 +81,7 @@ def create_patient(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="patient",
+        ObjectType.PATIENT,
         object_id=patient.pk,
         patient_id=patient.pk,
         changes=audit.diff({}, _state(patient)),
@@ -114,7 +114,7 @@ def update_patient(
         audit.record(
             actor,
             AuditAction.UPDATE,
-            object_type="patient",
+            ObjectType.PATIENT,
             object_id=patient.pk,
             patient_id=patient.pk,
             changes=changes,
@@ -128,7 +128,7 @@ def record_read(actor: Actor, patient: Patient, part: str) -> None:
     audit.record(
         actor,
         AuditAction.VIEW,
-        object_type="patient",
+        ObjectType.PATIENT,
         object_id=patient.pk,
         patient_id=patient.pk,
         details={"part": part},
@@ -141,6 +141,6 @@ def record_list(actor: Actor, query: str, shown: Sequence[int], total: int) -> N
     audit.record(
         actor,
         AuditAction.SEARCH if query else AuditAction.LIST,
-        object_type="patient",
+        ObjectType.PATIENT,
         details={"query": query, "shown": list(shown), "total": total},
     )

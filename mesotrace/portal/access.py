@@ -16,9 +16,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mesotrace.accounts.access import public
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
-from mesotrace.audit.actor import Actor
+from mesotrace.core.http import public
 from mesotrace.patients.models import Patient
 from mesotrace.portal.models import PortalLink
 from mesotrace.portal.services import (

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor, client_ip, request_id_for
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.core.http import client_ip, request_id_for
 from mesotrace.patients.models import Patient
 from mesotrace.portal.models import PortalLink
 
@@ -73,7 +74,7 @@ def create_link(actor: Actor, patient: Patient, days: int = DEFAULT_DAYS) -> tup
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="portal_link",
+        ObjectType.PORTAL_LINK,
         object_id=link.pk,
         patient_id=patient.pk,
         details={"expires_at": link.expires_at.isoformat(), "days": days},
@@ -94,7 +95,7 @@ def revoke_link(actor: Actor, link: PortalLink) -> PortalLink:
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="portal_link",
+        ObjectType.PORTAL_LINK,
         object_id=link.pk,
         patient_id=link.patient_id,
         changes={"revoked_at": {"before": None, "after": link.revoked_at.isoformat()}},
@@ -160,7 +161,7 @@ def open_session(actor: Actor, link: PortalLink) -> PortalLink:
     """Records that the patient opened the portal with the link, now."""
     link.last_opened_at = timezone.now()
     link.save(update_fields=["last_opened_at", "updated_at"])
-    record_access(actor, link, AuditAction.LOGIN, "portal_link", link.pk)
+    record_access(actor, link, AuditAction.LOGIN, ObjectType.PORTAL_LINK, link.pk)
     return link
 
 
@@ -170,7 +171,7 @@ def record_refusal(actor: Actor, refusal: LinkRefused, where: str) -> None:
     audit.record(
         actor,
         AuditAction.LOGIN_FAILED,
-        object_type="portal_link",
+        ObjectType.PORTAL_LINK,
         object_id=link.pk if link else "",
         patient_id=link.patient_id if link else None,
         details={"reason": refusal.reason, "status": refusal.status, "at": where},
@@ -204,8 +205,8 @@ def _request_actor(request: HttpRequest, on_behalf_of: str) -> Actor:
 def record_access(
     actor: Actor,
     link: PortalLink,
-    action: str,
-    object_type: str,
+    action: AuditAction,
+    object_type: ObjectType,
     object_id: object = "",
     details: dict[str, Any] | None = None,
 ) -> None:
@@ -213,7 +214,7 @@ def record_access(
     audit.record(
         actor,
         action,
-        object_type=object_type,
+        object_type,
         object_id=object_id,
         patient_id=link.patient_id,
         details={"portal_link": link.pk, **(details or {})},
@@ -231,7 +232,7 @@ def links_shown(actor: Actor, patient: Patient, where: str) -> list[tuple[Portal
     audit.record(
         actor,
         AuditAction.LIST,
-        object_type="portal_link",
+        ObjectType.PORTAL_LINK,
         patient_id=patient.pk,
         details={"shown": [link.pk for link in links], "on": where},
         clinic=patient.clinic,

@@ -19,14 +19,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mesotrace.accounts.access import public
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.charting.models import TreatmentSession
 from mesotrace.consent import document
 from mesotrace.consent import services as consent
 from mesotrace.consent.forms import SignConsentForm
 from mesotrace.consent.models import ConsentSignature
+from mesotrace.core.clock import clinic_today
 from mesotrace.core.forms import attach_errors
+from mesotrace.core.http import public
 from mesotrace.outcomes.charts import Series, progress_svg
 from mesotrace.outcomes.models import EnteredBy, LifestyleLog, Measurement
 from mesotrace.outcomes.services import log_lifestyle
@@ -36,10 +37,11 @@ from mesotrace.portal.forms import LifestyleForm, SideEffectForm
 from mesotrace.safety.models import Reporter
 from mesotrace.safety.services import EventInput, record_event
 from mesotrace.treatments.models import Appointment, TreatmentPlan
-from mesotrace.treatments.screening import clinic_today
 
 
-def _seen(portal: Portal, page: str, object_type: str = "portal_page", **details: Any) -> None:
+def _seen(
+    portal: Portal, page: str, object_type: ObjectType = ObjectType.PORTAL_PAGE, **details: Any
+) -> None:
     services.record_access(
         portal.actor, portal.link, AuditAction.VIEW, object_type, details={"page": page, **details}
     )
@@ -66,7 +68,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
 def leave(request: PortalRequest) -> HttpResponse:
     portal = request.portal
     services.record_access(
-        portal.actor, portal.link, AuditAction.LOGOUT, "portal_link", portal.link.pk
+        portal.actor, portal.link, AuditAction.LOGOUT, ObjectType.PORTAL_LINK, portal.link.pk
     )
     request.session.pop(services.SESSION_KEY, None)
     return render(request, "portal/left.html", {"clinic": portal.clinic})
@@ -184,7 +186,7 @@ def _consent_page(
         "form": form,
         "body": document.render_html(content, version),
     }
-    _seen(portal, "consent", "consent_document", plan=plan.pk, version=version)
+    _seen(portal, "consent", ObjectType.CONSENT_DOCUMENT, plan=plan.pk, version=version)
     return render(request, "portal/consent.html", context, status=status)
 
 
@@ -238,7 +240,7 @@ def _signed_pdf(portal: Portal, signature: ConsentSignature) -> HttpResponse:
         portal.actor,
         portal.link,
         AuditAction.EXPORT,
-        "consent_document",
+        ObjectType.CONSENT_DOCUMENT,
         signature.document_id,
         {"as": "pdf", "signature": signature.pk},
     )
@@ -282,7 +284,7 @@ def reading_pdf(request: PortalRequest, plan_id: int) -> HttpResponse:
         portal.actor,
         portal.link,
         AuditAction.EXPORT,
-        "consent_document",
+        ObjectType.CONSENT_DOCUMENT,
         "",
         {"as": "pdf", "plan": plan.pk, "version": version},
     )

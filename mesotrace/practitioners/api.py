@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
 
-from mesotrace.core.api import ErrorOut, TokenAuth
+from mesotrace.accounts.access import TokenAuth
+from mesotrace.core.api import ErrorOut
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.services import may_inject
 

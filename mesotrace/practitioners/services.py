@@ -9,10 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.practitioners.models import (
     InjectionPolicy,
     InjectionRule,
@@ -169,7 +169,7 @@ def save_practitioner(actor: Actor, practitioner: Practitioner) -> Practitioner:
     audit.record(
         actor,
         AuditAction.CREATE if creating else AuditAction.UPDATE,
-        object_type="practitioner",
+        ObjectType.PRACTITIONER,
         object_id=practitioner.pk,
         changes=audit.diff(before, after),
         clinic=practitioner.clinic,
@@ -192,7 +192,7 @@ def set_injection_policy(
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="injection_policy",
+        ObjectType.INJECTION_POLICY,
         object_id=policy.pk,
         changes=audit.diff(before, audit.snapshot(policy, ["rule", "require_training"])),
         clinic=clinic,

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
-from mesotrace.audit.actor import Actor
+from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.practitioners import services
 from mesotrace.practitioners.forms import PolicyForm, PractitionerForm
 from mesotrace.practitioners.models import Practitioner

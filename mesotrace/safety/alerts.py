@@ -22,10 +22,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.evidence.rates import compare_with_others
 from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.inventory.stock import set_lot_status
@@ -143,7 +143,7 @@ def _raise_alert(
     audit.record(
         actor,
         AuditAction.CREATE if created else AuditAction.UPDATE,
-        object_type="safety_alert",
+        ObjectType.SAFETY_ALERT,
         object_id=alert.pk,
         details={
             "lot": lot.pk,
@@ -224,7 +224,7 @@ def release_lot(actor: Actor, alert: SafetyAlert, reason: str) -> SafetyAlert:
         audit.record(
             actor,
             AuditAction.UPDATE,
-            object_type="safety_alert",
+            ObjectType.SAFETY_ALERT,
             object_id=alert.pk,
             changes={"closed_at": {"after": alert.closed_at.isoformat()}},
             details={"lot": lot.pk, "reason": reason},

@@ -18,13 +18,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, QuerySet
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership
 from mesotrace.accounts.roles import Role
-from mesotrace.audit.actor import Actor
 from mesotrace.charting.demo import give_demo_session_with_lot
 from mesotrace.charting.models import InjectionComponent, TreatmentSession
+from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
-from mesotrace.inventory.stock import clinic_today
 from mesotrace.safety import services
 from mesotrace.safety.models import AdverseEvent, Causality, Outcome, SafetyAlert
 from mesotrace.safety.terms import Term

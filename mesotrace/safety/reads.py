@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.safety.models import AdverseEvent
 
 
@@ -14,7 +14,7 @@ def record_view(actor: Actor, event: AdverseEvent) -> None:
     audit.record(
         actor,
         AuditAction.VIEW,
-        object_type="adverse_event",
+        ObjectType.ADVERSE_EVENT,
         object_id=event.pk,
         patient_id=event.patient_id,
         clinic=event.clinic,
@@ -25,6 +25,6 @@ def record_list(actor: Actor, events: Sequence[AdverseEvent]) -> None:
     audit.record(
         actor,
         AuditAction.LIST,
-        object_type="adverse_event",
+        ObjectType.ADVERSE_EVENT,
         details={"events": [e.pk for e in events]},
     )

@@ -17,14 +17,14 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import Product
 from mesotrace.charting.models import Injection, InjectionComponent, TreatmentSession
+from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
-from mesotrace.inventory.stock import clinic_today
 from mesotrace.patients.models import Patient
 from mesotrace.safety import alerts
 from mesotrace.safety.models import (
@@ -258,7 +258,7 @@ def record_event(actor: Actor, patient: Patient, data: EventInput) -> AdverseEve
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="adverse_event",
+        ObjectType.ADVERSE_EVENT,
         object_id=event.pk,
         patient_id=patient.pk,
         changes={"after": {**audit.snapshot(event, AUDITED), **_link_ids(event)}},
@@ -295,7 +295,7 @@ def update_event(actor: Actor, event: AdverseEvent, data: EventInput) -> Adverse
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="adverse_event",
+        ObjectType.ADVERSE_EVENT,
         object_id=locked.pk,
         patient_id=locked.patient_id,
         changes=audit.diff(before, after),
@@ -364,7 +364,7 @@ def add_follow_up(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="adverse_event_follow_up",
+        ObjectType.ADVERSE_EVENT_FOLLOW_UP,
         object_id=entry.pk,
         patient_id=event.patient_id,
         details={"event": event.pk, "outcome": outcome},
@@ -437,7 +437,7 @@ def update_cluster_rule(
     audit.record(
         actor,
         AuditAction.UPDATE if before else AuditAction.CREATE,
-        object_type="safety_settings",
+        ObjectType.SAFETY_SETTINGS,
         object_id=rule.pk,
         changes=audit.diff(before, audit.snapshot(rule, SETTINGS_FIELDS)),
         details={"rechecked": rechecked, "newly_under_investigation": [lot.pk for lot in flagged]},

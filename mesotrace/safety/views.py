@@ -18,12 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.core.clock import clinic_today
 from mesotrace.core.forms import attach_errors
-from mesotrace.inventory.stock import clinic_today
 from mesotrace.patients.models import Patient
 from mesotrace.safety import alerts, charts, reads, services, signal_tables
 from mesotrace.safety.forms import (
@@ -284,7 +283,7 @@ def signal_export(request: ClinicRequest) -> HttpResponse:
     audit.record(
         Actor.from_request(request),
         AuditAction.EXPORT,
-        object_type="safety_signals",
+        ObjectType.SAFETY_SIGNALS,
         details={"rows": count},
     )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

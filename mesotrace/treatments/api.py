@@ -18,11 +18,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
+from mesotrace.accounts.access import Actor, TokenAuth
 from mesotrace.accounts.models import Clinic
-from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.models import BodyZone, Indication, Protocol
 from mesotrace.core import api as core_api
-from mesotrace.core.api import ErrorOut, InSchema, TokenAuth, reject_unknown_query
+from mesotrace.core.api import ErrorOut, InSchema, reject_unknown_query
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments import scheduling, services

@@ -17,17 +17,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership
 from mesotrace.accounts.roles import Role
-from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.models import Protocol
 from mesotrace.catalogue.services import protocol_allowed
+from mesotrace.core.clock import clinic_today
 from mesotrace.patients.models import Patient, PregnancyStatus
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.services import may_inject
 from mesotrace.treatments import scheduling, services
 from mesotrace.treatments.models import DietType, TreatmentPlan
-from mesotrace.treatments.screening import ADULT_AGE, age_on, clinic_today
+from mesotrace.treatments.screening import ADULT_AGE, age_on
 
 DEFAULT_PLANS = 6
 SESSION_MINUTES = 30

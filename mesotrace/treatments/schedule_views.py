@@ -14,15 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.core.clock import clinic_today
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments import calendar, ics, scheduling
 from mesotrace.treatments.forms import CancelForm, OpeningHoursFormSet, RescheduleForm
 from mesotrace.treatments.models import HOLDS_TIME, Appointment
-from mesotrace.treatments.screening import clinic_today
 
 EXPORT_PAST_DAYS = 30
 EXPORT_FUTURE_DAYS = 400
@@ -116,7 +115,7 @@ def export_ics(request: ClinicRequest, practitioner_id: int) -> HttpResponse:
     audit.record(
         Actor.from_request(request),
         AuditAction.EXPORT,
-        object_type="appointment",
+        ObjectType.APPOINTMENT,
         details={
             "format": "ics",
             "practitioner": practitioner.pk,

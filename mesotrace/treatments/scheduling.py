@@ -14,6 +14,7 @@ import itertools
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,10 +22,10 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.services import may_inject
@@ -104,7 +105,7 @@ def give_default_hours(clinic: Clinic, actor: Actor | None = None) -> None:
     audit.record(
         actor or Actor.system("defaults"),
         AuditAction.CREATE,
-        object_type="opening_hours",
+        ObjectType.OPENING_HOURS,
         details={"default": "Monday-Friday 09:00-19:00"},
         clinic=clinic,
     )
@@ -143,7 +144,7 @@ def set_opening_hours(
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="opening_hours",
+        ObjectType.OPENING_HOURS,
         changes={"periods": {"before": before, "after": [str(row) for row in rows]}},
         clinic=clinic,
     )
@@ -343,11 +344,13 @@ def _sessions_to_book(plan: TreatmentPlan) -> list[int]:
     return [n for n in range(1, plan.planned_sessions + 1) if n not in live]
 
 
-def _audit_appointment(actor: Actor, appointment: Appointment, action: str, changes: dict) -> None:  # type: ignore[type-arg]
+def _audit_appointment(
+    actor: Actor, appointment: Appointment, action: AuditAction, changes: dict[str, Any]
+) -> None:
     audit.record(
         actor,
         action,
-        object_type="appointment",
+        ObjectType.APPOINTMENT,
         object_id=appointment.pk,
         patient_id=appointment.patient_id,
         changes=changes,
@@ -492,7 +495,7 @@ def record_list(actor: Actor, clinic: Clinic, shown: Sequence[Appointment], what
     audit.record(
         actor,
         AuditAction.LIST,
-        object_type="appointment",
+        ObjectType.APPOINTMENT,
         details={
             "what": what,
             "shown": [a.pk for a in shown],

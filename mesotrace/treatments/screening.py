@@ -12,13 +12,11 @@ import datetime
 import hashlib
 import re
 import unicodedata
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -34,6 +32,7 @@ from mesotrace.catalogue.models import (
     contraindications_for,
 )
 from mesotrace.catalogue.services import protocol_allowed
+from mesotrace.core.clock import clinic_today
 from mesotrace.patients.models import Allergy, Medication, Patient, PregnancyStatus
 
 ADULT_AGE = 18
@@ -383,10 +382,6 @@ def _jurisdiction_warning(protocol: Protocol, clinic: Clinic) -> list[ScreeningW
             basis=_basis(clinic.jurisdiction, protocol.pk, rule.effect, rule.summary),
         )
     ]
-
-
-def clinic_today(clinic: Clinic) -> datetime.date:
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(clinic.timezone)).date()
 
 
 def screen(patient: Patient, protocol: Protocol, clinic: Clinic) -> list[ScreeningWarning]:

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.actor import Actor
-from mesotrace.audit.models import AuditAction
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import (
     SUBMENTAL_ZONE,
     BodyZone,
@@ -92,7 +92,7 @@ def record_read(actor: Actor, plan: TreatmentPlan, part: str) -> None:
     audit.record(
         actor,
         AuditAction.VIEW,
-        object_type="treatment_plan",
+        ObjectType.TREATMENT_PLAN,
         object_id=plan.pk,
         patient_id=plan.patient_id,
         details={"part": part},
@@ -104,7 +104,7 @@ def record_list(actor: Actor, clinic: Clinic, shown: Sequence[TreatmentPlan], to
     audit.record(
         actor,
         AuditAction.LIST,
-        object_type="treatment_plan",
+        ObjectType.TREATMENT_PLAN,
         details={
             "shown": [plan.pk for plan in shown],
             "patients": sorted({plan.patient_id for plan in shown}),
@@ -238,7 +238,7 @@ def create_plan(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="treatment_plan",
+        ObjectType.TREATMENT_PLAN,
         object_id=plan.pk,
         patient_id=patient.pk,
         changes=audit.diff({}, _state(plan)),
@@ -288,7 +288,7 @@ def update_plan(
         audit.record(
             actor,
             AuditAction.UPDATE,
-            object_type="treatment_plan",
+            ObjectType.TREATMENT_PLAN,
             object_id=plan.pk,
             patient_id=plan.patient_id,
             changes=changes,
@@ -341,7 +341,7 @@ def acknowledge_warning(
     audit.record(
         actor,
         AuditAction.CREATE,
-        object_type="screening_acknowledgement",
+        ObjectType.SCREENING_ACKNOWLEDGEMENT,
         object_id=ack.pk,
         patient_id=plan.patient_id,
         changes=audit.diff(
@@ -391,7 +391,7 @@ def activate_plan(actor: Actor, plan: TreatmentPlan) -> TreatmentPlan:
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="treatment_plan",
+        ObjectType.TREATMENT_PLAN,
         object_id=plan.pk,
         patient_id=plan.patient_id,
         changes={"status": {"before": PlanStatus.DRAFT, "after": PlanStatus.ACTIVE}},
@@ -420,7 +420,7 @@ def stop_plan(actor: Actor, plan: TreatmentPlan, reason: str) -> TreatmentPlan:
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="treatment_plan",
+        ObjectType.TREATMENT_PLAN,
         object_id=plan.pk,
         patient_id=plan.patient_id,
         changes={
@@ -444,7 +444,7 @@ def complete_plan(actor: Actor, plan: TreatmentPlan) -> TreatmentPlan:
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="treatment_plan",
+        ObjectType.TREATMENT_PLAN,
         object_id=plan.pk,
         patient_id=plan.patient_id,
         changes={"status": {"before": PlanStatus.ACTIVE, "after": PlanStatus.COMPLETED}},
@@ -469,7 +469,7 @@ def complete_appointment(actor: Actor, appointment: Appointment) -> Appointment:
     audit.record(
         actor,
         AuditAction.UPDATE,
-        object_type="appointment",
+        ObjectType.APPOINTMENT,
         object_id=appointment.pk,
         patient_id=appointment.patient_id,
         changes={

@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mesotrace.accounts.access import ClinicRequest, clinic_object_or_404, clinic_view
-from mesotrace.audit.actor import Actor
+from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.catalogue.models import Protocol
+from mesotrace.core.clock import clinic_today
 from mesotrace.core.forms import attach_errors
 from mesotrace.patients.models import Patient
 from mesotrace.patients.search import MAX_QUERY, patient_query
@@ -35,7 +35,7 @@ from mesotrace.treatments.forms import (
     protocol_choices,
 )
 from mesotrace.treatments.models import AppointmentStatus, PlanStatus, TreatmentPlan
-from mesotrace.treatments.screening import clinic_today, screen
+from mesotrace.treatments.screening import screen
 
 PAGE_SIZE = 50
 

@@ -16,7 +16,7 @@ from django.test import Client
 
 from mesotrace.accounts.models import User
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AppendOnlyError, AuditEvent
+from mesotrace.audit.models import AppendOnlyError, AuditAction, AuditEvent, ObjectType
 from mesotrace.patients import services as patients
 from mesotrace.patients.models import Allergy, Patient
 from tests.conftest import SYSTEM, World, make_patient
@@ -196,7 +196,9 @@ def test_a_change_whose_record_cannot_be_written_is_not_kept(
 
 @pytest.fixture
 def event(world: World) -> AuditEvent:
-    return audit.record(SYSTEM, "view", object_type="patient", object_id=7, clinic=world.clinic)
+    return audit.record(
+        SYSTEM, AuditAction.VIEW, ObjectType.PATIENT, object_id=7, clinic=world.clinic
+    )
 
 
 def _unchanged(event: AuditEvent) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, User
-from mesotrace.audit.actor import Actor
 from mesotrace.charting import services
 from mesotrace.charting.models import TreatmentSession
 from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn

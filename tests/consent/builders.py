@@ -8,8 +8,8 @@ import io
 from django.test import Client
 from PIL import Image, ImageDraw
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import User
-from mesotrace.audit.actor import Actor
 from mesotrace.consent import services
 from mesotrace.consent.models import ConsentSignature
 from mesotrace.patients.models import Patient

@@ -9,7 +9,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from mesotrace.audit.actor import Actor
+from mesotrace.accounts.access import Actor
 from mesotrace.catalogue.models import adverse_effects_for
 from mesotrace.consent import document, services
 from mesotrace.treatments.models import TreatmentPlan

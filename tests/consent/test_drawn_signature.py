@@ -6,7 +6,7 @@ from typing import Any
 
 from django.test import Client
 
-from mesotrace.audit.actor import Actor
+from mesotrace.accounts.access import Actor
 from mesotrace.consent import services
 from mesotrace.consent.models import ConsentSignature
 from tests.conftest import World

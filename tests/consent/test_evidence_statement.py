@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mesotrace.audit.actor import Actor
+from mesotrace.accounts.access import Actor
 from mesotrace.consent import document, services
 from mesotrace.outcomes.report import evidence_statement
 from tests.conftest import World, make_patient

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from mesotrace.audit.actor import Actor
+from mesotrace.accounts.access import Actor
 from mesotrace.audit.models import AuditEvent
 from mesotrace.consent import services
 from mesotrace.consent.models import ConsentDocument, ConsentSignature, SignedRecordError

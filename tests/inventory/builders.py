@@ -9,8 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
-from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.models import Product
 from mesotrace.inventory import recalls, stock
 from mesotrace.inventory.models import Lot, RecallContact

@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 from django.utils import timezone
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
-from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.models import BodyZone, Protocol
 from mesotrace.outcomes import services
 from mesotrace.outcomes.demo import (

@@ -8,8 +8,8 @@ import random
 import pytest
 from django.db import connection
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
-from mesotrace.audit.actor import Actor
 from mesotrace.demo.generator import bulk_patients
 from mesotrace.patients import services
 from mesotrace.patients.models import Patient

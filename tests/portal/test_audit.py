@@ -8,7 +8,7 @@ from django.test import Client
 
 from mesotrace.audit.models import AuditAction, AuditEvent
 from mesotrace.consent.models import ConsentSignature
-from mesotrace.treatments.screening import clinic_today
+from mesotrace.core.clock import clinic_today
 from tests.conftest import World, make_patient
 from tests.consent.builders import portal_link, signed_consent
 from tests.treatments.builders import HAIR, make_plan

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from mesotrace.audit.actor import Actor
+from mesotrace.accounts.access import Actor
 from mesotrace.audit.models import AuditEvent
 from mesotrace.portal import services
 from mesotrace.portal.models import PortalLink

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from mesotrace.core.clock import clinic_today
 from mesotrace.outcomes.models import EnteredBy, LifestyleLog
 from mesotrace.safety.models import AdverseEvent, Reporter
-from mesotrace.treatments.screening import clinic_today
 from tests.conftest import World, make_patient
 from tests.consent.builders import open_portal, portal_link
 

@@ -6,8 +6,8 @@ import datetime
 from typing import Any
 
 from mesotrace.charting.models import TreatmentSession
+from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
-from mesotrace.inventory.stock import clinic_today
 from mesotrace.patients.models import Patient
 from mesotrace.safety import services
 from mesotrace.safety.models import AdverseEvent, Reporter, SafetyAlert

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mesotrace.charting.models import TreatmentSession
+from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot, LotStatus
-from mesotrace.inventory.stock import clinic_today
 from mesotrace.patients.models import Patient
 from mesotrace.safety.models import SafetyAlert
 from tests.browser import PageLog, Screenshot, sign_in

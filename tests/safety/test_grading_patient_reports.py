@@ -12,8 +12,8 @@ from django.test import Client
 
 from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
+from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot, LotStatus
-from mesotrace.inventory.stock import clinic_today
 from mesotrace.safety.models import AdverseEvent, Reporter, SafetyAlert
 from tests.charting.builders import minoxidil_lot
 from tests.conftest import World, make_patient

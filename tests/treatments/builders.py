@@ -10,8 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership, User
-from mesotrace.audit.actor import Actor
 from mesotrace.catalogue.loader import sync_starter_catalogue
 from mesotrace.catalogue.models import (
     BodyZone,

@@ -8,9 +8,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from mesotrace.core.clock import clinic_today
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import Appointment, PlanStatus, TreatmentPlan
-from mesotrace.treatments.screening import clinic_today
 from tests.browser import PageLog, Screenshot, sign_in, sign_out
 from tests.conftest import World, make_patient, make_practitioner
 from tests.treatments.builders import ensure_starter_catalogue

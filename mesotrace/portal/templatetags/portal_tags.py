@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from mesotrace.audit.actor import Actor
+from mesotrace.accounts.access import Actor
 from mesotrace.patients.models import Patient
 from mesotrace.portal import services
 
