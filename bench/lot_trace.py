@@ -4,7 +4,7 @@
 database (`python -m bench.lot_trace`), as the patient search does: SQLite in a temporary
 file, PostgreSQL in a fresh `mesotrace_bench_*` database dropped afterwards (skipped,
 loudly, when the server does not answer). Each child generates the network with
-`mesotrace.demo.network` in bulk mode, then for a typical lot (the median by exposures),
+`bench.network` in bulk mode, then for a typical lot (the median by exposures),
 a busy one (90th percentile) and the largest, times `trace_lot()` exactly as the app runs
 it, its query alone, the CSV export built from it, and a full scan: the same SQL with the
 mix line's lot filter (and clinic filter, if any) written as `column + 0`, which no index
@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 from bench.databases import load_average, median_ms, on_each_database, setup
 
 if TYPE_CHECKING:
+    from bench.network import NetworkSummary
     from mesotrace.charting.trace import Exposure
-    from mesotrace.demo.network import NetworkSummary
     from mesotrace.inventory.models import Lot
 
 TARGET_MS = 50.0
@@ -121,7 +121,7 @@ def unindexed(sql: str) -> str:
     """The trace's SQL with the mix line's lot and clinic filters out of any index's reach."""
     from django.db import connection
 
-    from mesotrace.charting.models import InjectionComponent
+    from mesotrace.treatments.models import InjectionComponent
 
     quote = connection.ops.quote_name
     table = quote(InjectionComponent._meta.db_table)
@@ -209,8 +209,8 @@ def chosen_lots() -> list[tuple[str, Lot]]:
     """The lots at each quantile of exposures (mix lines), fewest first."""
     from django.db.models import Count
 
-    from mesotrace.charting.models import InjectionComponent
     from mesotrace.inventory.models import Lot
+    from mesotrace.treatments.models import InjectionComponent
 
     counts = list(
         InjectionComponent.objects.values_list("lot_id")
@@ -225,7 +225,7 @@ def chosen_lots() -> list[tuple[str, Lot]]:
 
 
 def _generate(options: argparse.Namespace) -> NetworkSummary:
-    from mesotrace.demo.network import NetworkSize, generate_network
+    from bench.network import NetworkSize, generate_network
 
     size = NetworkSize(
         clinics=options.network_clinics,
@@ -246,9 +246,9 @@ def _generate(options: argparse.Namespace) -> NetworkSummary:
 def _describe() -> str:
     from django.db import connection
 
-    from mesotrace.charting.models import Injection, InjectionComponent, TreatmentSession
     from mesotrace.inventory.models import Lot
     from mesotrace.patients.models import Patient
+    from mesotrace.treatments.models import Injection, InjectionComponent, TreatmentSession
 
     counts = [
         (Patient, "patients"),

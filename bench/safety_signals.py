@@ -180,8 +180,8 @@ class Ids:
     """The first id of each generated kind: unit i of the flat tables is row first + i."""
 
     def __init__(self) -> None:
+        from bench.bulk import first_id
         from mesotrace.catalogue.models import Compound, Product, ProductComponent
-        from mesotrace.demo.bulk import first_id
         from mesotrace.inventory.models import Lot
         from mesotrace.safety.models import AdverseEvent
 
@@ -196,7 +196,7 @@ class Ids:
 
 def _write(model: Any, count: int, values: dict[str, object]) -> None:
     """`demo.bulk.load`, with the time stamps the model has."""
-    from mesotrace.demo.bulk import load
+    from bench.bulk import load
 
     names = {f.attname for f in model._meta.concrete_fields}
     stamps = {name: STAMP for name in ("created_at", "updated_at") if name in names}
@@ -311,10 +311,10 @@ def _populate(options: argparse.Namespace) -> tuple[Clinic, Ids]:
 
     from django.db import connection
 
+    from bench.bulk import analyze, fast_writes, reset_sequences
     from mesotrace.accounts.access import Actor
     from mesotrace.accounts.services import create_clinic
     from mesotrace.catalogue.models import Compound, Product, ProductComponent
-    from mesotrace.demo.bulk import analyze, fast_writes, reset_sequences
     from mesotrace.demo.generator import bulk_patients
     from mesotrace.inventory.models import Lot
     from mesotrace.safety.models import AdverseEvent

@@ -62,6 +62,7 @@ def main() -> int:
         "ruff format", [str(BIN / "ruff"), "format", "--check", "."]
     )
     results["mypy"] = run("mypy", [str(BIN / "mypy"), "mesotrace", "bench", "scripts"], base_env)
+    results["layers"] = run("import-linter", [str(BIN / "lint-imports")], base_env)
     results["migrations"] = run(
         "migrations up to date",
         [str(BIN / "python"), "manage.py", "makemigrations", "--check", "--dry-run"],

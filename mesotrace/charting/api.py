@@ -22,19 +22,12 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone
 from mesotrace.charting import photos, services
-from mesotrace.charting.models import (
-    Injection,
-    InjectionComponent,
-    PhotoView,
-    SessionAmendment,
-    SessionPhoto,
-    TreatmentSession,
-)
+from mesotrace.charting.models import PhotoView, SessionAmendment, SessionPhoto
 from mesotrace.charting.schemas import SessionIn
 from mesotrace.charting.trace import record_trace, trace_lot
 from mesotrace.core.api import ERRORS, InSchema
 from mesotrace.inventory.models import Lot
-from mesotrace.treatments.models import Appointment
+from mesotrace.treatments.models import Appointment, Injection, InjectionComponent, TreatmentSession
 
 router = Router(tags=["charting"])
 

@@ -10,17 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import BodyZone, Technique
-from mesotrace.charting.models import (
-    MAX_CHARGES,
-    NEEDLE_GAUGE_MAX,
-    NEEDLE_GAUGE_MIN,
-    Anaesthetic,
-    PhotoView,
-)
+from mesotrace.charting.models import PhotoView
 from mesotrace.charting.schemas import LotOverrideIn
 from mesotrace.charting.services import MAX_REASON
 from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.practitioners.models import Practitioner
+from mesotrace.treatments.models import MAX_CHARGES, NEEDLE_GAUGE_MAX, NEEDLE_GAUGE_MIN, Anaesthetic
 
 
 class HeldLotChoice(forms.ModelChoiceField):  # type: ignore[type-arg]

@@ -20,10 +20,11 @@ from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.charting.models import LotUseOverride, TreatmentSession
+from mesotrace.charting.models import LotUseOverride
 from mesotrace.charting.schemas import LotOverrideIn, SessionIn
 from mesotrace.inventory.models import Lot, LotStatus, StockMovement
 from mesotrace.inventory.services import draw, lot_problem
+from mesotrace.treatments.models import TreatmentSession
 
 PERMISSION = "lot.override_investigation"
 HOW_TO_OVERRIDE = _lazy(

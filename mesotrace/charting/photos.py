@@ -23,9 +23,10 @@ from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone
-from mesotrace.charting.models import PhotoView, SessionPhoto, TreatmentSession
+from mesotrace.charting.models import PhotoView, SessionPhoto
 from mesotrace.consent.services import valid_photo_consent
 from mesotrace.core.clock import clinic_today
+from mesotrace.treatments.models import TreatmentSession
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000

@@ -11,7 +11,8 @@ from decimal import Decimal
 from ninja import Field
 
 from mesotrace.catalogue.models import DEPTH_MAX_MM, DEPTH_MIN_MM, NEEDLE_LENGTH_MAX_MM, Technique
-from mesotrace.charting.models import (
+from mesotrace.core.api import InSchema
+from mesotrace.treatments.models import (
     MAX_CHARGES,
     MAX_ML_PER_POINT,
     NEEDLE_GAUGE_MAX,
@@ -20,7 +21,6 @@ from mesotrace.charting.models import (
     Anaesthetic,
     MapView,
 )
-from mesotrace.core.api import InSchema
 
 MAX_POINTS = 500
 MAX_PRODUCTS_PER_SYRINGE = 8

@@ -36,15 +36,8 @@ from mesotrace.catalogue.models import (
     Protocol,
 )
 from mesotrace.charting import overrides
-from mesotrace.charting.bodymap import region_at
 from mesotrace.charting.doses import dose_problems
-from mesotrace.charting.models import (
-    Injection,
-    InjectionComponent,
-    SessionAmendment,
-    SessionStatus,
-    TreatmentSession,
-)
+from mesotrace.charting.models import SessionAmendment
 from mesotrace.charting.schemas import InjectionIn, SessionIn
 from mesotrace.consent import services as consent_services
 from mesotrace.core.clock import clinic_today
@@ -54,7 +47,16 @@ from mesotrace.outcomes.services import split_body_rule
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.services import may_inject
 from mesotrace.safety import exposure
-from mesotrace.treatments.models import Appointment, AppointmentStatus, TreatmentPlan
+from mesotrace.treatments.bodymap import region_at
+from mesotrace.treatments.models import (
+    Appointment,
+    AppointmentStatus,
+    Injection,
+    InjectionComponent,
+    SessionStatus,
+    TreatmentPlan,
+    TreatmentSession,
+)
 from mesotrace.treatments.services import complete_appointment, open_warnings, screening_for
 
 SESSION_FIELDS = [
@@ -410,7 +412,8 @@ def _record(
     injections = _create_injections(session, payload, zones)
     movements = _draw_stock(actor, session, payload, found, on, overridden)
     _create_components(session, payload, injections, found, movements)
-    exposure.count_session(session, payload)  # the safety signals' sessions per lot
+    used = ((c.product_id, c.lot_id) for point in payload.injections for c in point.components)
+    exposure.count_session(session, used)  # the safety signals' sessions per lot
     overrides.record_overrides(actor, session, payload, found.lots)
     complete_appointment(actor, appointment)
     _audit_session(actor, session, payload, found)

@@ -20,8 +20,8 @@ from django.db.models import QuerySet
 from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.charting.models import InjectionComponent
 from mesotrace.inventory.models import Lot
+from mesotrace.treatments.models import InjectionComponent
 
 
 class Exposure(NamedTuple):

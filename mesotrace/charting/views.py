@@ -22,14 +22,8 @@ from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.charting import photos, services
-from mesotrace.charting.bodymap import VIEWS
 from mesotrace.charting.forms import AmendForm, PhotoForm, SessionForm
-from mesotrace.charting.models import (
-    Injection,
-    InjectionComponent,
-    SessionPhoto,
-    TreatmentSession,
-)
+from mesotrace.charting.models import SessionPhoto
 from mesotrace.charting.schemas import SessionIn
 from mesotrace.charting.syringe import chart_config
 from mesotrace.charting.trace import exposed_patients, record_trace, trace_csv, trace_lot
@@ -39,7 +33,14 @@ from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services import open_campaign
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.treatments.models import Appointment, AppointmentStatus
+from mesotrace.treatments.bodymap import VIEWS
+from mesotrace.treatments.models import (
+    Appointment,
+    AppointmentStatus,
+    Injection,
+    InjectionComponent,
+    TreatmentSession,
+)
 from mesotrace.treatments.scheduling import zone_of
 
 RECENT = 50

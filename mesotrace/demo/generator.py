@@ -24,10 +24,12 @@ from mesotrace.accounts.models import Clinic, User
 from mesotrace.accounts.roles import Role
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.charting.demo import give_demo_sessions
 from mesotrace.core.models import next_number
-from mesotrace.inventory.demo import give_demo_stock
-from mesotrace.outcomes.demo import give_demo_cohort
+from mesotrace.demo.charting import give_demo_sessions
+from mesotrace.demo.inventory import give_demo_stock
+from mesotrace.demo.outcomes import give_demo_cohort
+from mesotrace.demo.safety import give_demo_safety
+from mesotrace.demo.treatments import give_demo_plans
 from mesotrace.patients import services as patients
 from mesotrace.patients.models import (
     Allergy,
@@ -40,8 +42,6 @@ from mesotrace.patients.models import (
 from mesotrace.patients.search import name_key
 from mesotrace.practitioners import services as practitioners
 from mesotrace.practitioners.models import InjectionRule, Practitioner, Qualification
-from mesotrace.safety.demo import give_demo_safety
-from mesotrace.treatments.demo import give_demo_plans
 
 DEFAULT_SEED = 2026
 DEFAULT_PATIENTS = 180

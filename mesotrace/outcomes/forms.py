@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.catalogue.models import BodyZone
-from mesotrace.charting.models import TreatmentSession
 from mesotrace.outcomes.models import MeasurementType
 from mesotrace.outcomes.services import CONVERSIONS
 from mesotrace.patients.models import Patient
-from mesotrace.treatments.models import TreatmentPlan
+from mesotrace.treatments.models import TreatmentPlan, TreatmentSession
 
 # Entry units offered on the page (UCUM code, what the user reads).
 UNIT_CHOICES = [

@@ -57,7 +57,7 @@ class Measurement(ClinicOwned):
     side = models.CharField(max_length=5, choices=Side.choices, default=Side.NONE)
     measured_at = models.DateTimeField()
     session = models.ForeignKey(
-        "charting.TreatmentSession",
+        "treatments.TreatmentSession",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -19,7 +19,6 @@ from django.utils import timezone
 from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.charting.bodymap import region_at
 from mesotrace.outcomes.models import (
     EnteredBy,
     LifestyleLog,
@@ -29,13 +28,13 @@ from mesotrace.outcomes.models import (
     SplitBodyAllocation,
 )
 from mesotrace.outcomes.shipped import sync_shipped_types
+from mesotrace.treatments.bodymap import region_at
 
 if TYPE_CHECKING:
     from mesotrace.accounts.models import User
     from mesotrace.catalogue.models import BodyZone
-    from mesotrace.charting.models import TreatmentSession
     from mesotrace.patients.models import Patient
-    from mesotrace.treatments.models import TreatmentPlan
+    from mesotrace.treatments.models import TreatmentPlan, TreatmentSession
 
 # Entry unit -> (canonical UCUM unit, factor to canonical).
 CONVERSIONS: dict[str, tuple[str, float]] = {

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.charting.models import TreatmentSession
 from mesotrace.consent import document
 from mesotrace.consent import services as consent
 from mesotrace.consent.forms import SignConsentForm
@@ -36,7 +35,7 @@ from mesotrace.portal.access import Portal, PortalRequest, portal_page, refused
 from mesotrace.portal.forms import LifestyleForm, SideEffectForm
 from mesotrace.safety.models import Reporter
 from mesotrace.safety.services import EventInput, record_event
-from mesotrace.treatments.models import Appointment, TreatmentPlan
+from mesotrace.treatments.models import Appointment, TreatmentPlan, TreatmentSession
 
 
 def _seen(

@@ -15,16 +15,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps as installed
-from django.apps.registry import Apps
 from django.db import connections, router, transaction
 from django.utils import timezone
 
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import ProductComponent
-from mesotrace.charting.models import TreatmentSession
-from mesotrace.charting.schemas import SessionIn
 from mesotrace.safety.models import ExposureCount, ExposureLevel, ExposureMix
+from mesotrace.treatments.models import InjectionComponent, TreatmentSession
 
 RECOUNT_CHUNK = 20_000
 
@@ -59,14 +56,14 @@ def _add_one(model: Any, conflict: Sequence[str], rows: Sequence[dict[str, Any]]
         cursor.execute(sql, params)
 
 
-def count_session(session: TreatmentSession, payload: SessionIn) -> None:
+def count_session(session: TreatmentSession, used: Iterable[tuple[int, int]]) -> None:
     """Adds one session to the counts of each product and lot it used, and of its mix.
 
-    Call inside the transaction that charted the session, with its checked payload. Two
-    statements whatever the session's size; rows go in one fixed order (lots, then
-    products, ids ascending) so two sessions never deadlock.
+    Call inside the transaction that charted the session, with its (product id, lot id)
+    pairs. Two statements whatever the session's size; rows go in one fixed order (lots,
+    then products, ids ascending) so two sessions never deadlock.
     """
-    pairs = {(c.product_id, c.lot_id) for point in payload.injections for c in point.components}
+    pairs = set(used)
     if not pairs:
         return
     products = sorted({product for product, _lot in pairs})
@@ -98,10 +95,10 @@ class Recount:
     mixes: dict[str, int]  # product ids as `mix_key` writes them -> sessions
 
 
-def recount(clinic_id: int, registry: Apps = installed) -> Recount:
-    """The clinic's counts from its mix lines (`registry`: a migration's apps), in one pass
-    over the distinct (session, lot, product) of its mix lines, session by session."""
-    lines = registry.get_model("charting", "InjectionComponent").objects.filter(clinic_id=clinic_id)
+def recount(clinic_id: int) -> Recount:
+    """The clinic's counts from its mix lines, in one pass over the distinct
+    (session, lot, product) of its mix lines, session by session."""
+    lines = InjectionComponent.objects.filter(clinic_id=clinic_id)
     triples = (
         lines.values_list("injection__session_id", "lot_id", "product_id")
         .distinct()
@@ -143,14 +140,13 @@ def _lock(*models: Any) -> None:
         cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
 
 
-def rebuild(clinic_id: int, registry: Apps = installed) -> Recount:
+def rebuild(clinic_id: int) -> Recount:
     """Replaces the clinic's counts with the recount, in one transaction; a session charted
     meanwhile waits for it and then increments the rebuilt rows."""
-    counts = registry.get_model("safety", "ExposureCount")
-    mixes = registry.get_model("safety", "ExposureMix")
+    counts, mixes = ExposureCount, ExposureMix
     with transaction.atomic():
         _lock(counts, mixes)
-        found = recount(clinic_id, registry)
+        found = recount(clinic_id)
         counts.objects.filter(clinic_id=clinic_id).delete()
         mixes.objects.filter(clinic_id=clinic_id).delete()
         counts.objects.bulk_create(
@@ -211,10 +207,9 @@ def sessions_per_compound(clinic: Clinic) -> dict[int, int]:
     return dict(out)
 
 
-def clinics_charted(registry: Apps = installed) -> list[int]:
+def clinics_charted() -> list[int]:
     """Every clinic with mix lines or exposure counts: the ones a full rebuild rewrites."""
     found: set[int] = set()
-    for app, name in (("charting", "InjectionComponent"), ("safety", "ExposureCount")):
-        rows = registry.get_model(app, name).objects.values_list("clinic_id", flat=True)
-        found.update(rows.distinct().order_by())
+    for model in (InjectionComponent, ExposureCount):
+        found.update(model.objects.values_list("clinic_id", flat=True).distinct().order_by())
     return sorted(found)

@@ -90,8 +90,8 @@ class AdverseEvent(ClinicOwned):
     description = models.TextField(
         _("description"), blank=True, validators=[MaxLengthValidator(MAX_TEXT)]
     )
-    sessions = models.ManyToManyField("charting.TreatmentSession", blank=True, related_name="+")
-    injections = models.ManyToManyField("charting.Injection", blank=True, related_name="+")
+    sessions = models.ManyToManyField("treatments.TreatmentSession", blank=True, related_name="+")
+    injections = models.ManyToManyField("treatments.Injection", blank=True, related_name="+")
     products = models.ManyToManyField("catalogue.Product", blank=True, related_name="+")
     lots = models.ManyToManyField("inventory.Lot", blank=True, related_name="+")
 

@@ -22,7 +22,6 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import Product
-from mesotrace.charting.models import Injection, InjectionComponent, TreatmentSession
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
 from mesotrace.patients.models import Patient
@@ -39,6 +38,7 @@ from mesotrace.safety.models import (
     Seriousness,
 )
 from mesotrace.safety.terms import CATEGORY_OF, Category, Term
+from mesotrace.treatments.models import Injection, InjectionComponent, TreatmentSession
 
 AUDITED = [
     "term",

@@ -12,18 +12,17 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.test import override_settings
 
+from bench.bulk import secondary_indexes
 from bench.lot_trace import captured_query, chosen_lots, full_scan, measure, unindexed
+from bench.network import TABLES, NetworkSize, NetworkSummary, generate_network
 from mesotrace.accounts.models import Clinic
-from mesotrace.charting.bodymap import region_at
-from mesotrace.charting.models import Injection, InjectionComponent, TreatmentSession
 from mesotrace.charting.trace import trace_lot
-from mesotrace.demo.bulk import secondary_indexes
 from mesotrace.demo.generator import DemoError
-from mesotrace.demo.network import TABLES, NetworkSize, NetworkSummary, generate_network
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement
 from mesotrace.safety import exposure
 from mesotrace.safety.models import ExposureLevel
-from mesotrace.treatments.models import Appointment
+from mesotrace.treatments.bodymap import region_at
+from mesotrace.treatments.models import Appointment, Injection, InjectionComponent, TreatmentSession
 from tests.treatments.builders import ensure_starter_catalogue
 
 TINY = NetworkSize(clinics=2, patients=40, injections=200, seed=7)

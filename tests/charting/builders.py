@@ -12,19 +12,18 @@ from django.utils import timezone
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, User
 from mesotrace.charting import services
-from mesotrace.charting.models import TreatmentSession
 from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn
 from mesotrace.inventory.models import Lot
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.treatments.models import Appointment, TreatmentPlan
+from mesotrace.treatments.models import Appointment, TreatmentPlan, TreatmentSession
 from tests.conftest import World, make_patient
 from tests.consent.builders import signed_consent
 from tests.inventory.builders import receive
 from tests.treatments.builders import HAIR, active_plan, actor_for
 
 MINOXIDIL = "minoxidil-2-generic"
-# Points inside the map's zones, as fractions of each view (mesotrace/charting/bodymap.py).
+# Points inside the map's zones, as fractions of each view (mesotrace/treatments/bodymap.py).
 SCALP_CENTRE = (Decimal("0.5"), Decimal("0.52"))
 ABDOMEN = (Decimal("0.5"), Decimal("0.35"))
 CHEST = (Decimal("0.5"), Decimal("0.23"))  # on the body, but no zone

@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from mesotrace.charting.models import TreatmentSession
 from mesotrace.inventory.models import MovementKind, StockMovement
-from mesotrace.treatments.models import Appointment
+from mesotrace.treatments.models import Appointment, TreatmentSession
 from tests.charting.builders import CHEST, chartable, minoxidil_lot, payload, point
 from tests.charting.photo_builders import jpeg_upload
 from tests.conftest import World

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from mesotrace.charting.models import TreatmentSession
 from mesotrace.inventory.models import MovementKind, StockMovement
+from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import World
 

@@ -20,12 +20,12 @@ from django.db import connection
 
 from mesotrace.accounts import services as accounts
 from mesotrace.charting import services
-from mesotrace.charting.models import TreatmentSession
 from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement
 from mesotrace.inventory.services import on_hand
 from mesotrace.practitioners.models import InjectionRule
 from mesotrace.practitioners.services import set_injection_policy
+from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import chartable, minoxidil_lot, payload, point
 from tests.conftest import PASSWORD, SYSTEM, World, make_patient, make_practitioner
 from tests.race import race

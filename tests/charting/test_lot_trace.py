@@ -44,7 +44,7 @@ def test_the_trace_is_one_query_however_many_exposures(world: World) -> None:
         trace_lot(suspect)
     reads = [q["sql"] for q in queries if "SELECT" in q["sql"]]
     assert len(reads) == 1
-    assert "charting_injectioncomponent" in reads[0]
+    assert "treatments_injectioncomponent" in reads[0]
 
 
 def test_trace_page_csv_and_api_show_the_patients_and_are_audited(

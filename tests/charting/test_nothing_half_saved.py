@@ -9,10 +9,14 @@ from django.core.exceptions import ValidationError
 
 from mesotrace.audit.models import AuditEvent
 from mesotrace.charting import services
-from mesotrace.charting.models import Injection, InjectionComponent, TreatmentSession
 from mesotrace.inventory.models import MovementKind, StockMovement
 from mesotrace.inventory.services import on_hand
-from mesotrace.treatments.models import AppointmentStatus
+from mesotrace.treatments.models import (
+    AppointmentStatus,
+    Injection,
+    InjectionComponent,
+    TreatmentSession,
+)
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import World
 

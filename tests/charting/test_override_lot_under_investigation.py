@@ -14,10 +14,11 @@ from django.test import Client
 
 from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
-from mesotrace.charting.models import LotUseOverride, TreatmentSession
+from mesotrace.charting.models import LotUseOverride
 from mesotrace.charting.schemas import LotOverrideIn
 from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot, LotStatus, MovementKind, StockMovement
+from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import SYSTEM, World
 from tests.inventory.builders import days_from_today

@@ -12,8 +12,9 @@ from django.test import Client
 from PIL import Image
 
 from mesotrace.charting import photos
-from mesotrace.charting.models import SessionPhoto, TreatmentSession
+from mesotrace.charting.models import SessionPhoto
 from mesotrace.consent.services import grant_photo_consent, withdraw_photo_consent
+from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.charting.photo_builders import GPS_IFD, jpeg_upload, jpeg_with_gps
 from tests.conftest import World

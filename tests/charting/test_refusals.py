@@ -13,12 +13,17 @@ from django.utils import timezone
 from pydantic import ValidationError as SchemaError
 
 from mesotrace.audit.models import AuditEvent
-from mesotrace.charting.models import Injection, InjectionComponent, TreatmentSession
 from mesotrace.charting.schemas import ComponentIn
 from mesotrace.inventory import stock
 from mesotrace.inventory.models import MovementKind, StockMovement
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.treatments.models import Appointment, ScreeningAcknowledgement
+from mesotrace.treatments.models import (
+    Appointment,
+    Injection,
+    InjectionComponent,
+    ScreeningAcknowledgement,
+    TreatmentSession,
+)
 from tests.charting.builders import (
     ABDOMEN,
     CHEST,

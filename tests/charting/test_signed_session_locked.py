@@ -10,12 +10,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from mesotrace.charting import services
-from mesotrace.charting.models import (
-    Injection,
-    SessionAmendment,
-    SessionStatus,
-    TreatmentSession,
-)
+from mesotrace.charting.models import SessionAmendment
+from mesotrace.treatments.models import Injection, SessionStatus, TreatmentSession
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import World
 from tests.treatments.builders import actor_for

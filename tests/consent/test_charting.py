@@ -7,10 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from mesotrace.audit.models import AuditEvent
-from mesotrace.charting.models import TreatmentSession
 from mesotrace.consent import services
 from mesotrace.consent.models import ConsentOverride
-from mesotrace.treatments.models import TreatmentPlan
+from mesotrace.treatments.models import TreatmentPlan, TreatmentSession
 from tests.charting.builders import appointment_today, minoxidil_lot, payload, point, record
 from tests.conftest import World, make_patient
 from tests.consent.builders import signed_consent

@@ -12,10 +12,9 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from mesotrace.audit.models import AuditEvent
-from mesotrace.charting.models import TreatmentSession
 from mesotrace.consent import services
 from mesotrace.consent.models import ConsentSignature
-from mesotrace.treatments.models import TreatmentPlan
+from mesotrace.treatments.models import TreatmentPlan, TreatmentSession
 from tests.charting.builders import appointment_today, minoxidil_lot, payload, point, record
 from tests.conftest import World, make_patient
 from tests.consent.builders import open_portal, portal_link, signed_consent

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from mesotrace.accounts.models import Clinic
-from mesotrace.charting.demo import give_demo_sessions
-from mesotrace.charting.models import InjectionComponent, SessionStatus, TreatmentSession
 from mesotrace.charting.trace import trace_lot
-from mesotrace.inventory.demo import give_demo_stock
+from mesotrace.demo.charting import give_demo_sessions
+from mesotrace.demo.inventory import give_demo_stock
+from mesotrace.treatments.models import InjectionComponent, SessionStatus, TreatmentSession
 from tests.treatments.builders import demo_clinics_with_plans
 
 

@@ -14,13 +14,18 @@ from django.test import RequestFactory
 
 from mesotrace.accounts.models import Clinic, Membership
 from mesotrace.audit.models import AuditAction, AuditEvent
-from mesotrace.charting.models import InjectionComponent, TreatmentSession
 from mesotrace.charting.trace import trace_lot
 from mesotrace.demo.generator import bulk_patients, demo_logins, generate_demo
 from mesotrace.inventory.services import on_hand
 from mesotrace.patients.models import Patient
 from mesotrace.patients.search import patient_query
-from mesotrace.treatments.models import Appointment, PlanStatus, TreatmentPlan
+from mesotrace.treatments.models import (
+    Appointment,
+    InjectionComponent,
+    PlanStatus,
+    TreatmentPlan,
+    TreatmentSession,
+)
 from tests.conftest import make_clinic
 
 

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from mesotrace.accounts.models import Clinic
+from mesotrace.demo.inventory import demo_products, give_demo_stock
 from mesotrace.inventory import stock
-from mesotrace.inventory.demo import demo_products, give_demo_stock
 from mesotrace.inventory.models import Lot
 from tests.treatments.builders import demo_clinics_with_plans
 

@@ -9,8 +9,8 @@ from django.db import transaction
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit.models import AuditEvent
 from mesotrace.demo.generator import generate_demo
+from mesotrace.demo.safety import give_demo_safety
 from mesotrace.inventory.models import LotStatus
-from mesotrace.safety.demo import give_demo_safety
 from mesotrace.safety.models import AdverseEvent, SafetyAlert
 from mesotrace.safety.terms import Category
 

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from mesotrace.accounts.models import Clinic
 from mesotrace.demo.generator import generate_demo
-from mesotrace.treatments.demo import DemoRefused, give_demo_plans
+from mesotrace.demo.treatments import DemoRefused, give_demo_plans
 from mesotrace.treatments.models import (
     Appointment,
     OpeningHours,

@@ -12,14 +12,14 @@ from django.utils import timezone
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import BodyZone, Protocol
-from mesotrace.outcomes import services
-from mesotrace.outcomes.demo import (
+from mesotrace.demo.outcomes import (
     VISIT_DAYS,
     DemoCohort,
     SimulatedCourse,
     give_demo_cohort,
     record_simulated_course,
 )
+from mesotrace.outcomes import services
 from mesotrace.outcomes.models import MeasurementType
 from mesotrace.outcomes.shipped import sync_shipped_types
 from mesotrace.treatments.models import TreatmentPlan

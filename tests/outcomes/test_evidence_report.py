@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from mesotrace.audit.models import AuditEvent
-from mesotrace.outcomes.demo import TRUE_EFFECT
+from mesotrace.demo.outcomes import TRUE_EFFECT
 from mesotrace.outcomes.report import evidence_report, evidence_statement
 from tests.conftest import World
 from tests.outcomes.builders import demo_cohort

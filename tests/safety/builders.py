@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from mesotrace.charting.models import TreatmentSession
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
 from mesotrace.patients.models import Patient
 from mesotrace.safety import services
 from mesotrace.safety.models import AdverseEvent, Reporter, SafetyAlert
+from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import SYSTEM, World, make_patient
 from tests.treatments.builders import actor_for

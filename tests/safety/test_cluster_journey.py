@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from mesotrace.charting.models import TreatmentSession
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.patients.models import Patient
 from mesotrace.safety.models import SafetyAlert
+from mesotrace.treatments.models import TreatmentSession
 from tests.browser import PageLog, Screenshot, sign_in
 from tests.charting.builders import chartable, minoxidil_lot
 from tests.conftest import World, make_patient

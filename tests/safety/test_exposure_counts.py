@@ -17,11 +17,11 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue import services as catalogue
 from mesotrace.catalogue.models import Product
 from mesotrace.charting import services as charting
-from mesotrace.charting.models import InjectionComponent
 from mesotrace.charting.schemas import ComponentIn, InjectionIn
 from mesotrace.inventory.models import Lot
 from mesotrace.safety import exposure
 from mesotrace.safety.models import ExposureCount, ExposureLevel, ExposureMix
+from mesotrace.treatments.models import InjectionComponent
 from tests.catalogue.builders import shipped_compound
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import SYSTEM, World

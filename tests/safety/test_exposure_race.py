@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
@@ -20,10 +20,9 @@ from django.db.models import F
 
 from mesotrace.catalogue.models import Product
 from mesotrace.charting import services as charting
-from mesotrace.charting.models import TreatmentSession
-from mesotrace.charting.schemas import SessionIn
 from mesotrace.safety import exposure
 from mesotrace.safety.models import ExposureLevel
+from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import MINOXIDIL, chartable, minoxidil_lot, payload, point
 from tests.conftest import World
 from tests.race import race
@@ -41,8 +40,8 @@ def _catalogue(transactional_db: Any) -> None:
 def _slow_counting(monkeypatch: pytest.MonkeyPatch) -> None:
     count = exposure.count_session
 
-    def slow(session: TreatmentSession, payload: SessionIn) -> None:
-        count(session, payload)
+    def slow(session: TreatmentSession, used: Iterable[tuple[int, int]]) -> None:
+        count(session, used)
         time.sleep(PAUSE_SECONDS)  # counted, not committed: the others count now
 
     monkeypatch.setattr(exposure, "count_session", slow)

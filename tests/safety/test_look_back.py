@@ -8,8 +8,8 @@ from collections.abc import Callable
 from django.test import Client
 
 from mesotrace.accounts.models import User
-from mesotrace.charting.models import TreatmentSession
 from mesotrace.safety.services import look_back_sessions
+from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import minoxidil_lot
 from tests.conftest import World, make_patient
 from tests.safety.builders import charted_on

@@ -11,10 +11,10 @@ from django.test import Client
 
 from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
-from mesotrace.charting.models import TreatmentSession
 from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.safety import services
 from mesotrace.safety.models import SafetyAlert
+from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import minoxidil_lot
 from tests.conftest import World
 from tests.safety.builders import charted_on, infection

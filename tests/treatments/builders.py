@@ -146,7 +146,7 @@ def sweep_entries(world: World, patient: Patient, practitioner: Practitioner) ->
 def demo_clinics_with_plans(seed: int, patients: int) -> list[Clinic]:
     """The demo clinics as far as their treatment plans: no stock, no sessions yet."""
     from mesotrace.demo.generator import CLINICS, build_clinic
-    from mesotrace.treatments.demo import give_demo_plans
+    from mesotrace.demo.treatments import give_demo_plans
 
     actor = Actor.system("demo")
     clinics = []

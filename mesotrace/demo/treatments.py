@@ -191,7 +191,7 @@ def give_demo_plans(
     protocols, injectors = _protocols(clinic), _injectors(clinic)
     if not protocols or not injectors:
         raise DemoRefused(f"{clinic.name} has no allowed protocol or no one who may inject.")
-    rng = random.Random(f"{seed}:{clinic.slug}:plans")  # noqa: S311  (synthetic data, seeded)
+    rng = random.Random(f"{seed}:{clinic.slug}:plans")
     active = booked = 0
     patients = _suitable_patients(clinic, count)
     for index, patient in enumerate(patients):

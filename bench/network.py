@@ -25,22 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from django.db import connection, models, transaction
 
-from mesotrace.accounts import services as accounts
-from mesotrace.accounts.access import Actor
-from mesotrace.accounts.models import Clinic
-from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.catalogue.models import BodyZone, Product, Protocol, Technique
-from mesotrace.catalogue.services import protocol_allowed
-from mesotrace.charting.bodymap import VIEWS, region_at
-from mesotrace.charting.models import (
-    Anaesthetic,
-    Injection,
-    InjectionComponent,
-    SessionStatus,
-    TreatmentSession,
-)
-from mesotrace.demo.bulk import (
+from bench.bulk import (
     Take,
     analyze,
     create_indexes,
@@ -52,6 +37,13 @@ from mesotrace.demo.bulk import (
     reset_sequences,
     secondary_indexes,
 )
+from mesotrace.accounts import services as accounts
+from mesotrace.accounts.access import Actor
+from mesotrace.accounts.models import Clinic
+from mesotrace.audit import services as audit
+from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.catalogue.models import BodyZone, Product, Protocol, Technique
+from mesotrace.catalogue.services import protocol_allowed
 from mesotrace.demo.generator import (
     DEFAULT_SEED,
     DemoError,
@@ -61,19 +53,25 @@ from mesotrace.demo.generator import (
     refuse_production,
     synthetic_patient,
 )
-from mesotrace.inventory.demo import SUPPLIER
+from mesotrace.demo.inventory import SUPPLIER
+from mesotrace.demo.treatments import PRICES, SESSION_MINUTES
 from mesotrace.inventory.models import MAX_QUANTITY_ML, Lot, MovementKind, StockMovement
 from mesotrace.patients.models import Patient, PregnancyStatus
 from mesotrace.practitioners import services as practitioners
 from mesotrace.practitioners.models import Practitioner, Qualification
 from mesotrace.safety import exposure
-from mesotrace.treatments.demo import PRICES, SESSION_MINUTES
+from mesotrace.treatments.bodymap import VIEWS, region_at
 from mesotrace.treatments.models import (
     MAX_SESSIONS,
+    Anaesthetic,
     Appointment,
     AppointmentStatus,
+    Injection,
+    InjectionComponent,
     PlanStatus,
+    SessionStatus,
     TreatmentPlan,
+    TreatmentSession,
 )
 from mesotrace.treatments.screening import ADULT_AGE
 

@@ -25,8 +25,6 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import Product, Technique
 from mesotrace.charting import services
-from mesotrace.charting.bodymap import VIEWS, Region, region_at
-from mesotrace.charting.models import Anaesthetic, MapView, TreatmentSession
 from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn
 from mesotrace.charting.syringe import DEFAULT_GAUGE
 from mesotrace.consent import services as consent_services
@@ -37,7 +35,16 @@ from mesotrace.patients.models import Patient, PregnancyStatus
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments import scheduling
 from mesotrace.treatments import services as plans
-from mesotrace.treatments.models import Appointment, AppointmentStatus, PlanStatus, TreatmentPlan
+from mesotrace.treatments.bodymap import VIEWS, Region, region_at
+from mesotrace.treatments.models import (
+    Anaesthetic,
+    Appointment,
+    AppointmentStatus,
+    MapView,
+    PlanStatus,
+    TreatmentPlan,
+    TreatmentSession,
+)
 from mesotrace.treatments.scheduling import zone_of
 from mesotrace.treatments.screening import ADULT_AGE, age_on
 
@@ -196,7 +203,7 @@ def give_demo_sessions(
     if TreatmentSession.objects.for_clinic(clinic).exists():
         return DemoSessions(0, 0, 0)
     actor = actor or Actor.system("demo")
-    rng = random.Random(f"{seed}:{clinic.slug}:sessions")  # noqa: S311  (synthetic data, seeded)
+    rng = random.Random(f"{seed}:{clinic.slug}:sessions")
     sessions = signed = points = 0
     plans = TreatmentPlan.objects.for_clinic(clinic).filter(status=PlanStatus.ACTIVE)
     for plan in plans.select_related("protocol", "clinic").order_by("pk"):
@@ -253,7 +260,7 @@ def give_demo_session_with_lot(
     if settings.ENVIRONMENT == "production":
         raise DemoSessionsRefused("Demo sessions are never written in production.")
     actor = actor or Actor.system("demo")
-    rng = random.Random(f"{seed}:{clinic.slug}:lot:{lot.lot_number}")  # noqa: S311
+    rng = random.Random(f"{seed}:{clinic.slug}:lot:{lot.lot_number}")
     charted = TreatmentSession.objects.for_clinic(clinic).values("plan_id")
     open_plans = (
         TreatmentPlan.objects.for_clinic(clinic)

@@ -119,7 +119,7 @@ def give_demo_stock(clinic: Clinic, seed: int = 2026, actor: Actor | None = None
     if not products or Lot.objects.for_clinic(clinic).exists():
         return summary
     actor = actor or Actor.system("demo")
-    rng = random.Random(f"{seed}:{clinic.slug}:stock")  # noqa: S311  (synthetic data, seeded)
+    rng = random.Random(f"{seed}:{clinic.slug}:stock")
     today = clinic_today(clinic)
     lots: list[Lot] = []
     for product in products:

@@ -21,13 +21,13 @@ from django.db.models import Count, QuerySet
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership
 from mesotrace.accounts.roles import Role
-from mesotrace.charting.demo import give_demo_session_with_lot
-from mesotrace.charting.models import InjectionComponent, TreatmentSession
 from mesotrace.core.clock import clinic_today
+from mesotrace.demo.charting import give_demo_session_with_lot
 from mesotrace.inventory.models import Lot
 from mesotrace.safety import services
 from mesotrace.safety.models import AdverseEvent, Causality, Outcome, SafetyAlert
 from mesotrace.safety.terms import Term
+from mesotrace.treatments.models import InjectionComponent, TreatmentSession
 
 ORGANISM = "Mycobacterium chelonae (synthetic demo culture)"
 ONSET_AFTER_DAYS = 7  # within the 1 to 12 weeks reported (domain.md §3a)

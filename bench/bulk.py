@@ -76,7 +76,7 @@ def _write(table: str, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> N
         return
     connection.ensure_connection()
     marks = ", ".join("?" * len(names))
-    insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608  (model names)
+    insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
     connection.connection.executemany(insert, rows)
 
 
