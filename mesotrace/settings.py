@@ -77,7 +77,7 @@ INSTALLED_APPS = [
     "mesotrace.outcomes",
     "mesotrace.safety",
     "mesotrace.portal",
-    "mesotrace.today",
+    "mesotrace.desk",
     "mesotrace.demo",
 ]
 
@@ -177,7 +177,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "today:home"
+LOGIN_REDIRECT_URL = "desk:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling: five failures for one username from one address lock it for 15 minutes.

@@ -5,7 +5,7 @@ from mesotrace.api import api
 from mesotrace.core import views as core_views
 
 urlpatterns = [
-    path("", include("mesotrace.today.urls")),
+    path("", include("mesotrace.desk.urls")),
     path("", include("mesotrace.core.urls")),
     path("accounts/", include("mesotrace.accounts.urls")),
     path("patients/", include("mesotrace.patients.urls")),

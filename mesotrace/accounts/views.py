@@ -58,7 +58,7 @@ def choose_clinic(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_KEY] = membership.clinic_id
             request.membership = membership  # type: ignore[attr-defined]
             services.switch_clinic(Actor.from_request(request), membership)
-            return redirect("today:home")
+            return redirect("desk:home")
     return render(request, "accounts/choose_clinic.html", {"memberships": memberships})
 
 

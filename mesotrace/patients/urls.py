@@ -6,7 +6,6 @@ app_name = "patients"
 urlpatterns = [
     path("", views.patient_list, name="list"),
     path("new/", views.patient_create, name="create"),
-    path("<int:patient_id>/", views.patient_detail, name="detail"),
     path("<int:patient_id>/edit/", views.patient_edit, name="edit"),
     path("<int:patient_id>/clinical/", views.patient_clinical, name="clinical"),
     path("<int:patient_id>/clinical/edit/", views.patient_clinical_edit, name="clinical_edit"),

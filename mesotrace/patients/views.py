@@ -56,20 +56,8 @@ def patient_create(request: ClinicRequest) -> HttpResponse:
             {name: data[name] for name in CLINICAL_FIELDS} if clinical else None,
         )
         messages.success(request, _("Patient %(name)s registered.") % {"name": patient.full_name})
-        return redirect("patients:detail", patient_id=patient.pk)
+        return redirect("desk:patient", patient_id=patient.pk)
     return render(request, "patients/form.html", {"form": form, "title": _("New patient")})
-
-
-@clinic_view("patient.view")
-def patient_detail(request: ClinicRequest, patient_id: int) -> HttpResponse:
-    patient = _patient(request, patient_id)
-    clinical = request.membership.may("patient.view_clinical")
-    services.record_read(
-        Actor.from_request(request),
-        patient,
-        "demographics+clinical" if clinical else "demographics",
-    )
-    return render(request, "patients/detail.html", {"patient": patient, "show_clinical": clinical})
 
 
 @clinic_view("patient.change")
@@ -83,7 +71,7 @@ def patient_edit(request: ClinicRequest, patient_id: int) -> HttpResponse:
             Actor.from_request(request), patient, {n: data[n] for n in DEMOGRAPHIC_FIELDS}
         )
         messages.success(request, _("Saved."))
-        return redirect("patients:detail", patient_id=patient.pk)
+        return redirect("desk:patient", patient_id=patient.pk)
     return render(
         request,
         "patients/form.html",

@@ -67,5 +67,5 @@ def revoke(request: ClinicRequest, portal_link_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Link revoked: it no longer opens the portal."))
     if request.POST.get("back") == "patient":
-        return redirect("patients:detail", patient_id=link.patient_id)
+        return redirect("desk:patient", patient_id=link.patient_id)
     return redirect("portal:patient_links", patient_id=link.patient_id)

@@ -1,8 +1,10 @@
 """The safety alert banner: the clinic's open alerts, for those who decide on a lot; and
 the count of patients' reports waiting for a grade, for the safety pages' navigation.
 
-One query per request for roles with `safety_alert.view`, read only when a template shows
-the banner; none for the other roles. The count is one query, read only by the safety nav.
+The banner reaches every page through `page_banners`, which the project shell (base.html)
+shows without knowing what they are. One query per request for roles with
+`safety_alert.view`, run only when a page shows its banners; none for the other roles. The
+count is one query, read only by the safety nav.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString
 
 from mesotrace.safety.models import SafetyAlert
 from mesotrace.safety.services import awaiting_grade
@@ -39,13 +43,22 @@ def reports_to_grade(request: HttpRequest) -> int:
     return awaiting_grade(request.clinic).count()  # type: ignore[attr-defined]
 
 
+def _banner(request: HttpRequest) -> SafeString:
+    alerts = open_alerts_for_banner(request)
+    if not alerts:
+        return SafeString("")
+    may_trace = request.membership.may("lot.trace")  # type: ignore[attr-defined]
+    context = {"safety_alerts": alerts, "may_trace": may_trace}
+    return SafeString(render_to_string("safety/_banner.html", context))
+
+
 def safety_alerts(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
-    found: dict[str, Any] = {"safety_alerts": [], "safety_to_grade": 0}
+    found: dict[str, Any] = {"page_banners": [], "safety_to_grade": 0}
     if membership is None:
         return found
     if membership.may(PERMISSION):
-        found["safety_alerts"] = SimpleLazyObject(lambda: open_alerts_for_banner(request))
+        found["page_banners"] = [SimpleLazyObject(lambda: _banner(request))]
     if membership.may("adverse_event.view"):
         found["safety_to_grade"] = SimpleLazyObject(lambda: reports_to_grade(request))
     return found
