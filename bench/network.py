@@ -59,7 +59,7 @@ from mesotrace.inventory.models import MAX_QUANTITY_ML, Lot, MovementKind, Stock
 from mesotrace.patients.models import Patient, PregnancyStatus
 from mesotrace.practitioners import services as practitioners
 from mesotrace.practitioners.models import Practitioner, Qualification
-from mesotrace.safety import exposure
+from mesotrace.safety.services import exposure
 from mesotrace.treatments.bodymap import VIEWS, region_at
 from mesotrace.treatments.models import (
     MAX_SESSIONS,

@@ -259,8 +259,7 @@ def _catalogue(clinic: Clinic, ids: Ids) -> None:
 def _events(clinic: Clinic, ids: Ids, count: int) -> None:
     """M adverse events, each linked to one lot and its product, as the flat event table."""
     from mesotrace.patients.models import Patient
-    from mesotrace.safety.models import AdverseEvent
-    from mesotrace.safety.terms import CATEGORY_OF, Category
+    from mesotrace.safety.models import CATEGORY_OF, AdverseEvent, Category
 
     n = np.arange(1, count + 1, dtype=np.int64)
     lot = (n * 104729) % LOTS
@@ -354,8 +353,8 @@ def build_counts(clinic: Clinic, ids: Ids) -> float:
     """The one-time build of the kept exposure counts from the exposure records (seconds)."""
     from django.db import connection, transaction
 
-    from mesotrace.safety.exposure import mix_key
     from mesotrace.safety.models import ExposureCount, ExposureMix
+    from mesotrace.safety.rules import mix_key
 
     table = connection.ops.quote_name(ExposureCount._meta.db_table)
     now = "CURRENT_TIMESTAMP"
@@ -384,7 +383,7 @@ def build_counts(clinic: Clinic, ids: Ids) -> float:
 
 def _check(clinic: Clinic, ids: Ids) -> None:
     """The app's lot rows count what the flat tables count."""
-    from mesotrace.safety.signal_tables import clinic_signals
+    from mesotrace.safety.queries.signals import clinic_signals
 
     sessions = dict(query("SELECT lot_id, COUNT(*) FROM bench_exposure GROUP BY lot_id"))
     events = {
@@ -404,14 +403,14 @@ def _check(clinic: Clinic, ids: Ids) -> None:
 
 
 def _categories() -> list[Any]:
-    from mesotrace.safety.terms import Category
+    from mesotrace.safety.models import Category
 
     return list(Category)
 
 
 def time_app(clinic: Clinic, repeats: int) -> tuple[dict[str, float], float]:
     """After: the app's own code; each level's rows, then `clinic_signals` whole."""
-    from mesotrace.safety import signal_tables
+    from mesotrace.safety.queries import signals as signal_tables
 
     totals = signal_tables.category_totals(clinic)
     timings = {}

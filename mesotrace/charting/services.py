@@ -46,7 +46,7 @@ from mesotrace.inventory.services import StockRefused, draw, lot_problem
 from mesotrace.outcomes.services import split_body_rule
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.services import may_inject
-from mesotrace.safety import exposure
+from mesotrace.safety.services import exposure
 from mesotrace.treatments.bodymap import region_at
 from mesotrace.treatments.models import (
     Appointment,

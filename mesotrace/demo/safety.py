@@ -1,10 +1,10 @@
 """Demo adverse events: a few ordinary ones and a planted cluster the alert code finds.
 
-Call after the demo sessions (`charting.demo.give_demo_sessions`). Two patients whose demo
+Call after the demo sessions (`demo.charting.give_demo_sessions`). Two patients whose demo
 sessions drew from the same lot get a non-tuberculous mycobacterial skin infection (the
 signature serious event after mesotherapy: M. chelonae, onset 1 to 12 weeks after the
 injection, shared/reference/domain.md §3a); a few other patients get bruising or pain. Every
-event goes through `services.record_event`, audited, so the real cluster rule puts the lot
+event goes through `record_event`, audited, so the real cluster rule puts the lot
 under investigation and opens an alert. If no lot was used by two patients, the demo charts
 one more session with the first session's lot. Events and patients are synthetic.
 """
@@ -24,9 +24,8 @@ from mesotrace.accounts.roles import Role
 from mesotrace.core.clock import clinic_today
 from mesotrace.demo.charting import give_demo_session_with_lot
 from mesotrace.inventory.models import Lot
-from mesotrace.safety import services
-from mesotrace.safety.models import AdverseEvent, Causality, Outcome, SafetyAlert
-from mesotrace.safety.terms import Term
+from mesotrace.safety.models import AdverseEvent, Causality, Outcome, SafetyAlert, Term
+from mesotrace.safety.services.events import EventInput, record_event
 from mesotrace.treatments.models import InjectionComponent, TreatmentSession
 
 ORGANISM = "Mycobacterium chelonae (synthetic demo culture)"
@@ -113,10 +112,10 @@ def _onset(session: TreatmentSession, days: int) -> datetime.date:
 
 def _infection(actor: Actor, session: TreatmentSession, index: int) -> AdverseEvent:
     onset = _onset(session, ONSET_AFTER_DAYS)
-    return services.record_event(
+    return record_event(
         actor,
         session.patient,
-        services.EventInput(
+        EventInput(
             term=Term.NTM_INFECTION,
             onset_date=onset,
             detected_on=clinic_today(session.clinic),
@@ -132,10 +131,10 @@ def _infection(actor: Actor, session: TreatmentSession, index: int) -> AdverseEv
 
 
 def _ordinary(actor: Actor, session: TreatmentSession, term: str) -> AdverseEvent:
-    return services.record_event(
+    return record_event(
         actor,
         session.patient,
-        services.EventInput(
+        EventInput(
             term=term,
             onset_date=session.performed_on,
             detected_on=session.performed_on,

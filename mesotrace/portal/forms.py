@@ -9,8 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.portal.services import DEFAULT_DAYS, MAX_DAYS
-from mesotrace.safety.models import MAX_TEXT
-from mesotrace.safety.terms import Term
+from mesotrace.safety.models import MAX_TEXT, Term
 
 
 class LinkForm(forms.Form):

@@ -34,7 +34,7 @@ from mesotrace.portal import services
 from mesotrace.portal.access import Portal, PortalRequest, portal_page, refused
 from mesotrace.portal.forms import LifestyleForm, SideEffectForm
 from mesotrace.safety.models import Reporter
-from mesotrace.safety.services import EventInput, record_event
+from mesotrace.safety.services.events import EventInput, record_event
 from mesotrace.treatments.models import Appointment, TreatmentPlan, TreatmentSession
 
 

@@ -7,6 +7,7 @@ more than "Not found". Recording or relinking an event runs the cluster check on
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -14,19 +15,29 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
-from mesotrace.accounts.access import Actor, TokenAuth, denial_reason
-from mesotrace.core.api import ERRORS, InSchema, reject_unknown_query
+from mesotrace.accounts.access import ApiRequest, TokenAuth, denial_reason
+from mesotrace.core.api import (
+    ERRORS,
+    InSchema,
+    Page,
+    Paging,
+    field_error,
+    reject_unknown_query,
+)
 from mesotrace.patients.models import Patient
-from mesotrace.safety import alerts, reads, services
 from mesotrace.safety.models import (
     MAX_TEXT,
     AdverseEvent,
+    Category,
     Causality,
     Outcome,
     Reporter,
     SafetySettings,
 )
-from mesotrace.safety.terms import Category
+from mesotrace.safety.queries import alerts as alert_queries
+from mesotrace.safety.queries import events as event_queries
+from mesotrace.safety.rules import MAX_CLUSTER_THRESHOLD, MAX_CLUSTER_WINDOW_DAYS
+from mesotrace.safety.services import alerts, events
 
 router = Router(tags=["safety"])
 MAX_PAGE = 200
@@ -89,33 +100,17 @@ class EventOut(Schema):
     created_at: datetime.datetime
 
 
-class EventPage(Schema):
-    items: list[EventOut]
-    count: int
-    page: int
-    page_size: int
+class EventPage(Page[EventOut]):
+    pass
 
 
-class EventFilters(Schema):
+class EventFilters(Paging):
     patient_id: int | None = None
     lot_id: int | None = None
     category: str | None = None
     reporter: Reporter | None = None
     graded: bool | None = Field(None, description="false: the reports staff still have to grade.")
-    page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE)
-
-
-def _actor(request: Any) -> Actor:
-    return Actor.from_request(request, "api")
-
-
-def _events(request: Any) -> Any:
-    return (
-        AdverseEvent.objects.for_clinic(request.clinic)
-        .select_related("clinic")
-        .prefetch_related("sessions", "injections", "products", "lots", "follow_ups__by")
-    )
 
 
 def event_out(event: AdverseEvent) -> EventOut:
@@ -150,30 +145,27 @@ def event_out(event: AdverseEvent) -> EventOut:
     )
 
 
-def _missing(**values: Any) -> None:
+def _require(**values: Any) -> None:
+    """The fields given as None are refused as missing, all of them at once."""
     missing = [name for name, value in values.items() if value is None]
     if missing:
-        raise ValidationError(
-            [
-                {"loc": ("body", n), "msg": "This field is required.", "type": "missing"}
-                for n in missing
-            ]
-        )
+        required = [field_error(name, "This field is required.") for name in missing]
+        raise ValidationError([error for each in required for error in each.errors])
 
 
-def _merge(data: services.EventInput, payload: EventFields) -> services.EventInput:
-    for name, value in payload.dict(exclude_unset=True).items():
-        if name in {"patient_id", "reporter"}:
-            continue
-        if value is None and name not in {"grade"}:
-            raise ValidationError(
-                [{"loc": ("body", name), "msg": "May not be null.", "type": "null"}]
-            )
-        setattr(data, name, value)
-    return data
+def _merge(data: events.EventInput, payload: EventFields) -> events.EventInput:
+    """The input with the fields the payload sets; only the grade may be set to null."""
+    sent = payload.dict(exclude_unset=True)
+    changes = {
+        name: value for name, value in sent.items() if name not in {"patient_id", "reporter"}
+    }
+    for name, value in changes.items():
+        if value is None and name != "grade":
+            raise field_error(name, "May not be null.")
+    return replace(data, **changes)
 
 
-def _check_grading(request: Any, event: AdverseEvent, payload: EventFields) -> None:
+def _check_grading(request: ApiRequest, event: AdverseEvent, payload: EventFields) -> None:
     """Grading a patient's report needs the grading permission, as on the event page."""
     grading = {"grade", "causality", "seriousness"} & payload.model_fields_set
     permission = "adverse_event.grade"
@@ -184,26 +176,13 @@ def _check_grading(request: Any, event: AdverseEvent, payload: EventFields) -> N
 @router.get(
     "/adverse-events", response={200: EventPage, **ERRORS}, auth=TokenAuth("adverse_event.view")
 )
-def list_events(request: Any, filters: Query[EventFilters]) -> EventPage:
+def list_events(request: ApiRequest, filters: Query[EventFilters]) -> EventPage:
     """The clinic's adverse events, latest detected first."""
     reject_unknown_query(request, set(EventFilters.model_fields))
-    events = _events(request)
-    if filters.patient_id is not None:
-        events = events.filter(patient_id=filters.patient_id)
-    if filters.lot_id is not None:
-        events = events.filter(lots=filters.lot_id)
-    if filters.category is not None:
-        events = events.filter(category=filters.category)
-    if filters.reporter is not None:
-        events = events.filter(reporter=filters.reporter)
-    if filters.graded is not None:
-        events = events.filter(grade__isnull=not filters.graded)
-    total = events.count()
-    start = (filters.page - 1) * filters.page_size
-    page = list(events[start : start + filters.page_size])
-    reads.record_list(_actor(request), page)
+    criteria = filters.model_dump(exclude=set(Paging.model_fields))
+    rows, total = event_queries.find_events(request.actor, request.clinic, filters, **criteria)
     return EventPage(
-        items=[event_out(e) for e in page],
+        items=[event_out(e) for e in rows],
         count=total,
         page=filters.page,
         page_size=filters.page_size,
@@ -215,9 +194,9 @@ def list_events(request: Any, filters: Query[EventFilters]) -> EventPage:
     response={201: EventOut, **ERRORS},
     auth=TokenAuth("adverse_event.record"),
 )
-def record_event(request: Any, payload: EventIn) -> Status[EventOut]:
+def record_event(request: ApiRequest, payload: EventIn) -> Status[EventOut]:
     """Records an event; its lots are checked for a cluster (see the safety alerts)."""
-    _missing(
+    _require(
         patient_id=payload.patient_id,
         term=payload.term,
         onset_date=payload.onset_date,
@@ -225,23 +204,16 @@ def record_event(request: Any, payload: EventIn) -> Status[EventOut]:
     )
     patient = Patient.objects.for_clinic(request.clinic).filter(pk=payload.patient_id or 0).first()
     if patient is None:
-        raise ValidationError(
-            [
-                {
-                    "loc": ("body", "patient_id"),
-                    "msg": f"No patient with id {payload.patient_id} here.",
-                    "type": "value_error",
-                }
-            ]
-        )
-    data = services.EventInput(
+        raise field_error("patient_id", f"No patient with id {payload.patient_id} here.")
+    data = events.EventInput(
         term=payload.term or "",
         onset_date=payload.onset_date or datetime.date.min,
         detected_on=payload.detected_on or datetime.date.min,
+        reporter=payload.reporter,
     )
-    data.reporter = payload.reporter
-    event = services.record_event(_actor(request), patient, _merge(data, payload))
-    return Status(201, event_out(get_object_or_404(_events(request), pk=event.pk)))
+    event = events.record_event(request.actor, patient, _merge(data, payload))
+    found = event_queries.with_links(request.clinic)
+    return Status(201, event_out(get_object_or_404(found, pk=event.pk)))
 
 
 @router.get(
@@ -249,10 +221,9 @@ def record_event(request: Any, payload: EventIn) -> Status[EventOut]:
     response={200: EventOut, **ERRORS},
     auth=TokenAuth("adverse_event.view"),
 )
-def get_event(request: Any, event_id: int) -> EventOut:
-    event = get_object_or_404(_events(request), pk=event_id)
-    reads.record_view(_actor(request), event)
-    return event_out(event)
+def get_event(request: ApiRequest, event_id: int) -> EventOut:
+    found = event_queries.with_links(request.clinic)
+    return event_out(event_queries.read_event(request.actor, found, event_id))
 
 
 @router.patch(
@@ -260,13 +231,14 @@ def get_event(request: Any, event_id: int) -> EventOut:
     response={200: EventOut, **ERRORS},
     auth=TokenAuth("adverse_event.record"),
 )
-def patch_event(request: Any, event_id: int, payload: EventFields) -> EventOut:
+def patch_event(request: ApiRequest, event_id: int, payload: EventFields) -> EventOut:
     """Changes the fields sent (grading a patient's report included); links are replaced."""
-    event = get_object_or_404(_events(request), pk=event_id)
+    found = event_queries.with_links(request.clinic)
+    event = get_object_or_404(found, pk=event_id)
     _check_grading(request, event, payload)
-    data = _merge(services.input_of(event), payload)
-    services.update_event(_actor(request), event, data)
-    return event_out(get_object_or_404(_events(request), pk=event_id))
+    data = _merge(events.input_of(event), payload)
+    events.update_event(request.actor, event, data)
+    return event_out(get_object_or_404(found, pk=event_id))
 
 
 # --- The clinic's cluster rule --------------------------------------------------------------
@@ -276,10 +248,10 @@ class ClusterRuleIn(InSchema):
     category: Category = Field(description="The event category counted (e.g. infection).")
     threshold: int = Field(
         strict=True,
-        description=f"Events on one lot raising an alert, 1 to {services.MAX_CLUSTER_THRESHOLD}.",
+        description=f"Events on one lot raising an alert, 1 to {MAX_CLUSTER_THRESHOLD}.",
     )
     window_days: int = Field(
-        strict=True, description=f"Within this many days, 1 to {services.MAX_CLUSTER_WINDOW_DAYS}."
+        strict=True, description=f"Within this many days, 1 to {MAX_CLUSTER_WINDOW_DAYS}."
     )
 
 
@@ -315,10 +287,10 @@ def rule_out(rule: SafetySettings) -> ClusterRuleOut:
     response={200: ClusterRuleOut, **ERRORS},
     auth=TokenAuth("safety_settings.manage"),
 )
-def get_cluster_rule(request: Any) -> ClusterRuleOut:
+def get_cluster_rule(request: ApiRequest) -> ClusterRuleOut:
     """The clinic's cluster rule: `threshold` events of `category` on one lot within
     `window_days` put the lot under investigation."""
-    return rule_out(alerts.settings_for(request.clinic))
+    return rule_out(alert_queries.settings_for(request.clinic))
 
 
 @router.put(
@@ -326,10 +298,10 @@ def get_cluster_rule(request: Any) -> ClusterRuleOut:
     response={200: ClusterRuleChangeOut, **ERRORS},
     auth=TokenAuth("safety_settings.manage"),
 )
-def put_cluster_rule(request: Any, payload: ClusterRuleIn) -> ClusterRuleChangeOut:
+def put_cluster_rule(request: ApiRequest, payload: ClusterRuleIn) -> ClusterRuleChangeOut:
     """Sets the rule (audited); a rule that may catch more re-checks the lots at once."""
-    change = services.update_cluster_rule(
-        _actor(request),
+    change = alerts.update_cluster_rule(
+        request.actor,
         request.clinic,
         str(payload.category),
         payload.threshold,

@@ -17,7 +17,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString
 
 from mesotrace.safety.models import SafetyAlert
-from mesotrace.safety.services import awaiting_grade
+from mesotrace.safety.queries.alerts import open_alerts
+from mesotrace.safety.queries.events import awaiting_grade
 
 PERMISSION = "safety_alert.view"
 
@@ -27,13 +28,7 @@ def open_alerts_for_banner(request: HttpRequest) -> list[SafetyAlert]:
     cached: list[SafetyAlert] | None = getattr(request, "_safety_banner", None)
     if cached is not None:
         return cached
-    clinic = request.clinic  # type: ignore[attr-defined]
-    found: list[SafetyAlert] = list(
-        SafetyAlert.objects.for_clinic(clinic)
-        .filter(closed_at__isnull=True)
-        .select_related("lot", "lot__product")
-        .order_by("-created_at", "-id")
-    )
+    found = open_alerts(request.clinic)  # type: ignore[attr-defined]
     request._safety_banner = found  # type: ignore[attr-defined]
     return found
 

@@ -8,9 +8,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mesotrace.safety.models import MAX_TEXT, Causality, Outcome, Reporter, Seriousness
-from mesotrace.safety.services import MAX_CLUSTER_THRESHOLD, MAX_CLUSTER_WINDOW_DAYS
-from mesotrace.safety.terms import Category, Term
+from mesotrace.safety.models import (
+    MAX_TEXT,
+    Category,
+    Causality,
+    Outcome,
+    Reporter,
+    Seriousness,
+    Term,
+)
+from mesotrace.safety.rules import MAX_CLUSTER_THRESHOLD, MAX_CLUSTER_WINDOW_DAYS
 from mesotrace.treatments.models import TreatmentSession
 
 GRADES = [

@@ -1,6 +1,13 @@
-"""Adverse events linked to sessions, injections, products and lots; cluster alerts per lot."""
+"""Adverse events linked to sessions, injections, products and lots; cluster alerts per lot.
+
+The event terms are the shipped controlled list of events reported after mesotherapy
+(shared/reference/domain.md §3), each with its category: what cluster alerts count on one lot
+(e.g. every infection term together).
+"""
 
 from __future__ import annotations
+
+from typing import Final
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -9,12 +16,65 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.core.models import ClinicOwned
-from mesotrace.safety.terms import Category, Term
 
 MAX_TEXT = 4000
 DEFAULT_LOOK_BACK_DAYS = 90
 DEFAULT_CLUSTER_WINDOW_DAYS = 90
 DEFAULT_CLUSTER_THRESHOLD = 2
+
+
+class Category(models.TextChoices):
+    INFECTION = "infection", _("Infection")
+    INFLAMMATION = "inflammation", _("Inflammation")
+    TISSUE_DAMAGE = "tissue_damage", _("Tissue damage")
+    SKIN = "skin", _("Skin")
+    VASCULAR = "vascular", _("Bleeding and bruising")
+    HAIR = "hair", _("Hair")
+    NEUROLOGICAL = "neurological", _("Neurological")
+    ALLERGIC = "allergic", _("Allergic")
+    SYSTEMIC = "systemic", _("Systemic")
+    OTHER = "other", _("Other")
+
+
+class Term(models.TextChoices):
+    SKIN_INFECTION = "skin_infection", _("Skin infection (bacterial)")
+    NTM_INFECTION = "ntm_infection", _("Skin infection, non-tuberculous mycobacteria")
+    PANNICULITIS = "panniculitis", _("Panniculitis")
+    NECROSIS = "necrosis", _("Necrosis")
+    HYPERPIGMENTATION = "hyperpigmentation", _("Hyperpigmentation")
+    URTICARIA = "urticaria", _("Urticaria")
+    HAEMATOMA = "haematoma", _("Haematoma / bruising")
+    NODULES = "nodules", _("Nodules / granuloma")
+    LIPOATROPHY = "lipoatrophy", _("Lipoatrophy")
+    ALOPECIA = "alopecia", _("Alopecia")
+    NERVE_INJURY = "nerve_injury", _("Nerve injury")
+    DYSPHAGIA = "dysphagia", _("Dysphagia")
+    ALLERGIC_REACTION = "allergic_reaction", _("Allergic reaction")
+    ANAPHYLAXIS = "anaphylaxis", _("Anaphylaxis")
+    VASOVAGAL = "vasovagal", _("Vasovagal reaction")
+    PAIN = "pain", _("Pain")
+    OTHER = "other", _("Other (describe)")
+
+
+CATEGORY_OF: Final[dict[str, str]] = {
+    Term.SKIN_INFECTION: Category.INFECTION,
+    Term.NTM_INFECTION: Category.INFECTION,
+    Term.PANNICULITIS: Category.INFLAMMATION,
+    Term.NECROSIS: Category.TISSUE_DAMAGE,
+    Term.HYPERPIGMENTATION: Category.SKIN,
+    Term.URTICARIA: Category.ALLERGIC,
+    Term.HAEMATOMA: Category.VASCULAR,
+    Term.NODULES: Category.INFLAMMATION,
+    Term.LIPOATROPHY: Category.TISSUE_DAMAGE,
+    Term.ALOPECIA: Category.HAIR,
+    Term.NERVE_INJURY: Category.NEUROLOGICAL,
+    Term.DYSPHAGIA: Category.NEUROLOGICAL,
+    Term.ALLERGIC_REACTION: Category.ALLERGIC,
+    Term.ANAPHYLAXIS: Category.ALLERGIC,
+    Term.VASOVAGAL: Category.SYSTEMIC,
+    Term.PAIN: Category.OTHER,
+    Term.OTHER: Category.OTHER,
+}
 
 
 class Reporter(models.TextChoices):
@@ -187,7 +247,8 @@ class ExposureLevel(models.TextChoices):
 
 
 class ExposureCount(ClinicOwned):
-    """Sessions of the clinic exposed to one product or lot, kept by `safety.exposure`.
+    """Sessions of the clinic exposed to one product or lot, kept by
+    `safety.services.exposure`.
 
     Incremented in the transaction that charts a session, once per product and lot it
     used, so the signals read a few thousand counts instead of grouping every mix line.
@@ -209,7 +270,8 @@ class ExposureCount(ClinicOwned):
 
 
 class ExposureMix(ClinicOwned):
-    """Sessions of the clinic that used exactly this set of products, kept by `safety.exposure`.
+    """Sessions of the clinic that used exactly this set of products, kept by
+    `safety.services.exposure`.
 
     Compound exposure is read through it with each product's current composition, so a
     corrected composition counts for past sessions too, as a GROUP BY at query time would.

@@ -4,27 +4,22 @@ opens its recall campaign), the cluster rule and the signals."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
-from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.core.clock import clinic_today
 from mesotrace.core.forms import attach_errors
 from mesotrace.patients.models import Patient
-from mesotrace.safety import alerts, charts, reads, services, signal_tables
+from mesotrace.safety import documents
 from mesotrace.safety.forms import (
     ClusterRuleForm,
     EventForm,
@@ -34,36 +29,28 @@ from mesotrace.safety.forms import (
     ReleaseForm,
 )
 from mesotrace.safety.models import DEFAULT_LOOK_BACK_DAYS, AdverseEvent, SafetyAlert
+from mesotrace.safety.queries import alerts as alert_queries
+from mesotrace.safety.queries import events as event_queries
+from mesotrace.safety.queries import signals
+from mesotrace.safety.services import alerts, events
 
-PAGE_SIZE = 50
 FLAGGED_SHOWN = 10  # lots named one by one after a rule change; the rest are on Alerts
 TO_GRADE = "patient_ungraded"  # the event list's filter: patients' reports not graded yet
 
 
 def _event(request: ClinicRequest, event_id: int) -> AdverseEvent:
-    return clinic_object_or_404(
-        AdverseEvent.objects.select_related("patient", "recorded_by").prefetch_related(
-            "sessions", "products", "lots__product", "follow_ups__by"
-        ),
-        request.clinic,
-        pk=event_id,
-    )
+    return get_object_or_404(event_queries.with_details(request.clinic), pk=event_id)
 
 
 @clinic_view("adverse_event.view")
 def event_list(request: ClinicRequest) -> HttpResponse:
     to_grade = request.GET.get("reported") == TO_GRADE
-    events = (
-        services.awaiting_grade(request.clinic)
-        if to_grade
-        else AdverseEvent.objects.for_clinic(request.clinic)
+    actor = Actor.from_request(request)
+    page = event_queries.event_page(
+        actor, request.clinic, request.GET.get("page"), to_grade=to_grade
     )
-    events = events.select_related("patient").prefetch_related("lots")
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    reads.record_list(Actor.from_request(request), list(page))
-    shown = (
-        alerts.open_alerts(request.clinic) if request.membership.may("safety_alert.view") else []
-    )
+    may_see = request.membership.may("safety_alert.view")
+    shown = alert_queries.open_alerts(request.clinic) if may_see else []
     context = {"page": page, "alerts": shown, "to_grade": to_grade, "filter_value": TO_GRADE}
     return render(request, "safety/event_list.html", context)
 
@@ -74,12 +61,12 @@ def _look_back(request: ClinicRequest, patient: Patient) -> tuple[LookBackForm, 
     if look.is_bound and look.is_valid():
         onset = look.cleaned_data["onset"]
         days = look.cleaned_data["days"] or DEFAULT_LOOK_BACK_DAYS
-    return look, services.look_back_sessions(patient, onset, days)
+    return look, event_queries.look_back_sessions(patient, onset, days)
 
 
-def _input(form: EventForm) -> services.EventInput:
+def _input(form: EventForm) -> events.EventInput:
     data = form.cleaned_data
-    return services.EventInput(
+    return events.EventInput(
         term=data["term"],
         term_text=data["term_text"],
         onset_date=data["onset_date"],
@@ -106,7 +93,7 @@ def event_new(request: ClinicRequest, patient_id: int) -> HttpResponse:
         form = EventForm(request.POST, sessions=proposed)
         if form.is_valid():
             try:
-                event = services.record_event(Actor.from_request(request), patient, _input(form))
+                event = events.record_event(Actor.from_request(request), patient, _input(form))
             except ValidationError as error:
                 attach_errors(form, error)
             else:
@@ -126,22 +113,16 @@ def event_new(request: ClinicRequest, patient_id: int) -> HttpResponse:
     return render(request, "safety/event_new.html", context)
 
 
-def _unlinked_proposal(event: AdverseEvent) -> Any:
-    """The look-back sessions before the event's onset that it is not linked to yet."""
-    linked = [s.pk for s in event.sessions.all()]
-    return services.look_back_sessions(event.patient, event.onset_date).exclude(pk__in=linked)
-
-
 def _grade_form(request: ClinicRequest, event: AdverseEvent, data: Any = None) -> GradeForm | None:
     if not request.membership.may("adverse_event.grade"):
         return None
-    proposed = _unlinked_proposal(event)
+    proposed = event_queries.unlinked_look_back(event)
     initial = {
         "grade": event.grade,
         "causality": event.causality,
         "seriousness": list(event.seriousness),
     }
-    lots = services.lots_per_session([s.pk for s in proposed])
+    lots = event_queries.lots_per_session([s.pk for s in proposed])
     return GradeForm(data, initial=initial, sessions=proposed, lots=lots)
 
 
@@ -161,8 +142,8 @@ def _detail(
 
 @clinic_view("adverse_event.view")
 def event_detail(request: ClinicRequest, event_id: int) -> HttpResponse:
-    event = _event(request, event_id)
-    reads.record_view(Actor.from_request(request), event)
+    actor = Actor.from_request(request)
+    event = event_queries.read_event(actor, event_queries.with_details(request.clinic), event_id)
     return _detail(request, event)
 
 
@@ -176,7 +157,7 @@ def grade(request: ClinicRequest, event_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            graded = services.grade_event(
+            graded = events.grade_event(
                 Actor.from_request(request),
                 event,
                 data["grade"],
@@ -195,7 +176,7 @@ def grade(request: ClinicRequest, event_id: int) -> HttpResponse:
 
 def _warn_alerts(request: ClinicRequest, event: AdverseEvent) -> None:
     """Flashes the open alert of each lot the event is linked to."""
-    for alert in alerts.open_alerts(request.clinic):
+    for alert in alert_queries.open_alerts(request.clinic):
         if event.lots.filter(pk=alert.lot_id).exists():
             messages.warning(request, alert.message)
 
@@ -208,7 +189,7 @@ def follow_up(request: ClinicRequest, event_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.add_follow_up(
+            events.add_follow_up(
                 Actor.from_request(request), event, data["on"], data["note"], data["outcome"]
             )
         except ValidationError as error:
@@ -221,12 +202,7 @@ def follow_up(request: ClinicRequest, event_id: int) -> HttpResponse:
 
 @clinic_view("safety_alert.view")
 def alert_list(request: ClinicRequest) -> HttpResponse:
-    found = (
-        SafetyAlert.objects.for_clinic(request.clinic)
-        .select_related("lot", "lot__product")
-        .prefetch_related("events")
-    )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = alert_queries.alert_page(request.clinic, request.GET.get("page"))
     return render(request, "safety/alert_list.html", {"page": page, "release_form": ReleaseForm()})
 
 
@@ -249,50 +225,29 @@ def alert_release(request: ClinicRequest, alert_id: int) -> HttpResponse:
     return redirect("safety:alert_list")
 
 
-def _plots(levels: dict[str, list[signal_tables.SignalRow]]) -> list[str]:
-    """The lot-rate plot of each category with events on a lot, then the compound forest."""
-    lots, products = levels.get("lot", []), levels.get("product", [])
-    categories = sorted({row.category for row in lots if row.a > 0})
-    drawn = [charts.lot_rate_svg(lots, products, category) for category in categories]
-    drawn.append(charts.forest_svg(levels.get("compound", [])))
-    return [mark_safe(svg) for svg in drawn]  # noqa: S308 - built by charts.py, text escaped
-
-
 @clinic_view("signals.view")
 def signal_page(request: ClinicRequest) -> HttpResponse:
-    levels = signal_tables.clinic_signals(request.clinic)
+    levels = signals.clinic_signals(request.clinic)
+    plots = documents.signal_plots(levels)
     context = {
         "levels": [(level, rows) for level, rows in levels.items()],
-        "header": signal_tables.HEADER,
-        "plots": _plots(levels),
+        "header": signals.HEADER,
+        # built by documents.py, every text escaped
+        "plots": [mark_safe(svg) for svg in plots],  # noqa: S308
     }
     return render(request, "safety/signals.html", context)
 
 
 @clinic_view("signals.view")
 def signal_export(request: ClinicRequest) -> HttpResponse:
-    levels = signal_tables.clinic_signals(request.clinic)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(signal_tables.HEADER)
-    count = 0
-    for rows in levels.values():
-        for row in rows:
-            writer.writerow(row.cells())
-            count += 1
-    audit.record(
-        Actor.from_request(request),
-        AuditAction.EXPORT,
-        ObjectType.SAFETY_SIGNALS,
-        details={"rows": count},
-    )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    levels = signals.export_signals(Actor.from_request(request), request.clinic)
+    response = HttpResponse(documents.signals_csv(levels), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="safety-signals.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def _say_rule_change(request: ClinicRequest, change: services.RuleChange) -> None:
+def _say_rule_change(request: ClinicRequest, change: alerts.RuleChange) -> None:
     if not change.rechecked:
         messages.success(
             request,
@@ -332,7 +287,7 @@ def _say_rule_change(request: ClinicRequest, change: services.RuleChange) -> Non
 @require_http_methods(["GET", "POST"])
 def cluster_rule(request: ClinicRequest) -> HttpResponse:
     """The owner sets which events, how many, within how many days, put a lot on alert."""
-    rule = alerts.settings_for(request.clinic)
+    rule = alert_queries.settings_for(request.clinic)
     initial = {
         "category": rule.category,
         "threshold": rule.threshold,
@@ -344,7 +299,7 @@ def cluster_rule(request: ClinicRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                change = services.update_cluster_rule(
+                change = alerts.update_cluster_rule(
                     Actor.from_request(request),
                     request.clinic,
                     data["category"],

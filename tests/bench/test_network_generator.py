@@ -19,8 +19,8 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.charting.trace import trace_lot
 from mesotrace.demo.generator import DemoError
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement
-from mesotrace.safety import exposure
 from mesotrace.safety.models import ExposureLevel
+from mesotrace.safety.queries import exposure
 from mesotrace.treatments.bodymap import region_at
 from mesotrace.treatments.models import Appointment, Injection, InjectionComponent, TreatmentSession
 from tests.treatments.builders import ensure_starter_catalogue

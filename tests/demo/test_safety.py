@@ -11,8 +11,7 @@ from mesotrace.audit.models import AuditEvent
 from mesotrace.demo.generator import generate_demo
 from mesotrace.demo.safety import give_demo_safety
 from mesotrace.inventory.models import LotStatus
-from mesotrace.safety.models import AdverseEvent, SafetyAlert
-from mesotrace.safety.terms import Category
+from mesotrace.safety.models import AdverseEvent, Category, SafetyAlert
 
 
 def _planted(slug: str) -> list[tuple[Any, ...]]:

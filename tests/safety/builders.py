@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from typing import Any
 
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
 from mesotrace.patients.models import Patient
-from mesotrace.safety import services
 from mesotrace.safety.models import AdverseEvent, Reporter, SafetyAlert
+from mesotrace.safety.services import events
 from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import SYSTEM, World, make_patient
@@ -22,7 +23,7 @@ def charted_on(world: World, lot: Lot, patient: Patient | None = None) -> Treatm
     return record(appointment, payload(point(lot)), world.members["practitioner"])
 
 
-def event_input(session: TreatmentSession | None = None, **fields: Any) -> services.EventInput:
+def event_input(session: TreatmentSession | None = None, **fields: Any) -> events.EventInput:
     today = clinic_today(session.clinic) if session else datetime.date.today()
     values: dict[str, Any] = {
         "term": "ntm_infection",
@@ -32,12 +33,12 @@ def event_input(session: TreatmentSession | None = None, **fields: Any) -> servi
         "session_ids": [session.pk] if session else [],
     }
     values.update(fields)
-    return services.EventInput(**values)
+    return events.EventInput(**values)
 
 
 def infection(world: World, session: TreatmentSession, **fields: Any) -> AdverseEvent:
     actor = actor_for(world.members["practitioner"], world.clinic)
-    return services.record_event(actor, session.patient, event_input(session, **fields))
+    return events.record_event(actor, session.patient, event_input(session, **fields))
 
 
 def sweep_entries(world: World, patient: Patient, marker: str) -> dict[str, int]:
@@ -54,8 +55,10 @@ def patient_report(patient: Patient, **fields: Any) -> AdverseEvent:
     stores it (a system actor stands for the portal link)."""
     values: dict[str, Any] = {"grade": None, "reporter": Reporter.PATIENT, "session_ids": []}
     values.update(fields)
-    data = event_input(None, **values)
     today = clinic_today(patient.clinic)
-    data.onset_date = fields.get("onset_date", today)
-    data.detected_on = today
-    return services.record_event(SYSTEM, patient, data)
+    data = replace(
+        event_input(None, **values),
+        onset_date=fields.get("onset_date", today),
+        detected_on=today,
+    )
+    return events.record_event(SYSTEM, patient, data)

@@ -9,8 +9,8 @@ from django.test import Client
 
 from mesotrace.accounts.models import User
 from mesotrace.inventory.models import Lot
-from mesotrace.safety import services
 from mesotrace.safety.models import SafetyAlert, SafetySettings
+from mesotrace.safety.services import alerts
 from tests.charting.builders import minoxidil_lot
 from tests.conftest import World
 from tests.safety.builders import charted_on, infection
@@ -26,7 +26,7 @@ def _outbreak(world: World, number: str = "MX-RULE") -> Lot:
 
 def _change_rule(world: World, threshold: int, window_days: int) -> None:
     actor = actor_for(world.members["owner"], world.clinic)
-    services.update_cluster_rule(actor, world.clinic, "infection", threshold, window_days)
+    alerts.update_cluster_rule(actor, world.clinic, "infection", threshold, window_days)
 
 
 def test_the_alert_stores_the_rule_it_was_raised_with(world: World) -> None:

@@ -12,8 +12,8 @@ from django.test import Client
 from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
 from mesotrace.inventory.models import Lot, LotStatus
-from mesotrace.safety.alerts import largest_cluster
 from mesotrace.safety.models import SafetyAlert, SafetySettings
+from mesotrace.safety.rules import largest_cluster
 from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import World

@@ -13,8 +13,8 @@ from django.test import Client
 from mesotrace.accounts.models import Clinic, User
 from mesotrace.audit.models import AuditEvent
 from mesotrace.inventory.models import LotStatus
-from mesotrace.safety.alerts import settings_for
 from mesotrace.safety.models import SafetySettings
+from mesotrace.safety.queries.alerts import settings_for
 from tests.charting.builders import minoxidil_lot
 from tests.conftest import World
 from tests.safety.builders import charted_on, infection

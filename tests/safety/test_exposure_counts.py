@@ -19,8 +19,8 @@ from mesotrace.catalogue.models import Product
 from mesotrace.charting import services as charting
 from mesotrace.charting.schemas import ComponentIn, InjectionIn
 from mesotrace.inventory.models import Lot
-from mesotrace.safety import exposure
 from mesotrace.safety.models import ExposureCount, ExposureLevel, ExposureMix
+from mesotrace.safety.queries import exposure
 from mesotrace.treatments.models import InjectionComponent
 from tests.catalogue.builders import shipped_compound
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record

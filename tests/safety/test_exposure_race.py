@@ -20,8 +20,9 @@ from django.db.models import F
 
 from mesotrace.catalogue.models import Product
 from mesotrace.charting import services as charting
-from mesotrace.safety import exposure
 from mesotrace.safety.models import ExposureLevel
+from mesotrace.safety.queries import exposure
+from mesotrace.safety.services import exposure as counting
 from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import MINOXIDIL, chartable, minoxidil_lot, payload, point
 from tests.conftest import World
@@ -38,13 +39,13 @@ def _catalogue(transactional_db: Any) -> None:
 
 
 def _slow_counting(monkeypatch: pytest.MonkeyPatch) -> None:
-    count = exposure.count_session
+    count = counting.count_session
 
     def slow(session: TreatmentSession, used: Iterable[tuple[int, int]]) -> None:
         count(session, used)
         time.sleep(PAUSE_SECONDS)  # counted, not committed: the others count now
 
-    monkeypatch.setattr(exposure, "count_session", slow)
+    monkeypatch.setattr(counting, "count_session", slow)
 
 
 def _charting(world: World, lot_number: str) -> Callable[[], Any]:
@@ -101,7 +102,7 @@ def test_without_the_retry_one_session_would_be_refused_on_postgresql(
 ) -> None:
     """Shows the race above is real: ON CONFLICT DO UPDATE, not luck, saves the session."""
     jobs = [_charting(world, "NAIVE-1"), _charting(world, "NAIVE-2")]
-    monkeypatch.setattr(exposure, "_add_one", _update_else_insert)
+    monkeypatch.setattr(counting, "_add_one", _update_else_insert)
     _slow_counting(monkeypatch)
 
     results = race(jobs)

@@ -15,8 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from mesotrace.accounts.models import Clinic
 from mesotrace.inventory.models import Lot
-from mesotrace.safety import exposure
 from mesotrace.safety.models import ExposureCount, ExposureLevel, ExposureMix
+from mesotrace.safety.queries import exposure
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import World
 from tests.inventory.builders import receive

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.test import Client
 
 from mesotrace.accounts.models import User
-from mesotrace.safety.services import look_back_sessions
+from mesotrace.safety.queries.events import look_back_sessions
 from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import minoxidil_lot
 from tests.conftest import World, make_patient

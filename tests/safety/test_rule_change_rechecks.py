@@ -12,8 +12,8 @@ from django.test import Client
 from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
 from mesotrace.inventory.models import Lot, LotStatus
-from mesotrace.safety import services
 from mesotrace.safety.models import SafetyAlert
+from mesotrace.safety.services import alerts
 from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import minoxidil_lot
 from tests.conftest import World
@@ -76,7 +76,7 @@ def test_a_longer_window_catches_infections_further_apart(world: World) -> None:
     assert _status(lot) == LotStatus.AVAILABLE  # 145 days apart: outside 90 days
 
     actor = actor_for(world.members["owner"], world.clinic)
-    change = services.update_cluster_rule(actor, world.clinic, "infection", 2, 180)
+    change = alerts.update_cluster_rule(actor, world.clinic, "infection", 2, 180)
 
     assert [x.pk for x in change.newly_under_investigation] == [lot.pk]
     assert _status(lot) == LotStatus.UNDER_INVESTIGATION
@@ -90,7 +90,7 @@ def test_another_category_is_checked_on_the_lots_with_its_events(world: World) -
     assert _status(lot) == LotStatus.AVAILABLE
 
     actor = actor_for(world.members["owner"], world.clinic)
-    change = services.update_cluster_rule(actor, world.clinic, "vascular", 2, 90)
+    change = alerts.update_cluster_rule(actor, world.clinic, "vascular", 2, 90)
 
     assert change.rechecked
     assert [x.pk for x in change.newly_under_investigation] == [lot.pk]

@@ -11,9 +11,9 @@ from django.test import Client
 from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
 from mesotrace.inventory.models import LotStatus
-from mesotrace.safety import services
-from mesotrace.safety.alerts import settings_for
 from mesotrace.safety.models import SafetySettings
+from mesotrace.safety.queries.alerts import settings_for
+from mesotrace.safety.services import alerts
 from tests.charting.builders import minoxidil_lot
 from tests.conftest import World
 from tests.safety.builders import charted_on, infection
@@ -97,7 +97,7 @@ def test_the_service_refuses_what_the_form_would(
 ) -> None:
     actor = actor_for(world.members["owner"], world.clinic)
     with pytest.raises(ValidationError) as refused:
-        services.update_cluster_rule(actor, world.clinic, category, threshold, window)
+        alerts.update_cluster_rule(actor, world.clinic, category, threshold, window)
     assert list(refused.value.message_dict) == [field]
     assert not SafetySettings.objects.exists()
 

@@ -15,8 +15,8 @@ from django.test import Client
 from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
 from mesotrace.evidence import rates, signals
-from mesotrace.safety import charts
-from mesotrace.safety.signal_tables import HEADER, SignalRow, clinic_signals
+from mesotrace.safety import documents
+from mesotrace.safety.queries.signals import HEADER, SignalRow, clinic_signals
 from tests.charting.builders import minoxidil_lot
 from tests.conftest import World
 from tests.safety.builders import charted_on, infection
@@ -158,8 +158,8 @@ def test_infinite_and_undefined_values_are_said_not_drawn_at_nan() -> None:
         _row("Biotin", 0, prr=0.0, prr_lower=0.0, prr_upper=3.0, ror=0.0, ror_lower=0.0),
     ]
 
-    rate = _parse(charts.lot_rate_svg(lots, products, "infection"))
-    forest = _parse(charts.forest_svg(compounds))
+    rate = _parse(documents.lot_rate_svg(lots, products, "infection"))
+    forest = _parse(documents.forest_svg(compounds))
 
     assert "undefined: no exposed session" in _texts(rate)
     assert "PRR infinite" in _texts(forest)
@@ -170,13 +170,13 @@ def test_infinite_and_undefined_values_are_said_not_drawn_at_nan() -> None:
 
 
 def test_empty_signals_draw_a_sentence_not_an_empty_frame() -> None:
-    assert "No lot was used in a session yet." in charts.lot_rate_svg([], [], "infection")
-    assert "No event is linked to a compound yet." in charts.forest_svg([])
+    assert "No lot was used in a session yet." in documents.lot_rate_svg([], [], "infection")
+    assert "No event is linked to a compound yet." in documents.forest_svg([])
 
 
 def test_a_lot_name_cannot_inject_markup_into_the_plot() -> None:
     lots = [_row('Kit · <script>alert("x")</script>', 7, per_1000=1.0, per_1000_lower=0.1)]
-    svg = charts.lot_rate_svg(lots, [], "infection")
+    svg = documents.lot_rate_svg(lots, [], "infection")
     assert "<script>" not in svg
     parsed = _parse(svg)
     assert not any(element.tag.endswith("script") for element in parsed.iter())
@@ -187,7 +187,7 @@ def test_a_clinic_with_many_lots_sees_those_with_events_and_a_note() -> None:
     lots = [_row(f"Kit · Q{n:02d}", 7, per_1000=0.0, per_1000_upper=90.0) for n in range(45)]
     lots[44] = SignalRow("lot", 2, "Kit · Q44", 7, "infection", 3, 0, 0, 0, 10, lots[44].values)
 
-    svg = _parse(charts.lot_rate_svg(lots, [], "infection"))
+    svg = _parse(documents.lot_rate_svg(lots, [], "infection"))
 
     assert "Q44 (3/10)" in _texts(svg)
     assert "5 more lots, with fewer events, are in the table." in _texts(svg)

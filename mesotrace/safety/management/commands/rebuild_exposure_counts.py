@@ -9,7 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mesotrace.accounts.models import Clinic
-from mesotrace.safety.exposure import clinics_charted, rebuild
+from mesotrace.safety.queries.exposure import clinics_charted
+from mesotrace.safety.services.exposure import rebuild
 
 
 class Command(BaseCommand):

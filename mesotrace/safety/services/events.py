@@ -2,42 +2,39 @@
 
 Errors a user can cause are a `ValidationError` keyed by field, raised before anything is
 saved. After an event is recorded or its links change, the lots it touches are checked for
-a cluster (see `alerts`).
+a cluster (`safety.services.alerts`).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from mesotrace.accounts.access import Actor
-from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.audit.models import AuditAction
 from mesotrace.catalogue.models import Product
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
 from mesotrace.patients.models import Patient
-from mesotrace.safety import alerts
 from mesotrace.safety.models import (
-    DEFAULT_LOOK_BACK_DAYS,
+    CATEGORY_OF,
     MAX_TEXT,
     AdverseEvent,
     AdverseEventFollowUp,
     Causality,
     Outcome,
     Reporter,
-    SafetySettings,
     Seriousness,
+    Term,
 )
-from mesotrace.safety.terms import CATEGORY_OF, Category, Term
+from mesotrace.safety.services.alerts import _check_lots
 from mesotrace.treatments.models import Injection, InjectionComponent, TreatmentSession
 
 AUDITED = [
@@ -56,7 +53,7 @@ AUDITED = [
 LINKS = ("session_ids", "injection_ids", "product_ids", "lot_ids")
 
 
-@dataclass
+@dataclass(frozen=True)
 class EventInput:
     """What a form or the API sends for an event; ids are checked against the clinic."""
 
@@ -84,39 +81,6 @@ class Links:
     injections: list[Injection]
     products: list[Product]
     lots: list[Lot]
-
-
-def look_back_sessions(
-    patient: Patient, onset: datetime.date | None = None, days: int = DEFAULT_LOOK_BACK_DAYS
-) -> QuerySet[TreatmentSession]:
-    """The patient's sessions in the `days` before onset (today if unknown), latest first."""
-    end = onset or clinic_today(patient.clinic)
-    return (
-        TreatmentSession.objects.for_clinic(patient.clinic)
-        .filter(
-            patient=patient,
-            performed_on__lte=end,
-            performed_on__gte=end - datetime.timedelta(days=days),
-        )
-        .select_related("practitioner")
-        .order_by("-performed_on", "-id")
-    )
-
-
-def lots_per_session(session_ids: Iterable[int]) -> dict[int, list[str]]:
-    """The lot numbers each session used, to show next to it before linking it."""
-    pairs = (
-        InjectionComponent.objects.filter(
-            injection__session_id__in=list(session_ids), lot__isnull=False
-        )
-        .values_list("injection__session_id", "lot__lot_number")
-        .order_by()
-        .distinct()
-    )
-    found: dict[int, list[str]] = {}
-    for session_id, number in pairs:
-        found.setdefault(session_id, []).append(number)
-    return {pk: sorted(numbers) for pk, numbers in found.items()}
 
 
 # --- Checks -----------------------------------------------------------------------------
@@ -258,13 +222,10 @@ def record_event(actor: Actor, patient: Patient, data: EventInput) -> AdverseEve
     audit.record(
         actor,
         AuditAction.CREATE,
-        ObjectType.ADVERSE_EVENT,
-        object_id=event.pk,
-        patient_id=patient.pk,
+        event,
         changes={"after": {**audit.snapshot(event, AUDITED), **_link_ids(event)}},
-        clinic=patient.clinic,
     )
-    alerts.check_lots(actor, event.lots.all())
+    _check_lots(actor, event.lots.all())
     return event
 
 
@@ -285,26 +246,19 @@ def input_of(event: AdverseEvent) -> EventInput:
 def update_event(actor: Actor, event: AdverseEvent, data: EventInput) -> AdverseEvent:
     """Changes an event (grading a patient's report included); audited with before/after."""
     locked = AdverseEvent.objects.select_for_update().get(pk=event.pk)
-    data.reporter = locked.reporter
+    data = replace(data, reporter=locked.reporter)
     links = _validated(locked.patient, data)
     before = {**audit.snapshot(locked, AUDITED), **_link_ids(locked)}
     _apply(locked, data)
     locked.save()
     _set_links(locked, links)
     after = {**audit.snapshot(locked, AUDITED), **_link_ids(locked)}
-    audit.record(
-        actor,
-        AuditAction.UPDATE,
-        ObjectType.ADVERSE_EVENT,
-        object_id=locked.pk,
-        patient_id=locked.patient_id,
-        changes=audit.diff(before, after),
-        clinic=locked.clinic,
-    )
-    alerts.check_lots(actor, locked.lots.all())
+    audit.record(actor, AuditAction.UPDATE, locked, changes=audit.diff(before, after))
+    _check_lots(actor, locked.lots.all())
     return locked
 
 
+@transaction.atomic
 def grade_event(
     actor: Actor,
     event: AdverseEvent,
@@ -320,20 +274,14 @@ def grade_event(
     their lots enter the cluster check that `update_event` runs.
     """
     data = input_of(event)
-    data.grade = grade
-    if causality is not None:
-        data.causality = causality
-    if seriousness is not None:
-        data.seriousness = list(seriousness)
-    data.session_ids = sorted(set(data.session_ids) | set(session_ids))
-    return update_event(actor, event, data)
-
-
-def awaiting_grade(clinic: Clinic) -> QuerySet[AdverseEvent]:
-    """Events the clinic's patients reported that staff have not graded yet."""
-    return AdverseEvent.objects.for_clinic(clinic).filter(
-        reporter=Reporter.PATIENT, grade__isnull=True
+    data = replace(
+        data,
+        grade=grade,
+        causality=data.causality if causality is None else causality,
+        seriousness=data.seriousness if seriousness is None else list(seriousness),
+        session_ids=sorted(set(data.session_ids) | set(session_ids)),
     )
+    return update_event(actor, event, data)
 
 
 @transaction.atomic
@@ -364,83 +312,8 @@ def add_follow_up(
     audit.record(
         actor,
         AuditAction.CREATE,
-        ObjectType.ADVERSE_EVENT_FOLLOW_UP,
-        object_id=entry.pk,
+        entry,
         patient_id=event.patient_id,
         details={"event": event.pk, "outcome": outcome},
-        clinic=event.clinic,
     )
     return entry
-
-
-# --- The clinic's cluster rule ------------------------------------------------------------
-
-MAX_CLUSTER_WINDOW_DAYS = 365
-MAX_CLUSTER_THRESHOLD = 100
-SETTINGS_FIELDS = ["category", "threshold", "window_days"]
-
-
-def _settings_errors(category: str, threshold: int, window_days: int) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if category not in Category.values:
-        errors["category"] = _("Choose a category from the list.")
-    if not 1 <= threshold <= MAX_CLUSTER_THRESHOLD:
-        errors["threshold"] = _("The threshold is 1 to %(n)s events.") % {
-            "n": MAX_CLUSTER_THRESHOLD
-        }
-    if not 1 <= window_days <= MAX_CLUSTER_WINDOW_DAYS:
-        errors["window_days"] = _("The window is 1 to %(n)s days.") % {"n": MAX_CLUSTER_WINDOW_DAYS}
-    return errors
-
-
-@dataclass
-class RuleChange:
-    """A saved cluster rule, and what re-checking the lots under it did."""
-
-    rule: SafetySettings
-    rechecked: bool  # False when the new rule catches no lot the old one did not
-    newly_under_investigation: list[Lot]
-
-
-def catches_more(old: SafetySettings, new: SafetySettings) -> bool:
-    """True when `new` may flag a lot `old` did not: fewer events, a longer window, or
-    another category."""
-    return (
-        new.category != old.category
-        or new.threshold < old.threshold
-        or new.window_days > old.window_days
-    )
-
-
-@transaction.atomic
-def update_cluster_rule(
-    actor: Actor, clinic: Clinic, category: str, threshold: int, window_days: int
-) -> RuleChange:
-    """Sets the clinic's cluster rule (events of `category` on one lot within the window).
-
-    A rule that may catch more re-checks the lots with events at once, in this
-    transaction; a looser rule releases nothing (releasing a lot stays an owner's decision).
-    """
-    errors = _settings_errors(category, threshold, window_days)
-    if errors:
-        raise ValidationError({name: [message] for name, message in errors.items()})
-    rule = SafetySettings.objects.select_for_update().filter(clinic=clinic).first()
-    rule = rule or SafetySettings(clinic=clinic)
-    old = SafetySettings(
-        category=rule.category, threshold=rule.threshold, window_days=rule.window_days
-    )
-    before = audit.snapshot(rule, SETTINGS_FIELDS) if rule.pk else {}
-    rule.category, rule.threshold, rule.window_days = category, threshold, window_days
-    rule.save()
-    rechecked = catches_more(old, rule)
-    flagged = alerts.recheck_lots(actor, clinic) if rechecked else []
-    audit.record(
-        actor,
-        AuditAction.UPDATE if before else AuditAction.CREATE,
-        ObjectType.SAFETY_SETTINGS,
-        object_id=rule.pk,
-        changes=audit.diff(before, audit.snapshot(rule, SETTINGS_FIELDS)),
-        details={"rechecked": rechecked, "newly_under_investigation": [lot.pk for lot in flagged]},
-        clinic=clinic,
-    )
-    return RuleChange(rule, rechecked, flagged)

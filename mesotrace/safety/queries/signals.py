@@ -1,6 +1,6 @@
 """The clinic's safety signals per compound, product and lot, from its own data.
 
-Sessions come from the exposure counts kept as sessions are charted (`safety.exposure`),
+Sessions come from the exposure counts kept as sessions are charted (`queries.exposure`),
 events from SQL (GROUP BY); the measures from the pure functions of `evidence`. Two
 views of each (unit, event category) pair: the rate per 1,000 exposed sessions, compared
 with the other units (a lot with the other lots of its product), and the reporting 2x2
@@ -10,7 +10,6 @@ c = events of the category not linked to it, d = the rest.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,13 +18,16 @@ from typing import Any, Final
 import numpy as np
 from django.db.models import Count
 
+from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
+from mesotrace.audit import services as audit
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import Compound, Product
 from mesotrace.evidence import rates, signals
 from mesotrace.inventory.models import Lot
-from mesotrace.safety import exposure
-from mesotrace.safety.models import AdverseEvent, ExposureCount, ExposureLevel
-from mesotrace.safety.terms import Category
+from mesotrace.safety.models import AdverseEvent, Category, ExposureCount, ExposureLevel
+from mesotrace.safety.queries import exposure
+from mesotrace.safety.rules import show
 
 LEVELS: Final = ("compound", "product", "lot")
 HEADER: Final = [
@@ -78,17 +80,6 @@ class SignalRow:
             str(self.sessions),
         ]
         return first + [show(self.values[name]) for name in HEADER[5:]]
-
-
-def show(value: float) -> str:
-    """A number as the page and CSV show it: infinite and undefined said as such."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if math.isnan(value):
-        return "undefined"
-    if math.isinf(value):
-        return "infinite" if value > 0 else "-infinite"
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
 
 
 # --- Counts (SQL) -------------------------------------------------------------------------
@@ -188,21 +179,11 @@ def level_rows(clinic: Clinic, level: str, totals: dict[str, int]) -> list[Signa
     measures = list(values)
     per_row = zip(*(series.tolist() for series in values.values()), strict=True)
     cells = zip(*(x.astype(int).tolist() for x in (a, b, c, d, t)), strict=True)
+    shown = [dict(zip(measures, row, strict=True)) for row in per_row]
+    # In SignalRow's order: level, the unit's id, name and group, category, a, b, c, d, sessions.
     return [
-        SignalRow(
-            level=level,
-            unit_id=u,
-            unit=names[u][0],
-            group=names[u][1],
-            category=cat,
-            a=ka,
-            b=kb,
-            c=kc,
-            d=kd,
-            sessions=kt,
-            values=dict(zip(measures, row, strict=True)),
-        )
-        for (u, cat), (ka, kb, kc, kd, kt), row in zip(keys, cells, per_row, strict=True)
+        SignalRow(level, u, *names[u], cat, ka, kb, kc, kd, kt, row)
+        for (u, cat), (ka, kb, kc, kd, kt), row in zip(keys, cells, shown, strict=True)
     ]
 
 
@@ -248,3 +229,11 @@ def clinic_signals(clinic: Clinic) -> dict[str, list[SignalRow]]:
     """Rows per level (compound, product, lot) for the clinic's event categories."""
     totals = category_totals(clinic)
     return {level: level_rows(clinic, level, totals) for level in LEVELS}
+
+
+def export_signals(actor: Actor, clinic: Clinic) -> dict[str, list[SignalRow]]:
+    """`clinic_signals` for a file, its export audited with the number of rows."""
+    levels = clinic_signals(clinic)
+    count = sum(len(rows) for rows in levels.values())
+    audit.record(actor, AuditAction.EXPORT, ObjectType.SAFETY_SIGNALS, details={"rows": count})
+    return levels

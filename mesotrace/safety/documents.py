@@ -1,22 +1,25 @@
-"""Server-rendered SVG of the signals page: each lot's rate with its product's pooled rate,
-and a forest plot of PRR and ROR per compound.
+"""The signals made for people: the SVG plots of the signals page (each lot's rate with its
+product's pooled rate, a forest plot of PRR and ROR per compound) and the CSV export.
 
-They draw the rows `signal_tables.clinic_signals` returns. An infinite bound is drawn as an
-arrow to the plot's edge and labelled "infinite"; an undefined value is written out, never
-drawn: no coordinate is ever NaN or infinite.
+They draw the rows `queries.signals.clinic_signals` returns. An infinite bound is drawn as
+an arrow to the plot's edge and labelled "infinite"; an undefined value is written out,
+never drawn: no coordinate is ever NaN or infinite.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
 from django.utils.translation import gettext as _
 
-from mesotrace.safety.signal_tables import SignalRow, show
-from mesotrace.safety.terms import Category
+from mesotrace.safety.models import Category
+from mesotrace.safety.queries.signals import HEADER, SignalRow
+from mesotrace.safety.rules import show
 
 W = 720
 LABEL_W = 300
@@ -263,3 +266,26 @@ def forest_svg(compounds: Sequence[SignalRow]) -> str:
         tick *= 10
     parts.append(_ticks(axis, y - 8, decades))
     return "".join(parts) + "</svg>"
+
+
+def signal_plots(levels: Mapping[str, Sequence[SignalRow]]) -> list[str]:
+    """The lot-rate plot of each category with events on a lot, then the compound forest."""
+    lots, products = levels.get("lot", []), levels.get("product", [])
+    categories = sorted({row.category for row in lots if row.a > 0})
+    drawn = [lot_rate_svg(lots, products, category) for category in categories]
+    drawn.append(forest_svg(levels.get("compound", [])))
+    return drawn
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def signals_csv(levels: Mapping[str, Sequence[SignalRow]]) -> str:
+    """Every level's rows under one header, as the page's tables show them."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    for rows in levels.values():
+        for row in rows:
+            writer.writerow(row.cells())
+    return buffer.getvalue()

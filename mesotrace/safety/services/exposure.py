@@ -9,27 +9,16 @@ the data migration use it, and the tests check the kept counts against `recount`
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from mesotrace.accounts.models import Clinic
-from mesotrace.catalogue.models import ProductComponent
 from mesotrace.safety.models import ExposureCount, ExposureLevel, ExposureMix
-from mesotrace.treatments.models import InjectionComponent, TreatmentSession
-
-RECOUNT_CHUNK = 20_000
-
-
-def mix_key(product_ids: Iterable[int]) -> tuple[str, str]:
-    """A set of products as stored: ids ascending, comma-separated, and that text's hash."""
-    products = ",".join(str(pk) for pk in sorted(set(product_ids)))
-    return products, hashlib.sha256(products.encode()).hexdigest()
+from mesotrace.safety.queries.exposure import Recount, recount
+from mesotrace.safety.rules import mix_ids, mix_key
+from mesotrace.treatments.models import TreatmentSession
 
 
 def _add_one(model: Any, conflict: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
@@ -83,51 +72,6 @@ def count_session(session: TreatmentSession, used: Iterable[tuple[int, int]]) ->
     )
 
 
-# --- Recount from the mix lines -----------------------------------------------------------
-
-
-@dataclass
-class Recount:
-    """A clinic's counts as its mix lines give them."""
-
-    lots: dict[int, int]
-    products: dict[int, int]
-    mixes: dict[str, int]  # product ids as `mix_key` writes them -> sessions
-
-
-def recount(clinic_id: int) -> Recount:
-    """The clinic's counts from its mix lines, in one pass over the distinct
-    (session, lot, product) of its mix lines, session by session."""
-    lines = InjectionComponent.objects.filter(clinic_id=clinic_id)
-    triples = (
-        lines.values_list("injection__session_id", "lot_id", "product_id")
-        .distinct()
-        .order_by("injection__session_id")
-    )
-    lots: Counter[int] = Counter()
-    products: Counter[int] = Counter()
-    mixes: Counter[str] = Counter()
-    current: int | None = None
-    session_lots: set[int] = set()
-    session_products: set[int] = set()
-
-    def count_session() -> None:
-        lots.update(session_lots)
-        products.update(session_products)
-        mixes[mix_key(session_products)[0]] += 1
-
-    for session_id, lot_id, product_id in triples.iterator(chunk_size=RECOUNT_CHUNK):
-        if session_id != current and session_products:
-            count_session()
-            session_lots, session_products = set(), set()
-        current = session_id
-        session_lots.add(lot_id)
-        session_products.add(product_id)
-    if session_products:
-        count_session()
-    return Recount(lots=dict(lots), products=dict(products), mixes=dict(mixes))
-
-
 def _lock(*models: Any) -> None:
     """Holds off every session's count update until the rebuild commits (PostgreSQL; SQLite's
     IMMEDIATE transaction already has the only write lock). A session that counted before
@@ -162,54 +106,9 @@ def rebuild(clinic_id: int) -> Recount:
         )
         mixes.objects.bulk_create(
             [
-                mixes(clinic_id=clinic_id, products=text, key=mix_key(_ids(text))[1], sessions=n)
+                mixes(clinic_id=clinic_id, products=text, key=mix_key(mix_ids(text))[1], sessions=n)
                 for text, n in found.mixes.items()
             ],
             batch_size=1000,
         )
     return found
-
-
-def _ids(text: str) -> list[int]:
-    return [int(part) for part in text.split(",")]
-
-
-# --- Reading ------------------------------------------------------------------------------
-
-
-def sessions_per(
-    clinic: Clinic, level: str, unit_ids: Iterable[int] | None = None
-) -> dict[int, int]:
-    """Sessions exposed to each product or lot of the clinic (units never used are absent)."""
-    rows = ExposureCount.objects.for_clinic(clinic).filter(level=level)
-    if unit_ids is not None:
-        rows = rows.filter(unit_id__in=list(unit_ids))
-    return dict(rows.values_list("unit_id", "sessions"))
-
-
-def sessions_per_compound(clinic: Clinic) -> dict[int, int]:
-    """Sessions exposed to each compound, through each mix's products as composed today.
-
-    A session counts once per compound however many of its products contain it: each mix
-    adds its sessions to the union of its products' compounds.
-    """
-    mixes = list(ExposureMix.objects.for_clinic(clinic).values_list("products", "sessions"))
-    used = {pk for text, _n in mixes for pk in _ids(text)}
-    compounds: dict[int, set[int]] = {}
-    for product_id, compound_id in ProductComponent.objects.filter(product_id__in=used).values_list(
-        "product_id", "compound_id"
-    ):
-        compounds.setdefault(product_id, set()).add(compound_id)
-    out: Counter[int] = Counter()
-    for text, n in mixes:
-        for compound_id in set().union(*(compounds.get(pk, set()) for pk in _ids(text))):
-            out[compound_id] += n
-    return dict(out)
-
-
-def clinics_charted() -> list[int]:
-    """Every clinic with mix lines or exposure counts: the ones a full rebuild rewrites."""
-    found: set[int] = set()
-    for model in (InjectionComponent, ExposureCount):
-        found.update(model.objects.values_list("clinic_id", flat=True).distinct().order_by())
-    return sorted(found)

@@ -1,0 +1,1 @@
+"""Reads of safety data: events, alerts and their checks, exposure counts, signals."""
