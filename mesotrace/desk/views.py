@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
-from mesotrace.patients import services as patients
-from mesotrace.patients.models import Patient
+from mesotrace.accounts.access import Actor, ClinicRequest, clinic_view
+from mesotrace.desk.queries import read_patient_record
 
 
 @clinic_view("account.self")
@@ -18,8 +17,7 @@ def home(request: ClinicRequest) -> HttpResponse:
 @clinic_view("patient.view")
 def patient_record(request: ClinicRequest, patient_id: int) -> HttpResponse:
     """The patient's page: details, then each app's section this role may see."""
-    patient = clinic_object_or_404(Patient.objects.all(), request.clinic, pk=patient_id)
     clinical = request.membership.may("patient.view_clinical")
-    part = "demographics+clinical" if clinical else "demographics"
-    patients.record_read(Actor.from_request(request), patient, part)
+    actor = Actor.from_request(request)
+    patient = read_patient_record(actor, request.clinic, patient_id, clinical=clinical)
     return render(request, "desk/patient.html", {"patient": patient, "show_clinical": clinical})

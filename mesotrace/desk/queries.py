@@ -1,0 +1,18 @@
+"""Reads of the pages composed from several apps: the patient record, its reading audited."""
+
+from __future__ import annotations
+
+from mesotrace.accounts.access import Actor, clinic_object_or_404
+from mesotrace.accounts.models import Clinic
+from mesotrace.audit import services as audit
+from mesotrace.patients.models import Patient
+
+
+def read_patient_record(
+    actor: Actor, clinic: Clinic, patient_id: int, *, clinical: bool
+) -> Patient:
+    """The clinic's patient (else 404); the reading of the parts shown is audited."""
+    patient = clinic_object_or_404(Patient.objects.all(), clinic, pk=patient_id)
+    part = "demographics+clinical" if clinical else "demographics"
+    audit.record_read(actor, patient, details={"part": part})
+    return patient
