@@ -22,7 +22,7 @@ from django.db import transaction
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.audit.models import AuditAction
 from mesotrace.catalogue.models import Product, Technique
 from mesotrace.charting import services
 from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn
@@ -159,12 +159,9 @@ def _move_back(actor: Actor, appointment: Appointment, starts_at: datetime.datet
     audit.record(
         actor,
         AuditAction.GENERATE,
-        ObjectType.APPOINTMENT,
-        object_id=appointment.pk,
-        patient_id=appointment.patient_id,
+        appointment,
         changes={"starts_at": {"before": before.isoformat(), "after": starts_at.isoformat()}},
         details={"why": "demo: a past session to chart"},
-        clinic=appointment.clinic,
     )
     return appointment
 

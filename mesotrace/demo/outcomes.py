@@ -21,7 +21,7 @@ from django.utils import timezone
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.audit.models import AuditAction
 from mesotrace.catalogue.models import BodyZone, Protocol
 from mesotrace.catalogue.services import protocol_allowed
 from mesotrace.evidence import simulate_split_body
@@ -166,12 +166,9 @@ def _complete_past_course(actor: Actor, plan: TreatmentPlan, start: datetime.dat
     audit.record(
         actor,
         AuditAction.UPDATE,
-        ObjectType.TREATMENT_PLAN,
-        object_id=plan.pk,
-        patient_id=plan.patient_id,
+        plan,
         changes=audit.diff(before, audit.snapshot(plan, ["status", "activated_at", "ended_at"])),
         details={"demo": "split-body course completed in the past"},
-        clinic=plan.clinic,
     )
 
 
