@@ -176,9 +176,8 @@ def grade(request: ClinicRequest, event_id: int) -> HttpResponse:
 
 def _warn_alerts(request: ClinicRequest, event: AdverseEvent) -> None:
     """Flashes the open alert of each lot the event is linked to."""
-    for alert in alert_queries.open_alerts(request.clinic):
-        if event.lots.filter(pk=alert.lot_id).exists():
-            messages.warning(request, alert.message)
+    for alert in alert_queries.open_alerts_on(request.clinic, event):
+        messages.warning(request, alert.message)
 
 
 @clinic_view("adverse_event.record")

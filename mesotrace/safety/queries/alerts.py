@@ -96,6 +96,11 @@ def open_alerts(clinic: Clinic) -> list[SafetyAlert]:
     )
 
 
+def open_alerts_on(clinic: Clinic, event: AdverseEvent) -> list[SafetyAlert]:
+    """The clinic's open alerts on a lot the event is linked to."""
+    return [a for a in open_alerts(clinic) if event.lots.filter(pk=a.lot_id).exists()]
+
+
 def alert_page(clinic: Clinic, number: str | None) -> Page[SafetyAlert]:
     """A page of the clinic's alerts, open or closed, newest first, with lot and events."""
     found = (
