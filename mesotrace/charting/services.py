@@ -43,7 +43,7 @@ from mesotrace.consent import services as consent_services
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.inventory.services import StockRefused, draw, lot_problem
-from mesotrace.outcomes.services import split_body_rule
+from mesotrace.outcomes.queries.measurements import split_body_rule
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.services import may_inject
 from mesotrace.safety import exposure

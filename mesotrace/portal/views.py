@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,8 +27,10 @@ from mesotrace.consent.models import ConsentSignature
 from mesotrace.core.clock import clinic_today
 from mesotrace.core.forms import attach_errors
 from mesotrace.core.http import public
-from mesotrace.outcomes.charts import Series, progress_svg
-from mesotrace.outcomes.models import EnteredBy, LifestyleLog, Measurement
+from mesotrace.outcomes import documents
+from mesotrace.outcomes.documents import LogChart
+from mesotrace.outcomes.models import EnteredBy
+from mesotrace.outcomes.queries.measurements import lifestyle_logs, patient_measurements
 from mesotrace.outcomes.services import log_lifestyle
 from mesotrace.portal import services
 from mesotrace.portal.access import Portal, PortalRequest, portal_page, refused
@@ -91,31 +93,17 @@ def _signed_documents(portal: Portal) -> list[ConsentSignature]:
 
 
 def _charts(portal: Portal) -> list[SafeString]:
-    rows = list(
-        Measurement.objects.for_clinic(portal.clinic)
-        .filter(patient=portal.patient)
-        .select_related("type")
-        .order_by("measured_at", "id")
+    """The patient's progress: each measurement by side, then their weight and exercise."""
+    lifestyle = (
+        LogChart(_("Your weight"), "kg", _("weight"), documents.weight),
+        LogChart(_("Exercise"), _("min/week"), _("exercise"), documents.exercise),
     )
-    logs = list(LifestyleLog.objects.for_clinic(portal.clinic).filter(patient=portal.patient))
-    first = min([m.measured_at.date() for m in rows] + [g.date for g in logs], default=None)
-    if first is None:
-        return []
-    charts = []
-    for slug in sorted({m.type.slug for m in rows}):
-        kind = next(m.type for m in rows if m.type.slug == slug)
-        lines: dict[str, list[tuple[float, float]]] = {}
-        for m in (m for m in rows if m.type.slug == slug):
-            day = float((m.measured_at.date() - first).days)
-            lines.setdefault(m.get_side_display(), []).append((day, m.value))
-        charts.append(progress_svg([Series(k, v) for k, v in lines.items()], kind.name, kind.unit))
-    weight = [(float((g.date - first).days), g.weight_kg) for g in logs if g.weight_kg]
-    if weight:
-        charts.append(progress_svg([Series(_("weight"), weight)], _("Your weight"), "kg"))
-    exercise = [(float((g.date - first).days), float(g.exercise_minutes_per_week)) for g in logs]
-    if exercise:
-        charts.append(progress_svg([Series(_("exercise"), exercise)], _("Exercise"), _("min/week")))
-    return [mark_safe(c) for c in charts]  # noqa: S308 - built by outcomes.charts, text escaped
+    return documents.progress_charts(
+        patient_measurements(portal.clinic, portal.patient),
+        lifestyle_logs(portal.clinic, portal.patient),
+        lambda m: m.get_side_display(),
+        lifestyle,
+    )
 
 
 @portal_page

@@ -6,7 +6,7 @@ import pytest
 
 from mesotrace.accounts.access import Actor
 from mesotrace.consent import document, services
-from mesotrace.outcomes.report import evidence_statement
+from mesotrace.outcomes.queries.report import evidence_statement
 from tests.conftest import World, make_patient
 from tests.consent.builders import signed_consent
 from tests.outcomes.builders import LEGS_COURSE, demo_cohort
