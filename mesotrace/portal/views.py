@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.consent import document
+from mesotrace.consent import queries as consent_queries
 from mesotrace.consent import services as consent
+from mesotrace.consent.documents import render_html, render_pdf
 from mesotrace.consent.forms import SignConsentForm
 from mesotrace.consent.models import ConsentSignature
 from mesotrace.core.clock import clinic_today
@@ -157,13 +158,13 @@ def _consent_page(
     request: PortalRequest, plan: TreatmentPlan, form: SignConsentForm, status: int = 200
 ) -> HttpResponse:
     portal = request.portal
-    signatures = consent.covering_signatures(plan, consent.current_terms(plan))
+    signatures = consent_queries.covering_signatures(plan, consent_queries.current_terms(plan))
     covering = [s for s in signatures if not s.withdrawn_at]
     signature = covering[0] if covering else None
     if signature is not None:
         content, version = signature.document.content, signature.document.version
     else:
-        content, version = consent.current_content(plan)
+        content, version = consent_queries.current_content(plan)
     context = {
         "clinic": portal.clinic,
         "plan": plan,
@@ -171,7 +172,7 @@ def _consent_page(
         "withdrawn": None if signature else next(iter(signatures), None),
         "version": version,
         "form": form,
-        "body": document.render_html(content, version),
+        "body": render_html(content, version),
     }
     _seen(portal, "consent", ObjectType.CONSENT_DOCUMENT, plan=plan.pk, version=version)
     return render(request, "portal/consent.html", context, status=status)
@@ -266,7 +267,7 @@ def reading_pdf(request: PortalRequest, plan_id: int) -> HttpResponse:
     """The plan's current document as a PDF, to read before signing."""
     portal = request.portal
     plan = _plan(portal, plan_id)
-    content, version = consent.current_content(plan)
+    content, version = consent_queries.current_content(plan)
     services.record_access(
         portal.actor,
         portal.link,
@@ -275,7 +276,7 @@ def reading_pdf(request: PortalRequest, plan_id: int) -> HttpResponse:
         "",
         {"as": "pdf", "plan": plan.pk, "version": version},
     )
-    return _pdf(document.render_pdf(content, version), f"consent-plan-{plan.pk}.pdf")
+    return _pdf(render_pdf(content, version), f"consent-plan-{plan.pk}.pdf")
 
 
 @portal_page
