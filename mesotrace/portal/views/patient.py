@@ -6,12 +6,12 @@ writes an audit row with the patient as the actor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import QuerySet
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,9 +19,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.audit import services as audit
+from mesotrace.audit.models import ObjectType
 from mesotrace.consent import queries as consent_queries
-from mesotrace.consent import services as consent
 from mesotrace.consent.documents import render_html, render_pdf
 from mesotrace.consent.forms import SignConsentForm
 from mesotrace.consent.models import ConsentSignature
@@ -33,20 +33,27 @@ from mesotrace.outcomes.documents import LogChart
 from mesotrace.outcomes.models import EnteredBy
 from mesotrace.outcomes.queries.measurements import lifestyle_logs, patient_measurements
 from mesotrace.outcomes.services import log_lifestyle
-from mesotrace.portal import services
-from mesotrace.portal.access import Portal, PortalRequest, portal_page, refused
+from mesotrace.portal import queries, services
+from mesotrace.portal.access import (
+    SESSION_KEY,
+    Portal,
+    PortalRequest,
+    portal_actor,
+    portal_page,
+    refused,
+    refused_actor,
+)
 from mesotrace.portal.forms import LifestyleForm, SideEffectForm
+from mesotrace.portal.rules import LinkRefused
 from mesotrace.safety.models import Reporter
 from mesotrace.safety.services import EventInput, record_event
-from mesotrace.treatments.models import Appointment, TreatmentPlan, TreatmentSession
+from mesotrace.treatments.models import TreatmentPlan
 
 
 def _seen(
-    portal: Portal, page: str, object_type: ObjectType = ObjectType.PORTAL_PAGE, **details: Any
+    portal: Portal, page: str, kind: ObjectType = ObjectType.PORTAL_PAGE, **details: Any
 ) -> None:
-    services.record_access(
-        portal.actor, portal.link, AuditAction.VIEW, object_type, details={"page": page, **details}
-    )
+    queries.record_page(portal.actor, portal.link, kind, {"page": page, **details})
 
 
 @public
@@ -54,14 +61,14 @@ def _seen(
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the clinic: starts a portal session bound to its patient."""
     try:
-        link = services.link_of(token)
-    except services.LinkRefused as refusal:
-        request.session.pop(services.SESSION_KEY, None)
-        services.record_refusal(services.refused_actor(request, refusal), refusal, "open")
+        link = queries.link_of(token)
+    except LinkRefused as refusal:
+        request.session.pop(SESSION_KEY, None)
+        services.record_refusal(refused_actor(request, refusal), refusal, "open")
         return refused(request, refusal)
     request.session.cycle_key()
-    request.session[services.SESSION_KEY] = link.pk
-    services.open_session(services.portal_actor(request, link), link)
+    request.session[SESSION_KEY] = link.pk
+    services.open_session(portal_actor(request, link), link)
     return redirect("portal:home")
 
 
@@ -69,28 +76,9 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def leave(request: PortalRequest) -> HttpResponse:
     portal = request.portal
-    services.record_access(
-        portal.actor, portal.link, AuditAction.LOGOUT, ObjectType.PORTAL_LINK, portal.link.pk
-    )
-    request.session.pop(services.SESSION_KEY, None)
+    services.leave_session(portal.actor, portal.link)
+    request.session.pop(SESSION_KEY, None)
     return render(request, "portal/left.html", {"clinic": portal.clinic})
-
-
-def _plans(portal: Portal) -> list[TreatmentPlan]:
-    return list(
-        TreatmentPlan.objects.for_clinic(portal.clinic)
-        .filter(patient=portal.patient)
-        .select_related("protocol", "indication", "practitioner")
-    )
-
-
-def _signed_documents(portal: Portal) -> list[ConsentSignature]:
-    return list(
-        ConsentSignature.objects.for_clinic(portal.clinic)
-        .filter(document__patient=portal.patient)
-        .select_related("document__plan__protocol")
-        .defer("signed_pdf", "signed_text", "drawn_signature", "document__content")
-    )
 
 
 def _charts(portal: Portal) -> list[SafeString]:
@@ -112,18 +100,7 @@ def _charts(portal: Portal) -> list[SafeString]:
 def home(request: PortalRequest) -> HttpResponse:
     portal = request.portal
     now = timezone.now()
-    appointments = list(
-        Appointment.objects.for_clinic(portal.clinic)
-        .filter(patient=portal.patient)
-        .select_related("practitioner", "plan__protocol")
-    )
-    sessions = list(
-        TreatmentSession.objects.for_clinic(portal.clinic)
-        .filter(patient=portal.patient)
-        .select_related("practitioner")
-        .order_by("-performed_on", "-id")
-    )
-    plans, signed = _plans(portal), _signed_documents(portal)
+    plans, signed, appointments, sessions = queries.home(portal.clinic, portal.patient)
     context = {
         "patient": portal.patient,
         "clinic": portal.clinic,
@@ -146,12 +123,7 @@ def home(request: PortalRequest) -> HttpResponse:
 
 
 def _plan(portal: Portal, plan_id: int) -> TreatmentPlan:
-    return get_object_or_404(
-        TreatmentPlan.objects.for_clinic(portal.clinic)
-        .filter(patient=portal.patient)
-        .select_related("protocol"),
-        pk=plan_id,
-    )
+    return get_object_or_404(queries.own_plans(portal.clinic, portal.patient), pk=plan_id)
 
 
 def _consent_page(
@@ -184,23 +156,6 @@ def plan_consent(request: PortalRequest, plan_id: int) -> HttpResponse:
     return _consent_page(request, _plan(request.portal, plan_id), SignConsentForm())
 
 
-def _sign(portal: Portal, plan: TreatmentPlan, form: SignConsentForm, version: str) -> None:
-    """Stores the version the patient read, and their signature on it, or nothing."""
-    with transaction.atomic():
-        read = consent.generate_consent(portal.actor, plan)
-        if read.version != version:
-            raise ValidationError(
-                {"document": _("The document changed while you read it: read it again below.")}
-            )
-        consent.sign_consent(
-            portal.actor,
-            read,
-            form.cleaned_data.get("full_name", ""),
-            bool(form.cleaned_data.get("statement")),
-            form.data.get("drawn_signature", ""),
-        )
-
-
 @portal_page
 @require_POST
 def sign(request: PortalRequest, plan_id: int) -> HttpResponse:
@@ -209,7 +164,14 @@ def sign(request: PortalRequest, plan_id: int) -> HttpResponse:
     form = SignConsentForm(request.POST)
     form.is_valid()
     try:
-        _sign(portal, plan, form, request.POST.get("version", ""))
+        services.sign_plan_consent(
+            portal.actor,
+            plan,
+            version=request.POST.get("version", ""),
+            full_name=form.cleaned_data.get("full_name", ""),
+            agreed=bool(form.cleaned_data.get("statement")),
+            drawn_signature=form.data.get("drawn_signature", ""),
+        )
     except ValidationError as error:
         attach_errors(form, error)
         return _consent_page(request, plan, form, status=422)
@@ -224,22 +186,10 @@ def _pdf(body: bytes, name: str) -> HttpResponse:
 
 
 def _signed_pdf(portal: Portal, signature: ConsentSignature) -> HttpResponse:
-    services.record_access(
-        portal.actor,
-        portal.link,
-        AuditAction.EXPORT,
-        ObjectType.CONSENT_DOCUMENT,
-        signature.document_id,
-        {"as": "pdf", "signature": signature.pk},
-    )
+    details = {"portal_link": portal.link.pk, "as": "pdf", "signature": signature.pk}
+    audit.record_read(portal.actor, signature.document, export=True, details=details)
     name = f"consent-{signature.document_id}-signed-{signature.pk}.pdf"
     return _pdf(bytes(signature.signed_pdf), name)
-
-
-def _own_signatures(portal: Portal) -> QuerySet[ConsentSignature]:
-    return ConsentSignature.objects.for_clinic(portal.clinic).filter(
-        document__patient=portal.patient
-    )
 
 
 @portal_page
@@ -247,7 +197,8 @@ def _own_signatures(portal: Portal) -> QuerySet[ConsentSignature]:
 def signed_pdf(request: PortalRequest, document_id: int) -> HttpResponse:
     """The exact PDF the patient signed last on this document."""
     portal = request.portal
-    signature = _own_signatures(portal).filter(document_id=document_id).first()
+    signatures = queries.own_signatures(portal.clinic, portal.patient)
+    signature = signatures.filter(document_id=document_id).first()
     if signature is None:
         raise Http404
     return _signed_pdf(portal, signature)
@@ -258,7 +209,8 @@ def signed_pdf(request: PortalRequest, document_id: int) -> HttpResponse:
 def signature_pdf(request: PortalRequest, signature_id: int) -> HttpResponse:
     """The exact PDF of one signature, a withdrawn one included."""
     portal = request.portal
-    return _signed_pdf(portal, get_object_or_404(_own_signatures(portal), pk=signature_id))
+    signatures = queries.own_signatures(portal.clinic, portal.patient)
+    return _signed_pdf(portal, get_object_or_404(signatures, pk=signature_id))
 
 
 @portal_page
@@ -268,15 +220,33 @@ def reading_pdf(request: PortalRequest, plan_id: int) -> HttpResponse:
     portal = request.portal
     plan = _plan(portal, plan_id)
     content, version = consent_queries.current_content(plan)
-    services.record_access(
-        portal.actor,
-        portal.link,
-        AuditAction.EXPORT,
-        ObjectType.CONSENT_DOCUMENT,
-        "",
-        {"as": "pdf", "plan": plan.pk, "version": version},
+    details = {"as": "pdf", "plan": plan.pk, "version": version}
+    queries.record_page(
+        portal.actor, portal.link, ObjectType.CONSENT_DOCUMENT, details, export=True
     )
     return _pdf(render_pdf(content, version), f"consent-plan-{plan.pk}.pdf")
+
+
+def _report(
+    request: PortalRequest,
+    page: str,
+    form: Form,
+    save: Callable[[dict[str, Any]], object],
+    thanks: str,
+) -> HttpResponse:
+    """A report the patient fills in on `page`: saved with `save` and thanked for, or shown
+    (again, with what is wrong)."""
+    portal = request.portal
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, thanks)
+            return redirect("portal:home")
+    _seen(portal, page)
+    return render(request, f"portal/{page}.html", {"clinic": portal.clinic, "form": form})
 
 
 @portal_page
@@ -284,29 +254,21 @@ def reading_pdf(request: PortalRequest, plan_id: int) -> HttpResponse:
 def side_effect(request: PortalRequest) -> HttpResponse:
     """The patient reports a side effect; staff grade it later."""
     portal = request.portal
+
+    def save(data: dict[str, Any]) -> None:
+        event = EventInput(
+            term=data["term"],
+            term_text=data["term_text"],
+            onset_date=data["onset_date"],
+            detected_on=clinic_today(portal.clinic),
+            description=data["description"],
+            reporter=Reporter.PATIENT,
+        )
+        record_event(portal.actor, portal.patient, event)
+
     form = SideEffectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            record_event(
-                portal.actor,
-                portal.patient,
-                EventInput(
-                    term=data["term"],
-                    term_text=data["term_text"],
-                    onset_date=data["onset_date"],
-                    detected_on=clinic_today(portal.clinic),
-                    description=data["description"],
-                    reporter=Reporter.PATIENT,
-                ),
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Thank you. The clinic has your report and will call you."))
-            return redirect("portal:home")
-    _seen(portal, "side_effect")
-    return render(request, "portal/side_effect.html", {"clinic": portal.clinic, "form": form})
+    thanks = _("Thank you. The clinic has your report and will call you.")
+    return _report(request, "side_effect", form, save, thanks)
 
 
 @portal_page
@@ -314,23 +276,17 @@ def side_effect(request: PortalRequest) -> HttpResponse:
 def lifestyle(request: PortalRequest) -> HttpResponse:
     """The patient logs their diet and exercise, as the plan asks."""
     portal = request.portal
+
+    def save(data: dict[str, Any]) -> None:
+        log_lifestyle(
+            portal.actor,
+            portal.patient,
+            data["date"],
+            data["diet_adherence_percent"],
+            data["exercise_minutes_per_week"],
+            data["weight_kg"],
+            entered_by=EnteredBy.PATIENT,
+        )
+
     form = LifestyleForm(request.POST or None, today=clinic_today(portal.clinic))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            log_lifestyle(
-                portal.actor,
-                portal.patient,
-                data["date"],
-                data["diet_adherence_percent"],
-                data["exercise_minutes_per_week"],
-                data["weight_kg"],
-                entered_by=EnteredBy.PATIENT,
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Saved. Thank you."))
-            return redirect("portal:home")
-    _seen(portal, "lifestyle")
-    return render(request, "portal/lifestyle.html", {"clinic": portal.clinic, "form": form})
+    return _report(request, "lifestyle", form, save, _("Saved. Thank you."))
