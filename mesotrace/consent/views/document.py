@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import ObjectType
 from mesotrace.consent import documents, queries, services
 from mesotrace.consent.forms import OverrideForm, SignConsentForm, WithdrawForm
-from mesotrace.consent.models import ConsentDocument
+from mesotrace.consent.models import ConsentDocument, ConsentSignature
 from mesotrace.consent.views import flash, withdraw
 from mesotrace.core.forms import attach_errors
 from mesotrace.treatments.models import TreatmentPlan
@@ -32,20 +33,15 @@ def plan_consents(request: ClinicRequest, plan_id: int) -> HttpResponse:
         consent = services.generate_consent(Actor.from_request(request), plan)
         return redirect("consent:document", document_id=consent.pk)
     shown = queries.plan_documents(request.clinic, plan)
-    audit.record_list(
-        Actor.from_request(request),
-        ObjectType.CONSENT_DOCUMENT,
-        shown,
-        details={"plan": plan.pk},
-        clinic=request.clinic,
+    actor = Actor.from_request(request)
+    audit.record_list(actor, ObjectType.CONSENT_DOCUMENT, shown, details={"plan": plan.pk})
+    rows = [(d, queries.latest_signature(d)) for d in shown]
+    problem = queries.consent_problem(plan)
+    return render(
+        request,
+        "consent/plan_consents.html",
+        {"plan": plan, "rows": rows, "problem": problem, "override_form": OverrideForm()},
     )
-    context = {
-        "plan": plan,
-        "rows": [(d, queries.latest_signature(d)) for d in shown],
-        "problem": queries.consent_problem(plan),
-        "override_form": OverrideForm(),
-    }
-    return render(request, "consent/plan_consents.html", context)
 
 
 @clinic_view("consent.view")
@@ -111,30 +107,44 @@ def sign(request: ClinicRequest, document_id: int) -> HttpResponse:
     return redirect("consent:document", document_id=consent.pk)
 
 
-@clinic_view("consent.countersign")
-@require_POST
-def countersign(request: ClinicRequest, document_id: int) -> HttpResponse:
+def _on_standing_signature(
+    request: ClinicRequest,
+    document_id: int,
+    act: Callable[[ConsentSignature], None],
+    missing: str,
+) -> HttpResponse:
+    """Acts on the document's signature not withdrawn (or says it is `missing`), then
+    returns to the document."""
     consent = clinic_object_or_404(ConsentDocument.objects.all(), request.clinic, pk=document_id)
     signature = queries.standing_signature(consent)
     if signature is None:
-        messages.error(request, _("The patient has not signed this document."))
+        messages.error(request, missing)
     else:
-        countersign = partial(services.countersign_consent, Actor.from_request(request), signature)
-        flash(request, countersign, _("Countersigned."))
+        act(signature)
     return redirect("consent:document", document_id=consent.pk)
+
+
+@clinic_view("consent.countersign")
+@require_POST
+def countersign(request: ClinicRequest, document_id: int) -> HttpResponse:
+    def act(signature: ConsentSignature) -> None:
+        service = partial(services.countersign_consent, Actor.from_request(request), signature)
+        flash(request, service, _("Countersigned."))
+
+    return _on_standing_signature(
+        request, document_id, act, _("The patient has not signed this document.")
+    )
 
 
 @clinic_view("consent.manage")
 @require_POST
 def withdraw_signed(request: ClinicRequest, document_id: int) -> HttpResponse:
-    consent = clinic_object_or_404(ConsentDocument.objects.all(), request.clinic, pk=document_id)
-    signature = queries.standing_signature(consent)
-    if signature is None:
-        messages.error(request, _("No signature on this document stands to be withdrawn."))
-    else:
+    def act(signature: ConsentSignature) -> None:
         service = partial(services.withdraw_consent, Actor.from_request(request), signature)
         withdraw(request, service, _("Consent withdrawn."))
-    return redirect("consent:document", document_id=consent.pk)
+
+    missing = _("No signature on this document stands to be withdrawn.")
+    return _on_standing_signature(request, document_id, act, missing)
 
 
 @clinic_view("consent.override")
