@@ -24,7 +24,7 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone
 from mesotrace.charting.models import PhotoView, SessionPhoto
-from mesotrace.consent.services import valid_photo_consent
+from mesotrace.consent.queries import valid_photo_consent
 from mesotrace.core.clock import clinic_today
 from mesotrace.treatments.models import TreatmentSession
 

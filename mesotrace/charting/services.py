@@ -39,11 +39,11 @@ from mesotrace.charting import overrides
 from mesotrace.charting.doses import dose_problems
 from mesotrace.charting.models import SessionAmendment
 from mesotrace.charting.schemas import InjectionIn, SessionIn
-from mesotrace.consent import services as consent_services
+from mesotrace.consent import queries as consent_queries
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.inventory.services import StockRefused, draw, lot_problem
-from mesotrace.outcomes.services import split_body_rule
+from mesotrace.outcomes.queries.measurements import split_body_rule
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.services import may_inject
 from mesotrace.safety.services import exposure
@@ -106,7 +106,7 @@ def consent_problem(plan: TreatmentPlan) -> str | None:
     Valid means signed and countersigned for the plan's current document version and not
     withdrawn, or an owner's audited override for that version (mesotrace.consent).
     """
-    return consent_services.consent_problem(plan)
+    return consent_queries.consent_problem(plan)
 
 
 # --- Reading ----------------------------------------------------------------------------

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from mesotrace.accounts.access import Actor, TokenAuth
+from mesotrace.accounts.access import ApiRequest, TokenAuth
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.consent import document, services
+from mesotrace.audit.models import AuditAction
+from mesotrace.consent import documents, queries, services
 from mesotrace.consent.models import ConsentDocument, ConsentSignature
 from mesotrace.core.api import ERRORS, InSchema
 from mesotrace.treatments.models import TreatmentPlan
@@ -51,10 +50,6 @@ class SignIn(InSchema):
     drawn_signature: str = ""  # a PNG data URL, at most 200 kB and 2000x1000 px
 
 
-def _actor(request: Any) -> Actor:
-    return Actor.from_request(request, "api")
-
-
 def _signature_out(signature: ConsentSignature, latest: bool) -> SignatureOut:
     url = f"/api/v1/consents/{signature.document_id}/signature.png"
     return SignatureOut(
@@ -72,35 +67,23 @@ def _signature_out(signature: ConsentSignature, latest: bool) -> SignatureOut:
 
 
 def _out(consent: ConsentDocument) -> ConsentOut:
-    history = services.signature_history(consent)
+    history = queries.signature_history(consent)
     signatures = [_signature_out(s, latest=i == 0) for i, s in enumerate(history)]
     return ConsentOut(
         id=consent.pk,
         plan_id=consent.plan_id,
         version=consent.version,
-        current=services.is_current(consent),
-        text=document.render_text(consent.content, consent.version),
+        current=queries.is_current(consent),
+        text=documents.render_text(consent.content, consent.version),
         pdf_url=f"/api/v1/consents/{consent.pk}.pdf",
         signature=signatures[0] if signatures else None,
         signatures=signatures,
-        charting_problem=services.consent_problem(consent.plan),
+        charting_problem=queries.consent_problem(consent.plan),
     )
 
 
-def _plan(request: Any, plan_id: int) -> TreatmentPlan:
+def _plan(request: ApiRequest, plan_id: int) -> TreatmentPlan:
     return get_object_or_404(TreatmentPlan.objects.for_clinic(request.clinic), pk=plan_id)
-
-
-def _read(request: Any, consent: ConsentDocument, part: str) -> None:
-    audit.record(
-        _actor(request),
-        AuditAction.VIEW if part == "document" else AuditAction.EXPORT,
-        ObjectType.CONSENT_DOCUMENT,
-        object_id=consent.pk,
-        patient_id=consent.patient_id,
-        details={"as": part},
-        clinic=request.clinic,
-    )
 
 
 @router.post(
@@ -108,22 +91,22 @@ def _read(request: Any, consent: ConsentDocument, part: str) -> None:
     response={201: ConsentOut, **ERRORS},
     auth=TokenAuth("consent.manage"),
 )
-def generate(request: Any, plan_id: int) -> Status[ConsentOut]:
+def generate(request: ApiRequest, plan_id: int) -> Status[ConsentOut]:
     """The document for the plan as it is now (the same version when nothing changed)."""
-    consent = services.generate_consent(_actor(request), _plan(request, plan_id))
+    consent = services.generate_consent(request.actor, _plan(request, plan_id))
     return Status(201, _out(consent))
 
 
 @router.get(
     "/plans/{plan_id}/consent", response={200: ConsentOut, **ERRORS}, auth=TokenAuth("consent.view")
 )
-def latest(request: Any, plan_id: int) -> ConsentOut:
+def latest(request: ApiRequest, plan_id: int) -> ConsentOut:
     """The plan's most recently generated document."""
     plan = _plan(request, plan_id)
     consent = get_object_or_404(
         ConsentDocument.objects.for_clinic(request.clinic).filter(plan=plan).order_by("-id")[:1]
     )
-    _read(request, consent, "document")
+    audit.record_read(request.actor, consent, details={"as": "document"})
     return _out(consent)
 
 
@@ -132,12 +115,12 @@ def latest(request: Any, plan_id: int) -> ConsentOut:
     response={201: ConsentOut, **ERRORS},
     auth=TokenAuth("consent.manage"),
 )
-def sign(request: Any, plan_id: int, payload: SignIn) -> Status[ConsentOut]:
+def sign(request: ApiRequest, plan_id: int, payload: SignIn) -> Status[ConsentOut]:
     """The patient signs the plan's current version."""
     plan = _plan(request, plan_id)
-    consent = services.generate_consent(_actor(request), plan)
+    consent = services.generate_consent(request.actor, plan)
     services.sign_consent(
-        _actor(request),
+        request.actor,
         consent,
         payload.full_name,
         payload.statement_accepted,
@@ -147,37 +130,35 @@ def sign(request: Any, plan_id: int, payload: SignIn) -> Status[ConsentOut]:
 
 
 @router.get("/consents/{consent_id}.pdf", auth=TokenAuth("consent.view"))
-def pdf(request: Any, consent_id: int) -> HttpResponse:
+def pdf(request: ApiRequest, consent_id: int) -> HttpResponse:
     """The PDF: the exact bytes signed, or a fresh rendering of an unsigned version."""
     consent = get_object_or_404(ConsentDocument.objects.for_clinic(request.clinic), pk=consent_id)
     signature = ConsentSignature.objects.filter(document=consent).defer("drawn_signature").first()
     body = (
         bytes(signature.signed_pdf)
         if signature
-        else document.render_pdf(consent.content, consent.version)
+        else documents.render_pdf(consent.content, consent.version)
     )
-    _read(request, consent, "pdf")
+    audit.record_read(request.actor, consent, export=True, details={"as": "pdf"})
     return HttpResponse(body, content_type="application/pdf")
 
 
 @router.get("/consents/{consent_id}/signature.png", auth=TokenAuth("consent.view"))
-def signature_png(request: Any, consent_id: int) -> HttpResponse:
+def signature_png(request: ApiRequest, consent_id: int) -> HttpResponse:
     """The signature the patient drew on the document's latest signature; 404 when typed only."""
     consent = get_object_or_404(ConsentDocument.objects.for_clinic(request.clinic), pk=consent_id)
     signature = (
         ConsentSignature.objects.filter(document=consent)
-        .only("drawn_signature", "signed_at")
+        .only("drawn_signature", "signed_at", "clinic")
         .first()
     )
     if signature is None or not signature.drawn:
         raise Http404
     audit.record(
-        _actor(request),
+        request.actor,
         AuditAction.EXPORT,
-        ObjectType.CONSENT_SIGNATURE,
-        object_id=signature.pk,
+        signature,
         patient_id=consent.patient_id,
         details={"as": "drawn_png", "document": consent.pk},
-        clinic=request.clinic,
     )
     return HttpResponse(bytes(signature.drawn_signature), content_type="image/png")

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mesotrace.consent.signature_image import signature_url
+from mesotrace.consent.rules import signature_url
 from mesotrace.core.models import ClinicOwned
 
 

@@ -1,4 +1,5 @@
-"""Photo consent, and the patient document's generation, signature, withdrawal and override."""
+"""Every write of the consent app: photo consent, and the patient document's generation,
+signature, countersignature, withdrawal and override."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from django.utils.translation import gettext_lazy as _noop
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.roles import Role
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.consent import document
+from mesotrace.audit.models import AuditAction
+from mesotrace.consent import documents
 from mesotrace.consent.models import (
     ConsentDocument,
     ConsentOverride,
@@ -24,7 +25,8 @@ from mesotrace.consent.models import (
     PhotoConsent,
     PhotoScope,
 )
-from mesotrace.consent.signature_image import clean_drawn_signature, signature_url
+from mesotrace.consent.queries import current_content, current_terms, is_current, terms_signed
+from mesotrace.consent.rules import clean_drawn_signature, signature_url
 from mesotrace.patients.models import Patient
 from mesotrace.treatments.models import TreatmentPlan
 
@@ -38,20 +40,6 @@ CONSENT_FIELDS = [
 ]
 MAX_REASON = 2000
 MAX_NAME = 200
-
-
-def _record(
-    actor: Actor, action: AuditAction, consent: PhotoConsent, before: dict[str, object]
-) -> None:
-    audit.record(
-        actor,
-        action,
-        ObjectType.PHOTO_CONSENT,
-        object_id=consent.pk,
-        patient_id=consent.patient_id,
-        changes=audit.diff(before, audit.snapshot(consent, CONSENT_FIELDS)),
-        clinic=consent.clinic,
-    )
 
 
 @transaction.atomic
@@ -76,7 +64,8 @@ def grant_photo_consent(
         expires_on=expires_on,
         recorded_by=actor.user,
     )
-    _record(actor, AuditAction.CREATE, consent, {})
+    changes = audit.diff({}, audit.snapshot(consent, CONSENT_FIELDS))
+    audit.record(actor, AuditAction.CREATE, consent, changes=changes)
     return consent
 
 
@@ -97,21 +86,9 @@ def withdraw_photo_consent(actor: Actor, consent: PhotoConsent, reason: str) -> 
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_reason = reason
     consent.save(update_fields=["withdrawn_at", "withdrawn_reason", "updated_at"])
-    _record(actor, AuditAction.UPDATE, consent, before)
+    changes = audit.diff(before, audit.snapshot(consent, CONSENT_FIELDS))
+    audit.record(actor, AuditAction.UPDATE, consent, changes=changes)
     return consent
-
-
-def valid_photo_consent(
-    patient: Patient, on: datetime.date, scope: str = PhotoScope.CLINICAL_RECORD
-) -> PhotoConsent | None:
-    """The patient's consent covering photos for `scope` on that day, or None.
-
-    Each use is consented to on its own: a marketing consent does not stand in for the record.
-    """
-    candidates = PhotoConsent.objects.for_clinic(patient.clinic).filter(
-        patient=patient, scope=scope, withdrawn_at__isnull=True
-    )
-    return next((c for c in candidates if c.valid_on(on)), None)
 
 
 # --- The patient document and its signature -------------------------------------------
@@ -119,22 +96,6 @@ def valid_photo_consent(
 SIGN_STATEMENT = _noop(
     "I have read this document, my questions were answered, and I agree to the treatment."
 )
-
-
-def current_content(plan: TreatmentPlan) -> tuple[dict[str, Any], str]:
-    """The document the plan gives now, with the clinic's evidence statement, and its version."""
-    content = document.build_content(plan)
-    return content, document.version_of(content)
-
-
-def current_terms(plan: TreatmentPlan) -> str:
-    """The version of the plan's terms now: what a signature must match to cover charting."""
-    return document.version_of(document.build_content(plan, clinic_evidence=False))
-
-
-def is_current(consent: ConsentDocument) -> bool:
-    """True when the plan has not changed since this document was generated."""
-    return document.terms_version(consent.content) == current_terms(consent.plan)
 
 
 @transaction.atomic
@@ -153,24 +114,9 @@ def generate_consent(actor: Actor, plan: TreatmentPlan) -> ConsentDocument:
         generated_by=actor.user,
     )
     audit.record(
-        actor,
-        AuditAction.CREATE,
-        ObjectType.CONSENT_DOCUMENT,
-        object_id=consent.pk,
-        patient_id=plan.patient_id,
-        details={"plan_id": plan.pk, "version": version},
-        clinic=plan.clinic,
+        actor, AuditAction.CREATE, consent, details={"plan_id": plan.pk, "version": version}
     )
     return consent
-
-
-def _signed_terms(consent: ConsentDocument) -> bool:
-    """Another document with the same terms carries a signature not withdrawn."""
-    others = ConsentSignature.objects.filter(
-        clinic_id=consent.clinic_id, document__plan_id=consent.plan_id, withdrawn_at__isnull=True
-    ).select_related("document")
-    terms = document.terms_version(consent.content)
-    return any(document.terms_version(s.document.content) == terms for s in others)
 
 
 def _check_signable(consent: ConsentDocument, full_name: str, agreed: bool) -> str:
@@ -183,7 +129,7 @@ def _check_signable(consent: ConsentDocument, full_name: str, agreed: bool) -> s
     if not agreed:
         errors["statement"] = _("Tick the statement to show you agree.")
     # A withdrawn signature does not count: the patient may change their mind and sign again.
-    if _signed_terms(consent):
+    if terms_signed(consent):
         errors["document"] = _("This document is already signed.")
     elif not is_current(consent):
         errors["document"] = _("The plan has changed: this version can no longer be signed.")
@@ -227,8 +173,8 @@ def sign_consent(
     consent = ConsentDocument.objects.select_for_update().get(pk=consent.pk)
     name, png = _checked(consent, full_name, agreed, drawn_signature)
     signed_at = timezone.now()
-    text = document.render_text(consent.content, consent.version)
-    pdf = document.render_pdf(
+    text = documents.render_text(consent.content, consent.version)
+    pdf = documents.render_pdf(
         consent.content,
         consent.version,
         {
@@ -264,36 +210,15 @@ def sign_consent(
     return signature
 
 
-def standing_signature(consent: ConsentDocument) -> ConsentSignature | None:
-    """The document's signature not withdrawn, if any: the one to countersign or withdraw."""
-    return (
-        ConsentSignature.objects.filter(document=consent, withdrawn_at__isnull=True)
-        .select_related("countersigned_by")
-        .first()
-    )
-
-
-def signature_history(consent: ConsentDocument) -> list[ConsentSignature]:
-    """Every signature on the document, latest first, withdrawn ones included."""
-    return list(
-        ConsentSignature.objects.filter(document=consent)
-        .select_related("countersigned_by")
-        .defer("signed_pdf", "signed_text")
-        .order_by("-signed_at", "-id")
-    )
-
-
 def _record_signature(
     actor: Actor, action: AuditAction, signature: ConsentSignature, details: dict[str, Any]
 ) -> None:
     audit.record(
         actor,
         action,
-        ObjectType.CONSENT_SIGNATURE,
-        object_id=signature.pk,
+        signature,
         patient_id=signature.document.patient_id,
         details={"version": signature.document_sha256, **details},
-        clinic=signature.clinic,
     )
 
 
@@ -349,40 +274,8 @@ def override_consent(actor: Actor, plan: TreatmentPlan, reason: str) -> ConsentO
     audit.record(
         actor,
         AuditAction.CREATE,
-        ObjectType.CONSENT_OVERRIDE,
-        object_id=override.pk,
+        override,
         patient_id=plan.patient_id,
         details={"plan_id": plan.pk, "version": override.version, "reason": reason},
-        clinic=plan.clinic,
     )
     return override
-
-
-def covering_signatures(plan: TreatmentPlan, terms: str) -> list[ConsentSignature]:
-    """The plan's signatures on a document with these terms, latest first."""
-    signatures = (
-        ConsentSignature.objects.filter(clinic_id=plan.clinic_id, document__plan=plan)
-        .select_related("document")
-        .defer("signed_pdf", "signed_text", "drawn_signature")
-        .order_by("-signed_at", "-id")
-    )
-    return [s for s in signatures if document.terms_version(s.document.content) == terms]
-
-
-def consent_problem(plan: TreatmentPlan) -> str | None:
-    """Why charting this plan is not covered by consent, or None when it is."""
-    terms = current_terms(plan)
-    covering = covering_signatures(plan, terms)
-    if any(s.is_valid for s in covering):
-        return None
-    overrides = ConsentOverride.objects.filter(clinic_id=plan.clinic_id, plan=plan)
-    if overrides.filter(version=terms).exists():
-        return None
-    signature = covering[0] if covering else None
-    if signature is None:
-        if ConsentSignature.objects.filter(clinic_id=plan.clinic_id, document__plan=plan).exists():
-            return _("The plan changed since the patient signed: the new version needs signing.")
-        return _("The patient has not signed the consent for this plan.")
-    if signature.withdrawn_at is not None:
-        return _("The patient withdrew consent for this plan.")
-    return _("The patient's consent is not countersigned by a clinician yet.")

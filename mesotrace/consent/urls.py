@@ -1,11 +1,16 @@
 from django.urls import path
 
-from mesotrace.consent import document_views, views
+from mesotrace.consent.views import document as document_views
+from mesotrace.consent.views import photo_consent
 
 app_name = "consent"
 urlpatterns = [
-    path("patients/<int:patient_id>/photos/", views.photo_consent, name="photo_consent"),
-    path("photo-consents/<int:photo_consent_id>/withdraw/", views.withdraw, name="withdraw_photo"),
+    path("patients/<int:patient_id>/photos/", photo_consent.photo_consent, name="photo_consent"),
+    path(
+        "photo-consents/<int:photo_consent_id>/withdraw/",
+        photo_consent.withdraw,
+        name="withdraw_photo",
+    ),
     path("plans/<int:plan_id>/", document_views.plan_consents, name="plan_consents"),
     path("plans/<int:plan_id>/override/", document_views.override, name="override"),
     path("documents/<int:document_id>/", document_views.document_page, name="document"),

@@ -27,6 +27,7 @@ from mesotrace.catalogue.models import Product, Technique
 from mesotrace.charting import services
 from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn
 from mesotrace.charting.syringe import DEFAULT_GAUGE
+from mesotrace.consent import queries as consent_queries
 from mesotrace.consent import services as consent_services
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
@@ -179,7 +180,7 @@ def _signer(session_practitioner_user: int | None, clinic: Clinic) -> Actor | No
 
 def _consent(actor: Actor, signer: Actor | None, plan: TreatmentPlan) -> None:
     """The patient signs the plan's document and its practitioner countersigns, as in clinic."""
-    if signer is None or consent_services.consent_problem(plan) is None:
+    if signer is None or consent_queries.consent_problem(plan) is None:
         return
     document = consent_services.generate_consent(actor, plan)
     name = f"{plan.patient.given_name} {plan.patient.family_name}"

@@ -27,6 +27,7 @@ from mesotrace.catalogue.services import protocol_allowed
 from mesotrace.evidence import simulate_split_body
 from mesotrace.outcomes import services
 from mesotrace.outcomes.models import MeasurementType, SplitBodyAllocation
+from mesotrace.outcomes.queries.measurements import measurement_type
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments import services as plans
@@ -67,7 +68,7 @@ def give_demo_cohort(
     )
     weights = np.random.default_rng(seed).normal(BASE_WEIGHT_KG, 8.0, len(chosen))
     zone = BodyZone.objects.get(slug=zone_slug)
-    kind = services.measurement_type(outcome)
+    kind = measurement_type(outcome)
     start = timezone.now() - datetime.timedelta(days=VISIT_DAYS * (VISITS - 1) + 1)
     count = 0
     for index, patient in enumerate(chosen):

@@ -9,6 +9,7 @@ from mesotrace.evidence.design import EvidenceInputError
 from mesotrace.evidence.mixed import MixedResult, fit_mixed
 from mesotrace.evidence.simulate import simulate_split_body
 from mesotrace.evidence.split_body import (
+    Columns,
     Effect,
     difference_in_differences,
     naive_before_after,
@@ -18,6 +19,7 @@ from mesotrace.evidence.split_body import (
 )
 
 __all__ = [
+    "Columns",
     "Effect",
     "EvidenceInputError",
     "MixedResult",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,25 @@ SPILL_OVER = (
     "side would make the contrast underestimate the effect."
 )
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where long data (one row per patient, side and time) keeps what the models read.
+
+    `side` names the column that says which side a row measures (for parallel groups:
+    which arm the patient is in); `treated` is the value in it that marks the treated one.
+    """
+
+    value: str = "value"
+    time: str = "time"
+    side: str = "side"
+    patient: str = "patient"
+    treated: str = "treated"
+
+
+SIDES = Columns()
+ARMS = Columns(side="arm")
 
 
 @dataclass(frozen=True)
@@ -85,27 +104,21 @@ def split_body_effect(
     difference = treated[keep] - control[keep]
     design, names = _paired_design(extra.loc[keep], difference.size)
     estimate, se, df = _ols_intercept(difference, design)
-    low, high, p = _t_interval(estimate, se, df, confidence)
-    perm_p, perm_method = _sign_flip_test(difference, design, permutations, seed)
+    interval = _t_interval(estimate, se, df, confidence)
+    permutation = _sign_flip_test(difference, design, permutations, seed)
     warnings += _few_patients(difference.size)
     adjusted = f", adjusted for {', '.join(names)} (centred)" if names else " (paired t-test)"
-    return Effect(
-        estimate=estimate,
-        se=se,
-        ci_low=low,
-        ci_high=high,
-        p_value=p,
-        df=float(df),
-        n=int(difference.size),
-        method=(
-            "Split-body paired difference: treated-side change minus control-side change "
-            f"per patient, OLS on an intercept{adjusted}; lifestyle changes shared by both "
-            f"sides cancel. {SPILL_OVER}"
-        ),
+    method = (
+        "Split-body paired difference: treated-side change minus control-side change "
+        f"per patient, OLS on an intercept{adjusted}; lifestyle changes shared by both "
+        f"sides cancel. {SPILL_OVER}"
+    )
+    effect = _effect(estimate, se, interval, float(df), int(difference.size), method, confidence)
+    return replace(
+        effect,
         warnings=warnings,
-        confidence=confidence,
-        permutation_p_value=perm_p,
-        permutation_method=perm_method,
+        permutation_p_value=permutation[0],
+        permutation_method=permutation[1],
     )
 
 
@@ -128,23 +141,14 @@ def naive_before_after(
         warnings.append(f"{int((~keep).sum())} patient(s) without both measurements were left out")
     change = post[keep] - pre[keep]
     estimate, se, df = _ols_intercept(change, np.ones((change.size, 1)), what="change")
-    low, high, p = _t_interval(estimate, se, df, confidence)
-    return Effect(
-        estimate=estimate,
-        se=se,
-        ci_low=low,
-        ci_high=high,
-        p_value=p,
-        df=float(df),
-        n=int(change.size),
-        method=(
-            "Naive before/after: mean change of the treated side (after minus before), "
-            "paired t-test. It credits every change, including diet, exercise and weight "
-            "loss, to the treatment, so it is biased by the lifestyle change."
-        ),
-        warnings=warnings + _few_patients(change.size, permutation=False),
-        confidence=confidence,
+    interval = _t_interval(estimate, se, df, confidence)
+    method = (
+        "Naive before/after: mean change of the treated side (after minus before), "
+        "paired t-test. It credits every change, including diet, exercise and weight "
+        "loss, to the treatment, so it is biased by the lifestyle change."
     )
+    effect = _effect(estimate, se, interval, float(df), int(change.size), method, confidence)
+    return replace(effect, warnings=warnings + _few_patients(change.size, permutation=False))
 
 
 def _vector(values: ArrayLike, name: str) -> FloatArray:
@@ -335,11 +339,7 @@ def _formula(value: str, time: str, indicator: str, covariates: Sequence[str]) -
 def split_body_visits(
     data: pd.DataFrame,
     *,
-    value: str = "value",
-    time: str = "time",
-    side: str = "side",
-    patient: str = "patient",
-    treated_side: str = "treated",
+    columns: Columns = SIDES,
     covariates: Sequence[str] = (),
     reml: bool = True,
     missing: Missing = "drop",
@@ -352,10 +352,11 @@ def split_body_visits(
     ["exercise_minutes", "time:diet_adherence"]. Wald interval on the normal
     distribution, as the reference software reports.
     """
+    value, time, side, patient = columns.value, columns.time, columns.side, columns.patient
     frame = _analysis_frame(data, [value, time, side, patient], covariates)
     sides = frame[side].dropna().unique()
-    if treated_side not in set(sides):
-        raise EvidenceInputError(f"no row has {side} = {treated_side!r} (found: {list(sides)})")
+    if columns.treated not in set(sides):
+        raise EvidenceInputError(f"no row has {side} = {columns.treated!r} (found: {list(sides)})")
     if len(sides) > 2:
         raise EvidenceInputError(
             f"{side!r} must have two values, the treated side and the control; found {list(sides)}"
@@ -365,7 +366,7 @@ def split_body_visits(
             "no control-side measurements: a split-body analysis needs the untreated side "
             "measured too"
         )
-    frame["treated_side"] = (frame[side] == treated_side).astype(np.float64)
+    frame["treated_side"] = (frame[side] == columns.treated).astype(np.float64)
     _need_two_times(frame, time)
     warnings = _side_coverage(frame.dropna(subset=[value, time]), patient, time)
     fit = fit_mixed(
@@ -391,11 +392,7 @@ def split_body_visits(
 def difference_in_differences(
     data: pd.DataFrame,
     *,
-    value: str = "value",
-    time: str = "time",
-    arm: str = "arm",
-    patient: str = "patient",
-    treated_arm: str = "treated",
+    columns: Columns = ARMS,
     covariates: Sequence[str] = (),
     reml: bool = True,
     missing: Missing = "drop",
@@ -407,6 +404,7 @@ def difference_in_differences(
     Weaker than split-body: lifestyle differences between the groups are only adjusted
     for, through `covariates`, never cancelled.
     """
+    value, time, arm, patient = columns.value, columns.time, columns.side, columns.patient
     frame = _analysis_frame(data, [value, time, arm, patient], covariates)
     arms = frame.groupby(patient, sort=False)[arm].nunique()
     if (arms > 1).any():
@@ -414,7 +412,7 @@ def difference_in_differences(
             f"{int((arms > 1).sum())} patient(s) appear in both arms: for one patient with "
             "a treated and a control side use split_body_visits"
         )
-    frame["treated_arm"] = (frame[arm] == treated_arm).astype(np.float64)
+    frame["treated_arm"] = (frame[arm] == columns.treated).astype(np.float64)
     per_arm = frame.groupby("treated_arm")[patient].nunique()
     if per_arm.get(1.0, 0) < 2 or per_arm.get(0.0, 0) < 2:
         raise EvidenceInputError(
@@ -496,20 +494,23 @@ def _mixed_effect(
     fit: MixedResult, name: str, warnings: list[str], confidence: float, method: str
 ) -> Effect:
     estimate, se = float(fit.params[name]), float(fit.bse[name])
-    low, high, p = _z_interval(estimate, se, confidence)
-    return Effect(
-        estimate=estimate,
-        se=se,
-        ci_low=low,
-        ci_high=high,
-        p_value=p,
-        df=None,
-        n=fit.ngroups,
-        method=method,
-        warnings=warnings + fit.warnings,
-        confidence=confidence,
-        fit=fit,
-    )
+    interval = _z_interval(estimate, se, confidence)
+    effect = _effect(estimate, se, interval, None, fit.ngroups, method, confidence)
+    return replace(effect, warnings=warnings + fit.warnings, fit=fit)
+
+
+def _effect(
+    estimate: float,
+    se: float,
+    interval: tuple[float, float, float],
+    df: float | None,
+    n: int,
+    method: str,
+    confidence: float,
+) -> Effect:
+    """An estimate with its standard error, its (low, high, p) interval and how it was made."""
+    low, high, p = interval
+    return Effect(estimate, se, low, high, p, df, n, method, confidence=confidence)
 
 
 # --- from long data to one change per patient ------------------------------------------
@@ -518,11 +519,7 @@ def _mixed_effect(
 def paired_changes(
     data: pd.DataFrame,
     *,
-    value: str = "value",
-    time: str = "time",
-    side: str = "side",
-    patient: str = "patient",
-    treated_side: str = "treated",
+    columns: Columns = SIDES,
     covariates: Sequence[str] = (),
     start: float | None = None,
     end: float | None = None,
@@ -530,11 +527,12 @@ def paired_changes(
     """Per patient: the treated and control change from `start` to `end` (default: the
     first and last time in the data), NaN where a measurement is missing, and the
     patient's mean of each covariate column. Feeds `split_body_effect`."""
+    value, time, side, patient = columns.value, columns.time, columns.side, columns.patient
     frame = _analysis_frame(data, [value, time, side, patient, *covariates], ())
     first = frame[time].min() if start is None else start
     last = frame[time].max() if end is None else end
     codes, labels = pd.factorize(frame[patient])
-    column = (frame[side].to_numpy() != treated_side).astype(np.intp)  # 0 treated, 1 control
+    column = (frame[side].to_numpy() != columns.treated).astype(np.intp)  # 0 treated, 1 control
     times = frame[time].to_numpy()
     values = frame[value].to_numpy(dtype=np.float64)
     change = _side_means(codes, column, values, times == last, len(labels)) - _side_means(

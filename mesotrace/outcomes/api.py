@@ -8,15 +8,16 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.errors import ValidationError
 
-from mesotrace.accounts.access import Actor, TokenAuth
+from mesotrace.accounts.access import ApiRequest, TokenAuth
 from mesotrace.catalogue.models import BodyZone, Indication, Protocol
-from mesotrace.core.api import ERRORS, InSchema
+from mesotrace.core.api import ERRORS, InSchema, field_error
 from mesotrace.evidence import Effect
 from mesotrace.outcomes import services
 from mesotrace.outcomes.models import Measurement, MeasurementType, SplitBodyAllocation
-from mesotrace.outcomes.report import EvidenceReport, evidence_report, indication_report
+from mesotrace.outcomes.queries.measurements import allocation_of, listed_measurements
+from mesotrace.outcomes.queries.report import EvidenceReport, evidence_report, indication_report
+from mesotrace.outcomes.rules import sees_treated_side
 from mesotrace.patients.models import Patient
 from mesotrace.treatments.models import TreatmentPlan
 
@@ -90,13 +91,9 @@ class IndicationEvidenceOut(Schema):
     protocols: list[ProtocolEffectOut]
 
 
-def _error(field: str, message: str) -> ValidationError:
-    return ValidationError([{"loc": ("body", field), "msg": message}])
-
-
 def _out(m: Measurement, user: Any, allocation: SplitBodyAllocation | None) -> MeasurementOut:
     arm = None
-    if allocation is not None and m.side != "none" and services.sees_treated_side(user, allocation):
+    if allocation is not None and m.side != "none" and sees_treated_side(user, allocation):
         arm = "treated" if m.side == allocation.treated_side else "control"
     return MeasurementOut(
         id=m.pk,
@@ -118,40 +115,31 @@ def _out(m: Measurement, user: Any, allocation: SplitBodyAllocation | None) -> M
 @router.get(
     "/measurements", response={200: list[MeasurementOut], **ERRORS}, auth=TokenAuth("outcome.view")
 )
-def list_measurements(request: Any, patient_id: int | None = None) -> list[MeasurementOut]:
-    rows = Measurement.objects.for_clinic(request.clinic).select_related("type", "zone")
-    if patient_id is not None:
-        rows = rows.filter(patient_id=patient_id)
-    found = list(rows[:1000])
-    allocations = {
-        a.plan_id: a
-        for a in SplitBodyAllocation.objects.for_clinic(request.clinic)
-        .filter(plan_id__in={m.plan_id for m in found if m.plan_id})
-        .select_related("plan__practitioner")
-    }
+def list_measurements(request: ApiRequest, patient_id: int | None = None) -> list[MeasurementOut]:
+    found, allocations = listed_measurements(request.clinic, patient_id)
     return [_out(m, request.user, allocations.get(m.plan_id or 0)) for m in found]
 
 
 @router.post(
     "/measurements", response={201: MeasurementOut, **ERRORS}, auth=TokenAuth("outcome.record")
 )
-def create_measurement(request: Any, payload: MeasurementIn) -> Status[MeasurementOut]:
+def create_measurement(request: ApiRequest, payload: MeasurementIn) -> Status[MeasurementOut]:
     patient = Patient.objects.for_clinic(request.clinic).filter(pk=payload.patient_id).first()
     if patient is None:
-        raise _error("patient_id", f"No patient with id {payload.patient_id} here.")
+        raise field_error("patient_id", f"No patient with id {payload.patient_id} here.")
     kind = MeasurementType.objects.filter(slug=payload.type).first()
     if kind is None:
-        raise _error("type", f"Unknown measurement type {payload.type!r}.")
+        raise field_error("type", f"Unknown measurement type {payload.type!r}.")
     plan = None
     if payload.plan_id is not None:
         plan = TreatmentPlan.objects.for_clinic(request.clinic).filter(pk=payload.plan_id).first()
         if plan is None:
-            raise _error("plan_id", f"No plan with id {payload.plan_id} here.")
+            raise field_error("plan_id", f"No plan with id {payload.plan_id} here.")
     zone = BodyZone.objects.filter(slug=payload.zone).first() if payload.zone else None
     if payload.zone and zone is None:
-        raise _error("zone", f"Unknown body zone {payload.zone!r}.")
+        raise field_error("zone", f"Unknown body zone {payload.zone!r}.")
     row = services.record_measurement(
-        Actor.from_request(request, "api"),
+        request.actor,
         patient,
         kind,
         payload.value,
@@ -163,7 +151,7 @@ def create_measurement(request: Any, payload: MeasurementIn) -> Status[Measureme
         assessor_blinded=payload.assessor_blinded,
         control=payload.control,
     )
-    return Status(201, _out(row, request.user, services.allocation_of(plan)))
+    return Status(201, _out(row, request.user, allocation_of(plan)))
 
 
 def _effect(effect: Effect | None) -> EffectOut | None:
@@ -185,7 +173,7 @@ def _effect(effect: Effect | None) -> EffectOut | None:
     response={200: EvidenceOut, **ERRORS},
     auth=TokenAuth("evidence.view"),
 )
-def get_evidence(request: Any, protocol_id: int) -> EvidenceOut:
+def get_evidence(request: ApiRequest, protocol_id: int) -> EvidenceOut:
     protocol = get_object_or_404(Protocol.objects.visible_to(request.clinic), pk=protocol_id)
     return _evidence(evidence_report(request.clinic, protocol))
 
@@ -211,7 +199,7 @@ def _evidence(report: EvidenceReport) -> EvidenceOut:
     response={200: IndicationEvidenceOut, **ERRORS},
     auth=TokenAuth("evidence.view"),
 )
-def get_indication_evidence(request: Any, indication_id: int) -> IndicationEvidenceOut:
+def get_indication_evidence(request: ApiRequest, indication_id: int) -> IndicationEvidenceOut:
     """Every protocol of the indication pooled (`pooled.protocol_id` is the indication's)."""
     indication = get_object_or_404(Indication.objects.visible_to(request.clinic), pk=indication_id)
     cohort = indication_report(request.clinic, indication)
@@ -249,17 +237,19 @@ class SplitBodyOut(Schema):
     response={201: SplitBodyOut, **ERRORS},
     auth=TokenAuth("split_body.allocate"),
 )
-def allocate_split_body(request: Any, plan_id: int, payload: SplitBodyIn) -> Status[SplitBodyOut]:
+def allocate_split_body(
+    request: ApiRequest, plan_id: int, payload: SplitBodyIn
+) -> Status[SplitBodyOut]:
     plan = get_object_or_404(
         TreatmentPlan.objects.for_clinic(request.clinic).select_related("practitioner"), pk=plan_id
     )
     allocation = services.allocate_split_body(
-        Actor.from_request(request, "api"),
+        request.actor,
         plan,
         blinding=payload.blinding,
         letter_labels=payload.letter_labels,
     )
-    shown = services.sees_treated_side(request.user, allocation)
+    shown = sees_treated_side(request.user, allocation)
     return Status(
         201,
         SplitBodyOut(

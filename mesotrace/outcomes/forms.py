@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mesotrace.catalogue.models import BodyZone
 from mesotrace.outcomes.models import MeasurementType
-from mesotrace.outcomes.services import CONVERSIONS
+from mesotrace.outcomes.rules import CONVERSIONS
 from mesotrace.patients.models import Patient
 from mesotrace.treatments.models import TreatmentPlan, TreatmentSession
 

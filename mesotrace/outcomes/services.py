@@ -7,10 +7,7 @@ Each runs in a transaction and writes its audit row there. Errors a user can cau
 from __future__ import annotations
 
 import datetime
-import secrets
-from collections.abc import Callable
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +15,8 @@ from django.utils import timezone
 
 from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.audit.models import AuditAction
+from mesotrace.outcomes import rules
 from mesotrace.outcomes.models import (
     EnteredBy,
     LifestyleLog,
@@ -27,8 +25,7 @@ from mesotrace.outcomes.models import (
     Side,
     SplitBodyAllocation,
 )
-from mesotrace.outcomes.shipped import sync_shipped_types
-from mesotrace.treatments.bodymap import region_at
+from mesotrace.outcomes.queries.measurements import allocation_of
 
 if TYPE_CHECKING:
     from mesotrace.accounts.models import User
@@ -36,60 +33,19 @@ if TYPE_CHECKING:
     from mesotrace.patients.models import Patient
     from mesotrace.treatments.models import TreatmentPlan, TreatmentSession
 
-# Entry unit -> (canonical UCUM unit, factor to canonical).
-CONVERSIONS: dict[str, tuple[str, float]] = {
-    "kg": ("kg", 1.0),
-    "[lb_av]": ("kg", 0.45359237),
-    "lb": ("kg", 0.45359237),
-    "cm": ("cm", 1.0),
-    "[in_i]": ("cm", 2.54),
-    "in": ("cm", 2.54),
-    "mm": ("cm", 0.1),
-    "kg/m2": ("kg/m2", 1.0),
-    "{score}": ("{score}", 1.0),
-}
 FUTURE_SLACK = datetime.timedelta(hours=1)  # clocks of tablets and servers disagree a little
 
 
-def measurement_type(slug: str) -> MeasurementType:
-    """A shipped type by slug; reloads the shipped rows if a test flush took them away."""
-    found = MeasurementType.objects.filter(slug=slug).first()
-    if found is None:
-        sync_shipped_types(MeasurementType)
-        found = MeasurementType.objects.get(slug=slug)
-    return found
-
-
-def to_canonical(kind: MeasurementType, value: float, unit: str) -> float:
-    """The value in the type's UCUM unit; a unit that does not fit the type is refused."""
-    conversion = CONVERSIONS.get((unit or kind.unit).strip())
-    if conversion is None or conversion[0] != kind.unit:
-        raise ValidationError(
-            {"unit": f"{unit!r} is not a unit for {kind.name.lower()} (use {kind.unit})."}
-        )
-    canonical = float(value) * conversion[1]
-    if not kind.minimum <= canonical <= kind.maximum:
-        raise ValidationError(
-            {
-                "value": f"{canonical:g} {kind.unit} is not a plausible {kind.name.lower()} "
-                f"({kind.minimum:g}-{kind.maximum:g} {kind.unit})."
-            }
-        )
-    return round(canonical, 4)
-
-
-def allocation_of(plan: TreatmentPlan | None) -> SplitBodyAllocation | None:
-    if plan is None:
-        return None
-    return SplitBodyAllocation.objects.filter(plan=plan).first()
-
-
-def _check_side(plan: TreatmentPlan | None, kind: MeasurementType, side: str) -> None:
+def _check_side(
+    plan: TreatmentPlan | None,
+    allocation: SplitBodyAllocation | None,
+    kind: MeasurementType,
+    side: str,
+) -> None:
     if side not in Side.values:
         raise ValidationError({"side": "Choose left, right or none."})
     if side != Side.NONE and not kind.sided:
         raise ValidationError({"side": f"{kind.name} is not measured per side."})
-    allocation = allocation_of(plan)
     if side != Side.NONE and allocation is None and plan is not None:
         # A left/right measurement is fine on any plan, but a "control" side needs a design.
         return
@@ -147,14 +103,14 @@ def record_measurement(
             {"side": "A control-side measurement needs a split-body plan; this plan is not."}
         )
     if control and allocation is not None:
-        if actor.user is not None and not sees_treated_side(actor.user, allocation):
+        if actor.user is not None and not rules.sees_treated_side(actor.user, allocation):
             raise ValidationError(
                 {"side": "You are blinded to this plan's treated side: record left or right."}
             )
         side = allocation.control_side
     _check_session(patient, plan, session)
-    canonical = to_canonical(kind, value, unit)
-    _check_side(plan, kind, side)
+    canonical = rules.to_canonical(kind, value, unit)
+    _check_side(plan, allocation, kind, side)
     _check_time(measured_at)
     row = Measurement(
         clinic=patient.clinic,
@@ -170,15 +126,8 @@ def record_measurement(
         assessor_blinded=assessor_blinded,
     )
     row.save()
-    audit.record(
-        actor,
-        AuditAction.CREATE,
-        ObjectType.MEASUREMENT,
-        object_id=row.pk,
-        patient_id=patient.pk,
-        changes=audit.diff({}, audit.snapshot(row, ["type", "value", "side", "measured_at"])),
-        clinic=patient.clinic,
-    )
+    changes = audit.diff({}, audit.snapshot(row, ["type", "value", "side", "measured_at"]))
+    audit.record(actor, AuditAction.CREATE, row, changes=changes)
     return row
 
 
@@ -213,20 +162,8 @@ def log_lifestyle(
         entered_by=entered_by,
         entered_by_user=actor.user,
     )
-    audit.record(
-        actor,
-        AuditAction.CREATE,
-        ObjectType.LIFESTYLE_LOG,
-        object_id=row.pk,
-        patient_id=patient.pk,
-        clinic=patient.clinic,
-    )
+    audit.record(actor, AuditAction.CREATE, row)
     return row
-
-
-def draw_side() -> str:
-    """The treated side, from the operating system's cryptographically secure generator."""
-    return str(secrets.choice([Side.LEFT.value, Side.RIGHT.value]))
 
 
 @transaction.atomic
@@ -252,17 +189,16 @@ def allocate_split_body(
     allocation = SplitBodyAllocation.objects.create(
         clinic=plan.clinic,
         plan=plan,
-        treated_side=draw_side(),
+        treated_side=rules.draw_side(),
         allocated_at=timezone.now(),
         allocated_by=actor.user,
         blinding=blinding,
-        side_a=draw_side() if letter_labels else "",
+        side_a=rules.draw_side() if letter_labels else "",
     )
     audit.record(
         actor,
         AuditAction.CREATE,
-        ObjectType.SPLIT_BODY_ALLOCATION,
-        object_id=allocation.pk,
+        allocation,
         patient_id=plan.patient_id,
         details={
             "plan_id": plan.pk,
@@ -270,7 +206,6 @@ def allocate_split_body(
             "blinding": blinding,
             "letter_labels": letter_labels,
         },
-        clinic=plan.clinic,
     )
     return allocation
 
@@ -284,67 +219,8 @@ def reveal_allocation(actor: Actor, allocation: SplitBodyAllocation) -> SplitBod
         audit.record(
             actor,
             AuditAction.VIEW,
-            ObjectType.SPLIT_BODY_ALLOCATION,
-            object_id=allocation.pk,
+            allocation,
             patient_id=allocation.plan.patient_id,
             details={"revealed": True},
-            clinic=allocation.clinic,
         )
     return allocation
-
-
-def sees_treated_side(user: Any, allocation: SplitBodyAllocation) -> bool:
-    """With blinding on, only the plan's charting practitioner is shown the treated side."""
-    if not allocation.blinding or allocation.revealed_at is not None:
-        return True
-    practitioner = allocation.plan.practitioner
-    return bool(user is not None and practitioner.user_id and practitioner.user_id == user.pk)
-
-
-def side_label(user: Any, allocation: SplitBodyAllocation | None, side: str) -> str:
-    """What a page shows for a measured side: "Left (treated)" or, blinded, just "Left".
-
-    With letter labels on, a blinded viewer sees the coded arm: "Left (side A)".
-    """
-    if allocation is None or side == Side.NONE:
-        return str(Side(side).label)
-    if not sees_treated_side(user, allocation):
-        if not allocation.side_a:
-            return str(Side(side).label)
-        letter = "A" if side == allocation.side_a else "B"
-        return f"{Side(side).label} (side {letter})"
-    role = "treated" if side == allocation.treated_side else "control"
-    return f"{Side(side).label} ({role})"
-
-
-# Screen side -> patient's side. The front view faces the viewer (screen left is the
-# patient's right); the back view does not mirror.
-def patient_side(view: str, screen_side: str) -> str:
-    if not screen_side:
-        return Side.NONE
-    if view == "front":
-        return Side.RIGHT if screen_side == "left" else Side.LEFT
-    return screen_side
-
-
-def split_body_rule(plan: TreatmentPlan) -> Callable[[str, Decimal, Decimal], str | None]:
-    """For charting: a check of each point, refusing the control side of a split-body plan.
-
-    One query per session; a plan that is not split-body gets a check that allows all.
-    """
-    allocation = allocation_of(plan)
-    if allocation is None:
-        return lambda view, x, y: None
-
-    def check(view: str, x: Decimal, y: Decimal) -> str | None:
-        region = region_at(view, x, y)
-        if region is None or not region.side:
-            return None
-        if patient_side(view, region.side) == allocation.control_side:
-            return (
-                "This is the untreated control side of a split-body plan: "
-                "chart the treated side only."
-            )
-        return None
-
-    return check

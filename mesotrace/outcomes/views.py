@@ -3,7 +3,6 @@ allocation and reveal, and the evidence report (per protocol or indication) with
 
 from __future__ import annotations
 
-import csv
 import time
 from typing import Any
 
@@ -17,16 +16,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
-from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import Indication, Protocol
 from mesotrace.core.forms import attach_errors
-from mesotrace.outcomes import services
-from mesotrace.outcomes.charts import COLOURS, ForestRow, Series, forest_svg, progress_svg
+from mesotrace.outcomes import documents, services
+from mesotrace.outcomes.documents import ForestRow, LogChart, forest_svg, progress_svg
 from mesotrace.outcomes.forms import CONTROL, LifestyleForm, MeasurementForm
-from mesotrace.outcomes.models import LifestyleLog, Measurement, SplitBodyAllocation
-from mesotrace.outcomes.report import EvidenceReport, evidence_report, indication_report
-from mesotrace.outcomes.services import side_label
+from mesotrace.outcomes.models import Measurement
+from mesotrace.outcomes.queries import measurements as queries
+from mesotrace.outcomes.queries.report import (
+    EvidenceReport,
+    cohorts,
+    evidence_report,
+    indication_report,
+    record_export,
+)
+from mesotrace.outcomes.rules import sees_treated_side, side_label
 from mesotrace.patients.models import Patient
 from mesotrace.treatments.models import TreatmentPlan
 
@@ -35,41 +39,34 @@ def _patient(request: ClinicRequest, patient_id: int) -> Patient:
     return clinic_object_or_404(Patient.objects.all(), request.clinic, pk=patient_id)
 
 
-def _allocations(request: ClinicRequest, patient: Patient) -> dict[int, SplitBodyAllocation]:
-    return {
-        a.plan_id: a
-        for a in SplitBodyAllocation.objects.for_clinic(request.clinic)
-        .filter(plan__patient=patient)
-        .select_related("plan__practitioner", "plan__protocol")
-    }
+# The lifestyle charts under a patient's measurements, in this order.
+LIFESTYLE_CHARTS = (
+    LogChart("Exercise", "min/week", "exercise", documents.exercise),
+    LogChart("Weight (log)", "kg", "weight", documents.weight),
+)
 
 
 @clinic_view("outcome.view")
 def patient_progress(request: ClinicRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
-    rows = list(
-        Measurement.objects.for_clinic(request.clinic)
-        .filter(patient=patient)
-        .select_related("type", "zone", "plan__practitioner")
-    )
-    allocations = _allocations(request, patient)
-    shown = [(m, side_label(request.user, allocations.get(m.plan_id or 0), m.side)) for m in rows]
-    logs = list(LifestyleLog.objects.for_clinic(request.clinic).filter(patient=patient))
-    plans = list(
-        TreatmentPlan.objects.for_clinic(request.clinic)
-        .filter(patient=patient)
-        .select_related("protocol")
-        .order_by("-created_at")
-    )
+    rows = queries.patient_measurements(request.clinic, patient)
+    allocations = queries.patient_allocations(request.clinic, patient)
+
+    def line(m: Measurement) -> str:
+        return side_label(request.user, allocations.get(m.plan_id or 0), m.side)
+
+    logs = queries.lifestyle_logs(request.clinic, patient)
+    plans = queries.patient_plans(request.clinic, patient)
+    charts = documents.progress_charts(rows, logs, line, LIFESTYLE_CHARTS, documents.side_colour)
     return render(
         request,
         "outcomes/progress.html",
         {
             "patient": patient,
-            "measurements": shown,
+            "measurements": [(m, line(m)) for m in rows],
             "logs": logs,
             "plans": [(p, allocations.get(p.pk)) for p in plans],
-            "charts": _progress_charts(rows, logs, request.user, allocations),
+            "charts": charts or [mark_safe(progress_svg([], "Progress", ""))],  # noqa: S308
         },
     )
 
@@ -83,7 +80,7 @@ def _blinding_notes(request: ClinicRequest, allocations: dict[int, Any]) -> list
     notes = []
     for allocation in allocations.values():
         name = allocation.plan.protocol.name
-        if services.sees_treated_side(request.user, allocation):
+        if sees_treated_side(request.user, allocation):
             side = allocation.get_treated_side_display().lower()
             notes.append(
                 _("%(plan)s: split-body, treated side: %(side)s.") % {"plan": name, "side": side}
@@ -103,8 +100,8 @@ def _blinding_notes(request: ClinicRequest, allocations: dict[int, Any]) -> list
 @require_http_methods(["GET", "POST"])
 def measurement_create(request: ClinicRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
-    allocations = _allocations(request, patient)
-    blinded = any(not services.sees_treated_side(request.user, a) for a in allocations.values())
+    allocations = queries.patient_allocations(request.clinic, patient)
+    blinded = any(not sees_treated_side(request.user, a) for a in allocations.values())
     chosen = request.GET.get("plan", "")
     form = MeasurementForm(
         request.POST or None,
@@ -181,18 +178,9 @@ def _plan(request: ClinicRequest, plan_id: int) -> TreatmentPlan:
 @clinic_view("outcome.view")
 def plan_outcomes(request: ClinicRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    allocation = (
-        SplitBodyAllocation.objects.for_clinic(request.clinic)
-        .filter(plan=plan)
-        .select_related("plan__practitioner", "allocated_by", "revealed_by")
-        .first()
-    )
-    rows = list(
-        Measurement.objects.for_clinic(request.clinic)
-        .filter(plan=plan)
-        .select_related("type", "zone")
-    )
-    sees = allocation is not None and services.sees_treated_side(request.user, allocation)
+    allocation = queries.plan_allocation(request.clinic, plan)
+    rows = queries.plan_measurements(request.clinic, plan)
+    sees = allocation is not None and sees_treated_side(request.user, allocation)
     return render(
         request,
         "outcomes/plan.html",
@@ -230,45 +218,13 @@ def allocate(request: ClinicRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def reveal(request: ClinicRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    allocation = SplitBodyAllocation.objects.for_clinic(request.clinic).filter(plan=plan).first()
+    allocation = queries.plan_allocation(request.clinic, plan)
     if allocation is None:
         messages.error(request, _("This plan is not split-body: there is nothing to reveal."))
     else:
         services.reveal_allocation(Actor.from_request(request), allocation)
         messages.success(request, _("Treated side revealed; the reveal is recorded."))
     return redirect("outcomes:plan", plan_id=plan.pk)
-
-
-def _progress_charts(
-    rows: list[Measurement], logs: list[LifestyleLog], user: Any, allocations: dict[int, Any]
-) -> list[str]:
-    first = min([m.measured_at.date() for m in rows] + [g.date for g in logs], default=None)
-    if first is None:
-        return [progress_svg([], "Progress", "")]
-    charts = []
-    for slug in sorted({m.type.slug for m in rows}):
-        kind = next(m.type for m in rows if m.type.slug == slug)
-        lines: dict[str, list[tuple[float, float]]] = {}
-        for m in rows:
-            if m.type.slug == slug:
-                label = side_label(user, allocations.get(m.plan_id or 0), m.side)
-                day = (m.measured_at.date() - first).days
-                lines.setdefault(label, []).append((float(day), m.value))
-        series = [Series(label, pts, _colour(label)) for label, pts in lines.items()]
-        charts.append(progress_svg(series, kind.name, kind.unit))
-    exercise = [(float((g.date - first).days), float(g.exercise_minutes_per_week)) for g in logs]
-    if exercise:
-        charts.append(progress_svg([Series("exercise", exercise)], "Exercise", "min/week"))
-    weight = [(float((g.date - first).days), g.weight_kg) for g in logs if g.weight_kg]
-    if weight:
-        charts.append(progress_svg([Series("weight", weight)], "Weight (log)", "kg"))
-    return [mark_safe(c) for c in charts]  # noqa: S308 - built by charts.py, text escaped
-
-
-def _colour(label: str) -> str:
-    """Treated/control (or side A/B, or left/right) lines keep one colour everywhere."""
-    key = label.split(" (")[-1].rstrip(")")
-    return COLOURS.get(key, COLOURS.get(key.lower(), "#555"))
 
 
 def _protocol(request: ClinicRequest, protocol_id: int) -> Protocol:
@@ -294,22 +250,6 @@ def _estimates(report: EvidenceReport) -> list[tuple[str, Any]]:
     ]
 
 
-def _cohorts(request: ClinicRequest) -> tuple[list[Protocol], list[Indication]]:
-    """The protocols with split-body plans here, and their indications, for the selector."""
-    protocol_ids = set(
-        SplitBodyAllocation.objects.for_clinic(request.clinic).values_list(
-            "plan__protocol_id", flat=True
-        )
-    )
-    protocols = list(
-        Protocol.objects.visible_to(request.clinic)
-        .filter(pk__in=protocol_ids)
-        .select_related("indication")
-        .order_by("name")
-    )
-    return protocols, sorted({p.indication for p in protocols}, key=lambda i: i.name)
-
-
 @clinic_view("evidence.view")
 def evidence_index(request: ClinicRequest) -> HttpResponse:
     chosen = request.GET.get("cohort", "")
@@ -317,7 +257,7 @@ def evidence_index(request: ClinicRequest) -> HttpResponse:
     if kind in {"protocol", "indication"} and number.isdigit():
         name = "outcomes:evidence" if kind == "protocol" else "outcomes:evidence_indication"
         return redirect(name, int(number))
-    protocols, indications = _cohorts(request)
+    protocols, indications = cohorts(request.clinic)
     rows = [
         row
         for protocol in protocols
@@ -348,7 +288,7 @@ def evidence_protocol(request: ClinicRequest, protocol_id: int) -> HttpResponse:
             "cohort_words": _("protocol"),
             "chosen_kind": "protocol",
             "chosen_id": protocol.pk,
-            "cohorts": _cohorts(request),
+            "cohorts": cohorts(request.clinic),
             "csv_url": reverse("outcomes:evidence_csv", args=[protocol.pk]),
             "indication": protocol.indication,
             "report": report,
@@ -374,7 +314,7 @@ def evidence_indication(request: ClinicRequest, indication_id: int) -> HttpRespo
             "cohort_words": _("indication: every protocol of it"),
             "chosen_kind": "indication",
             "chosen_id": indication.pk,
-            "cohorts": _cohorts(request),
+            "cohorts": cohorts(request.clinic),
             "csv_url": reverse("outcomes:evidence_indication_csv", args=[indication.pk]),
             "report": cohort.pooled,
             "parts": cohort.protocols,
@@ -387,41 +327,11 @@ def evidence_indication(request: ClinicRequest, indication_id: int) -> HttpRespo
     )
 
 
-CSV_COLUMNS = [
-    "patient",
-    "side",
-    "body_side",
-    "time",
-    "value",
-    "blinded",
-    "exercise_minutes",
-    "diet_adherence",
-    "weight_change",
-]
-
-
 def _csv(report: EvidenceReport, filename: str, extra: list[str]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    columns = [*CSV_COLUMNS, *extra]
-    writer.writerow(columns)
-    if not report.rows.empty:
-        table = report.rows[columns].astype(object)
-        for row in table.where(table.notna(), "").itertuples(index=False):
-            writer.writerow(row)
+    documents.write_evidence_csv(response, report, extra)
     return response
-
-
-def _audit_export(request: ClinicRequest, object_type: ObjectType, pk: int, report: Any) -> None:
-    audit.record(
-        Actor.from_request(request),
-        AuditAction.EXPORT,
-        object_type,
-        object_id=pk,
-        details={"rows": report.measurements, "patients": report.patients, "format": "csv"},
-        clinic=request.clinic,
-    )
 
 
 @clinic_view("evidence.view")
@@ -429,7 +339,7 @@ def evidence_csv(request: ClinicRequest, protocol_id: int) -> HttpResponse:
     protocol = _protocol(request, protocol_id)
     report = evidence_report(request.clinic, protocol)
     response = _csv(report, f"evidence-{protocol.pk}.csv", [])
-    _audit_export(request, ObjectType.EVIDENCE_REPORT, protocol.pk, report)
+    record_export(Actor.from_request(request), request.clinic, report)
     return response
 
 
@@ -438,5 +348,5 @@ def evidence_indication_csv(request: ClinicRequest, indication_id: int) -> HttpR
     indication = _indication(request, indication_id)
     report = indication_report(request.clinic, indication).pooled
     response = _csv(report, f"evidence-indication-{indication.pk}.csv", ["protocol"])
-    _audit_export(request, ObjectType.INDICATION_EVIDENCE_REPORT, indication.pk, report)
+    record_export(Actor.from_request(request), request.clinic, report)
     return response

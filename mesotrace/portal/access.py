@@ -1,4 +1,5 @@
-"""Access to portal pages: the session names a link, and every page re-checks that link.
+"""Access to portal pages: the session names a link, and every page re-checks that link;
+the actor of a portal request is the patient, or whoever holds a link that opens nothing.
 
 Portal pages are `public` to the staff access rules (no staff login); what they show comes
 only from the link's patient and clinic, so another patient's ids are simply not found.
@@ -18,19 +19,14 @@ from django.utils.translation import gettext as _
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
-from mesotrace.core.http import public
+from mesotrace.core.http import client_ip, public, request_id_for
 from mesotrace.patients.models import Patient
 from mesotrace.portal.models import PortalLink
-from mesotrace.portal.services import (
-    SESSION_KEY,
-    LinkRefused,
-    check_open,
-    portal_actor,
-    record_refusal,
-    refused_actor,
-)
+from mesotrace.portal.rules import LinkRefused, check_open
+from mesotrace.portal.services import record_refusal
 
 _V = TypeVar("_V", bound=Callable[..., HttpResponseBase])
+SESSION_KEY = "portal_link_id"
 
 
 @dataclass(frozen=True)
@@ -45,6 +41,29 @@ class PortalRequest(HttpRequest):
     """A request inside a patient's portal session (for type checking)."""
 
     portal: Portal
+
+
+def refused_actor(request: HttpRequest, refusal: LinkRefused) -> Actor:
+    """Whoever holds a link that opens nothing: not known to be the patient."""
+    link = refusal.link
+    return _request_actor(request, f"holder of portal link {link.pk}" if link else "")
+
+
+def portal_actor(request: HttpRequest, link: PortalLink) -> Actor:
+    """The patient, acting through the link: never the staff user who may share the browser."""
+    return _request_actor(request, f"patient via portal link {link.pk}")
+
+
+def _request_actor(request: HttpRequest, on_behalf_of: str) -> Actor:
+    return Actor(
+        user=None,
+        membership=None,
+        request_id=getattr(request, "request_id", "") or request_id_for(request),
+        ip=client_ip(request),
+        user_agent=request.headers.get("User-Agent", "")[:300],
+        via="portal",
+        on_behalf_of=on_behalf_of,
+    )
 
 
 def refused(request: HttpRequest, refusal: LinkRefused) -> HttpResponse:

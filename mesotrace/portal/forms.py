@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mesotrace.portal.services import DEFAULT_DAYS, MAX_DAYS
+from mesotrace.portal.rules import DEFAULT_DAYS, MAX_DAYS
 from mesotrace.safety.models import MAX_TEXT, Term
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from mesotrace.audit.models import AuditEvent
-from mesotrace.consent import services
+from mesotrace.consent import queries, services
 from mesotrace.consent.models import ConsentOverride
 from mesotrace.treatments.models import TreatmentPlan, TreatmentSession
 from tests.charting.builders import appointment_today, minoxidil_lot, payload, point, record
@@ -104,4 +104,4 @@ def test_override_by_non_owner_or_without_reason_changes_nothing(
 
     assert not ConsentOverride.objects.exists()
     assert not AuditEvent.objects.filter(object_type="consent_override").exists()
-    assert services.consent_problem(plan) is not None
+    assert queries.consent_problem(plan) is not None

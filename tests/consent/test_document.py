@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from mesotrace.accounts.access import Actor
 from mesotrace.catalogue.models import adverse_effects_for
-from mesotrace.consent import document, services
+from mesotrace.consent import documents, services
 from mesotrace.treatments.models import TreatmentPlan
 from tests.conftest import World
 from tests.treatments.builders import HAIR, PC_DC, make_plan
@@ -41,7 +41,7 @@ def test_pdf_answers_what_is_injected_how_many_sessions_and_side_effects(world: 
     consent = services.generate_consent(ACTOR, plan)
 
     started = time.perf_counter()
-    pdf = document.render_pdf(consent.content, consent.version)
+    pdf = documents.render_pdf(consent.content, consent.version)
     elapsed = time.perf_counter() - started
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     print(f"\nconsent PDF: {len(pdf)} bytes, {pages} pages, {elapsed * 1000:.0f} ms")
@@ -64,7 +64,7 @@ def test_pdf_answers_what_is_injected_how_many_sessions_and_side_effects(world: 
 def test_serious_side_effects_are_marked_and_mycobacteria_are_named(world: World) -> None:
     plan = make_plan(world.clinic, protocol=HAIR)
     consent = services.generate_consent(ACTOR, plan)
-    text = document.render_text(consent.content, consent.version)
+    text = documents.render_text(consent.content, consent.version)
 
     serious = [e for e in adverse_effects_for(plan.protocol) if e.serious]
     for effect in serious:
@@ -75,7 +75,7 @@ def test_serious_side_effects_are_marked_and_mycobacteria_are_named(world: World
 def test_unverified_facts_are_labelled_unverified(world: World) -> None:
     plan = make_plan(world.other_clinic, protocol=PC_DC)
     consent = services.generate_consent(ACTOR, plan)
-    text = document.render_text(consent.content, consent.version)
+    text = documents.render_text(consent.content, consent.version)
 
     expected = _unverified_facts(consent.content)
     assert expected > 0
@@ -87,7 +87,7 @@ def test_document_states_lifestyle_confounding_clinic_evidence_and_choices(world
         world.clinic, protocol=HAIR, diet_type="mediterranean", exercise_minutes_per_week=150
     )
     consent = services.generate_consent(ACTOR, plan)
-    text = _words(document.render_text(consent.content, consent.version))
+    text = _words(documents.render_text(consent.content, consent.version))
 
     assert "Diet: Mediterranean" in text
     assert "Exercise: 150 minutes a week." in text
@@ -107,8 +107,8 @@ def test_us_document_says_no_licence_is_needed_to_be_a_mesotherapist(world: Worl
     american = services.generate_consent(ACTOR, make_plan(world.other_clinic, protocol=PC_DC))
     claim = "no licence is required to call oneself a mesotherapist"
 
-    assert claim in document.render_text(american.content, american.version)
-    assert claim not in document.render_text(french.content, french.version)
+    assert claim in documents.render_text(american.content, american.version)
+    assert claim not in documents.render_text(french.content, french.version)
 
 
 def test_version_is_stable_and_changes_when_the_plan_changes(world: World) -> None:
@@ -116,7 +116,7 @@ def test_version_is_stable_and_changes_when_the_plan_changes(world: World) -> No
     first = services.generate_consent(ACTOR, plan)
     again = services.generate_consent(ACTOR, TreatmentPlan.objects.get(pk=plan.pk))
     assert again.pk == first.pk
-    assert first.version == document.version_of(document.build_content(plan))
+    assert first.version == documents.version_of(documents.build_content(plan))
 
     TreatmentPlan.objects.filter(pk=plan.pk).update(planned_sessions=plan.planned_sessions + 2)
     changed = services.generate_consent(ACTOR, TreatmentPlan.objects.get(pk=plan.pk))

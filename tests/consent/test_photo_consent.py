@@ -10,11 +10,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from mesotrace.consent.models import PhotoConsent
-from mesotrace.consent.services import (
-    grant_photo_consent,
-    valid_photo_consent,
-    withdraw_photo_consent,
-)
+from mesotrace.consent.queries import valid_photo_consent
+from mesotrace.consent.services import grant_photo_consent, withdraw_photo_consent
 from tests.conftest import SYSTEM, World, make_patient
 
 TODAY = datetime.date.today()

@@ -21,6 +21,7 @@ from mesotrace.demo.outcomes import (
 )
 from mesotrace.outcomes import services
 from mesotrace.outcomes.models import MeasurementType
+from mesotrace.outcomes.queries.measurements import measurement_type
 from mesotrace.outcomes.shipped import sync_shipped_types
 from mesotrace.treatments.models import TreatmentPlan
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
@@ -68,7 +69,7 @@ def split_cohort(
     `lifestyle`, one log per visit (diet, exercise and, with `weight`, a synthetic weight).
     """
     ensure_starter_catalogue()
-    kind = services.measurement_type(outcome)
+    kind = measurement_type(outcome)
     zone = BodyZone.objects.get(slug="lower-leg")
     visits = int(frame["visit"].max()) + 1
     start = timezone.now() - datetime.timedelta(days=VISIT_DAYS * (visits - 1) + 2)

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from mesotrace.audit.models import AuditEvent
-from mesotrace.outcomes import services
+from mesotrace.outcomes import rules, services
 from mesotrace.outcomes.models import Measurement, SplitBodyAllocation
+from mesotrace.outcomes.queries.measurements import measurement_type
 from mesotrace.treatments import services as plans
 from mesotrace.treatments.models import TreatmentPlan
 from tests.charting.builders import chartable
@@ -27,7 +28,7 @@ def _plan(world: World) -> TreatmentPlan:
 
 
 def _pick(side: str) -> Any:
-    """A fixed draw for `services.draw_side` (patching `secrets` itself would also fix the
+    """A fixed draw for `rules.draw_side` (patching `secrets` itself would also fix the
     session keys Django draws with it)."""
 
     def draw() -> str:
@@ -40,7 +41,7 @@ def test_practitioner_allocates_the_treated_side_with_the_button(
     world: World, client: Client, monkeypatch: Any
 ) -> None:
     plan = _plan(world)
-    monkeypatch.setattr(services, "draw_side", _pick("right"))
+    monkeypatch.setattr(rules, "draw_side", _pick("right"))
     client.force_login(world.members["practitioner"])
     detail = client.get(f"/treatments/plans/{plan.pk}/").content.decode()
     assert f'href="/outcomes/plans/{plan.pk}/"' in detail
@@ -82,7 +83,7 @@ def test_owner_may_allocate_but_is_blinded_until_the_reveal(
     world: World, client: Client, monkeypatch: Any
 ) -> None:
     plan = _plan(world)
-    monkeypatch.setattr(services, "draw_side", _pick("left"))
+    monkeypatch.setattr(rules, "draw_side", _pick("left"))
     client.force_login(world.members["owner"])
     page = client.post(
         f"/outcomes/plans/{plan.pk}/allocate/", {"blinding": "on"}, follow=True
@@ -105,7 +106,7 @@ def test_allocation_without_blinding_shows_every_clinician_the_side(
     world: World, client: Client, monkeypatch: Any
 ) -> None:
     plan = _plan(world)
-    monkeypatch.setattr(services, "draw_side", _pick("left"))
+    monkeypatch.setattr(rules, "draw_side", _pick("left"))
     client.force_login(world.members["owner"])
     client.post(f"/outcomes/plans/{plan.pk}/allocate/")  # the box left unticked
     assert not SplitBodyAllocation.objects.get(plan=plan).blinding
@@ -129,7 +130,7 @@ def test_blinded_nurse_measures_both_sides_without_learning_the_treated_one(
 ) -> None:
     plan = _plan(world)
     services.allocate_split_body(SYSTEM, plan, blinding=True)
-    calf = services.measurement_type("calf-circumference")
+    calf = measurement_type("calf-circumference")
     client.force_login(world.members["nurse"])
     url = f"/outcomes/patients/{plan.patient_id}/measurements/new/"
     form = client.get(url, {"plan": plan.pk}).content.decode()
@@ -166,12 +167,12 @@ def test_letter_labels_show_blinded_viewers_coded_sides(
 ) -> None:
     plan = _plan(world)
     drawn = iter(["left", "right"])  # treated side, then side A
-    monkeypatch.setattr(services, "draw_side", lambda: next(drawn))
+    monkeypatch.setattr(rules, "draw_side", lambda: next(drawn))
     client.force_login(world.members["practitioner"])
     client.post(f"/outcomes/plans/{plan.pk}/allocate/", {"blinding": "on", "letter_labels": "on"})
     allocation = SplitBodyAllocation.objects.get(plan=plan)
     assert (allocation.treated_side, allocation.side_a) == ("left", "right")
-    calf = services.measurement_type("calf-circumference")
+    calf = measurement_type("calf-circumference")
     for side in ("left", "right"):
         services.record_measurement(SYSTEM, plan.patient, calf, 38, "cm", plan=plan, side=side)
     client.force_login(world.members["nurse"])

@@ -9,7 +9,7 @@ from django.test import Client
 
 from mesotrace.audit.models import AuditEvent
 from mesotrace.demo.outcomes import TRUE_EFFECT
-from mesotrace.outcomes.report import evidence_report, evidence_statement
+from mesotrace.outcomes.queries.report import evidence_report, evidence_statement
 from tests.conftest import World
 from tests.outcomes.builders import demo_cohort
 

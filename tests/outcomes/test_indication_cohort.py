@@ -12,7 +12,7 @@ from mesotrace.audit.models import AuditEvent
 from mesotrace.catalogue import services as catalogue
 from mesotrace.catalogue.models import Protocol
 from mesotrace.evidence import paired_changes, simulate_split_body, split_body_effect
-from mesotrace.outcomes.report import evidence_report, evidence_statement, indication_report
+from mesotrace.outcomes.queries.report import evidence_report, evidence_statement, indication_report
 from tests.conftest import SYSTEM, World
 from tests.outcomes.builders import HEAVY_LEGS, split_cohort, stored
 from tests.treatments.builders import ensure_starter_catalogue, practitioner_of, shipped

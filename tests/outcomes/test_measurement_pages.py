@@ -13,6 +13,7 @@ from django.test import Client
 from mesotrace.audit.models import AuditEvent
 from mesotrace.outcomes import services
 from mesotrace.outcomes.models import LifestyleLog, Measurement
+from mesotrace.outcomes.queries.measurements import measurement_type
 from tests.charting.builders import chartable, payload, point, record
 from tests.conftest import SYSTEM, World, make_patient
 from tests.inventory.builders import receive
@@ -33,7 +34,7 @@ def field_errors(html: str, name: str) -> list[str]:
 
 def _form(**overrides: Any) -> dict[str, Any]:
     data = {
-        "type": services.measurement_type("waist-circumference").pk,
+        "type": measurement_type("waist-circumference").pk,
         "value": "36",
         "unit": "[in_i]",
         "zone": "",
@@ -97,7 +98,7 @@ def test_control_side_on_a_plan_that_is_not_split_body_is_refused_on_the_page(
 ) -> None:
     ensure_starter_catalogue()
     plan = make_plan(world.clinic)
-    calf = services.measurement_type("calf-circumference")
+    calf = measurement_type("calf-circumference")
     client.force_login(world.members["nurse"])
     response = client.post(
         f"/outcomes/patients/{plan.patient_id}/measurements/new/",
@@ -175,7 +176,7 @@ def test_progress_page_offers_recording_and_shows_values_in_their_unit(
     world: World, client: Client
 ) -> None:
     patient = make_patient(world.clinic)
-    services.record_measurement(SYSTEM, patient, services.measurement_type("body-weight"), 70, "kg")
+    services.record_measurement(SYSTEM, patient, measurement_type("body-weight"), 70, "kg")
     client.force_login(world.members["owner"])
     page = client.get(f"/outcomes/patients/{patient.pk}/").content.decode()
     assert "Record a measurement" in page

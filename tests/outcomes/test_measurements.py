@@ -13,6 +13,7 @@ from django.test import Client
 from mesotrace.audit.models import AuditEvent
 from mesotrace.outcomes import services
 from mesotrace.outcomes.models import LifestyleLog, Measurement
+from mesotrace.outcomes.queries.measurements import measurement_type
 from tests.conftest import SYSTEM, World, make_patient
 from tests.treatments.builders import ensure_starter_catalogue, make_plan
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db(databases=["default"])
 
 def test_weight_entered_in_pounds_is_stored_in_kilograms(world: World) -> None:
     patient = make_patient(world.clinic)
-    kind = services.measurement_type("body-weight")
+    kind = measurement_type("body-weight")
     row = services.record_measurement(SYSTEM, patient, kind, 154, "[lb_av]")
     assert row.type.unit == "kg"
     assert row.type.code == "29463-7"
@@ -30,7 +31,7 @@ def test_weight_entered_in_pounds_is_stored_in_kilograms(world: World) -> None:
 
 def test_thigh_entered_in_inches_is_stored_in_centimetres(world: World) -> None:
     patient = make_patient(world.clinic)
-    kind = services.measurement_type("thigh-circumference")
+    kind = measurement_type("thigh-circumference")
     row = services.record_measurement(SYSTEM, patient, kind, 22, "in", side="left")
     assert Measurement.objects.get(pk=row.pk).value == pytest.approx(55.88)
     assert kind.is_local_code
@@ -51,7 +52,7 @@ def test_impossible_values_and_wrong_units_are_refused(
 ) -> None:
     patient = make_patient(world.clinic)
     with pytest.raises(ValidationError) as refused:
-        services.record_measurement(SYSTEM, patient, services.measurement_type(slug), value, unit)
+        services.record_measurement(SYSTEM, patient, measurement_type(slug), value, unit)
     assert field in refused.value.message_dict
     assert not Measurement.objects.exists()
 
@@ -61,7 +62,7 @@ def test_control_side_measurement_on_a_plan_that_is_not_split_body_is_refused(
 ) -> None:
     ensure_starter_catalogue()
     plan = make_plan(world.clinic)
-    kind = services.measurement_type("thigh-circumference")
+    kind = measurement_type("thigh-circumference")
     with pytest.raises(ValidationError) as refused:
         services.record_measurement(
             SYSTEM, plan.patient, kind, 55, "cm", plan=plan, side="left", control=True

@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from mesotrace.audit.models import AuditEvent
-from mesotrace.outcomes import services
+from mesotrace.outcomes import rules, services
 from mesotrace.outcomes.models import SplitBodyAllocation
+from mesotrace.outcomes.queries.measurements import measurement_type
 from tests.charting.builders import chartable, payload, point, record
 from tests.conftest import SYSTEM, World
 from tests.inventory.builders import receive
@@ -32,7 +33,7 @@ def test_allocation_uses_secrets_and_is_recorded(world: World, monkeypatch: Any)
         drawn.append(list(options))
         return options[1]
 
-    monkeypatch.setattr(services.secrets, "choice", choice)
+    monkeypatch.setattr(rules.secrets, "choice", choice)
     plan = chartable(world, protocol=HEAVY_LEGS, **LEGS_COURSE).plan
     allocation = services.allocate_split_body(SYSTEM, plan)
     assert drawn == [["left", "right"]]
@@ -48,7 +49,7 @@ def test_allocation_uses_secrets_and_is_recorded(world: World, monkeypatch: Any)
 def _measured(world: World) -> Any:
     plan = chartable(world, protocol=HEAVY_LEGS, **LEGS_COURSE).plan
     allocation = services.allocate_split_body(SYSTEM, plan, blinding=True)
-    kind = services.measurement_type("calf-circumference")
+    kind = measurement_type("calf-circumference")
     for side in ("left", "right"):
         services.record_measurement(
             SYSTEM, plan.patient, kind, 38.5, "cm", plan=plan, side=side, assessor_blinded=True

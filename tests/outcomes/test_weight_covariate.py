@@ -11,7 +11,8 @@ from mesotrace.catalogue.models import Protocol
 from mesotrace.evidence import simulate_split_body
 from mesotrace.outcomes import services
 from mesotrace.outcomes.models import LifestyleLog
-from mesotrace.outcomes.report import evidence_report
+from mesotrace.outcomes.queries.measurements import measurement_type
+from mesotrace.outcomes.queries.report import evidence_report
 from tests.conftest import SYSTEM, World
 from tests.outcomes.builders import HEAVY_LEGS, demo_cohort, split_cohort
 from tests.treatments.builders import ensure_starter_catalogue, practitioner_of, shipped
@@ -53,7 +54,7 @@ def test_demo_cohort_is_adjusted_for_diet_exercise_and_weight(world: World, clie
 
 def test_weight_from_body_weight_measurements_is_used_too(world: World) -> None:
     protocol = _cohort(world, lifestyle=True, weight=False)
-    kind = services.measurement_type("body-weight")
+    kind = measurement_type("body-weight")
     for log in LifestyleLog.objects.select_related("patient"):
         when = datetime.datetime.combine(log.date, datetime.time(9), datetime.UTC)
         weight = 80.0 - 3.0 * log.diet_adherence_percent / 100 * (log.pk % 4)

@@ -14,7 +14,10 @@ from django.utils import timezone
 from mesotrace.accounts.access import Actor
 from mesotrace.audit.models import AuditEvent
 from mesotrace.portal import services
+from mesotrace.portal.access import SESSION_KEY
 from mesotrace.portal.models import PortalLink
+from mesotrace.portal.queries import link_of
+from mesotrace.portal.rules import LinkRefused, signer
 from tests.conftest import World, make_patient
 from tests.consent.builders import open_portal, portal_link
 
@@ -80,15 +83,15 @@ def test_link_past_its_expiry_gives_410_and_opens_nothing(world: World, client: 
     assert response.status_code == 410
     assert "This link has expired" in response.content.decode()
     assert patient.family_name not in response.content.decode()
-    assert services.SESSION_KEY not in client.session
+    assert SESSION_KEY not in client.session
     assert _portal_home(client).status_code == 403
 
 
 def test_token_older_than_max_age_is_expired(world: World) -> None:
     _link, token = portal_link(make_patient(world.clinic), world.members["front_desk"])
 
-    with pytest.raises(services.LinkRefused) as refused:
-        services.link_of(token, max_age=datetime.timedelta(microseconds=1))
+    with pytest.raises(LinkRefused) as refused:
+        link_of(token, max_age=datetime.timedelta(microseconds=1))
 
     assert refused.value.status == 410
     assert refused.value.reason == "expired"
@@ -114,13 +117,13 @@ def test_tampered_token_gives_403_and_opens_nothing(
     assert response.status_code == 403
     assert "This link is not valid" in response.content.decode()
     assert "Tamperfree" not in response.content.decode()
-    assert services.SESSION_KEY not in client.session
+    assert SESSION_KEY not in client.session
 
 
 def test_nonce_must_match_even_with_a_valid_signature(world: World, client: Client) -> None:
     patient = make_patient(world.clinic)
     link, _token = portal_link(patient, world.members["front_desk"])
-    forged = services._signer().sign(f"{link.pk}.guessed-nonce")
+    forged = signer().sign(f"{link.pk}.guessed-nonce")
 
     response = client.get(f"/portal/open/{forged}/")
 

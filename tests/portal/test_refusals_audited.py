@@ -12,6 +12,8 @@ from django.utils import timezone
 from mesotrace.audit.models import AuditAction, AuditEvent
 from mesotrace.portal import services
 from mesotrace.portal.models import PortalLink
+from mesotrace.portal.queries import link_of
+from mesotrace.portal.rules import LinkRefused, signer
 from tests.conftest import World, make_patient
 from tests.consent.builders import open_portal, portal_link
 from tests.treatments.builders import actor_for
@@ -37,7 +39,7 @@ def _open_refused(client: Client, token: str, status: int) -> list[AuditEvent]:
 def test_forged_token_is_audited_without_a_clinic_or_patient(world: World, client: Client) -> None:
     patient = make_patient(world.clinic)
     link, token = portal_link(patient, world.members["front_desk"])
-    forged = services._signer().sign(f"{link.pk}.guessed-nonce")
+    forged = signer().sign(f"{link.pk}.guessed-nonce")
 
     for bad in (f"{token}x", forged, "garbage"):
         [row] = _open_refused(client, bad, 403)
@@ -75,8 +77,8 @@ def test_token_past_the_longest_lifetime_still_names_its_link(world: World) -> N
     patient = make_patient(world.clinic)
     link, token = portal_link(patient, world.members["front_desk"])
 
-    with pytest.raises(services.LinkRefused) as refused:
-        services.link_of(token, max_age=datetime.timedelta(microseconds=1))
+    with pytest.raises(LinkRefused) as refused:
+        link_of(token, max_age=datetime.timedelta(microseconds=1))
 
     assert refused.value.reason == "expired"
     assert refused.value.link == link  # a genuine token: the audit row can name its patient

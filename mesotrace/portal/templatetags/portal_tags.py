@@ -8,7 +8,7 @@ from django import template
 
 from mesotrace.accounts.access import Actor
 from mesotrace.patients.models import Patient
-from mesotrace.portal import services
+from mesotrace.portal import queries
 
 register = template.Library()
 
@@ -20,7 +20,7 @@ def portal_links(context: dict[str, Any], patient: Patient) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     if membership is None or not membership.may("portal.invite"):
         return {"rows": None}
-    rows = services.links_shown(Actor.from_request(request), patient, "patient_page")
+    rows = queries.links_shown(Actor.from_request(request), patient, "patient_page")
     return {
         "rows": rows,
         "patient": patient,

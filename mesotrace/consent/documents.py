@@ -28,7 +28,7 @@ from mesotrace.catalogue.models import (
     Source,
     adverse_effects_for,
 )
-from mesotrace.outcomes.report import evidence_statement
+from mesotrace.outcomes.queries.report import evidence_statement
 from mesotrace.practitioners.models import Qualification
 from mesotrace.treatments.models import DietType, TreatmentPlan
 

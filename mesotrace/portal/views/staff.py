@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.core.forms import attach_errors
 from mesotrace.patients.models import Patient
-from mesotrace.portal import services
+from mesotrace.portal import queries, services
 from mesotrace.portal.forms import LinkForm
 from mesotrace.portal.models import PortalLink
 
@@ -42,7 +42,7 @@ def patient_links(request: ClinicRequest, patient_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _create(request, patient, form):
         messages.success(request, _("Portal link created: copy it and send it to the patient."))
         return redirect("portal:patient_links", patient_id=patient.pk)
-    rows = services.links_shown(Actor.from_request(request), patient, "links_page")
+    rows = queries.links_shown(Actor.from_request(request), patient, "links_page")
     fresh = request.session.pop(NEW_URL_KEY, None)
     context = {
         "patient": patient,

@@ -1,4 +1,5 @@
-"""The signature a patient draws on the signing page: checked, then kept as a clean PNG.
+"""Consent logic with no database: the signature a patient draws on the signing page,
+checked, then kept as a clean PNG.
 
 The browser sends the canvas as a PNG data URL. Only a real, reasonably small PNG with
 something drawn on it is accepted; it is re-encoded, which drops any text chunk it carried.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.consent import services
+from mesotrace.consent import queries, services, views
 from mesotrace.consent.forms import PhotoConsentForm, WithdrawForm
 from mesotrace.consent.models import PhotoConsent
 from mesotrace.core.clock import clinic_today
@@ -38,7 +40,8 @@ def photo_consent(request: ClinicRequest, patient_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Photo consent recorded."))
             return redirect("consent:photo_consent", patient_id=patient.pk)
-    consents = list(PhotoConsent.objects.for_clinic(request.clinic).filter(patient=patient))
+    consents = queries.photo_consents(request.clinic, patient)
+    # A view of the patient's record: one row on the patient, naming the consents shown.
     audit.record(
         Actor.from_request(request),
         AuditAction.VIEW,
@@ -63,17 +66,6 @@ def withdraw(request: ClinicRequest, photo_consent_id: int) -> HttpResponse:
     consent = clinic_object_or_404(
         PhotoConsent.objects.select_related("patient"), request.clinic, pk=photo_consent_id
     )
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the reason, as the patient said it."))
-    else:
-        try:
-            services.withdraw_photo_consent(
-                Actor.from_request(request), consent, form.cleaned_data["withdrawn_reason"]
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Photo consent withdrawn."))
+    service = partial(services.withdraw_photo_consent, Actor.from_request(request), consent)
+    views.withdraw(request, service, _("Photo consent withdrawn."))
     return redirect("consent:photo_consent", patient_id=consent.patient_id)

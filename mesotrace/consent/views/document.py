@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -11,36 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.consent import document, services
+from mesotrace.audit.models import ObjectType
+from mesotrace.consent import documents, queries, services
 from mesotrace.consent.forms import OverrideForm, SignConsentForm, WithdrawForm
 from mesotrace.consent.models import ConsentDocument, ConsentSignature
+from mesotrace.consent.views import flash, withdraw
 from mesotrace.core.forms import attach_errors
 from mesotrace.treatments.models import TreatmentPlan
-
-
-def _viewed(request: ClinicRequest, consent: ConsentDocument, what: str) -> None:
-    audit.record(
-        Actor.from_request(request),
-        AuditAction.VIEW if what == "page" else AuditAction.EXPORT,
-        ObjectType.CONSENT_DOCUMENT,
-        object_id=consent.pk,
-        patient_id=consent.patient_id,
-        details={"as": what},
-        clinic=request.clinic,
-    )
-
-
-def _signature(consent: ConsentDocument) -> ConsentSignature | None:
-    """The latest signature: the standing one, or the last withdrawn when none stands."""
-    return (
-        ConsentSignature.objects.filter(document=consent).select_related("countersigned_by").first()
-    )
-
-
-def _errors(request: ClinicRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @clinic_view("consent.view")
@@ -52,44 +32,38 @@ def plan_consents(request: ClinicRequest, plan_id: int) -> HttpResponse:
             return redirect("consent:plan_consents", plan_id=plan.pk)
         consent = services.generate_consent(Actor.from_request(request), plan)
         return redirect("consent:document", document_id=consent.pk)
-    documents = list(ConsentDocument.objects.for_clinic(request.clinic).filter(plan=plan))
-    audit.record(
-        Actor.from_request(request),
-        AuditAction.LIST,
-        ObjectType.CONSENT_DOCUMENT,
-        patient_id=plan.patient_id,
-        details={"shown": [d.pk for d in documents]},
-        clinic=request.clinic,
+    shown = queries.plan_documents(request.clinic, plan)
+    actor = Actor.from_request(request)
+    audit.record_list(actor, ObjectType.CONSENT_DOCUMENT, shown, details={"plan": plan.pk})
+    rows = [(d, queries.latest_signature(d)) for d in shown]
+    problem = queries.consent_problem(plan)
+    return render(
+        request,
+        "consent/plan_consents.html",
+        {"plan": plan, "rows": rows, "problem": problem, "override_form": OverrideForm()},
     )
-    context = {
-        "plan": plan,
-        "rows": [(d, _signature(d)) for d in documents],
-        "problem": services.consent_problem(plan),
-        "override_form": OverrideForm(),
-    }
-    return render(request, "consent/plan_consents.html", context)
 
 
 @clinic_view("consent.view")
 @require_GET
 def document_page(request: ClinicRequest, document_id: int) -> HttpResponse:
     consent = clinic_object_or_404(ConsentDocument.objects.all(), request.clinic, pk=document_id)
-    _viewed(request, consent, "page")
+    audit.record_read(Actor.from_request(request), consent, details={"as": "page"})
     return _render_document(request, consent, SignConsentForm())
 
 
 def _render_document(
     request: ClinicRequest, consent: ConsentDocument, form: SignConsentForm
 ) -> HttpResponse:
-    history = services.signature_history(consent)
+    history = queries.signature_history(consent)
     standing = next((s for s in history if s.withdrawn_at is None), None)
     context = {
         "document": consent,
         "signature": standing,
         "history": history,
-        "current": services.is_current(consent),
+        "current": queries.is_current(consent),
         "form": form,
-        "body": document.render_html(consent.content, consent.version),
+        "body": documents.render_html(consent.content, consent.version),
         "withdraw_form": WithdrawForm(),
     }
     return render(request, "consent/document.html", context)
@@ -99,12 +73,12 @@ def _render_document(
 @require_GET
 def document_pdf(request: ClinicRequest, document_id: int) -> HttpResponse:
     consent = clinic_object_or_404(ConsentDocument.objects.all(), request.clinic, pk=document_id)
-    signature = _signature(consent)
+    signature = queries.latest_signature(consent)
     if signature is not None:
         pdf = bytes(signature.signed_pdf)
     else:
-        pdf = document.render_pdf(consent.content, consent.version)
-    _viewed(request, consent, "pdf")
+        pdf = documents.render_pdf(consent.content, consent.version)
+    audit.record_read(Actor.from_request(request), consent, export=True, details={"as": "pdf"})
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="consent-{consent.pk}.pdf"'
     return response
@@ -133,43 +107,44 @@ def sign(request: ClinicRequest, document_id: int) -> HttpResponse:
     return redirect("consent:document", document_id=consent.pk)
 
 
+def _on_standing_signature(
+    request: ClinicRequest,
+    document_id: int,
+    act: Callable[[ConsentSignature], None],
+    missing: str,
+) -> HttpResponse:
+    """Acts on the document's signature not withdrawn (or says it is `missing`), then
+    returns to the document."""
+    consent = clinic_object_or_404(ConsentDocument.objects.all(), request.clinic, pk=document_id)
+    signature = queries.standing_signature(consent)
+    if signature is None:
+        messages.error(request, missing)
+    else:
+        act(signature)
+    return redirect("consent:document", document_id=consent.pk)
+
+
 @clinic_view("consent.countersign")
 @require_POST
 def countersign(request: ClinicRequest, document_id: int) -> HttpResponse:
-    consent = clinic_object_or_404(ConsentDocument.objects.all(), request.clinic, pk=document_id)
-    signature = services.standing_signature(consent)
-    if signature is None:
-        messages.error(request, _("The patient has not signed this document."))
-    else:
-        try:
-            services.countersign_consent(Actor.from_request(request), signature)
-        except ValidationError as error:
-            _errors(request, error)
-        else:
-            messages.success(request, _("Countersigned."))
-    return redirect("consent:document", document_id=consent.pk)
+    def act(signature: ConsentSignature) -> None:
+        service = partial(services.countersign_consent, Actor.from_request(request), signature)
+        flash(request, service, _("Countersigned."))
+
+    return _on_standing_signature(
+        request, document_id, act, _("The patient has not signed this document.")
+    )
 
 
 @clinic_view("consent.manage")
 @require_POST
 def withdraw_signed(request: ClinicRequest, document_id: int) -> HttpResponse:
-    consent = clinic_object_or_404(ConsentDocument.objects.all(), request.clinic, pk=document_id)
-    signature = services.standing_signature(consent)
-    form = WithdrawForm(request.POST)
-    if signature is None:
-        messages.error(request, _("No signature on this document stands to be withdrawn."))
-    elif not form.is_valid():
-        messages.error(request, _("Give the reason, as the patient said it."))
-    else:
-        try:
-            services.withdraw_consent(
-                Actor.from_request(request), signature, form.cleaned_data["withdrawn_reason"]
-            )
-        except ValidationError as error:
-            _errors(request, error)
-        else:
-            messages.success(request, _("Consent withdrawn."))
-    return redirect("consent:document", document_id=consent.pk)
+    def act(signature: ConsentSignature) -> None:
+        service = partial(services.withdraw_consent, Actor.from_request(request), signature)
+        withdraw(request, service, _("Consent withdrawn."))
+
+    missing = _("No signature on this document stands to be withdrawn.")
+    return _on_standing_signature(request, document_id, act, missing)
 
 
 @clinic_view("consent.override")
@@ -180,12 +155,7 @@ def override(request: ClinicRequest, plan_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the reason for charting without consent."))
     else:
-        try:
-            services.override_consent(
-                Actor.from_request(request), plan, form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            _errors(request, error)
-        else:
-            messages.success(request, _("Override recorded."))
+        reason = form.cleaned_data["reason"]
+        override = partial(services.override_consent, Actor.from_request(request), plan, reason)
+        flash(request, override, _("Override recorded."))
     return redirect("consent:plan_consents", plan_id=plan.pk)

@@ -1,10 +1,21 @@
-"""Server-rendered SVG: a patient's progress chart and the forest plot across protocols."""
+"""What outcomes draws and writes for people: a patient's progress charts and the forest
+plot across protocols (server-rendered SVG), and the evidence report's rows as CSV."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import csv
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING, NamedTuple
+
+from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+    from mesotrace.outcomes.models import LifestyleLog, Measurement
+    from mesotrace.outcomes.queries.report import EvidenceReport
 
 W, H, PAD = 640, 260, 44
 COLOURS = {
@@ -15,13 +26,14 @@ COLOURS = {
     "side A": "#7d3c98",
     "side B": "#117a65",
 }
+LINE = "#555"  # a line with no colour of its own
 
 
 @dataclass(frozen=True)
 class Series:
     label: str
     points: list[tuple[float, float]]  # (day number, value)
-    colour: str = "#555"
+    colour: str = LINE
 
 
 def _scale(values: Sequence[float], low: float, high: float) -> tuple[float, float]:
@@ -102,3 +114,82 @@ def forest_svg(rows: Sequence[ForestRow], unit: str = "cm") -> str:
             f'<rect x="{m - 4:.1f}" y="{y - 4}" width="8" height="8" fill="#b03a2e"/></g>'
         )
     return "".join(parts) + "</svg>"
+
+
+class LogChart(NamedTuple):
+    """One lifestyle chart under the measurements: a value of each log over time."""
+
+    title: str
+    unit: str
+    label: str
+    value: Callable[[LifestyleLog], float | None]  # None: the log has no point here
+
+
+def exercise(log: LifestyleLog) -> float:
+    return float(log.exercise_minutes_per_week)
+
+
+def weight(log: LifestyleLog) -> float | None:
+    return log.weight_kg or None
+
+
+def progress_charts(
+    measurements: Sequence[Measurement],
+    logs: Sequence[LifestyleLog],
+    line_of: Callable[[Measurement], str],
+    lifestyle: Sequence[LogChart],
+    colour_of: Callable[[str], str] = lambda label: LINE,
+) -> list[SafeString]:
+    """A chart per measurement type, one line per `line_of` label, then the `lifestyle`
+    charts that have points; days count from the first measurement or log. None at all
+    when there is neither."""
+    first = min([m.measured_at.date() for m in measurements] + [g.date for g in logs], default=None)
+    if first is None:
+        return []
+    charts = []
+    for slug in sorted({m.type.slug for m in measurements}):
+        kind = next(m.type for m in measurements if m.type.slug == slug)
+        lines: dict[str, list[tuple[float, float]]] = {}
+        for m in (m for m in measurements if m.type.slug == slug):
+            day = float((m.measured_at.date() - first).days)
+            lines.setdefault(line_of(m), []).append((day, m.value))
+        series = [Series(label, points, colour_of(label)) for label, points in lines.items()]
+        charts.append(progress_svg(series, kind.name, kind.unit))
+    for chart in lifestyle:
+        values = ((float((g.date - first).days), chart.value(g)) for g in logs)
+        points = [(day, value) for day, value in values if value is not None]
+        if points:
+            charts.append(progress_svg([Series(chart.label, points)], chart.title, chart.unit))
+    return [mark_safe(c) for c in charts]  # noqa: S308 - built here, text escaped
+
+
+def side_colour(label: str) -> str:
+    """Treated/control (or side A/B, or left/right) lines keep one colour everywhere."""
+    key = label.split(" (")[-1].rstrip(")")
+    return COLOURS.get(key, COLOURS.get(key.lower(), LINE))
+
+
+CSV_COLUMNS = [
+    "patient",
+    "side",
+    "body_side",
+    "time",
+    "value",
+    "blinded",
+    "exercise_minutes",
+    "diet_adherence",
+    "weight_change",
+]
+
+
+def write_evidence_csv(
+    out: SupportsWrite[str], report: EvidenceReport, extra: Sequence[str] = ()
+) -> None:
+    """The report's rows (pseudonymous patients), with `extra` columns after the usual ones."""
+    writer = csv.writer(out)
+    columns = [*CSV_COLUMNS, *extra]
+    writer.writerow(columns)
+    if not report.rows.empty:
+        table = report.rows[columns].astype(object)
+        for row in table.where(table.notna(), "").itertuples(index=False):
+            writer.writerow(row)

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
+from mesotrace.audit import services as audit
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import Indication, Protocol
 from mesotrace.evidence import (
     Effect,
@@ -32,6 +34,7 @@ from mesotrace.evidence import (
 from mesotrace.outcomes.models import LifestyleLog, Measurement, SplitBodyAllocation
 
 if TYPE_CHECKING:
+    from mesotrace.accounts.access import Actor
     from mesotrace.accounts.models import Clinic
 
 OUTCOME = "thigh-circumference"
@@ -219,25 +222,19 @@ def _with_lifestyle(clinic: Clinic, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _weights(clinic: Clinic, patient_ids: list[int]) -> pd.DataFrame:
     """Body weights (kg) by day: from lifestyle logs and from body-weight measurements."""
-    columns = ["patient_id", "when", "weight_kg"]
-    logged = pd.DataFrame(
-        list(
-            LifestyleLog.objects.for_clinic(clinic)
-            .filter(patient_id__in=patient_ids, weight_kg__isnull=False)
-            .values_list("patient_id", "date", "weight_kg")
-        ),
-        columns=columns,
+    sources = (
+        LifestyleLog.objects.for_clinic(clinic)
+        .filter(patient_id__in=patient_ids, weight_kg__isnull=False)
+        .values_list("patient_id", "date", "weight_kg"),
+        Measurement.objects.for_clinic(clinic)
+        .filter(patient_id__in=patient_ids, type__slug=WEIGHT)
+        .values_list("patient_id", "measured_at", "value"),
     )
-    measured = pd.DataFrame(
-        list(
-            Measurement.objects.for_clinic(clinic)
-            .filter(patient_id__in=patient_ids, type__slug=WEIGHT)
-            .values_list("patient_id", "measured_at", "value")
-        ),
-        columns=columns,
+    logged, measured = (
+        pd.DataFrame(list(rows), columns=["patient_id", "when", "weight_kg"]) for rows in sources
     )
-    logged["day"] = _utc_days(logged["when"])
-    measured["day"] = _utc_days(measured["when"])
+    for frame in (logged, measured):
+        frame["day"] = _utc_days(frame["when"])
     weights = pd.concat([f for f in (logged, measured) if not f.empty] or [logged])
     weights["weight_kg"] = weights["weight_kg"].astype(float)
     weights["patient_id"] = weights["patient_id"].astype("int64")
@@ -394,3 +391,34 @@ def evidence_statement(clinic: Clinic, protocol: Protocol) -> str | None:
 
 def _outcome_words(slug: str) -> str:
     return slug.replace("-", " ")
+
+
+def cohorts(clinic: Clinic) -> tuple[list[Protocol], list[Indication]]:
+    """The protocols with split-body plans here, and their indications, for the selector."""
+    protocol_ids = set(
+        SplitBodyAllocation.objects.for_clinic(clinic).values_list("plan__protocol_id", flat=True)
+    )
+    protocols = list(
+        Protocol.objects.visible_to(clinic)
+        .filter(pk__in=protocol_ids)
+        .select_related("indication")
+        .order_by("name")
+    )
+    return protocols, sorted({p.indication for p in protocols}, key=lambda i: i.name)
+
+
+def record_export(actor: Actor, clinic: Clinic, report: EvidenceReport) -> None:
+    """Audits that the report's rows left as a CSV file (a report, not one record)."""
+    kind = (
+        ObjectType.INDICATION_EVIDENCE_REPORT
+        if report.cohort == "indication"
+        else ObjectType.EVIDENCE_REPORT
+    )
+    audit.record(
+        actor,
+        AuditAction.EXPORT,
+        kind,
+        object_id=report.protocol_id,
+        details={"rows": report.measurements, "patients": report.patients, "format": "csv"},
+        clinic=clinic,
+    )
