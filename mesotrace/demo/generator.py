@@ -39,7 +39,7 @@ from mesotrace.patients.models import (
     PregnancyStatus,
     Sex,
 )
-from mesotrace.patients.search import name_key
+from mesotrace.patients.rules import name_key
 from mesotrace.practitioners import services as practitioners
 from mesotrace.practitioners.models import InjectionRule, Practitioner, Qualification
 
@@ -518,9 +518,13 @@ def service_patients(actor: Actor, clinic: Clinic, count: int, rng: random.Rando
     country = country_for(clinic.jurisdiction)
     for _ in range(count):
         draft = synthetic_patient(rng, country)
-        patients.create_patient(
-            actor, clinic, draft.demographics, draft.clinical, draft.allergies, draft.medications
+        data = patients.PatientInput(
+            **draft.demographics,
+            **draft.clinical,
+            allergies=[patients.AllergyInput(**row) for row in draft.allergies],
+            medications=[patients.MedicationInput(**row) for row in draft.medications],
         )
+        patients.create_patient(actor, clinic, data)
     return count
 
 

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
-from mesotrace.patients import services as patients
+from mesotrace.audit import services as audit
 from mesotrace.patients.models import Patient
 
 
@@ -21,5 +21,5 @@ def patient_record(request: ClinicRequest, patient_id: int) -> HttpResponse:
     patient = clinic_object_or_404(Patient.objects.all(), request.clinic, pk=patient_id)
     clinical = request.membership.may("patient.view_clinical")
     part = "demographics+clinical" if clinical else "demographics"
-    patients.record_read(Actor.from_request(request), patient, part)
+    audit.record_read(Actor.from_request(request), patient, details={"part": part})
     return render(request, "desk/patient.html", {"patient": patient, "show_clinical": clinical})

@@ -18,7 +18,7 @@ from mesotrace.charting.trace import trace_lot
 from mesotrace.demo.generator import bulk_patients, demo_logins, generate_demo
 from mesotrace.inventory.services import on_hand
 from mesotrace.patients.models import Patient
-from mesotrace.patients.search import patient_query
+from mesotrace.patients.queries import patient_query
 from mesotrace.treatments.models import (
     Appointment,
     InjectionComponent,
