@@ -45,7 +45,7 @@ from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.inventory.services import StockRefused, draw, lot_problem
 from mesotrace.outcomes.services import split_body_rule
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.practitioners.services import may_inject
+from mesotrace.practitioners.queries import may_inject
 from mesotrace.safety import exposure
 from mesotrace.treatments.bodymap import region_at
 from mesotrace.treatments.models import (

@@ -691,8 +691,7 @@ def _add_practitioners(
     today = timezone.localdate()
     physician: Practitioner | None = None
     for item in spec.credentials:
-        person = Practitioner(
-            clinic=clinic,
+        data = practitioners.PractitionerInput(
             user=users.get(item.login),
             full_name=item.full_name,
             qualification=item.qualification,
@@ -703,7 +702,7 @@ def _add_practitioners(
             training_date=item.training_date,
             supervising_physician=physician if item.supervised else None,
         )
-        practitioners.save_practitioner(actor, person)
+        person = practitioners.add_practitioner(actor, clinic, data)
         if physician is None and item.qualification == Qualification.PHYSICIAN:
             physician = person
     practitioners.set_injection_policy(actor, clinic, rule=spec.rule, require_training=True)
