@@ -43,7 +43,7 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone, Product, Protocol, Technique
-from mesotrace.catalogue.services import protocol_allowed
+from mesotrace.catalogue.queries import protocol_allowed
 from mesotrace.demo.generator import (
     DEFAULT_SEED,
     DemoError,
