@@ -42,7 +42,9 @@ from mesotrace.charting.schemas import InjectionIn, SessionIn
 from mesotrace.consent import services as consent_services
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot, LotStatus
-from mesotrace.inventory.services import StockRefused, draw, lot_problem
+from mesotrace.inventory.queries.stock import lot_problem
+from mesotrace.inventory.rules import StockRefused
+from mesotrace.inventory.services.stock import draw
 from mesotrace.outcomes.services import split_body_rule
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.queries import may_inject

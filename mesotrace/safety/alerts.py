@@ -28,7 +28,7 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.evidence.rates import compare_with_others
 from mesotrace.inventory.models import Lot, LotStatus
-from mesotrace.inventory.stock import set_lot_status
+from mesotrace.inventory.services.stock import set_lot_status
 from mesotrace.safety import exposure
 from mesotrace.safety.models import (
     AdverseEvent,
