@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -48,7 +47,6 @@ from mesotrace.inventory.rules import (
 from mesotrace.inventory.services import stock as services
 
 router = Router(tags=["inventory"])
-_API_FIELD = {"product": "product_id"}
 
 
 # --- Schemas ----------------------------------------------------------------------------
@@ -153,22 +151,11 @@ class StatusIn(InSchema):
 
 
 def _require(payload: InSchema, *names: str) -> None:
+    """Every missing field of the body at once, after the lot was found."""
     missing = [name for name in names if getattr(payload, name) is None]
     if missing:
-        raise ValidationError(
-            [
-                {"loc": ("body", n), "msg": "This field is required.", "type": "missing"}
-                for n in missing
-            ]
-        )
-
-
-def _renamed(error: DjangoValidationError) -> DjangoValidationError:
-    if not hasattr(error, "error_dict"):
-        return error
-    return DjangoValidationError(
-        {_API_FIELD.get(name, name): messages for name, messages in error.message_dict.items()}
-    )
+        errors = [field_error(name, "This field is required.").errors for name in missing]
+        raise ValidationError([detail for error in errors for detail in error])
 
 
 def _lot(request: ApiRequest, lot_id: int) -> Lot:
@@ -245,21 +232,19 @@ def receive_lot(request: ApiRequest, payload: LotIn) -> Status[LotOut]:
     product = Product.objects.visible_to(request.clinic).filter(pk=payload.product_id).first()
     if product is None:
         raise field_error("product_id", f"No product with id {payload.product_id} here.")
-    try:
-        lot = services.receive_lot(
-            request.actor,
-            request.clinic,
-            product,
-            payload.lot_number,
-            payload.expiry_date,
-            payload.quantity_ml,
-            supplier=payload.supplier,
-            received_on=payload.received_on,
-            multi_dose=payload.multi_dose,
-            discard_after_hours=payload.discard_after_hours,
-        )
-    except DjangoValidationError as error:
-        raise _renamed(error) from None
+    # The product is one the clinic sees, so the service's refusals name fields of this body.
+    lot = services.receive_lot(
+        request.actor,
+        request.clinic,
+        product,
+        payload.lot_number,
+        payload.expiry_date,
+        payload.quantity_ml,
+        supplier=payload.supplier,
+        received_on=payload.received_on,
+        multi_dose=payload.multi_dose,
+        discard_after_hours=payload.discard_after_hours,
+    )
     return Status(201, lot_out(_lot(request, lot.pk), request.clinic))
 
 
