@@ -43,7 +43,7 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone, Product, Protocol, Technique
-from mesotrace.catalogue.services import protocol_allowed
+from mesotrace.catalogue.queries import protocol_allowed
 from mesotrace.demo.generator import (
     DEFAULT_SEED,
     DemoError,
@@ -218,8 +218,7 @@ def _add_physicians(actor: Actor, clinic: Clinic, rng: random.Random, licence: s
     made = []
     for number in range(1, PHYSICIANS_PER_CLINIC + 1):
         person = synthetic_patient(rng, country).demographics
-        physician = Practitioner(
-            clinic=clinic,
+        physician = practitioners.PractitionerInput(
             full_name=f"Dr {person['given_name']} {person['family_name']}",
             qualification=Qualification.PHYSICIAN,
             licence_number=f"NET-{clinic.slug[-2:]}-{number:04d}",
@@ -228,7 +227,7 @@ def _add_physicians(actor: Actor, clinic: Clinic, rng: random.Random, licence: s
             training_certificate="Mesotherapy training (synthetic)",
             training_date=datetime.date(2015, 6, 30),
         )
-        made.append(practitioners.save_practitioner(actor, physician).pk)
+        made.append(practitioners.add_practitioner(actor, clinic, physician).pk)
     return made
 
 

@@ -126,7 +126,7 @@ def _page(clinic: Clinic, where: Q) -> QuerySet[Patient]:
 
 def _measure(clinic: Clinic, case: Case, repeats: int) -> Timing:
     from mesotrace.patients.models import Patient
-    from mesotrace.patients.search import patient_query
+    from mesotrace.patients.queries import patient_query
 
     indexed = patient_query(case.text, clinic)
     return Timing(

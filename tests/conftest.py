@@ -103,7 +103,13 @@ def make_patient(clinic: Clinic, **overrides: Any) -> Patient:
     allergies = overrides.pop("allergies", [])
     medications = overrides.pop("medications", [])
     demographics.update(overrides)
-    return patients.create_patient(SYSTEM, clinic, demographics, clinical, allergies, medications)
+    data = patients.PatientInput(
+        **demographics,
+        **clinical,
+        allergies=[patients.AllergyInput(**row) for row in allergies],
+        medications=[patients.MedicationInput(**row) for row in medications],
+    )
+    return patients.create_patient(SYSTEM, clinic, data)
 
 
 def make_practitioner(clinic: Clinic, **overrides: Any) -> Practitioner:

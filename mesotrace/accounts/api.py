@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError
 
 from mesotrace.accounts import services
-from mesotrace.accounts.access import Actor, TokenAuth
-from mesotrace.accounts.models import Membership
-from mesotrace.core.api import ErrorOut, InSchema
+from mesotrace.accounts.access import Actor, ApiRequest, TokenAuth
+from mesotrace.accounts.models import Membership, User
+from mesotrace.accounts.queries import active_memberships
+from mesotrace.core.api import ErrorOut, InSchema, field_error
 
 router = Router(tags=["auth"])
 
@@ -41,23 +42,19 @@ class MeOut(Schema):
     token_expires_at: datetime.datetime
 
 
-def _membership(user: Any, slug: str | None) -> Membership:
-    memberships = Membership.objects.filter(user=user, is_active=True).select_related("clinic")
+def _membership(user: User, slug: str | None) -> Membership:
+    memberships = active_memberships(user)
     if slug:
         membership = memberships.filter(clinic__slug=slug).first()
         if membership is None:
-            raise ValidationError(
-                [{"loc": ("body", "clinic"), "msg": "You are not a member of that clinic."}]
-            )
+            raise field_error("clinic", "You are not a member of that clinic.")
         return membership
     found = list(memberships[:2])
     if len(found) == 1:
         return found[0]
     if not found:
         raise PermissionDenied("This account is not a member of any clinic.")
-    raise ValidationError(
-        [{"loc": ("body", "clinic"), "msg": "You belong to several clinics: name one."}]
-    )
+    raise field_error("clinic", "You belong to several clinics: name one.")
 
 
 @router.post(
@@ -72,12 +69,13 @@ def _membership(user: Any, slug: str | None) -> Membership:
     },
     auth=None,
 )
-def issue_token(request: Any, payload: TokenRequest) -> Status[TokenOut]:
+def issue_token(request: HttpRequest, payload: TokenRequest) -> Status[TokenOut]:
+    # The one operation without a token: its request is not yet an `ApiRequest`.
     user = authenticate(request, username=payload.username.lower(), password=payload.password)
     if getattr(request, "axes_locked_out", False):
         # authenticate() swallows Axes' denial; unflagged, its middleware would swap this
         # JSON error for the HTML lockout page.
-        request.axes_locked_out = False
+        request.axes_locked_out = False  # type: ignore[attr-defined]
         raise HttpError(429, "Too many failed sign-in attempts: try again later.")
     if user is None:
         raise HttpError(401, "The email address or password is not correct.")
@@ -96,13 +94,13 @@ def issue_token(request: Any, payload: TokenRequest) -> Status[TokenOut]:
 
 
 @router.delete("/auth/token", response={204: None, 401: ErrorOut}, auth=TokenAuth("account.self"))
-def revoke_token(request: Any) -> Status[None]:
-    services.revoke_token(Actor.from_request(request, "api"), request.api_token)
+def revoke_token(request: ApiRequest) -> Status[None]:
+    services.revoke_token(request.actor, request.api_token)
     return Status(204, None)
 
 
 @router.get("/auth/me", response={200: MeOut, 401: ErrorOut}, auth=TokenAuth("account.self"))
-def me(request: Any) -> MeOut:
+def me(request: ApiRequest) -> MeOut:
     return MeOut(
         email=request.user.email,
         clinic=request.clinic.slug,

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from mesotrace.accounts.models import Membership
+from mesotrace.accounts.queries import active_memberships
 
 SESSION_KEY = "active_clinic_id"
 
@@ -15,9 +16,7 @@ SESSION_KEY = "active_clinic_id"
 def active_membership(request: HttpRequest) -> Membership | None:
     if not request.user.is_authenticated:
         return None
-    memberships = list(
-        Membership.objects.filter(user=request.user, is_active=True).select_related("clinic")
-    )
+    memberships = list(active_memberships(request.user))
     chosen = request.session.get(SESSION_KEY)
     for membership in memberships:
         if membership.clinic_id == chosen:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import ApiToken, Clinic, Membership, User, hash_token
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.audit.models import AuditAction
 
 
 @transaction.atomic
@@ -23,7 +23,7 @@ def create_clinic(
     )
     clinic.full_clean()
     clinic.save()
-    audit.record(actor, AuditAction.CREATE, ObjectType.CLINIC, object_id=clinic.pk, clinic=clinic)
+    audit.record(actor, AuditAction.CREATE, clinic, clinic=clinic)
     return clinic
 
 
@@ -45,14 +45,7 @@ def add_member(
     membership = Membership(user=user, clinic=clinic, role=role)
     membership.full_clean()
     membership.save()
-    audit.record(
-        actor,
-        AuditAction.CREATE,
-        ObjectType.MEMBERSHIP,
-        object_id=membership.pk,
-        clinic=clinic,
-        changes={"user": user.email, "role": role},
-    )
+    audit.record(actor, AuditAction.CREATE, membership, changes={"user": user.email, "role": role})
     return membership
 
 
@@ -72,8 +65,7 @@ def issue_token(
     audit.record(
         actor,
         AuditAction.TOKEN_CREATED,
-        ObjectType.API_TOKEN,
-        object_id=token.pk,
+        token,
         clinic=membership.clinic,
         details={"name": token.name, "expires_at": token.expires_at.isoformat()},
     )
@@ -85,22 +77,10 @@ def revoke_token(actor: Actor, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(
-            actor,
-            AuditAction.TOKEN_REVOKED,
-            ObjectType.API_TOKEN,
-            object_id=token.pk,
-            clinic=token.membership.clinic,
-        )
+        audit.record(actor, AuditAction.TOKEN_REVOKED, token, clinic=token.membership.clinic)
     return token
 
 
 @transaction.atomic
 def switch_clinic(actor: Actor, membership: Membership) -> None:
-    audit.record(
-        actor,
-        AuditAction.CLINIC_SWITCH,
-        ObjectType.CLINIC,
-        object_id=membership.clinic_id,
-        clinic=membership.clinic,
-    )
+    audit.record(actor, AuditAction.CLINIC_SWITCH, membership.clinic, clinic=membership.clinic)

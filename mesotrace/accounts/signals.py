@@ -19,7 +19,7 @@ def audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: A
     if request is None:
         return
     actor = Actor.from_request(request, user=user)
-    audit.record(actor, AuditAction.LOGIN, ObjectType.USER, object_id=user.pk)
+    audit.record(actor, AuditAction.LOGIN, user)
 
 
 @receiver(user_logged_out)
@@ -27,7 +27,7 @@ def audit_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
     if request is None or user is None:
         return
     actor = Actor.from_request(request, user=user)
-    audit.record(actor, AuditAction.LOGOUT, ObjectType.USER, object_id=user.pk)
+    audit.record(actor, AuditAction.LOGOUT, user)
 
 
 @receiver(user_login_failed)

@@ -12,11 +12,10 @@ from typing import Any, Literal
 
 from django.db.models import QuerySet
 from ninja import Field, Query, Router, Schema
-from ninja.errors import ValidationError
 
-from mesotrace.accounts.access import TokenAuth
+from mesotrace.accounts.access import ApiRequest, TokenAuth
 from mesotrace.accounts.models import Clinic
-from mesotrace.catalogue import search, services
+from mesotrace.catalogue import queries
 from mesotrace.catalogue.models import (
     PROCEDURE_EXPLANATION,
     AdverseEffect,
@@ -33,7 +32,9 @@ from mesotrace.catalogue.models import (
     adverse_effects_for,
     contraindications_for,
 )
-from mesotrace.core.api import ERRORS, reject_unknown_query
+from mesotrace.catalogue.queries import Filters
+from mesotrace.catalogue.rules import Decision
+from mesotrace.core.api import ERRORS, Page, Paging, field_error, paginate, reject_unknown_query
 
 router = Router(tags=["catalogue"])
 Mark = Literal["V", "V2", "U"]
@@ -229,31 +230,20 @@ class ProtocolDetailOut(ProtocolOut):
     adverse_effects: list[AdverseEffectOut]
 
 
-class Page(Schema):
-    count: int
-    page: int
-    page_size: int
+class CompoundPage(Page[CompoundOut]):
+    pass
 
 
-class CompoundPage(Page):
-    items: list[CompoundOut]
+class ProductPage(Page[ProductOut]):
+    pass
 
 
-class ProductPage(Page):
-    items: list[ProductOut]
+class IndicationPage(Page[IndicationOut]):
+    pass
 
 
-class IndicationPage(Page):
-    items: list[IndicationOut]
-
-
-class ProtocolPage(Page):
-    items: list[ProtocolOut]
-
-
-class Paging(Schema):
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(25, ge=1, le=200)
+class ProtocolPage(Page[ProtocolOut]):
+    pass
 
 
 class CatalogueFilters(Paging):
@@ -271,24 +261,17 @@ def _indication(clinic: Clinic, indication_id: int | None) -> Indication | None:
         return None
     found = Indication.objects.visible_to(clinic).filter(pk=indication_id).first()
     if found is None:
-        raise ValidationError(
-            [{"loc": ("query", "indication"), "msg": "No such indication.", "type": "unknown"}]
-        )
+        raise field_error("indication", "No such indication.")
     return found
 
 
-def _filters(request: Any, filters: CatalogueFilters) -> dict[str, Any]:
+def _filters(request: ApiRequest, filters: CatalogueFilters) -> Filters:
     reject_unknown_query(request, set(CatalogueFilters.model_fields))
-    return {
-        "q": filters.q,
-        "indication": _indication(request.clinic, filters.indication),
-        "compound_class": filters.compound_class or "",
-    }
-
-
-def _page(queryset: QuerySet[Any], paging: Paging) -> tuple[list[Any], int]:
-    start = (paging.page - 1) * paging.page_size
-    return list(queryset[start : start + paging.page_size]), queryset.count()
+    return Filters(
+        q=filters.q,
+        indication=_indication(request.clinic, filters.indication),
+        compound_class=filters.compound_class or "",
+    )
 
 
 def _source(source: Source | None) -> SourceOut | None:
@@ -359,9 +342,9 @@ def _compounds(clinic: Clinic) -> QuerySet[Compound]:
 
 
 @router.get("/compounds", response={200: CompoundPage, **ERRORS}, auth=TokenAuth("catalogue.view"))
-def list_compounds(request: Any, filters: Query[CatalogueFilters]) -> CompoundPage:
-    found = search.compounds(request.clinic, **_filters(request, filters))
-    rows, total = _page(
+def list_compounds(request: ApiRequest, filters: Query[CatalogueFilters]) -> CompoundPage:
+    found = queries.compounds(request.clinic, _filters(request, filters))
+    rows, total = paginate(
         found.select_related("atc_source", "max_dose_source").prefetch_related("evidence_sources"),
         filters,
     )
@@ -378,8 +361,8 @@ def list_compounds(request: Any, filters: Query[CatalogueFilters]) -> CompoundPa
     response={200: CompoundDetailOut, **ERRORS},
     auth=TokenAuth("catalogue.view"),
 )
-def get_compound(request: Any, compound_id: int) -> CompoundDetailOut:
-    c = services.visible_or_404(_compounds(request.clinic), request.clinic, pk=compound_id)
+def get_compound(request: ApiRequest, compound_id: int) -> CompoundDetailOut:
+    c = queries.visible_or_404(_compounds(request.clinic), request.clinic, pk=compound_id)
     return CompoundDetailOut(
         **_compound(c),
         regulatory_statuses=[
@@ -436,9 +419,9 @@ def _with_components(products: QuerySet[Product]) -> QuerySet[Product]:
 
 
 @router.get("/products", response={200: ProductPage, **ERRORS}, auth=TokenAuth("catalogue.view"))
-def list_products(request: Any, filters: Query[CatalogueFilters]) -> ProductPage:
-    found = search.products(request.clinic, **_filters(request, filters))
-    rows, total = _page(_with_components(found), filters)
+def list_products(request: ApiRequest, filters: Query[CatalogueFilters]) -> ProductPage:
+    found = queries.products(request.clinic, _filters(request, filters))
+    rows, total = paginate(_with_components(found), filters)
     return ProductPage(
         items=[_product(p) for p in rows],
         count=total,
@@ -450,9 +433,9 @@ def list_products(request: Any, filters: Query[CatalogueFilters]) -> ProductPage
 @router.get(
     "/products/{product_id}", response={200: ProductOut, **ERRORS}, auth=TokenAuth("catalogue.view")
 )
-def get_product(request: Any, product_id: int) -> ProductOut:
+def get_product(request: ApiRequest, product_id: int) -> ProductOut:
     products = _with_components(Product.objects.all())
-    return _product(services.visible_or_404(products, request.clinic, pk=product_id))
+    return _product(queries.visible_or_404(products, request.clinic, pk=product_id))
 
 
 # --- Indications ---------------------------------------------------------------------------
@@ -477,10 +460,10 @@ def _indication_out(i: Indication) -> IndicationOut:
 @router.get(
     "/indications", response={200: IndicationPage, **ERRORS}, auth=TokenAuth("catalogue.view")
 )
-def list_indications(request: Any, filters: Query[IndicationFilters]) -> IndicationPage:
+def list_indications(request: ApiRequest, filters: Query[IndicationFilters]) -> IndicationPage:
     reject_unknown_query(request, set(IndicationFilters.model_fields))
-    found = search.indications(request.clinic, filters.q).select_related("source")
-    rows, total = _page(found, filters)
+    found = queries.indications(request.clinic, Filters(q=filters.q)).select_related("source")
+    rows, total = paginate(found, filters)
     return IndicationPage(
         items=[_indication_out(i) for i in rows],
         count=total,
@@ -494,9 +477,9 @@ def list_indications(request: Any, filters: Query[IndicationFilters]) -> Indicat
     response={200: IndicationOut, **ERRORS},
     auth=TokenAuth("catalogue.view"),
 )
-def get_indication(request: Any, indication_id: int) -> IndicationOut:
+def get_indication(request: ApiRequest, indication_id: int) -> IndicationOut:
     indications = Indication.objects.select_related("source")
-    return _indication_out(services.visible_or_404(indications, request.clinic, pk=indication_id))
+    return _indication_out(queries.visible_or_404(indications, request.clinic, pk=indication_id))
 
 
 # --- Protocols -----------------------------------------------------------------------------
@@ -508,9 +491,7 @@ def _protocols(queryset: QuerySet[Protocol]) -> QuerySet[Protocol]:
     ).prefetch_related("items__product", "zones__source", "sources")
 
 
-def _protocol(
-    p: Protocol, clinic: Clinic, decision: services.Decision, lipolytic: bool
-) -> dict[str, Any]:
+def _protocol(p: Protocol, clinic: Clinic, decision: Decision, lipolytic: bool) -> dict[str, Any]:
     rule = decision.rule
     return {
         "id": p.pk,
@@ -576,21 +557,14 @@ def _protocol(
 
 def _protocol_out(clinic: Clinic, protocols: list[Protocol]) -> list[dict[str, Any]]:
     """Each protocol's fields with its jurisdiction decision, in a fixed number of queries."""
-    rules = services.rules_for(clinic)
-    lipolytic = services.lipolytic_protocol_ids(
-        Protocol.objects.filter(pk__in=[p.pk for p in protocols])
-    )
-    out = []
-    for p in protocols:
-        decision = services.protocol_allowed(p, clinic, rules=rules, is_lipolytic=p.pk in lipolytic)
-        out.append(_protocol(p, clinic, decision, p.pk in lipolytic))
-    return out
+    decided = queries.protocol_decisions(clinic, protocols)
+    return [_protocol(p, clinic, decision, lipolytic) for p, decision, lipolytic in decided]
 
 
 @router.get("/protocols", response={200: ProtocolPage, **ERRORS}, auth=TokenAuth("catalogue.view"))
-def list_protocols(request: Any, filters: Query[CatalogueFilters]) -> ProtocolPage:
-    found = search.protocols(request.clinic, **_filters(request, filters))
-    rows, total = _page(_protocols(found), filters)
+def list_protocols(request: ApiRequest, filters: Query[CatalogueFilters]) -> ProtocolPage:
+    found = queries.protocols(request.clinic, _filters(request, filters))
+    rows, total = paginate(_protocols(found), filters)
     return ProtocolPage(
         items=[ProtocolOut(**v) for v in _protocol_out(request.clinic, rows)],
         count=total,
@@ -604,8 +578,8 @@ def list_protocols(request: Any, filters: Query[CatalogueFilters]) -> ProtocolPa
     response={200: ProtocolDetailOut, **ERRORS},
     auth=TokenAuth("catalogue.view"),
 )
-def get_protocol(request: Any, protocol_id: int) -> ProtocolDetailOut:
-    protocol = services.visible_or_404(
+def get_protocol(request: ApiRequest, protocol_id: int) -> ProtocolDetailOut:
+    protocol = queries.visible_or_404(
         _protocols(Protocol.objects.all()), request.clinic, pk=protocol_id
     )
     (values,) = _protocol_out(request.clinic, [protocol])

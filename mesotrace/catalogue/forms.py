@@ -14,6 +14,7 @@ from mesotrace.catalogue.models import (
     AdverseEffect,
     BodyZone,
     Compound,
+    CompoundClass,
     Contraindication,
     Indication,
     ProcedureType,
@@ -24,6 +25,7 @@ from mesotrace.catalogue.models import (
     RegulatoryStatus,
     Source,
 )
+from mesotrace.catalogue.queries import MAX_QUERY, Filters
 from mesotrace.catalogue.services import (
     COMPOUND_FIELDS,
     INDICATION_FIELDS,
@@ -42,6 +44,34 @@ def _source_labels(*prefixes: str) -> dict[str, Any]:
         labels[prefix + "source"] = _("source (%(part)s)") % {"part": part}
         labels[prefix + "verification"] = _("verification (%(part)s)") % {"part": part}
     return labels
+
+
+class FilterForm(forms.Form):
+    """A list's search box and filters; every choice is one the clinic sees."""
+
+    q = forms.CharField(required=False, max_length=MAX_QUERY)
+    indication = forms.ModelChoiceField(
+        Indication.objects.none(), required=False, empty_label=_("All indications")
+    )
+    compound_class = forms.ChoiceField(
+        choices=[("", _("All classes")), *CompoundClass.choices], required=False
+    )
+
+    def __init__(self, data: Any, clinic: Clinic) -> None:
+        super().__init__(data)
+        field = self.fields["indication"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Indication.objects.visible_to(clinic)
+
+    def values(self) -> Filters:
+        """The filters to apply; a bad entry is shown as an error and ignored."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return Filters(
+            q=data.get("q") or "",
+            indication=data.get("indication"),
+            compound_class=data.get("compound_class") or "",
+        )
 
 
 def limit_choices(form: forms.BaseForm, clinic: Clinic) -> None:

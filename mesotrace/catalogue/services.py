@@ -1,19 +1,21 @@
-"""Catalogue writes (clinic entries: add, clone, edit; all audited) and the jurisdiction check.
-
-Shipped entries are read-only: every write refuses them. Each write is one
+"""Catalogue writes: a clinic's own entries (add, change, clone) and the shipped catalogue's
+load. Shipped entries are read-only: every write refuses them. Each write is one
 transaction with its audit row.
+
+An entry's input is one frozen dataclass holding every field of the entry; its related rows
+(facts, components, the mix, zones, sources), when given, replace what the entry had.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any, Self, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Q
-from django.http import Http404
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -21,29 +23,197 @@ from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.catalogue.loader import sync_starter_catalogue
 from mesotrace.catalogue.models import (
     AdverseEffect,
+    BodyZone,
     Compound,
     CompoundNote,
     Contraindication,
+    Frequency,
     Indication,
-    JurisdictionRule,
-    ProcedureType,
     Product,
     ProductComponent,
     Protocol,
     ProtocolItem,
-    Purpose,
     RegulatoryStatus,
-    RuleEffect,
-    RulePurpose,
     Source,
+    Verification,
 )
+from mesotrace.catalogue.shipped.loader import sync_starter_catalogue
 
-_E = TypeVar("_E", Compound, Product, Protocol, Indication, Source)
 _C = TypeVar("_C", Compound, Product, Protocol, Indication)
+_UNVERIFIED = Verification.UNVERIFIED
 
+
+# --- Inputs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegulatoryStatusInput:
+    jurisdiction: str
+    status: str
+    indication: str
+    as_of: datetime.date | None = None
+    source: Source | None = None
+    verification: str = _UNVERIFIED
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdverseEffectInput:
+    term: str
+    frequency: str = ""
+    frequency_category: str = Frequency.UNKNOWN
+    serious: bool = False
+    source: Source | None = None
+    verification: str = _UNVERIFIED
+
+
+@dataclass(frozen=True, kw_only=True)
+class _TextFactInput:
+    kind: str
+    text: str
+    source: Source | None = None
+    verification: str = _UNVERIFIED
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContraindicationInput(_TextFactInput):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompoundNoteInput(_TextFactInput):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComponentInput:
+    compound: Compound
+    concentration: Decimal | None = None
+    unit: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProtocolItemInput:
+    product: Product
+    share_percent: Decimal | None = None
+    volume_ml_per_point: Decimal | None = None
+    note: str = ""
+
+
+class _EntryInput:
+    """What every entry's input does: its own fields, and the input of a stored entry."""
+
+    RELATED: tuple[str, ...] = ()
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        """The entry's own fields (not its related rows)."""
+        return [f.name for f in fields(cls) if f.name not in cls.RELATED]  # type: ignore[arg-type]
+
+    @classmethod
+    def of(cls, entry: models.Model) -> Self:
+        """The input that leaves `entry` as it is; related rows are left alone."""
+        return cls(**{name: getattr(entry, name) for name in cls.field_names()})
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.field_names()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompoundInput(_EntryInput):
+    RELATED = (
+        "evidence_sources",
+        "regulatory_statuses",
+        "adverse_effects",
+        "contraindications",
+        "notes",
+    )
+
+    name: str
+    synonyms: str
+    compound_class: str
+    atc_code: str
+    atc_note: str
+    atc_source: Source | None
+    atc_verification: str
+    purpose: str
+    evidence_level: str
+    evidence_summary: str
+    evidence_verification: str
+    max_dose_per_session: Decimal | None
+    max_dose_unit: str
+    max_dose_note: str
+    max_dose_source: Source | None
+    max_dose_verification: str
+    allergen_keywords: str
+    is_lipolytic: bool
+    evidence_sources: Sequence[Source] | None = None
+    regulatory_statuses: Sequence[RegulatoryStatusInput] | None = None
+    adverse_effects: Sequence[AdverseEffectInput] | None = None
+    contraindications: Sequence[ContraindicationInput] | None = None
+    notes: Sequence[CompoundNoteInput] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductInput(_EntryInput):
+    RELATED = ("components",)
+
+    name: str
+    presentation: str
+    brand: str
+    manufacturer: str
+    note: str
+    volume_ml: Decimal | None
+    discard_after_opening_hours: int | None
+    source: Source | None
+    verification: str
+    components: Sequence[ComponentInput] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndicationInput(_EntryInput):
+    name: str
+    description: str
+    purpose: str
+    icd10_code: str
+    icd10_note: str
+    source: Source | None
+    verification: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProtocolInput(_EntryInput):
+    RELATED = ("items", "zones", "sources")
+
+    name: str
+    indication: Indication
+    procedure_type: str
+    sessions: int | None
+    interval_days: int | None
+    schedule_note: str
+    schedule_source: Source | None
+    schedule_verification: str
+    depth_mm_min: Decimal | None
+    depth_mm_max: Decimal | None
+    needle_gauge: int | None
+    needle_length_mm: Decimal | None
+    technique: str
+    technique_note: str
+    technique_source: Source | None
+    technique_verification: str
+    mix_note: str
+    mix_source: Source | None
+    mix_verification: str
+    evidence_statement: str
+    evidence_source: Source | None
+    evidence_verification: str
+    items: Sequence[ProtocolItemInput] | None = None
+    zones: Sequence[BodyZone] | None = None
+    sources: Sequence[Source] | None = None
+
+
+# Each entry's fields in the order its form shows them; the audit records them in this order.
 COMPOUND_FIELDS = [
     "name",
     "synonyms",
@@ -109,154 +279,45 @@ PROTOCOL_FIELDS = [
     "evidence_verification",
 ]
 SOURCE_FIELDS = ["url", "title", "publisher", "year"]
-FACT_FIELDS: dict[type[models.Model], list[str]] = {
-    RegulatoryStatus: ["jurisdiction", "status", "indication", "as_of", "source", "verification"],
-    AdverseEffect: [
-        "term",
-        "frequency",
-        "frequency_category",
-        "serious",
-        "source",
-        "verification",
-    ],
-    Contraindication: ["kind", "text", "source", "verification"],
-    CompoundNote: ["kind", "text", "source", "verification"],
-}
-COMPONENT_FIELDS = ["compound", "concentration", "unit"]
-ITEM_FIELDS = ["product", "share_percent", "volume_ml_per_point", "note"]
+assert all(
+    sorted(names) == sorted(kind.field_names())
+    for names, kind in (
+        (COMPOUND_FIELDS, CompoundInput),
+        (PRODUCT_FIELDS, ProductInput),
+        (INDICATION_FIELDS, IndicationInput),
+        (PROTOCOL_FIELDS, ProtocolInput),
+    )
+), "an entry's input and its field list name the same fields"
 CompoundFact = RegulatoryStatus | AdverseEffect | Contraindication | CompoundNote
+FactInput = RegulatoryStatusInput | AdverseEffectInput | ContraindicationInput | CompoundNoteInput
 _CHILDREN: dict[str, type[CompoundFact]] = {
     "regulatory_statuses": RegulatoryStatus,
     "adverse_effects": AdverseEffect,
     "contraindications": Contraindication,
     "notes": CompoundNote,
 }
+_FACT_INPUTS: dict[type[CompoundFact], type[FactInput]] = {
+    RegulatoryStatus: RegulatoryStatusInput,
+    AdverseEffect: AdverseEffectInput,
+    Contraindication: ContraindicationInput,
+    CompoundNote: CompoundNoteInput,
+}
 
 
-# --- Reading -------------------------------------------------------------------------------
+def _row_fields(kind: type[Any]) -> list[str]:
+    return [f.name for f in fields(kind)]
 
 
-def visible_or_404(queryset: models.QuerySet[_E], clinic: Clinic, **lookup: Any) -> _E:
-    """A shipped entry or one of the clinic's own; another clinic's entry is simply not found."""
-    visible = queryset.filter(Q(clinic__isnull=True) | Q(clinic=clinic))
-    try:
-        return visible.get(**lookup)
-    except queryset.model.DoesNotExist:
-        raise Http404 from None
+def _row_values(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in _row_fields(type(row))}
 
 
-def own_or_refuse(queryset: models.QuerySet[_E], clinic: Clinic, **lookup: Any) -> _E:
-    """The clinic's own entry, for editing; a shipped one is refused (403), others are 404."""
-    entry = visible_or_404(queryset, clinic, **lookup)
-    if entry.clinic_id is None:
-        raise PermissionDenied(
-            _("Shipped catalogue entries are read-only. Clone this one to adapt it.")
-        )
-    return entry
-
-
-# --- Jurisdiction rules --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    rule: JurisdictionRule | None
-    reason: str
-
-    def __bool__(self) -> bool:
-        return self.allowed
-
-
-def rules_for(clinic: Clinic) -> list[JurisdictionRule]:
-    """Rules in force in the clinic's jurisdiction, with what they name preloaded."""
-    rules = JurisdictionRule.objects.filter(in_force=True).select_related("source")
-    rules = rules.prefetch_related("protocols")
-    return [rule for rule in rules if rule.covers_country(clinic.jurisdiction)]
-
-
-def _lineage(protocol: Protocol) -> set[int]:
-    """The protocol and every protocol it was cloned from: a rule naming one names its copies."""
-    ids: set[int] = set()
-    current: Protocol | None = protocol
-    while current is not None and current.pk not in ids:
-        ids.add(current.pk)
-        current = current.cloned_from
-    return ids
-
-
-def rule_covers(rule: JurisdictionRule, protocol: Protocol, is_lipolytic: bool) -> bool:
-    if rule.purpose == RulePurpose.AESTHETIC and protocol.indication.purpose != Purpose.AESTHETIC:
-        return False
-    if protocol.procedure_type in rule.procedure_types:
-        return True
-    if rule.applies_to_lipolytic and is_lipolytic:
-        return True
-    named = {p.pk for p in rule.protocols.all()}
-    return bool(named) and bool(_lineage(protocol) & named)
-
-
-def _reason(rule: JurisdictionRule, clinic: Clinic) -> str:
-    where = rule.source.url if rule.source and rule.source.url else _("no address recorded")
-    if rule.effect == RuleEffect.BANNED:
-        text = _("Not allowed in %(country)s: %(title)s. %(summary)s Source: %(source)s")
-    else:
-        text = _("Restricted in %(country)s: %(title)s. %(summary)s Source: %(source)s")
-    return text % {
-        "country": clinic.jurisdiction,
-        "title": rule.title,
-        "summary": rule.summary,
-        "source": where,
-    }
-
-
-def protocol_allowed(
-    protocol: Protocol,
-    clinic: Clinic,
-    *,
-    rules: Sequence[JurisdictionRule] | None = None,
-    is_lipolytic: bool | None = None,
-) -> Decision:
-    """Whether the clinic may choose the protocol in its jurisdiction, and why (not).
-
-    Lists pass `rules` and `is_lipolytic` computed once, so a page costs the same queries
-    for 3 protocols as for 30.
-    """
-    lipolytic = protocol.is_lipolytic if is_lipolytic is None else is_lipolytic
-    candidates = rules_for(clinic) if rules is None else rules
-    covering = [r for r in candidates if rule_covers(r, protocol, lipolytic)]
-    banned = [r for r in covering if r.effect == RuleEffect.BANNED]
-    if banned:
-        return Decision(False, banned[0], _reason(banned[0], clinic))
-    if covering:
-        return Decision(True, covering[0], _reason(covering[0], clinic))
-    return Decision(
-        True,
-        None,
-        _("No rule in the catalogue restricts this protocol in %(country)s.")
-        % {"country": clinic.jurisdiction},
-    )
-
-
-def lipolytic_protocol_ids(protocols: models.QuerySet[Protocol]) -> set[int]:
-    """Which of these protocols are fat-dissolving, in one query."""
-    by_type = Q(procedure_type__in=[ProcedureType.INJECTION_LIPOLYSIS, ProcedureType.APPROVED_DC])
-    by_compound = Q(
-        pk__in=ProtocolItem.objects.filter(
-            product__in=ProductComponent.objects.filter(compound__is_lipolytic=True).values(
-                "product_id"
-            )
-        ).values("protocol_id")
-    )
-    return set(protocols.filter(by_type | by_compound).values_list("pk", flat=True))
-
-
-# --- The shipped catalogue -----------------------------------------------------------------
+# --- The shipped catalogue -------------------------------------------------------------------
 
 
 @transaction.atomic
 def load_starter_catalogue(actor: Actor | None = None) -> dict[str, int]:
-    """(Re)writes the shipped catalogue from starter_data; safe to run any number of times."""
+    """(Re)writes the shipped catalogue from its data; safe to run any number of times."""
     counts = sync_starter_catalogue()
     audit.record(
         actor or Actor.system("catalogue_load"),
@@ -267,7 +328,7 @@ def load_starter_catalogue(actor: Actor | None = None) -> dict[str, int]:
     return counts
 
 
-# --- Clinic entries ------------------------------------------------------------------------
+# --- Clinic entries --------------------------------------------------------------------------
 
 
 def _unique_slug(model: type[_C], clinic: Clinic, text: str) -> str:
@@ -281,41 +342,41 @@ def _unique_slug(model: type[_C], clinic: Clinic, text: str) -> str:
     return slug
 
 
-def _assign(entry: models.Model, values: Mapping[str, Any], allowed: Sequence[str]) -> None:
-    unknown = sorted(set(values) - set(allowed))
-    if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "Unknown field."))
+def _own(entry: _C | None, model: type[_C], clinic: Clinic) -> tuple[_C, bool]:
+    """The entry to write and whether it is new; a shipped or another clinic's one is refused."""
+    if entry is None:
+        return model(clinic=clinic), True
+    if entry.clinic_id != clinic.pk:
+        raise PermissionDenied(_("Shipped catalogue entries are read-only."))
+    return entry, False
+
+
+def _assign(entry: models.Model, clinic: Clinic, values: Mapping[str, Any]) -> None:
     for name, value in values.items():
         setattr(entry, name, value)
-
-
-def _check_sources_visible(clinic: Clinic, values: Mapping[str, Any]) -> None:
     for name, value in values.items():
         if isinstance(value, Source) and value.clinic_id not in (None, clinic.pk):
             raise ValidationError({name: _("Choose a source of this clinic's catalogue.")})
 
 
-def _snapshot(entry: models.Model, fields: Sequence[str]) -> dict[str, Any]:
-    return audit.snapshot(entry, fields)
+def _save(entry: _C, clinic: Clinic, creating: bool) -> None:
+    """Checks and saves the entry; a new entry gets its slug from its name."""
+    if creating:
+        entry.slug = _unique_slug(type(entry), clinic, entry.name)
+    entry.full_clean(exclude=["clinic", "slug", "cloned_from"])
+    entry.save()
 
 
 def _record(
     actor: Actor,
     clinic: Clinic,
-    action: AuditAction,
+    creating: bool,
     entry: models.Model,
     before: Mapping[str, Any],
     after: Mapping[str, Any],
-    details: Mapping[str, Any] | None = None,
 ) -> None:
-    audit.record(
-        actor,
-        action,
-        entry,
-        changes=audit.diff(before, after),
-        details=details,
-        clinic=clinic,
-    )
+    action = AuditAction.CREATE if creating else AuditAction.UPDATE
+    audit.record(actor, action, entry, changes=audit.diff(before, after), clinic=clinic)
 
 
 def _full_clean_row(item: models.Model, exclude: list[str], label: str, index: int) -> None:
@@ -330,21 +391,21 @@ def _full_clean_row(item: models.Model, exclude: list[str], label: str, index: i
         ) from None
 
 
-def _replace_facts(compound: Compound, label: str, rows: Iterable[Mapping[str, Any]]) -> None:
+def _replace_facts(compound: Compound, label: str, rows: Iterable[FactInput]) -> None:
     model = _CHILDREN[label]
     model.objects.filter(compound=compound).delete()
     for index, row in enumerate(rows):
-        item = model(compound=compound, **row)
+        item = model(compound=compound, **_row_values(row))
         _full_clean_row(item, ["compound"], label, index)
         item.save()
 
 
 def _compound_state(compound: Compound) -> dict[str, Any]:
-    state = _snapshot(compound, COMPOUND_FIELDS)
+    state = audit.snapshot(compound, COMPOUND_FIELDS)
     state["evidence_sources"] = sorted(compound.evidence_sources.values_list("pk", flat=True))
     for label, model in _CHILDREN.items():
         state[label] = [
-            _snapshot(row, FACT_FIELDS[model])
+            audit.snapshot(row, _row_fields(_FACT_INPUTS[model]))
             for row in model.objects.filter(compound=compound).order_by("pk")
         ]
     return state
@@ -352,203 +413,131 @@ def _compound_state(compound: Compound) -> dict[str, Any]:
 
 @transaction.atomic
 def save_compound(
-    actor: Actor,
-    clinic: Clinic,
-    compound: Compound | None,
-    values: Mapping[str, Any],
-    *,
-    evidence_sources: Iterable[Source] | None = None,
-    facts: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+    actor: Actor, clinic: Clinic, compound: Compound | None, data: CompoundInput
 ) -> Compound:
-    """Adds (compound None) or changes one of the clinic's own compounds and its facts.
-
-    `facts` maps "regulatory_statuses", "adverse_effects", "contraindications" or "notes"
-    to the rows that replace them; a part not given is left alone.
-    """
-    creating = compound is None
-    if compound is None:
-        compound = Compound(clinic=clinic)
-    elif compound.clinic_id != clinic.pk:
-        raise PermissionDenied(_("Shipped catalogue entries are read-only."))
+    """Adds (compound None) or changes one of the clinic's own compounds and its facts."""
+    compound, creating = _own(compound, Compound, clinic)
     before = {} if creating else _compound_state(compound)
-    _assign(compound, values, COMPOUND_FIELDS)
-    _check_sources_visible(clinic, values)
-    if creating:
-        compound.slug = _unique_slug(Compound, clinic, compound.name)
-    compound.full_clean(exclude=["clinic", "slug", "cloned_from"])
-    compound.save()
-    if evidence_sources is not None:
-        compound.evidence_sources.set(list(evidence_sources))
-    for label, rows in (facts or {}).items():
-        if label not in _CHILDREN:
-            raise ValidationError({label: "Unknown part."})
-        _replace_facts(compound, label, rows)
-    after = _compound_state(compound)
-    _record(
-        actor,
-        clinic,
-        AuditAction.CREATE if creating else AuditAction.UPDATE,
-        compound,
-        before,
-        after,
-    )
+    _assign(compound, clinic, data.values())
+    _save(compound, clinic, creating)
+    if data.evidence_sources is not None:
+        compound.evidence_sources.set(list(data.evidence_sources))
+    for label in _CHILDREN:
+        rows: Sequence[FactInput] | None = getattr(data, label)
+        if rows is not None:
+            _replace_facts(compound, label, rows)
+    _record(actor, clinic, creating, compound, before, _compound_state(compound))
     return compound
 
 
 def _product_state(product: Product) -> dict[str, Any]:
-    state = _snapshot(product, PRODUCT_FIELDS)
-    state["components"] = [
-        _snapshot(c, COMPONENT_FIELDS) for c in product.components.order_by("pk")
-    ]
+    state = audit.snapshot(product, PRODUCT_FIELDS)
+    fields_of = _row_fields(ComponentInput)
+    state["components"] = [audit.snapshot(c, fields_of) for c in product.components.order_by("pk")]
     return state
+
+
+def _replace_components(
+    product: Product, clinic: Clinic, components: Sequence[ComponentInput]
+) -> None:
+    product.components.all().delete()
+    for index, row in enumerate(components):
+        if row.compound.clinic_id not in (None, clinic.pk):
+            raise ValidationError({f"components[{index}].compound": "Not found."})
+        item = ProductComponent(product=product, **_row_values(row))
+        _full_clean_row(item, ["product"], "components", index)
+        item.save()
 
 
 @transaction.atomic
 def save_product(
-    actor: Actor,
-    clinic: Clinic,
-    product: Product | None,
-    values: Mapping[str, Any],
-    components: Iterable[Mapping[str, Any]] | None = None,
+    actor: Actor, clinic: Clinic, product: Product | None, data: ProductInput
 ) -> Product:
     """Adds or changes one of the clinic's own products; `components` replace its compounds."""
-    creating = product is None
-    if product is None:
-        product = Product(clinic=clinic)
-    elif product.clinic_id != clinic.pk:
-        raise PermissionDenied(_("Shipped catalogue entries are read-only."))
+    product, creating = _own(product, Product, clinic)
     before = {} if creating else _product_state(product)
-    _assign(product, values, PRODUCT_FIELDS)
-    _check_sources_visible(clinic, values)
-    if creating:
-        product.slug = _unique_slug(Product, clinic, product.name)
-    product.full_clean(exclude=["clinic", "slug", "cloned_from"])
-    product.save()
-    if components is not None:
-        product.components.all().delete()
-        for index, row in enumerate(components):
-            compound = row.get("compound")
-            if isinstance(compound, Compound) and compound.clinic_id not in (None, clinic.pk):
-                raise ValidationError({f"components[{index}].compound": "Not found."})
-            item = ProductComponent(product=product, **row)
-            _full_clean_row(item, ["product"], "components", index)
-            item.save()
-    _record(
-        actor,
-        clinic,
-        AuditAction.CREATE if creating else AuditAction.UPDATE,
-        product,
-        before,
-        _product_state(product),
-    )
+    _assign(product, clinic, data.values())
+    _save(product, clinic, creating)
+    if data.components is not None:
+        _replace_components(product, clinic, data.components)
+    _record(actor, clinic, creating, product, before, _product_state(product))
     return product
 
 
 @transaction.atomic
 def save_indication(
-    actor: Actor, clinic: Clinic, indication: Indication | None, values: Mapping[str, Any]
+    actor: Actor, clinic: Clinic, indication: Indication | None, data: IndicationInput
 ) -> Indication:
-    creating = indication is None
-    if indication is None:
-        indication = Indication(clinic=clinic)
-    elif indication.clinic_id != clinic.pk:
-        raise PermissionDenied(_("Shipped catalogue entries are read-only."))
-    before = {} if creating else _snapshot(indication, INDICATION_FIELDS)
-    _assign(indication, values, INDICATION_FIELDS)
-    _check_sources_visible(clinic, values)
-    if creating:
-        indication.slug = _unique_slug(Indication, clinic, indication.name)
-    indication.full_clean(exclude=["clinic", "slug", "cloned_from"])
-    indication.save()
-    _record(
-        actor,
-        clinic,
-        AuditAction.CREATE if creating else AuditAction.UPDATE,
-        indication,
-        before,
-        _snapshot(indication, INDICATION_FIELDS),
-    )
+    indication, creating = _own(indication, Indication, clinic)
+    before = {} if creating else audit.snapshot(indication, INDICATION_FIELDS)
+    _assign(indication, clinic, data.values())
+    _save(indication, clinic, creating)
+    after = audit.snapshot(indication, INDICATION_FIELDS)
+    _record(actor, clinic, creating, indication, before, after)
     return indication
 
 
 def _protocol_state(protocol: Protocol) -> dict[str, Any]:
-    state = _snapshot(protocol, PROTOCOL_FIELDS)
-    state["items"] = [_snapshot(i, ITEM_FIELDS) for i in protocol.items.order_by("pk")]
+    state = audit.snapshot(protocol, PROTOCOL_FIELDS)
+    fields_of = _row_fields(ProtocolItemInput)
+    state["items"] = [audit.snapshot(i, fields_of) for i in protocol.items.order_by("pk")]
     state["zones"] = sorted(protocol.zones.values_list("pk", flat=True))
     state["sources"] = sorted(protocol.sources.values_list("pk", flat=True))
     return state
 
 
-def _check_items(clinic: Clinic, protocol: Protocol, items: Sequence[Mapping[str, Any]]) -> None:
-    shares = [row["share_percent"] for row in items if row.get("share_percent") is not None]
+def _check_items(clinic: Clinic, items: Sequence[ProtocolItemInput]) -> None:
+    shares = [row.share_percent for row in items if row.share_percent is not None]
     if sum(shares) > 100:
         raise ValidationError({"items": _("The shares of the mix add up to more than 100%.")})
     for index, row in enumerate(items):
-        product = row.get("product")
-        if isinstance(product, Product) and product.clinic_id not in (None, clinic.pk):
+        if row.product.clinic_id not in (None, clinic.pk):
             raise ValidationError({f"items[{index}].product": "Not found."})
+
+
+def _replace_items(protocol: Protocol, clinic: Clinic, items: Sequence[ProtocolItemInput]) -> None:
+    _check_items(clinic, items)
+    protocol.items.all().delete()
+    for index, row in enumerate(items):
+        item = ProtocolItem(protocol=protocol, **_row_values(row))
+        _full_clean_row(item, ["protocol"], "items", index)
+        item.save()
 
 
 @transaction.atomic
 def save_protocol(
-    actor: Actor,
-    clinic: Clinic,
-    protocol: Protocol | None,
-    values: Mapping[str, Any],
-    *,
-    items: Sequence[Mapping[str, Any]] | None = None,
-    zones: Iterable[Any] | None = None,
-    sources: Iterable[Source] | None = None,
+    actor: Actor, clinic: Clinic, protocol: Protocol | None, data: ProtocolInput
 ) -> Protocol:
     """Adds or changes one of the clinic's own protocols; `items` replace its mix."""
-    creating = protocol is None
-    if protocol is None:
-        protocol = Protocol(clinic=clinic)
-    elif protocol.clinic_id != clinic.pk:
-        raise PermissionDenied(_("Shipped catalogue entries are read-only."))
+    protocol, creating = _own(protocol, Protocol, clinic)
     before = {} if creating else _protocol_state(protocol)
-    _assign(protocol, values, PROTOCOL_FIELDS)
-    _check_sources_visible(clinic, values)
-    indication = values.get("indication")
-    if isinstance(indication, Indication) and indication.clinic_id not in (None, clinic.pk):
+    _assign(protocol, clinic, data.values())
+    if data.indication.clinic_id not in (None, clinic.pk):
         raise ValidationError({"indication": "Not found."})
-    if creating:
-        protocol.slug = _unique_slug(Protocol, clinic, protocol.name)
-    protocol.full_clean(exclude=["clinic", "slug", "cloned_from"])
-    protocol.save()
-    if items is not None:
-        _check_items(clinic, protocol, items)
-        protocol.items.all().delete()
-        for index, row in enumerate(items):
-            item = ProtocolItem(protocol=protocol, **row)
-            _full_clean_row(item, ["protocol"], "items", index)
-            item.save()
-    if zones is not None:
-        protocol.zones.set(list(zones))
-    if sources is not None:
-        protocol.sources.set(list(sources))
-    _record(
-        actor,
-        clinic,
-        AuditAction.CREATE if creating else AuditAction.UPDATE,
-        protocol,
-        before,
-        _protocol_state(protocol),
-    )
+    _save(protocol, clinic, creating)
+    if data.items is not None:
+        _replace_items(protocol, clinic, data.items)
+    if data.zones is not None:
+        protocol.zones.set(list(data.zones))
+    if data.sources is not None:
+        protocol.sources.set(list(data.sources))
+    _record(actor, clinic, creating, protocol, before, _protocol_state(protocol))
     return protocol
 
 
 @transaction.atomic
-def add_source(actor: Actor, clinic: Clinic, values: Mapping[str, Any]) -> Source:
-    source = Source(clinic=clinic)
-    _assign(source, values, SOURCE_FIELDS)
+def add_source(
+    actor: Actor, clinic: Clinic, *, url: str, title: str, publisher: str, year: int | None
+) -> Source:
+    source = Source(clinic=clinic, url=url, title=title, publisher=publisher, year=year)
     source.full_clean(exclude=["clinic", "key"])
     source.save()
-    _record(actor, clinic, AuditAction.CREATE, source, {}, _snapshot(source, SOURCE_FIELDS))
+    after = audit.snapshot(source, SOURCE_FIELDS)
+    audit.record(actor, AuditAction.CREATE, source, changes=audit.diff({}, after), clinic=clinic)
     return source
 
 
-# --- Cloning -------------------------------------------------------------------------------
+# --- Cloning ---------------------------------------------------------------------------------
 
 
 def _copy(entry: _C, clinic: Clinic) -> _C:

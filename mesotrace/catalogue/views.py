@@ -9,23 +9,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_view
-from mesotrace.catalogue import search, services
+from mesotrace.accounts.models import Clinic
+from mesotrace.catalogue import queries, services
 from mesotrace.catalogue.forms import (
     COMPOUND_FORMSETS,
     ComponentFormSet,
     CompoundForm,
+    FilterForm,
     IndicationForm,
     ItemFormSet,
     ProductForm,
@@ -47,36 +48,22 @@ from mesotrace.catalogue.models import (
     adverse_effects_for,
     contraindications_for,
 )
-from mesotrace.catalogue.starter_data import LA_INHIBITS_LIPOLYSIS
+from mesotrace.catalogue.queries import Filters
+from mesotrace.catalogue.services import (
+    AdverseEffectInput,
+    ComponentInput,
+    CompoundInput,
+    ContraindicationInput,
+    IndicationInput,
+    ProductInput,
+    ProtocolInput,
+    ProtocolItemInput,
+    RegulatoryStatusInput,
+)
+from mesotrace.catalogue.shipped.data import LA_INHIBITS_LIPOLYSIS
 from mesotrace.core.forms import attach_errors
 
 PAGE_SIZE = 50
-
-
-class FilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=search.MAX_QUERY)
-    indication = forms.ModelChoiceField(
-        Indication.objects.none(), required=False, empty_label=gettext_lazy("All indications")
-    )
-    compound_class = forms.ChoiceField(
-        choices=[("", gettext_lazy("All classes")), *CompoundClass.choices], required=False
-    )
-
-    def __init__(self, data: Any, clinic: Any) -> None:
-        super().__init__(data)
-        field = self.fields["indication"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Indication.objects.visible_to(clinic)
-
-    def values(self) -> dict[str, Any]:
-        """The filters to apply; a bad entry is shown as an error and ignored."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {
-            "q": data.get("q") or "",
-            "indication": data.get("indication"),
-            "compound_class": data.get("compound_class") or "",
-        }
 
 
 def _query_without_page(request: ClinicRequest) -> str:
@@ -86,11 +73,14 @@ def _query_without_page(request: ClinicRequest) -> str:
 
 
 def _listing(
-    request: ClinicRequest, finder: Callable[..., Any], template: str, partial: str
+    request: ClinicRequest,
+    finder: Callable[[Clinic, Filters], QuerySet[Any]],
+    template: str,
+    partial: str,
 ) -> HttpResponse:
     """A filtered, paginated list; htmx asks for the results part only (live search)."""
     filters = FilterForm(request.GET, request.clinic)
-    found = finder(request.clinic, **filters.values())
+    found = finder(request.clinic, filters.values())
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "filters": filters, "query": _query_without_page(request)}
     htmx = bool(getattr(request, "htmx", False))
@@ -110,19 +100,15 @@ def _form_page(request: ClinicRequest, context: dict[str, Any]) -> HttpResponse:
 
 @clinic_view("catalogue.view")
 def home(request: ClinicRequest) -> HttpResponse:
-    def finder(clinic: Any, **filters: Any) -> Any:
-        return search.compounds(clinic, **filters).prefetch_related("regulatory_statuses")
+    def finder(clinic: Clinic, filters: Filters) -> QuerySet[Compound]:
+        return queries.compounds(clinic, filters).prefetch_related("regulatory_statuses")
 
     return _listing(request, finder, "catalogue/home.html", "catalogue/_compound_results.html")
 
 
 @clinic_view("catalogue.view")
 def compound_detail(request: ClinicRequest, compound_id: int) -> HttpResponse:
-    compound = services.visible_or_404(Compound.objects.all(), request.clinic, pk=compound_id)
-    products = Product.objects.visible_to(request.clinic).filter(components__compound=compound)
-    protocols = Protocol.objects.visible_to(request.clinic).filter(
-        items__product__components__compound=compound
-    )
+    compound = queries.visible_or_404(Compound.objects.all(), request.clinic, pk=compound_id)
     context = {
         "compound": compound,
         "statuses": compound.regulatory_statuses.select_related("source"),
@@ -130,8 +116,8 @@ def compound_detail(request: ClinicRequest, compound_id: int) -> HttpResponse:
         "contraindications": compound.contraindications.select_related("source"),
         "notes": compound.notes.select_related("source"),
         "evidence_sources": compound.evidence_sources.all(),
-        "products": products.distinct(),
-        "protocols": protocols.select_related("indication").distinct(),
+        "products": queries.products_with(request.clinic, compound),
+        "protocols": queries.protocols_with(request.clinic, compound=compound),
     }
     return render(request, "catalogue/compound_detail.html", context)
 
@@ -155,15 +141,23 @@ def _compound_form(request: ClinicRequest, compound: Compound | None) -> HttpRes
         and form.is_valid()
         and all(f.is_valid() for f in formsets.values())
     ):
-        values = cleaned_values(form, services.COMPOUND_FIELDS)
+        data = CompoundInput(
+            **cleaned_values(form, services.COMPOUND_FIELDS),
+            evidence_sources=form.cleaned_data["evidence_sources"],
+            regulatory_statuses=[
+                RegulatoryStatusInput(**row)
+                for row in formset_rows(formsets["regulatory_statuses"])
+            ],
+            adverse_effects=[
+                AdverseEffectInput(**row) for row in formset_rows(formsets["adverse_effects"])
+            ],
+            contraindications=[
+                ContraindicationInput(**row) for row in formset_rows(formsets["contraindications"])
+            ],
+        )
         try:
             saved = services.save_compound(
-                Actor.from_request(request),
-                request.clinic,
-                compound,
-                values,
-                evidence_sources=form.cleaned_data["evidence_sources"],
-                facts={label: formset_rows(f) for label, f in formsets.items()},
+                Actor.from_request(request), request.clinic, compound, data
             )
         except ValidationError as error:
             attach_errors(form, error)
@@ -190,7 +184,7 @@ def compound_create(request: ClinicRequest) -> HttpResponse:
 @clinic_view("catalogue.manage")
 @require_http_methods(["GET", "POST"])
 def compound_edit(request: ClinicRequest, compound_id: int) -> HttpResponse:
-    compound = services.own_or_refuse(Compound.objects.all(), request.clinic, pk=compound_id)
+    compound = queries.own_or_refuse(Compound.objects.all(), request.clinic, pk=compound_id)
     return _compound_form(request, compound)
 
 
@@ -213,7 +207,7 @@ def _clone(
 @clinic_view("catalogue.manage")
 @require_http_methods(["GET", "POST"])
 def compound_clone(request: ClinicRequest, compound_id: int) -> HttpResponse:
-    original = services.visible_or_404(Compound.objects.all(), request.clinic, pk=compound_id)
+    original = queries.visible_or_404(Compound.objects.all(), request.clinic, pk=compound_id)
     return _clone(
         request, original, services.clone_compound, "catalogue:compound_detail", "compound_id"
     )
@@ -224,8 +218,8 @@ def compound_clone(request: ClinicRequest, compound_id: int) -> HttpResponse:
 
 @clinic_view("catalogue.view")
 def product_list(request: ClinicRequest) -> HttpResponse:
-    def finder(clinic: Any, **filters: Any) -> Any:
-        return search.products(clinic, **filters).prefetch_related("components__compound")
+    def finder(clinic: Clinic, filters: Filters) -> QuerySet[Product]:
+        return queries.products(clinic, filters).prefetch_related("components__compound")
 
     return _listing(
         request, finder, "catalogue/product_list.html", "catalogue/_product_results.html"
@@ -234,14 +228,13 @@ def product_list(request: ClinicRequest) -> HttpResponse:
 
 @clinic_view("catalogue.view")
 def product_detail(request: ClinicRequest, product_id: int) -> HttpResponse:
-    product = services.visible_or_404(
+    product = queries.visible_or_404(
         Product.objects.select_related("source"), request.clinic, pk=product_id
     )
-    protocols = Protocol.objects.visible_to(request.clinic).filter(items__product=product)
     context = {
         "product": product,
         "components": product.components.select_related("compound"),
-        "protocols": protocols.select_related("indication").distinct(),
+        "protocols": queries.protocols_with(request.clinic, product=product),
     }
     return render(request, "catalogue/product_detail.html", context)
 
@@ -256,13 +249,13 @@ def _product_form(request: ClinicRequest, product: Product | None) -> HttpRespon
         form_kwargs={"clinic": request.clinic},
     )
     if request.method == "POST" and form.is_valid() and components.is_valid():
+        data = ProductInput(
+            **cleaned_values(form, services.PRODUCT_FIELDS),
+            components=[ComponentInput(**row) for row in formset_rows(components)],
+        )
         try:
             saved = services.save_product(
-                Actor.from_request(request),
-                request.clinic,
-                product,
-                cleaned_values(form, services.PRODUCT_FIELDS),
-                formset_rows(components),
+                Actor.from_request(request), request.clinic, product, data
             )
         except ValidationError as error:
             attach_errors(form, error)
@@ -288,14 +281,14 @@ def product_create(request: ClinicRequest) -> HttpResponse:
 @clinic_view("catalogue.manage")
 @require_http_methods(["GET", "POST"])
 def product_edit(request: ClinicRequest, product_id: int) -> HttpResponse:
-    product = services.own_or_refuse(Product.objects.all(), request.clinic, pk=product_id)
+    product = queries.own_or_refuse(Product.objects.all(), request.clinic, pk=product_id)
     return _product_form(request, product)
 
 
 @clinic_view("catalogue.manage")
 @require_http_methods(["GET", "POST"])
 def product_clone(request: ClinicRequest, product_id: int) -> HttpResponse:
-    original = services.visible_or_404(Product.objects.all(), request.clinic, pk=product_id)
+    original = queries.visible_or_404(Product.objects.all(), request.clinic, pk=product_id)
     return _clone(
         request, original, services.clone_product, "catalogue:product_detail", "product_id"
     )
@@ -306,8 +299,8 @@ def product_clone(request: ClinicRequest, product_id: int) -> HttpResponse:
 
 @clinic_view("catalogue.view")
 def indication_list(request: ClinicRequest) -> HttpResponse:
-    def finder(clinic: Any, q: str = "", **_ignored: Any) -> Any:
-        return search.indications(clinic, q).select_related("source")
+    def finder(clinic: Clinic, filters: Filters) -> QuerySet[Indication]:
+        return queries.indications(clinic, filters).select_related("source")
 
     return _listing(
         request, finder, "catalogue/indication_list.html", "catalogue/_indication_results.html"
@@ -316,13 +309,13 @@ def indication_list(request: ClinicRequest) -> HttpResponse:
 
 @clinic_view("catalogue.view")
 def indication_detail(request: ClinicRequest, indication_id: int) -> HttpResponse:
-    indication = services.visible_or_404(
+    indication = queries.visible_or_404(
         Indication.objects.select_related("source"), request.clinic, pk=indication_id
     )
     context = {
         "indication": indication,
-        "protocols": search.protocols(request.clinic, indication=indication),
-        "compounds": search.compounds(request.clinic, indication=indication),
+        "protocols": queries.protocols(request.clinic, Filters(indication=indication)),
+        "compounds": queries.compounds(request.clinic, Filters(indication=indication)),
     }
     return render(request, "catalogue/indication_detail.html", context)
 
@@ -335,11 +328,9 @@ def _indication_form(request: ClinicRequest, indication: Indication | None) -> H
     )
     form = IndicationForm(request.POST or None, instance=editable, clinic=request.clinic)
     if request.method == "POST" and form.is_valid():
+        data = IndicationInput(**cleaned_values(form, services.INDICATION_FIELDS))
         saved = services.save_indication(
-            Actor.from_request(request),
-            request.clinic,
-            indication,
-            cleaned_values(form, services.INDICATION_FIELDS),
+            Actor.from_request(request), request.clinic, indication, data
         )
         messages.success(request, _("Saved."))
         return redirect("catalogue:indication_detail", indication_id=saved.pk)
@@ -356,14 +347,14 @@ def indication_create(request: ClinicRequest) -> HttpResponse:
 @clinic_view("catalogue.manage")
 @require_http_methods(["GET", "POST"])
 def indication_edit(request: ClinicRequest, indication_id: int) -> HttpResponse:
-    indication = services.own_or_refuse(Indication.objects.all(), request.clinic, pk=indication_id)
+    indication = queries.own_or_refuse(Indication.objects.all(), request.clinic, pk=indication_id)
     return _indication_form(request, indication)
 
 
 @clinic_view("catalogue.manage")
 @require_http_methods(["GET", "POST"])
 def indication_clone(request: ClinicRequest, indication_id: int) -> HttpResponse:
-    original = services.visible_or_404(Indication.objects.all(), request.clinic, pk=indication_id)
+    original = queries.visible_or_404(Indication.objects.all(), request.clinic, pk=indication_id)
     return _clone(
         request,
         original,
@@ -378,22 +369,11 @@ def indication_clone(request: ClinicRequest, indication_id: int) -> HttpResponse
 
 @clinic_view("catalogue.view")
 def protocol_list(request: ClinicRequest) -> HttpResponse:
-    rules = services.rules_for(request.clinic)
     filters = FilterForm(request.GET, request.clinic)
-    found = search.protocols(request.clinic, **filters.values()).select_related("indication")
+    found = queries.protocols(request.clinic, filters.values()).select_related("indication")
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    lipolytic = services.lipolytic_protocol_ids(
-        Protocol.objects.filter(pk__in=[p.pk for p in page])
-    )
-    rows = [
-        (
-            p,
-            services.protocol_allowed(
-                p, request.clinic, rules=rules, is_lipolytic=p.pk in lipolytic
-            ),
-        )
-        for p in page
-    ]
+    decided = queries.protocol_decisions(request.clinic, list(page))
+    rows = [(protocol, decision) for protocol, decision, _lipolytic in decided]
     context = {
         "page": page,
         "rows": rows,
@@ -422,7 +402,7 @@ def _protocol_cautions(protocol: Protocol, compounds: list[Compound]) -> list[di
 
 @clinic_view("catalogue.view")
 def protocol_detail(request: ClinicRequest, protocol_id: int) -> HttpResponse:
-    protocol = services.visible_or_404(
+    protocol = queries.visible_or_404(
         Protocol.objects.select_related(
             "indication", "schedule_source", "technique_source", "mix_source", "evidence_source"
         ),
@@ -432,7 +412,7 @@ def protocol_detail(request: ClinicRequest, protocol_id: int) -> HttpResponse:
     compounds = list(protocol.compounds())
     context = {
         "protocol": protocol,
-        "decision": services.protocol_allowed(protocol, request.clinic),
+        "decision": queries.protocol_allowed(protocol, request.clinic),
         "items": protocol.items.select_related("product").prefetch_related(
             "product__components__compound"
         ),
@@ -457,15 +437,15 @@ def _protocol_form(request: ClinicRequest, protocol: Protocol | None) -> HttpRes
         form_kwargs={"clinic": request.clinic},
     )
     if request.method == "POST" and form.is_valid() and items.is_valid():
+        data = ProtocolInput(
+            **cleaned_values(form, services.PROTOCOL_FIELDS),
+            items=[ProtocolItemInput(**row) for row in formset_rows(items)],
+            zones=form.cleaned_data["zones"],
+            sources=form.cleaned_data["sources"],
+        )
         try:
             saved = services.save_protocol(
-                Actor.from_request(request),
-                request.clinic,
-                protocol,
-                cleaned_values(form, services.PROTOCOL_FIELDS),
-                items=formset_rows(items),
-                zones=form.cleaned_data["zones"],
-                sources=form.cleaned_data["sources"],
+                Actor.from_request(request), request.clinic, protocol, data
             )
         except ValidationError as error:
             attach_errors(form, error)
@@ -486,14 +466,14 @@ def protocol_create(request: ClinicRequest) -> HttpResponse:
 @clinic_view("catalogue.manage")
 @require_http_methods(["GET", "POST"])
 def protocol_edit(request: ClinicRequest, protocol_id: int) -> HttpResponse:
-    protocol = services.own_or_refuse(Protocol.objects.all(), request.clinic, pk=protocol_id)
+    protocol = queries.own_or_refuse(Protocol.objects.all(), request.clinic, pk=protocol_id)
     return _protocol_form(request, protocol)
 
 
 @clinic_view("catalogue.manage")
 @require_http_methods(["GET", "POST"])
 def protocol_clone(request: ClinicRequest, protocol_id: int) -> HttpResponse:
-    original = services.visible_or_404(Protocol.objects.all(), request.clinic, pk=protocol_id)
+    original = queries.visible_or_404(Protocol.objects.all(), request.clinic, pk=protocol_id)
     return _clone(
         request, original, services.clone_protocol, "catalogue:protocol_detail", "protocol_id"
     )
@@ -510,7 +490,7 @@ def source_create(request: ClinicRequest) -> HttpResponse:
         services.add_source(
             Actor.from_request(request),
             request.clinic,
-            cleaned_values(form, services.SOURCE_FIELDS),
+            **cleaned_values(form, services.SOURCE_FIELDS),
         )
         messages.success(request, _("Source added; you can now cite it in your entries."))
         return redirect("catalogue:home")
@@ -522,5 +502,5 @@ def rule_list(request: ClinicRequest) -> HttpResponse:
     rules = JurisdictionRule.objects.select_related("source").prefetch_related(
         "further_sources", "protocols"
     )
-    here = [rule.pk for rule in services.rules_for(request.clinic)]
+    here = [rule.pk for rule in queries.rules_for(request.clinic)]
     return render(request, "catalogue/rule_list.html", {"rules": rules, "here": here})

@@ -23,7 +23,8 @@ from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.charting.models import LotUseOverride
 from mesotrace.charting.schemas import LotOverrideIn, SessionIn
 from mesotrace.inventory.models import Lot, LotStatus, StockMovement
-from mesotrace.inventory.services import draw, lot_problem
+from mesotrace.inventory.queries.stock import lot_problem
+from mesotrace.inventory.services.stock import draw
 from mesotrace.treatments.models import TreatmentSession
 
 PERMISSION = "lot.override_investigation"

@@ -42,10 +42,12 @@ from mesotrace.charting.schemas import InjectionIn, SessionIn
 from mesotrace.consent import queries as consent_queries
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot, LotStatus
-from mesotrace.inventory.services import StockRefused, draw, lot_problem
+from mesotrace.inventory.queries.stock import lot_problem
+from mesotrace.inventory.rules import StockRefused
+from mesotrace.inventory.services.stock import draw
 from mesotrace.outcomes.queries.measurements import split_body_rule
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.practitioners.services import may_inject
+from mesotrace.practitioners.queries import may_inject
 from mesotrace.safety.services import exposure
 from mesotrace.treatments.bodymap import region_at
 from mesotrace.treatments.models import (

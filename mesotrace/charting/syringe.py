@@ -10,8 +10,8 @@ from mesotrace.catalogue.models import BodyZone, Product, Technique
 from mesotrace.charting.services import depth_range, performed_at
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot, LotStatus, on_hand_expression
-from mesotrace.inventory.services import usable_lots
-from mesotrace.inventory.stock import HALF_ML_UNIT, annotated_on_hand
+from mesotrace.inventory.queries.stock import usable_lots
+from mesotrace.inventory.rules import HALF_ML_UNIT, annotated_on_hand
 from mesotrace.treatments.models import Appointment
 
 DEFAULT_VOLUME_PER_POINT = Decimal("0.1")

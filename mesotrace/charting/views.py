@@ -30,7 +30,7 @@ from mesotrace.charting.trace import exposed_patients, record_trace, trace_csv, 
 from mesotrace.core.api import validation_errors
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
-from mesotrace.inventory.services import open_campaign
+from mesotrace.inventory.services.recalls import open_campaign
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.bodymap import VIEWS

@@ -31,7 +31,7 @@ from mesotrace.consent import queries as consent_queries
 from mesotrace.consent import services as consent_services
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
-from mesotrace.inventory.services import usable_lots
+from mesotrace.inventory.queries.stock import usable_lots
 from mesotrace.patients.models import Patient, PregnancyStatus
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments import scheduling

@@ -39,7 +39,7 @@ from mesotrace.patients.models import (
     PregnancyStatus,
     Sex,
 )
-from mesotrace.patients.search import name_key
+from mesotrace.patients.rules import name_key
 from mesotrace.practitioners import services as practitioners
 from mesotrace.practitioners.models import InjectionRule, Practitioner, Qualification
 
@@ -518,9 +518,13 @@ def service_patients(actor: Actor, clinic: Clinic, count: int, rng: random.Rando
     country = country_for(clinic.jurisdiction)
     for _ in range(count):
         draft = synthetic_patient(rng, country)
-        patients.create_patient(
-            actor, clinic, draft.demographics, draft.clinical, draft.allergies, draft.medications
+        data = patients.PatientInput(
+            **draft.demographics,
+            **draft.clinical,
+            allergies=[patients.AllergyInput(**row) for row in draft.allergies],
+            medications=[patients.MedicationInput(**row) for row in draft.medications],
         )
+        patients.create_patient(actor, clinic, data)
     return count
 
 
@@ -687,8 +691,7 @@ def _add_practitioners(
     today = timezone.localdate()
     physician: Practitioner | None = None
     for item in spec.credentials:
-        person = Practitioner(
-            clinic=clinic,
+        data = practitioners.PractitionerInput(
             user=users.get(item.login),
             full_name=item.full_name,
             qualification=item.qualification,
@@ -699,7 +702,7 @@ def _add_practitioners(
             training_date=item.training_date,
             supervising_physician=physician if item.supervised else None,
         )
-        practitioners.save_practitioner(actor, person)
+        person = practitioners.add_practitioner(actor, clinic, data)
         if physician is None and item.qualification == Qualification.PHYSICIAN:
             physician = person
     practitioners.set_injection_policy(actor, clinic, rule=spec.rule, require_training=True)

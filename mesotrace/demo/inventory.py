@@ -20,8 +20,8 @@ from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import Product, ProtocolItem
 from mesotrace.core.clock import clinic_today
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot
+from mesotrace.inventory.services import stock
 from mesotrace.treatments.models import TreatmentPlan
 
 SUPPLIER = "Demo Pharma Distribution (fictional)"

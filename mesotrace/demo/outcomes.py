@@ -23,7 +23,7 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction
 from mesotrace.catalogue.models import BodyZone, Protocol
-from mesotrace.catalogue.services import protocol_allowed
+from mesotrace.catalogue.queries import protocol_allowed
 from mesotrace.evidence import simulate_split_body
 from mesotrace.outcomes import services
 from mesotrace.outcomes.models import MeasurementType, SplitBodyAllocation

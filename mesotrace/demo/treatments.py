@@ -21,11 +21,11 @@ from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership
 from mesotrace.accounts.roles import Role
 from mesotrace.catalogue.models import Protocol
-from mesotrace.catalogue.services import protocol_allowed
+from mesotrace.catalogue.queries import protocol_allowed
 from mesotrace.core.clock import clinic_today
 from mesotrace.patients.models import Patient, PregnancyStatus
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.practitioners.services import may_inject
+from mesotrace.practitioners.queries import may_inject
 from mesotrace.treatments import scheduling, services
 from mesotrace.treatments.models import DietType, TreatmentPlan
 from mesotrace.treatments.screening import ADULT_AGE, age_on

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
-from mesotrace.accounts.access import Actor, TokenAuth
+from mesotrace.accounts.access import Actor, ApiRequest, TokenAuth
+from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import Product
-from mesotrace.core.api import ERRORS, InSchema, reject_unknown_query
+from mesotrace.core.api import (
+    ERRORS,
+    InSchema,
+    Page,
+    Paging,
+    field_error,
+    paginate,
+    reject_unknown_query,
+)
 from mesotrace.core.clock import clinic_today
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import (
     MAX_DISCARD_HOURS,
     MAX_QUANTITY_ML,
@@ -31,12 +36,17 @@ from mesotrace.inventory.models import (
     LotStatus,
     MovementKind,
     StockMovement,
-    on_hand_expression,
 )
+from mesotrace.inventory.queries import stock
+from mesotrace.inventory.rules import (
+    MAX_LOT_NUMBER,
+    MAX_MOVEMENT_REASON,
+    MAX_REFERENCE,
+    annotated_on_hand,
+)
+from mesotrace.inventory.services import stock as services
 
 router = Router(tags=["inventory"])
-MAX_PAGE = 200
-_API_FIELD = {"product": "product_id"}
 
 
 # --- Schemas ----------------------------------------------------------------------------
@@ -44,7 +54,7 @@ _API_FIELD = {"product": "product_id"}
 
 class LotIn(InSchema):
     product_id: int
-    lot_number: str = Field(min_length=1, max_length=stock.MAX_LOT_NUMBER)
+    lot_number: str = Field(min_length=1, max_length=MAX_LOT_NUMBER)
     expiry_date: datetime.date
     quantity_ml: Decimal = Field(gt=0, le=MAX_QUANTITY_ML, decimal_places=3)
     supplier: str = Field("", max_length=200)
@@ -80,21 +90,17 @@ class LotOut(Schema):
     created_at: datetime.datetime
 
 
-class LotPage(Schema):
-    items: list[LotOut]
-    count: int
-    page: int
-    page_size: int
+class LotPage(Page[LotOut]):
+    pass
 
 
-class LotFilters(Schema):
+class LotFilters(Paging):
     product_id: int | None = None
     status: LotStatus | None = None
     near_expiry_days: int | None = Field(
         None, ge=0, le=3650, description="Only lots with stock expiring within this many days."
     )
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(50, ge=1, le=MAX_PAGE)
+    page_size: int = Field(50, ge=1, le=200)
 
 
 class MovementIn(InSchema):
@@ -108,8 +114,8 @@ class MovementIn(InSchema):
         decimal_places=3,
         description="Positive for wasted, returned and received; signed for adjusted.",
     )
-    reason: str | None = Field(None, max_length=stock.MAX_MOVEMENT_REASON)
-    reference: str | None = Field(None, max_length=stock.MAX_REFERENCE)
+    reason: str | None = Field(None, max_length=MAX_MOVEMENT_REASON)
+    reference: str | None = Field(None, max_length=MAX_REFERENCE)
     vial_discarded: bool = Field(
         False, description="Wasted from a multi-dose lot: the opened vial is gone."
     )
@@ -144,48 +150,21 @@ class StatusIn(InSchema):
 # --- Helpers ----------------------------------------------------------------------------
 
 
-def _actor(request: Any) -> Actor:
-    return Actor.from_request(request, "api")
-
-
-def _error(field: str, message: str) -> ValidationError:
-    return ValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
-
-
 def _require(payload: InSchema, *names: str) -> None:
+    """Every missing field of the body at once, after the lot was found."""
     missing = [name for name in names if getattr(payload, name) is None]
     if missing:
-        raise ValidationError(
-            [
-                {"loc": ("body", n), "msg": "This field is required.", "type": "missing"}
-                for n in missing
-            ]
-        )
+        errors = [field_error(name, "This field is required.").errors for name in missing]
+        raise ValidationError([detail for error in errors for detail in error])
 
 
-def _renamed(error: DjangoValidationError) -> DjangoValidationError:
-    if not hasattr(error, "error_dict"):
-        return error
-    return DjangoValidationError(
-        {_API_FIELD.get(name, name): messages for name, messages in error.message_dict.items()}
-    )
+def _lot(request: ApiRequest, lot_id: int) -> Lot:
+    return get_object_or_404(stock.with_stock(request.clinic), pk=lot_id)
 
 
-def _lots(request: Any) -> QuerySet[Lot]:
-    return (
-        Lot.objects.for_clinic(request.clinic)
-        .annotate(on_hand_ml=on_hand_expression())
-        .select_related("product", "clinic")
-    )
-
-
-def _lot(request: Any, lot_id: int) -> Lot:
-    return get_object_or_404(_lots(request), pk=lot_id)
-
-
-def lot_out(lot: Lot) -> LotOut:
-    on_hand = stock.annotated_on_hand(lot)
-    problem = stock.listed_lot_problem(lot, lot.clinic, timezone.now())
+def lot_out(lot: Lot, clinic: Clinic) -> LotOut:
+    on_hand = annotated_on_hand(lot)
+    problem = stock.listed_lot_problem(lot, clinic, timezone.now())
     return LotOut(
         id=lot.pk,
         product_id=lot.product_id,
@@ -226,23 +205,21 @@ def movement_out(movement: StockMovement) -> MovementOut:
 
 
 @router.get("/lots", response={200: LotPage, **ERRORS}, auth=TokenAuth("inventory.view"))
-def list_lots(request: Any, filters: Query[LotFilters]) -> LotPage:
+def list_lots(request: ApiRequest, filters: Query[LotFilters]) -> LotPage:
     """The clinic's lots, soonest expiry first, each with its stock on hand."""
     reject_unknown_query(request, set(LotFilters.model_fields))
-    lots = _lots(request)
-    if filters.product_id is not None:
-        lots = lots.filter(product_id=filters.product_id)
-    if filters.status is not None:
-        lots = lots.filter(status=filters.status)
+    horizon = None
     if filters.near_expiry_days is not None:
         horizon = clinic_today(request.clinic) + datetime.timedelta(days=filters.near_expiry_days)
-        lots = lots.filter(Q(on_hand_ml__gt=stock.HALF_ML_UNIT), expiry_date__lte=horizon)
-    lots = lots.order_by("expiry_date", "id")
-    total = lots.count()
-    start = (filters.page - 1) * filters.page_size
-    page = list(lots[start : start + filters.page_size])
+    lots = stock.lots(
+        request.clinic,
+        product=filters.product_id,
+        status=filters.status or "",
+        expiring_by=horizon,
+    )
+    page, total = paginate(lots.order_by("expiry_date", "id"), filters)
     return LotPage(
-        items=[lot_out(lot) for lot in page],
+        items=[lot_out(lot, request.clinic) for lot in page],
         count=total,
         page=filters.page,
         page_size=filters.page_size,
@@ -250,32 +227,30 @@ def list_lots(request: Any, filters: Query[LotFilters]) -> LotPage:
 
 
 @router.post("/lots", response={201: LotOut, **ERRORS}, auth=TokenAuth("inventory.manage"))
-def receive_lot(request: Any, payload: LotIn) -> Status[LotOut]:
+def receive_lot(request: ApiRequest, payload: LotIn) -> Status[LotOut]:
     """Receives a lot: the lot and its "received" movement."""
     product = Product.objects.visible_to(request.clinic).filter(pk=payload.product_id).first()
     if product is None:
-        raise _error("product_id", f"No product with id {payload.product_id} here.")
-    try:
-        lot = stock.receive_lot(
-            _actor(request),
-            request.clinic,
-            product,
-            payload.lot_number,
-            payload.expiry_date,
-            payload.quantity_ml,
-            supplier=payload.supplier,
-            received_on=payload.received_on,
-            multi_dose=payload.multi_dose,
-            discard_after_hours=payload.discard_after_hours,
-        )
-    except DjangoValidationError as error:
-        raise _renamed(error) from None
-    return Status(201, lot_out(_lot(request, lot.pk)))
+        raise field_error("product_id", f"No product with id {payload.product_id} here.")
+    # The product is one the clinic sees, so the service's refusals name fields of this body.
+    lot = services.receive_lot(
+        request.actor,
+        request.clinic,
+        product,
+        payload.lot_number,
+        payload.expiry_date,
+        payload.quantity_ml,
+        supplier=payload.supplier,
+        received_on=payload.received_on,
+        multi_dose=payload.multi_dose,
+        discard_after_hours=payload.discard_after_hours,
+    )
+    return Status(201, lot_out(_lot(request, lot.pk), request.clinic))
 
 
 @router.get("/lots/{lot_id}", response={200: LotOut, **ERRORS}, auth=TokenAuth("inventory.view"))
-def get_lot(request: Any, lot_id: int) -> LotOut:
-    return lot_out(_lot(request, lot_id))
+def get_lot(request: ApiRequest, lot_id: int) -> LotOut:
+    return lot_out(_lot(request, lot_id), request.clinic)
 
 
 @router.get(
@@ -283,7 +258,9 @@ def get_lot(request: Any, lot_id: int) -> LotOut:
     response={200: MovementPage, **ERRORS},
     auth=TokenAuth("inventory.view"),
 )
-def list_movements(request: Any, lot_id: int, filters: Query[MovementFilters]) -> MovementPage:
+def list_movements(
+    request: ApiRequest, lot_id: int, filters: Query[MovementFilters]
+) -> MovementPage:
     """The lot's movements in time order; their quantities add up to `on_hand_ml`."""
     lot = _lot(request, lot_id)
     reject_unknown_query(request, set(MovementFilters.model_fields))
@@ -291,14 +268,14 @@ def list_movements(request: Any, lot_id: int, filters: Query[MovementFilters]) -
     if filters.kind is not None:
         movements = movements.filter(kind=filters.kind)
     items = [movement_out(m) for m in movements]
-    return MovementPage(items=items, count=len(items), on_hand_ml=stock.annotated_on_hand(lot))
+    return MovementPage(items=items, count=len(items), on_hand_ml=annotated_on_hand(lot))
 
 
 def _move(actor: Actor, lot: Lot, payload: MovementIn) -> StockMovement:
     quantity, reason = payload.quantity_ml, payload.reason or ""
     reference = payload.reference or ""
     if payload.kind == MovementKind.WASTED:
-        return stock.waste(
+        return services.waste(
             actor,
             lot,
             quantity or 0,
@@ -307,10 +284,10 @@ def _move(actor: Actor, lot: Lot, payload: MovementIn) -> StockMovement:
             reference=reference,
         )
     if payload.kind == MovementKind.RETURNED:
-        return stock.return_stock(actor, lot, quantity or 0, reason, reference)
+        return services.return_stock(actor, lot, quantity or 0, reason, reference)
     if payload.kind == MovementKind.ADJUSTED:
-        return stock.adjust(actor, lot, quantity or 0, reason, reference)
-    return stock.receive_more(actor, lot, quantity or 0, reason, reference)
+        return services.adjust(actor, lot, quantity or 0, reason, reference)
+    return services.receive_more(actor, lot, quantity or 0, reason, reference)
 
 
 @router.post(
@@ -318,27 +295,27 @@ def _move(actor: Actor, lot: Lot, payload: MovementIn) -> StockMovement:
     response={201: MovementOut, **ERRORS},
     auth=TokenAuth("inventory.manage"),
 )
-def record_movement(request: Any, lot_id: int, payload: MovementIn) -> Status[MovementOut]:
+def record_movement(request: ApiRequest, lot_id: int, payload: MovementIn) -> Status[MovementOut]:
     """Waste, return, adjust (signed) or a further delivery, each with its reason."""
     lot = _lot(request, lot_id)
     _require(payload, "kind", "quantity_ml")
     if payload.kind == MovementKind.USED:
-        raise _error("kind", "Stock is used by charting a session, not through this endpoint.")
+        raise field_error("kind", "Stock is used by charting a session, not through this endpoint.")
     if payload.kind == MovementKind.RECALLED:
-        raise _error("kind", "Recall the lot with POST /lots/{lot_id}/status.")
+        raise field_error("kind", "Recall the lot with POST /lots/{lot_id}/status.")
     if payload.kind != MovementKind.RECEIVED:
         _require(payload, "reason")
-    movement = _move(_actor(request), lot, payload)
+    movement = _move(request.actor, lot, payload)
     return Status(201, movement_out(movement))
 
 
 @router.post(
     "/lots/{lot_id}/status", response={200: LotOut, **ERRORS}, auth=TokenAuth("lot.recall")
 )
-def change_status(request: Any, lot_id: int, payload: StatusIn) -> LotOut:
+def change_status(request: ApiRequest, lot_id: int, payload: StatusIn) -> LotOut:
     """Under investigation, recalled (final; removes the remaining stock) or released."""
     lot = _lot(request, lot_id)
     _require(payload, "status", "reason")
     assert payload.status is not None
-    stock.set_lot_status(_actor(request), lot, payload.status, payload.reason or "")
-    return lot_out(_lot(request, lot_id))
+    services.set_lot_status(request.actor, lot, payload.status, payload.reason or "")
+    return lot_out(_lot(request, lot_id), request.clinic)

@@ -1,6 +1,6 @@
 """Forms for receiving lots, moving stock, changing a lot's status and logging recall calls.
 
-The forms check shapes; the services in `stock` and `recalls` check the clinic's rules.
+The forms check shapes; the services (with `rules`) check the clinic's rules.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from mesotrace.inventory.models import (
     LotStatus,
     MovementKind,
 )
-from mesotrace.inventory.stock import MAX_LOT_NUMBER, MAX_MOVEMENT_REASON, MAX_REFERENCE
+from mesotrace.inventory.rules import MAX_LOT_NUMBER, MAX_MOVEMENT_REASON, MAX_REFERENCE
 
 
 class DateInput(forms.DateInput):

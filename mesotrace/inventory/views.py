@@ -3,16 +3,12 @@ a lot's history and actions, and recall campaigns with a call log per exposed pa
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.core.clock import clinic_today
 from mesotrace.core.forms import attach_errors
-from mesotrace.inventory import recalls, stock
+from mesotrace.inventory.documents import campaign_csv, campaign_file_name
 from mesotrace.inventory.forms import (
     ContactForm,
     LotFilterForm,
@@ -37,8 +33,18 @@ from mesotrace.inventory.models import (
     MovementKind,
     RecallCampaign,
     RecallContact,
-    on_hand_expression,
 )
+from mesotrace.inventory.queries import recalls, stock
+from mesotrace.inventory.rules import (
+    DEFAULT_LOW_STOCK_ML,
+    DEFAULT_NEAR_EXPIRY_DAYS,
+    ML,
+    TRANSITIONS,
+    ml,
+    progress,
+)
+from mesotrace.inventory.services import recalls as recall_services
+from mesotrace.inventory.services import stock as stock_services
 
 PAGE_SIZE = 50
 MAX_DAYS = 3650
@@ -52,30 +58,14 @@ def _lot(request: ClinicRequest, lot_id: int) -> Lot:
     )
 
 
-def _lots(request: ClinicRequest) -> QuerySet[Lot]:
-    return (
-        Lot.objects.for_clinic(request.clinic)
-        .annotate(on_hand_ml=on_hand_expression())
-        .select_related("product")
-    )
-
-
 # --- Lists ------------------------------------------------------------------------------
 
 
 @clinic_view("inventory.view")
 def lot_list(request: ClinicRequest) -> HttpResponse:
     form = LotFilterForm(request.GET or None, clinic=request.clinic)
-    lots = _lots(request)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["product"] is not None:
-            lots = lots.filter(product=data["product"])
-        if data["status"]:
-            lots = lots.filter(status=data["status"])
-        if data["stocked"]:
-            lots = lots.filter(Q(on_hand_ml__gt=stock.HALF_ML_UNIT))
-    lots = lots.order_by("product__name", "expiry_date", "id")
+    filters = form.cleaned_data if form.is_valid() else {}
+    lots = stock.lots(request.clinic, **filters).order_by("product__name", "expiry_date", "id")
     page = Paginator(lots, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -98,7 +88,7 @@ def _bounded_int(value: str | None, default: int, low: int, high: int) -> int:
 
 @clinic_view("inventory.view")
 def near_expiry_list(request: ClinicRequest) -> HttpResponse:
-    days = _bounded_int(request.GET.get("days"), stock.DEFAULT_NEAR_EXPIRY_DAYS, 1, MAX_DAYS)
+    days = _bounded_int(request.GET.get("days"), DEFAULT_NEAR_EXPIRY_DAYS, 1, MAX_DAYS)
     today = clinic_today(request.clinic)
     lots = stock.near_expiry(request.clinic, days, today)
     for lot in lots:
@@ -110,18 +100,18 @@ def near_expiry_list(request: ClinicRequest) -> HttpResponse:
 
 def _threshold(value: str | None) -> Decimal:
     try:
-        threshold = Decimal(value or stock.DEFAULT_LOW_STOCK_ML)
+        threshold = Decimal(value or DEFAULT_LOW_STOCK_ML)
     except InvalidOperation:
-        return stock.DEFAULT_LOW_STOCK_ML
+        return DEFAULT_LOW_STOCK_ML
     if not threshold.is_finite() or threshold <= 0 or threshold > 100000:
-        return stock.DEFAULT_LOW_STOCK_ML
-    return threshold.quantize(stock.ML)
+        return DEFAULT_LOW_STOCK_ML
+    return threshold.quantize(ML)
 
 
 @clinic_view("inventory.view")
 def low_stock_list(request: ClinicRequest) -> HttpResponse:
     threshold = _threshold(request.GET.get("threshold"))
-    context = {"lots": stock.low_stock(request.clinic, threshold), "threshold": stock.ml(threshold)}
+    context = {"lots": stock.low_stock(request.clinic, threshold), "threshold": ml(threshold)}
     return render(request, "inventory/low_stock.html", context)
 
 
@@ -136,7 +126,7 @@ def receive(request: ClinicRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            lot = stock.receive_lot(
+            lot = stock_services.receive_lot(
                 Actor.from_request(request),
                 request.clinic,
                 data["product"],
@@ -154,7 +144,7 @@ def receive(request: ClinicRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("Lot %(lot)s received: %(ml)s mL.")
-                % {"lot": lot.lot_number, "ml": stock.ml(lot.quantity_received_ml)},
+                % {"lot": lot.lot_number, "ml": ml(lot.quantity_received_ml)},
             )
             return redirect("inventory:lot_detail", lot_id=lot.pk)
     return render(request, "inventory/receive.html", {"form": form})
@@ -164,7 +154,7 @@ def receive(request: ClinicRequest) -> HttpResponse:
 
 
 def _status_choices(lot: Lot) -> list[tuple[str, str]]:
-    allowed = stock.TRANSITIONS[lot.status]
+    allowed = TRANSITIONS[lot.status]
     return [(value, str(label)) for value, label in LotStatus.choices if value in allowed]
 
 
@@ -176,15 +166,12 @@ def _detail_context(
 ) -> dict[str, Any]:
     status_form = status_form or StatusForm(auto_id="status-%s")
     status_form.fields["status"].choices = _status_choices(lot)  # type: ignore[attr-defined]
-    campaigns = RecallCampaign.objects.for_clinic(request.clinic).filter(lot=lot)
     return {
         "lot": lot,
         "on_hand": stock.on_hand(lot),
         "problem": stock.lot_problem(lot, request.clinic, timezone.now()),
         "movements": lot.movements.select_related("by").order_by("-at", "-id"),
-        "campaigns": campaigns.annotate(
-            total=Count("contacts"), reached=Count("contacts", filter=Q(contacts__contacted=True))
-        ),
+        "campaigns": recalls.campaigns_of(request.clinic).filter(lot=lot),
         "movement_form": movement_form or MovementForm(auto_id="move-%s"),
         "status_form": status_form,
         "LotStatus": LotStatus,
@@ -202,7 +189,7 @@ def _move(actor: Actor, lot: Lot, data: dict[str, Any]) -> None:
     kind, quantity = data["kind"], data["quantity_ml"]
     reason, reference = data["reason"], data["reference"]
     if kind == MovementKind.WASTED:
-        stock.waste(
+        stock_services.waste(
             actor,
             lot,
             quantity,
@@ -211,11 +198,11 @@ def _move(actor: Actor, lot: Lot, data: dict[str, Any]) -> None:
             reference=reference,
         )
     elif kind == MovementKind.RETURNED:
-        stock.return_stock(actor, lot, quantity, reason, reference)
+        stock_services.return_stock(actor, lot, quantity, reason, reference)
     elif kind == MovementKind.ADJUSTED:
-        stock.adjust(actor, lot, quantity, reason, reference)
+        stock_services.adjust(actor, lot, quantity, reason, reference)
     else:
-        stock.receive_more(actor, lot, quantity, reason, reference)
+        stock_services.receive_more(actor, lot, quantity, reason, reference)
 
 
 @clinic_view("inventory.manage")
@@ -244,7 +231,7 @@ def lot_status(request: ClinicRequest, lot_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            lot = stock.set_lot_status(
+            lot = stock_services.set_lot_status(
                 Actor.from_request(request), lot, data["status"], data["reason"]
             )
         except ValidationError as error:
@@ -275,11 +262,8 @@ def _campaign(request: ClinicRequest, campaign_id: int) -> RecallCampaign:
 @clinic_view("recall.contact")
 def campaign_list(request: ClinicRequest) -> HttpResponse:
     campaigns = (
-        RecallCampaign.objects.for_clinic(request.clinic)
+        recalls.campaigns_of(request.clinic)
         .select_related("lot", "lot__product")
-        .annotate(
-            total=Count("contacts"), reached=Count("contacts", filter=Q(contacts__contacted=True))
-        )
         .order_by("status", "-opened_at", "-id")
     )
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -294,12 +278,11 @@ def _contact_form(contact: RecallContact, data: Any = None) -> ContactForm:
 @clinic_view("recall.contact")
 def campaign_detail(request: ClinicRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
-    contacts = list(recalls.contacts_of(campaign))
-    recalls.record_read(Actor.from_request(request), campaign, contacts)
+    contacts = recalls.shown_contacts(Actor.from_request(request), campaign)
     context = {
         "campaign": campaign,
         "rows": [(contact, _contact_form(contact)) for contact in contacts],
-        "progress": recalls.progress(contacts),
+        "progress": progress(contacts),
         "CampaignStatus": CampaignStatus,
     }
     return render(request, "inventory/campaign_detail.html", context)
@@ -318,7 +301,7 @@ def contact_record(request: ClinicRequest, contact_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            contact = recalls.record_contact(
+            contact = recall_services.record_contact(
                 Actor.from_request(request), contact, data["method"], data["outcome"], data["notes"]
             )
         except ValidationError as error:
@@ -348,7 +331,7 @@ def contact_record(request: ClinicRequest, contact_id: int) -> HttpResponse:
 def campaign_close(request: ClinicRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     try:
-        recalls.close_campaign(Actor.from_request(request), campaign)
+        recall_services.close_campaign(Actor.from_request(request), campaign)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -357,67 +340,11 @@ def campaign_close(request: ClinicRequest, campaign_id: int) -> HttpResponse:
     return redirect("inventory:campaign_detail", campaign_id=campaign.pk)
 
 
-# Spreadsheet programs run a cell that starts like a formula; a phone number is left alone.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PHONE_CHARS = set("0123456789+() .-")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not set(text) <= _PHONE_CHARS:
-        return "'" + text
-    return text
-
-
-def _when(value: datetime.datetime | None) -> str:
-    return value.isoformat() if value else ""
-
-
-CSV_HEADER = [
-    "record_number",
-    "family_name",
-    "given_name",
-    "date_of_birth",
-    "phone",
-    "email",
-    "reached",
-    "attempts",
-    "last_attempt_at",
-    "by",
-    "method",
-    "outcome",
-    "notes",
-]
-
-
 @clinic_view("recall.contact")
 def campaign_export(request: ClinicRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
-    contacts = list(recalls.contacts_of(campaign))
-    recalls.record_read(Actor.from_request(request), campaign, contacts, export=True)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for contact in contacts:
-        patient = contact.patient
-        row = [
-            patient.record_number,
-            patient.family_name,
-            patient.given_name,
-            patient.date_of_birth.isoformat(),
-            patient.phone,
-            patient.email,
-            "yes" if contact.contacted else "no",
-            contact.attempts,
-            _when(contact.contacted_at),
-            contact.contacted_by.email if contact.contacted_by else "",
-            contact.method,
-            contact.outcome,
-            contact.notes,
-        ]
-        writer.writerow([_cell(value) for value in row])
-    name = f"recall-{campaign.pk}-lot-{campaign.lot_id}.csv"
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    contacts = recalls.shown_contacts(Actor.from_request(request), campaign, export=True)
+    response = HttpResponse(campaign_csv(contacts), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{campaign_file_name(campaign)}"'
     response["Cache-Control"] = "private, no-store"  # patients' contact details
     return response

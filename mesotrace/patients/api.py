@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
-from mesotrace.accounts.access import Actor, TokenAuth, denial_reason
-from mesotrace.core.api import ERRORS, InSchema, reject_unknown_query
-from mesotrace.patients import services
-from mesotrace.patients.models import Patient, PregnancyStatus, Severity, Sex
-from mesotrace.patients.search import patient_query
+from mesotrace.accounts.access import ApiRequest, TokenAuth, denial_reason
+from mesotrace.audit import services as audit
+from mesotrace.audit.models import ObjectType
+from mesotrace.core.api import ERRORS, InSchema, Page, Paging, paginate, reject_unknown_query
+from mesotrace.patients import queries, services
+from mesotrace.patients.models import (
+    CLINICAL_FIELDS,
+    DEMOGRAPHIC_FIELDS,
+    Patient,
+    PregnancyStatus,
+    Severity,
+    Sex,
+)
+from mesotrace.patients.services import AllergyInput, MedicationInput, PatientInput
 
 router = Router(tags=["patients"])
 
@@ -83,11 +91,8 @@ class PatientOut(Schema):
     clinical: ClinicalOut | None = None
 
 
-class PatientPage(Schema):
-    items: list[PatientOut]
-    count: int
-    page: int
-    page_size: int
+class PatientPage(Page[PatientOut]):
+    pass
 
 
 class PatientPatch(InSchema):
@@ -111,14 +116,11 @@ class PatientIn(PatientPatch):
     sex: Sex
 
 
-class PatientFilters(Schema):
+class PatientFilters(Paging):
     q: str = Field("", max_length=100, description="Name, date of birth or phone")
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(25, ge=1, le=200)
     sort: SortKey = "family_name"
 
 
-_DEMOGRAPHIC = {"given_name", "family_name", "date_of_birth", "sex", "phone", "email", "address"}
 _CLINICAL = {"medical_history", "pregnancy_status"}
 
 
@@ -134,14 +136,18 @@ def _out(patient: Patient, with_clinical: bool) -> PatientOut:
     return out
 
 
-def _split(payload: PatientPatch) -> tuple[dict[str, Any], dict[str, Any], Any, Any]:
-    given = payload.dict(exclude_unset=True)
-    demographics = {k: v for k, v in given.items() if k in _DEMOGRAPHIC and v is not None}
-    clinical = {k: v for k, v in given.items() if k in _CLINICAL and v is not None}
-    return demographics, clinical, given.get("allergies"), given.get("medications")
+def _input(payload: PatientPatch) -> PatientInput:
+    """What was sent; a field not sent (or null) is left as it is."""
+    fields = {name: getattr(payload, name) for name in DEMOGRAPHIC_FIELDS + CLINICAL_FIELDS}
+    allergies = medications = None
+    if payload.allergies is not None:
+        allergies = [AllergyInput(**a.dict()) for a in payload.allergies]
+    if payload.medications is not None:
+        medications = [MedicationInput(**m.dict()) for m in payload.medications]
+    return PatientInput(**fields, allergies=allergies, medications=medications)
 
 
-def _require_clinical_right(request: Any, payload: PatientPatch) -> None:
+def _require_clinical_right(request: ApiRequest, payload: PatientPatch) -> None:
     touched = payload.model_fields_set & (_CLINICAL | {"allergies", "medications"})
     if touched and not request.membership.may("patient.change_clinical"):
         raise PermissionDenied(
@@ -151,17 +157,13 @@ def _require_clinical_right(request: Any, payload: PatientPatch) -> None:
 
 
 @router.get("/patients", response={200: PatientPage, **ERRORS}, auth=TokenAuth("patient.view"))
-def list_patients(request: Any, filters: Query[PatientFilters]) -> PatientPage:
+def list_patients(request: ApiRequest, filters: Query[PatientFilters]) -> PatientPage:
     reject_unknown_query(request, set(PatientFilters.model_fields))
     field = filters.sort.lstrip("-")
     order = [("-" + key if filters.sort.startswith("-") else key) for key in _ORDER[field]]
-    queryset: QuerySet[Patient] = Patient.objects.for_clinic(request.clinic).filter(
-        patient_query(filters.q, request.clinic)
-    )
-    total = queryset.count()
-    start = (filters.page - 1) * filters.page_size
-    page = list(queryset.order_by(*order)[start : start + filters.page_size])
-    services.record_list(Actor.from_request(request, "api"), filters.q, [p.pk for p in page], total)
+    found = queries.search(request.clinic, filters.q).order_by(*order)
+    page, total = paginate(found, filters)
+    audit.record_list(request.actor, ObjectType.PATIENT, page, total=total, query=filters.q)
     return PatientPage(
         items=[_out(p, False) for p in page],
         count=total,
@@ -171,35 +173,24 @@ def list_patients(request: Any, filters: Query[PatientFilters]) -> PatientPage:
 
 
 @router.post("/patients", response={201: PatientOut, **ERRORS}, auth=TokenAuth("patient.create"))
-def create_patient(request: Any, payload: PatientIn) -> Status[PatientOut]:
+def create_patient(request: ApiRequest, payload: PatientIn) -> Status[PatientOut]:
     _require_clinical_right(request, payload)
-    demographics, clinical, allergies, medications = _split(payload)
-    patient = services.create_patient(
-        Actor.from_request(request, "api"),
-        request.clinic,
-        demographics,
-        clinical,
-        allergies or (),
-        medications or (),
-    )
+    patient = services.create_patient(request.actor, request.clinic, _input(payload))
     return Status(201, _out(patient, request.membership.may("patient.view_clinical")))
 
 
-def _patient(request: Any, patient_id: int) -> Patient:
+def _patient(request: ApiRequest, patient_id: int) -> Patient:
     return get_object_or_404(Patient.objects.for_clinic(request.clinic), pk=patient_id)
 
 
 @router.get(
     "/patients/{patient_id}", response={200: PatientOut, **ERRORS}, auth=TokenAuth("patient.view")
 )
-def get_patient(request: Any, patient_id: int) -> PatientOut:
+def get_patient(request: ApiRequest, patient_id: int) -> PatientOut:
     patient = _patient(request, patient_id)
     clinical = request.membership.may("patient.view_clinical")
-    services.record_read(
-        Actor.from_request(request, "api"),
-        patient,
-        "demographics+clinical" if clinical else "demographics",
-    )
+    part = "demographics+clinical" if clinical else "demographics"
+    audit.record_read(request.actor, patient, details={"part": part})
     return _out(patient, clinical)
 
 
@@ -208,9 +199,9 @@ def get_patient(request: Any, patient_id: int) -> PatientOut:
     response={200: ClinicalOut, **ERRORS},
     auth=TokenAuth("patient.view_clinical"),
 )
-def get_clinical(request: Any, patient_id: int) -> ClinicalOut:
+def get_clinical(request: ApiRequest, patient_id: int) -> ClinicalOut:
     patient = _patient(request, patient_id)
-    services.record_read(Actor.from_request(request, "api"), patient, "clinical")
+    audit.record_read(request.actor, patient, details={"part": "clinical"})
     out = _out(patient, True).clinical
     assert out is not None
     return out
@@ -219,7 +210,7 @@ def get_clinical(request: Any, patient_id: int) -> ClinicalOut:
 @router.patch(
     "/patients/{patient_id}", response={200: PatientOut, **ERRORS}, auth=TokenAuth("patient.change")
 )
-def patch_patient(request: Any, patient_id: int, payload: PatientPatch) -> PatientOut:
+def patch_patient(request: ApiRequest, patient_id: int, payload: PatientPatch) -> PatientOut:
     patient = _patient(request, patient_id)
     _require_clinical_right(request, payload)
     explicit_nulls = sorted(k for k, v in payload.dict(exclude_unset=True).items() if v is None)
@@ -230,12 +221,9 @@ def patch_patient(request: Any, patient_id: int, payload: PatientPatch) -> Patie
                 for name in explicit_nulls
             ]
         )
-    demographics, clinical, allergies, medications = _split(payload)
-    actor = Actor.from_request(request, "api")
-    patient = services.update_patient(
-        actor, patient, demographics, clinical, allergies, medications
-    )
+    patient = services.update_patient(request.actor, patient, _input(payload))
     clinical_view = request.membership.may("patient.view_clinical")
     # The answer carries the whole record: that is a read, even when nothing changed.
-    services.record_read(actor, patient, "clinical" if clinical_view else "demographics")
+    part = "clinical" if clinical_view else "demographics"
+    audit.record_read(request.actor, patient, details={"part": part})
     return _out(patient, clinical_view)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
@@ -56,7 +58,7 @@ MedicationFormSet = inlineformset_factory(
 )
 
 
-def formset_rows(formset: forms.BaseInlineFormSet) -> list[dict[str, object]]:  # type: ignore[type-arg]
+def formset_rows(formset: forms.BaseInlineFormSet) -> list[dict[str, Any]]:  # type: ignore[type-arg]
     """The rows a submitted formset keeps, as plain dicts for the service."""
     # The inline formset appends its foreign key to the form's fields; the service sets it.
     fields = [name for name in formset.form._meta.fields or [] if name != formset.fk.name]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.core.models import ClinicOwned
-from mesotrace.patients.search import name_key, name_words, phone_key
+from mesotrace.patients.rules import name_key, name_words, phone_key
 
 phone_chars = RegexValidator(r"^[0-9+() .-]*$", _("Use digits, spaces and + ( ) . - only."))
 

@@ -1,8 +1,13 @@
-"""Patient writes and audited reads. Every write is one transaction with its audit row."""
+"""Patient writes. Every write is one transaction with its audit row.
+
+Input is one `PatientInput`: on a change, a part left `None` stays as it is.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +16,7 @@ from django.db import transaction
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.audit.models import AuditAction
 from mesotrace.core.models import next_number
 from mesotrace.patients.models import (
     CLINICAL_FIELDS,
@@ -19,10 +24,46 @@ from mesotrace.patients.models import (
     Allergy,
     Medication,
     Patient,
+    Severity,
 )
 
 ALLERGY_FIELDS = ["substance", "reaction", "severity"]
 MEDICATION_FIELDS = ["name", "dose", "is_anticoagulant"]
+
+
+@dataclass(frozen=True)
+class AllergyInput:
+    substance: str
+    reaction: str = ""
+    severity: str = Severity.UNKNOWN
+
+
+@dataclass(frozen=True)
+class MedicationInput:
+    name: str
+    dose: str = ""
+    is_anticoagulant: bool = False
+
+
+@dataclass(frozen=True)
+class PatientInput:
+    """A patient's demographics, clinical record, allergies and medications.
+
+    On registration a field left `None` takes the record's default; on a change it stays
+    as it is. Allergies and medications, when given, replace the patient's whole list.
+    """
+
+    given_name: str | None = None
+    family_name: str | None = None
+    date_of_birth: datetime.date | None = None
+    sex: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    medical_history: str | None = None
+    pregnancy_status: str | None = None
+    allergies: Sequence[AllergyInput] | None = None
+    medications: Sequence[MedicationInput] | None = None
 
 
 def _state(patient: Patient) -> dict[str, Any]:
@@ -32,23 +73,26 @@ def _state(patient: Patient) -> dict[str, Any]:
     return state
 
 
-def _assign(patient: Patient, values: Mapping[str, Any], allowed: Sequence[str]) -> None:
-    unknown = sorted(set(values) - set(allowed))
-    if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "Unknown field."))
-    for name, value in values.items():
-        setattr(patient, name, value)
+def _assign(patient: Patient, data: PatientInput) -> None:
+    for name in DEMOGRAPHIC_FIELDS + CLINICAL_FIELDS:
+        value = getattr(data, name)
+        if value is not None:
+            setattr(patient, name, value)
+
+
+def _values(row: AllergyInput | MedicationInput) -> dict[str, Any]:
+    return {field.name: getattr(row, field.name) for field in fields(row)}
 
 
 def _replace_rows(
     patient: Patient,
     model: type[Allergy] | type[Medication],
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[AllergyInput | MedicationInput],
     label: str,
 ) -> None:
     model.objects.for_clinic(patient.clinic).filter(patient=patient).delete()
     for index, row in enumerate(rows):
-        item = model(clinic=patient.clinic, patient=patient, **row)
+        item = model(clinic=patient.clinic, patient=patient, **_values(row))
         try:
             item.full_clean(exclude=["clinic", "patient"])
         except ValidationError as error:
@@ -61,86 +105,34 @@ def _replace_rows(
         item.save()
 
 
+def _replace_lists(patient: Patient, data: PatientInput) -> None:
+    if data.allergies is not None:
+        _replace_rows(patient, Allergy, data.allergies, "allergies")
+    if data.medications is not None:
+        _replace_rows(patient, Medication, data.medications, "medications")
+
+
 @transaction.atomic
-def create_patient(
-    actor: Actor,
-    clinic: Clinic,
-    demographics: Mapping[str, Any],
-    clinical: Mapping[str, Any] | None = None,
-    allergies: Iterable[Mapping[str, Any]] = (),
-    medications: Iterable[Mapping[str, Any]] = (),
-) -> Patient:
+def create_patient(actor: Actor, clinic: Clinic, data: PatientInput) -> Patient:
     patient = Patient(clinic=clinic)
-    _assign(patient, demographics, DEMOGRAPHIC_FIELDS)
-    _assign(patient, clinical or {}, CLINICAL_FIELDS)
+    _assign(patient, data)
     patient.full_clean(exclude=["clinic", "record_number"])
     patient.record_number = f"{clinic.slug[:3].upper()}-{next_number(clinic, 'patient'):06d}"
     patient.save()
-    _replace_rows(patient, Allergy, allergies, "allergies")
-    _replace_rows(patient, Medication, medications, "medications")
-    audit.record(
-        actor,
-        AuditAction.CREATE,
-        ObjectType.PATIENT,
-        object_id=patient.pk,
-        patient_id=patient.pk,
-        changes=audit.diff({}, _state(patient)),
-        clinic=clinic,
-    )
+    _replace_lists(patient, data)
+    audit.record(actor, AuditAction.CREATE, patient, changes=audit.diff({}, _state(patient)))
     return patient
 
 
 @transaction.atomic
-def update_patient(
-    actor: Actor,
-    patient: Patient,
-    demographics: Mapping[str, Any] | None = None,
-    clinical: Mapping[str, Any] | None = None,
-    allergies: Iterable[Mapping[str, Any]] | None = None,
-    medications: Iterable[Mapping[str, Any]] | None = None,
-) -> Patient:
-    """Changes what is given: `None` leaves a part alone; a list replaces allergies/medications."""
+def update_patient(actor: Actor, patient: Patient, data: PatientInput) -> Patient:
+    """Changes what is given; a part left `None` stays as it is."""
     before = _state(patient)
-    _assign(patient, demographics or {}, DEMOGRAPHIC_FIELDS)
-    _assign(patient, clinical or {}, CLINICAL_FIELDS)
+    _assign(patient, data)
     patient.full_clean(exclude=["clinic", "record_number"])
     patient.save()
-    if allergies is not None:
-        _replace_rows(patient, Allergy, allergies, "allergies")
-    if medications is not None:
-        _replace_rows(patient, Medication, medications, "medications")
+    _replace_lists(patient, data)
     changes = audit.diff(before, _state(patient))
     if changes:
-        audit.record(
-            actor,
-            AuditAction.UPDATE,
-            ObjectType.PATIENT,
-            object_id=patient.pk,
-            patient_id=patient.pk,
-            changes=changes,
-            clinic=patient.clinic,
-        )
+        audit.record(actor, AuditAction.UPDATE, patient, changes=changes)
     return patient
-
-
-def record_read(actor: Actor, patient: Patient, part: str) -> None:
-    """Audits that `part` ("demographics" or "clinical") of a patient's record was read."""
-    audit.record(
-        actor,
-        AuditAction.VIEW,
-        ObjectType.PATIENT,
-        object_id=patient.pk,
-        patient_id=patient.pk,
-        details={"part": part},
-        clinic=patient.clinic,
-    )
-
-
-def record_list(actor: Actor, query: str, shown: Sequence[int], total: int) -> None:
-    """Audits a list or search: what was asked and which patients were shown."""
-    audit.record(
-        actor,
-        AuditAction.SEARCH if query else AuditAction.LIST,
-        ObjectType.PATIENT,
-        details={"query": query, "shown": list(shown), "total": total},
-    )

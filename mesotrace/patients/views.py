@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
-from mesotrace.patients import services
+from mesotrace.audit import services as audit
+from mesotrace.audit.models import ObjectType
+from mesotrace.patients import queries, services
 from mesotrace.patients.forms import (
     AllergyFormSet,
     ClinicalForm,
@@ -20,7 +22,7 @@ from mesotrace.patients.forms import (
     formset_rows,
 )
 from mesotrace.patients.models import CLINICAL_FIELDS, DEMOGRAPHIC_FIELDS, Patient
-from mesotrace.patients.search import MAX_QUERY, patient_query
+from mesotrace.patients.services import AllergyInput, MedicationInput, PatientInput
 
 PAGE_SIZE = 50
 
@@ -31,11 +33,15 @@ def _patient(request: ClinicRequest, patient_id: int) -> Patient:
 
 @clinic_view("patient.view")
 def patient_list(request: ClinicRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:MAX_QUERY]
-    found = Patient.objects.for_clinic(request.clinic).filter(patient_query(query, request.clinic))
+    query = request.GET.get("q", "")[: queries.MAX_QUERY]
+    found = queries.search(request.clinic, query)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    services.record_list(
-        Actor.from_request(request), query, [p.pk for p in page], page.paginator.count
+    audit.record_list(
+        Actor.from_request(request),
+        ObjectType.PATIENT,
+        list(page),
+        total=page.paginator.count,
+        query=query,
     )
     template = "patients/_results.html" if request.htmx else "patients/list.html"  # type: ignore[attr-defined]
     return render(request, template, {"page": page, "query": query})
@@ -48,13 +54,9 @@ def patient_create(request: ClinicRequest) -> HttpResponse:
     form_class = NewPatientForm if clinical else DemographicsForm
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        patient = services.create_patient(
-            Actor.from_request(request),
-            request.clinic,
-            {name: data[name] for name in DEMOGRAPHIC_FIELDS},
-            {name: data[name] for name in CLINICAL_FIELDS} if clinical else None,
-        )
+        fields = DEMOGRAPHIC_FIELDS + (CLINICAL_FIELDS if clinical else [])
+        data = PatientInput(**{name: form.cleaned_data[name] for name in fields})
+        patient = services.create_patient(Actor.from_request(request), request.clinic, data)
         messages.success(request, _("Patient %(name)s registered.") % {"name": patient.full_name})
         return redirect("desk:patient", patient_id=patient.pk)
     return render(request, "patients/form.html", {"form": form, "title": _("New patient")})
@@ -66,10 +68,8 @@ def patient_edit(request: ClinicRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     form = DemographicsForm(request.POST or None, instance=Patient.objects.get(pk=patient.pk))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.update_patient(
-            Actor.from_request(request), patient, {n: data[n] for n in DEMOGRAPHIC_FIELDS}
-        )
+        data = PatientInput(**{name: form.cleaned_data[name] for name in DEMOGRAPHIC_FIELDS})
+        services.update_patient(Actor.from_request(request), patient, data)
         messages.success(request, _("Saved."))
         return redirect("desk:patient", patient_id=patient.pk)
     return render(
@@ -82,7 +82,7 @@ def patient_edit(request: ClinicRequest, patient_id: int) -> HttpResponse:
 @clinic_view("patient.view_clinical")
 def patient_clinical(request: ClinicRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
-    services.record_read(Actor.from_request(request), patient, "clinical")
+    audit.record_read(Actor.from_request(request), patient, details={"part": "clinical"})
     return render(request, "patients/clinical.html", {"patient": patient})
 
 
@@ -101,13 +101,12 @@ def patient_clinical_edit(request: ClinicRequest, patient_id: int) -> HttpRespon
         and allergies.is_valid()
         and medications.is_valid()
     ):
-        services.update_patient(
-            Actor.from_request(request),
-            patient,
-            clinical={name: form.cleaned_data[name] for name in CLINICAL_FIELDS},
-            allergies=formset_rows(allergies),
-            medications=formset_rows(medications),
+        changed = PatientInput(
+            **{name: form.cleaned_data[name] for name in CLINICAL_FIELDS},
+            allergies=[AllergyInput(**row) for row in formset_rows(allergies)],
+            medications=[MedicationInput(**row) for row in formset_rows(medications)],
         )
+        services.update_patient(Actor.from_request(request), patient, changed)
         messages.success(request, _("Clinical record saved."))
         return redirect("patients:clinical", patient_id=patient.pk)
     context = {"patient": patient, "form": form, "allergies": allergies, "medications": medications}

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
 
-from mesotrace.accounts.access import TokenAuth
+from mesotrace.accounts.access import ApiRequest, TokenAuth
 from mesotrace.core.api import ErrorOut
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.practitioners.services import may_inject
+from mesotrace.practitioners.queries import may_inject, practitioners_of
 
 router = Router(tags=["practitioners"])
 
@@ -58,11 +57,8 @@ def _out(person: Practitioner) -> PractitionerOut:
     response={200: list[PractitionerOut], 401: ErrorOut, 403: ErrorOut},
     auth=TokenAuth("practitioner.view"),
 )
-def list_practitioners(request: Any) -> list[PractitionerOut]:
-    people = Practitioner.objects.for_clinic(request.clinic).select_related(
-        "clinic", "supervising_physician"
-    )
-    return [_out(person) for person in people]
+def list_practitioners(request: ApiRequest) -> list[PractitionerOut]:
+    return [_out(person) for person in practitioners_of(request.clinic)]
 
 
 @router.get(
@@ -70,8 +66,5 @@ def list_practitioners(request: Any) -> list[PractitionerOut]:
     response={200: PractitionerOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     auth=TokenAuth("practitioner.view"),
 )
-def get_practitioner(request: Any, practitioner_id: int) -> PractitionerOut:
-    queryset = Practitioner.objects.for_clinic(request.clinic).select_related(
-        "clinic", "supervising_physician"
-    )
-    return _out(get_object_or_404(queryset, pk=practitioner_id))
+def get_practitioner(request: ApiRequest, practitioner_id: int) -> PractitionerOut:
+    return _out(get_object_or_404(practitioners_of(request.clinic), pk=practitioner_id))

@@ -5,7 +5,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.models import Clinic, User
-from mesotrace.practitioners.models import InjectionPolicy, Practitioner, Qualification
+from mesotrace.practitioners.models import (
+    PRACTITIONER_FIELDS,
+    InjectionPolicy,
+    Practitioner,
+    Qualification,
+)
 
 
 class DateInput(forms.DateInput):
@@ -15,18 +20,7 @@ class DateInput(forms.DateInput):
 class PractitionerForm(forms.ModelForm[Practitioner]):
     class Meta:
         model = Practitioner
-        fields = [
-            "full_name",
-            "qualification",
-            "user",
-            "licence_number",
-            "licence_jurisdiction",
-            "licence_expiry",
-            "training_certificate",
-            "training_date",
-            "supervising_physician",
-            "is_active",
-        ]
+        fields = PRACTITIONER_FIELDS
         widgets = {"licence_expiry": DateInput(), "training_date": DateInput()}
 
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:

@@ -17,6 +17,21 @@ jurisdiction_code = RegexValidator(
 )
 
 
+# What the owner keeps for a practitioner, in the order the form shows it.
+PRACTITIONER_FIELDS = [
+    "full_name",
+    "qualification",
+    "user",
+    "licence_number",
+    "licence_jurisdiction",
+    "licence_expiry",
+    "training_certificate",
+    "training_date",
+    "supervising_physician",
+    "is_active",
+]
+
+
 class Qualification(models.TextChoices):
     PHYSICIAN = "physician", _("Physician")
     NURSE = "nurse", _("Nurse")

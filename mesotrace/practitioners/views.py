@@ -10,19 +10,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
-from mesotrace.practitioners import services
+from mesotrace.practitioners import queries, services
 from mesotrace.practitioners.forms import PolicyForm, PractitionerForm
-from mesotrace.practitioners.models import Practitioner
+from mesotrace.practitioners.models import PRACTITIONER_FIELDS, Practitioner
+from mesotrace.practitioners.services import PractitionerInput
+
+
+def _input(form: PractitionerForm) -> PractitionerInput:
+    return PractitionerInput(**{name: form.cleaned_data[name] for name in PRACTITIONER_FIELDS})
 
 
 @clinic_view("practitioner.view")
 def practitioner_list(request: ClinicRequest) -> HttpResponse:
     today = timezone.localdate()
-    people = Practitioner.objects.for_clinic(request.clinic).select_related(
-        "clinic", "supervising_physician"
-    )
-    rows = [(p, services.may_inject(p, request.clinic, today)) for p in people]
-    policy = services.policy_for(request.clinic)
+    people = queries.practitioners_of(request.clinic)
+    rows = [(p, queries.may_inject(p, request.clinic, today)) for p in people]
+    policy = queries.policy_for(request.clinic)
     return render(
         request, "practitioners/list.html", {"rows": rows, "policy": policy, "today": today}
     )
@@ -32,7 +35,7 @@ def practitioner_list(request: ClinicRequest) -> HttpResponse:
 def practitioner_detail(request: ClinicRequest, practitioner_id: int) -> HttpResponse:
     person = clinic_object_or_404(Practitioner.objects.all(), request.clinic, pk=practitioner_id)
     today = timezone.localdate()
-    decision = services.may_inject(person, request.clinic, today)
+    decision = queries.may_inject(person, request.clinic, today)
     context = {"person": person, "decision": decision, "today": today}
     return render(request, "practitioners/detail.html", context)
 
@@ -42,7 +45,8 @@ def practitioner_detail(request: ClinicRequest, practitioner_id: int) -> HttpRes
 def practitioner_create(request: ClinicRequest) -> HttpResponse:
     form = PractitionerForm(request.POST or None, clinic=request.clinic)
     if request.method == "POST" and form.is_valid():
-        person = services.save_practitioner(Actor.from_request(request), form.instance)
+        data = _input(form)
+        person = services.add_practitioner(Actor.from_request(request), request.clinic, data)
         messages.success(request, _("Practitioner added."))
         return redirect("practitioners:detail", practitioner_id=person.pk)
     return render(
@@ -56,7 +60,7 @@ def practitioner_edit(request: ClinicRequest, practitioner_id: int) -> HttpRespo
     person = clinic_object_or_404(Practitioner.objects.all(), request.clinic, pk=practitioner_id)
     form = PractitionerForm(request.POST or None, instance=person, clinic=request.clinic)
     if request.method == "POST" and form.is_valid():
-        services.save_practitioner(Actor.from_request(request), form.instance)
+        services.change_practitioner(Actor.from_request(request), person, _input(form))
         messages.success(request, _("Saved."))
         return redirect("practitioners:detail", practitioner_id=person.pk)
     return render(
@@ -69,7 +73,7 @@ def practitioner_edit(request: ClinicRequest, practitioner_id: int) -> HttpRespo
 @clinic_view("clinic.manage")
 @require_http_methods(["GET", "POST"])
 def policy_edit(request: ClinicRequest) -> HttpResponse:
-    form = PolicyForm(request.POST or None, instance=services.policy_for(request.clinic))
+    form = PolicyForm(request.POST or None, instance=queries.policy_for(request.clinic))
     if request.method == "POST" and form.is_valid():
         services.set_injection_policy(
             Actor.from_request(request),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import BodyZone, Protocol
-from mesotrace.catalogue.services import lipolytic_protocol_ids, protocol_allowed, rules_for
+from mesotrace.catalogue.queries import lipolytic_protocol_ids, protocol_allowed, rules_for
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import (
     MAX_DURATION_MINUTES,

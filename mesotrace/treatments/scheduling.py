@@ -28,7 +28,7 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.practitioners.services import may_inject
+from mesotrace.practitioners.queries import may_inject
 from mesotrace.treatments.models import (
     HOLDS_TIME,
     MAX_DURATION_MINUTES,

@@ -31,7 +31,7 @@ from mesotrace.catalogue.models import (
     Verification,
     contraindications_for,
 )
-from mesotrace.catalogue.services import protocol_allowed
+from mesotrace.catalogue.queries import protocol_allowed
 from mesotrace.core.clock import clinic_today
 from mesotrace.patients.models import Allergy, Medication, Patient, PregnancyStatus
 

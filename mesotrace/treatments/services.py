@@ -22,7 +22,7 @@ from mesotrace.catalogue.models import (
     ProcedureType,
     Protocol,
 )
-from mesotrace.catalogue.services import protocol_allowed
+from mesotrace.catalogue.queries import protocol_allowed
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import (

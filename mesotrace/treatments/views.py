@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.audit import services as audit
+from mesotrace.audit.models import ObjectType
 from mesotrace.catalogue.models import Protocol
 from mesotrace.core.clock import clinic_today
 from mesotrace.core.forms import attach_errors
 from mesotrace.patients.models import Patient
-from mesotrace.patients.search import MAX_QUERY, patient_query
-from mesotrace.patients.services import record_list as record_patient_list
+from mesotrace.patients.queries import MAX_QUERY, patient_query
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments import scheduling, services
 from mesotrace.treatments.forms import (
@@ -93,7 +94,9 @@ def choose_patient(request: ClinicRequest) -> HttpResponse:
                 :PAGE_SIZE
             ]
         )
-        record_patient_list(Actor.from_request(request), query, [p.pk for p in found], len(found))
+        audit.record_list(
+            Actor.from_request(request), ObjectType.PATIENT, found, total=len(found), query=query
+        )
     return render(request, "treatments/choose_patient.html", {"query": query, "found": found})
 
 

@@ -155,7 +155,9 @@ def test_a_change_rolled_back_after_its_record_leaves_neither(world: World) -> N
 
     def change() -> None:
         patients.update_patient(
-            SYSTEM, patient, {"family_name": "Roux"}, allergies=[{"substance": "Nickel"}]
+            SYSTEM,
+            patient,
+            patients.PatientInput(family_name="Roux", allergies=[patients.AllergyInput("Nickel")]),
         )
         assert AuditEvent.objects.filter(action="update").exists()
 
@@ -185,7 +187,9 @@ def test_a_change_whose_record_cannot_be_written_is_not_kept(
     monkeypatch.setattr(audit, "record", fail)
     with pytest.raises(DatabaseError):
         patients.update_patient(
-            SYSTEM, patient, {"family_name": "Roux"}, allergies=[{"substance": "Nickel"}]
+            SYSTEM,
+            patient,
+            patients.PatientInput(family_name="Roux", allergies=[patients.AllergyInput("Nickel")]),
         )
     assert Patient.objects.get(pk=patient.pk).family_name == "Durand"
     assert [a.substance for a in Allergy.objects.filter(patient=patient)] == ["Latex"]

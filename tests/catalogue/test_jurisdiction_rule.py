@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.test import Client
 
 from mesotrace.accounts.models import User
-from mesotrace.catalogue import services
+from mesotrace.catalogue import queries, services
 from tests.catalogue.builders import shipped_protocol
 from tests.conftest import SYSTEM, World
 
@@ -18,7 +18,7 @@ def test_france_refuses_injection_lipolysis_naming_the_decree_and_its_source(
     world: World,
 ) -> None:
     assert world.clinic.jurisdiction == "FR"
-    decision = services.protocol_allowed(shipped_protocol("gynoid-fat-pc-dc"), world.clinic)
+    decision = queries.protocol_allowed(shipped_protocol("gynoid-fat-pc-dc"), world.clinic)
     assert not decision.allowed
     assert decision.rule is not None
     assert "Décret n° 2011-382 du 11 avril 2011" in decision.reason
@@ -27,7 +27,7 @@ def test_france_refuses_injection_lipolysis_naming_the_decree_and_its_source(
 
 def test_a_us_clinic_may_choose_the_same_protocol(world: World) -> None:
     assert world.other_clinic.jurisdiction == "US"
-    decision = services.protocol_allowed(shipped_protocol("gynoid-fat-pc-dc"), world.other_clinic)
+    decision = queries.protocol_allowed(shipped_protocol("gynoid-fat-pc-dc"), world.other_clinic)
     assert decision.allowed
     assert decision.rule is None
 
@@ -40,7 +40,7 @@ def test_france_also_refuses_lipolytic_mesotherapy_and_approved_deoxycholic_acid
         "cellulite-caffeine-artichoke-silicon",
         "submental-deoxycholic-acid",
     ):
-        assert not services.protocol_allowed(shipped_protocol(slug), world.clinic), slug
+        assert not queries.protocol_allowed(shipped_protocol(slug), world.clinic), slug
 
 
 def test_france_allows_mesotherapy_that_does_not_dissolve_fat(world: World) -> None:
@@ -50,12 +50,12 @@ def test_france_allows_mesotherapy_that_does_not_dissolve_fat(world: World) -> N
         "heavy-legs-troxerutin-melilotus",
         "skin-ageing-hyaluronic-acid-vitamin-c",
     ):
-        assert services.protocol_allowed(shipped_protocol(slug), world.clinic), slug
+        assert queries.protocol_allowed(shipped_protocol(slug), world.clinic), slug
 
 
 def test_a_clinic_copy_of_a_banned_protocol_is_banned_too(world: World) -> None:
     copy = services.clone_protocol(SYSTEM, world.clinic, shipped_protocol("gynoid-fat-pc-dc"))
-    assert not services.protocol_allowed(copy, world.clinic)
+    assert not queries.protocol_allowed(copy, world.clinic)
 
 
 def test_the_protocol_page_shows_the_refusal_with_its_rule_and_source(

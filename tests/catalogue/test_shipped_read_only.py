@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -58,11 +59,15 @@ def test_every_kind_of_shipped_entry_refuses_edits(
 
 
 def test_the_services_refuse_shipped_entries(world: World) -> None:
+    procaine = shipped_compound("procaine")
     with pytest.raises(PermissionDenied):
-        services.save_compound(SYSTEM, world.clinic, shipped_compound("procaine"), {"name": "x"})
+        services.save_compound(
+            SYSTEM, world.clinic, procaine, replace(services.CompoundInput.of(procaine), name="x")
+        )
+    protocol = shipped_protocol("gynoid-fat-pc-dc")
     with pytest.raises(PermissionDenied):
         services.save_protocol(
-            SYSTEM, world.clinic, shipped_protocol("gynoid-fat-pc-dc"), {"sessions": 1}
+            SYSTEM, world.clinic, protocol, replace(services.ProtocolInput.of(protocol), sessions=1)
         )
     assert Compound.objects.shipped().get(slug="procaine").name == "Procaine"
 

@@ -8,8 +8,6 @@ import pytest
 from django.apps import apps
 from django.db import models
 
-from mesotrace.catalogue import starter_data
-from mesotrace.catalogue.loader import _Loader, fact_counts
 from mesotrace.catalogue.models import (
     AdverseEffect,
     BodyZone,
@@ -22,6 +20,9 @@ from mesotrace.catalogue.models import (
     Protocol,
     RegulatoryStatus,
 )
+from mesotrace.catalogue.queries import fact_counts
+from mesotrace.catalogue.shipped import data as starter_data
+from mesotrace.catalogue.shipped.loader import _Loader
 
 pytestmark = pytest.mark.django_db
 

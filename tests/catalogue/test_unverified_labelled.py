@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.test import Client
 
 from mesotrace.accounts.models import User
-from mesotrace.catalogue.starter_data import NOT_FOUND
+from mesotrace.catalogue.shipped.data import NOT_FOUND
 from tests.catalogue.builders import shipped_compound
 from tests.conftest import World
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from mesotrace.inventory.services import on_hand
+from mesotrace.inventory.queries.stock import on_hand
 from mesotrace.treatments.models import Injection, TreatmentSession
 from tests.browser import PageLog, Screenshot, sign_in
 from tests.charting.builders import chartable, minoxidil_lot

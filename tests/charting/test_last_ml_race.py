@@ -20,9 +20,9 @@ from django.db import connection
 
 from mesotrace.accounts import services as accounts
 from mesotrace.charting import services
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement
-from mesotrace.inventory.services import on_hand
+from mesotrace.inventory.queries.stock import on_hand
+from mesotrace.inventory.services import stock
 from mesotrace.practitioners.models import InjectionRule
 from mesotrace.practitioners.services import set_injection_policy
 from mesotrace.treatments.models import TreatmentSession
@@ -133,7 +133,7 @@ def test_without_the_lots_row_lock_both_nurses_would_draw_on_postgresql(
         stock, "_lock", lambda lot: Lot.objects.select_related("product", "clinic").get(pk=lot.pk)
     )
     both_read = threading.Barrier(2)
-    read_stock = stock.on_hand
+    read_stock = on_hand
 
     def on_hand_then_wait(lot: Lot) -> Decimal:
         found = read_stock(lot)

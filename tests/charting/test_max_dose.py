@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from mesotrace.catalogue.models import Compound, Product, ProductComponent, Source
-from mesotrace.inventory.services import on_hand
+from mesotrace.inventory.queries.stock import on_hand
 from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import chartable, payload, point, record
 from tests.conftest import World

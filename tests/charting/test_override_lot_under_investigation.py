@@ -16,8 +16,9 @@ from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
 from mesotrace.charting.models import LotUseOverride
 from mesotrace.charting.schemas import LotOverrideIn
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot, LotStatus, MovementKind, StockMovement
+from mesotrace.inventory.queries.stock import on_hand
+from mesotrace.inventory.services import stock
 from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import SYSTEM, World
@@ -53,7 +54,7 @@ def test_an_owner_charts_with_a_lot_under_investigation_for_a_reason(world: Worl
 
     row = LotUseOverride.objects.get(session=session)
     assert (row.lot_id, row.reason, row.by) == (lot.pk, REASON, world.members["owner"])
-    assert stock.on_hand(lot) == Decimal("9.700")
+    assert on_hand(lot) == Decimal("9.700")
     used = StockMovement.objects.get(lot=lot, kind=MovementKind.USED)
     drawn = AuditEvent.objects.get(object_type="stock_movement", object_id=str(used.pk))
     assert drawn.details["investigation_overridden"] is True  # the stock trail says so too

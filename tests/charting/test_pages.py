@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from mesotrace.inventory.services import on_hand
+from mesotrace.inventory.queries.stock import on_hand
 from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import World

@@ -14,8 +14,8 @@ from pydantic import ValidationError as SchemaError
 
 from mesotrace.audit.models import AuditEvent
 from mesotrace.charting.schemas import ComponentIn
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import MovementKind, StockMovement
+from mesotrace.inventory.services import stock
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import (
     Appointment,

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mesotrace.audit.models import AuditEvent
 from mesotrace.inventory.models import MovementKind, StockMovement
-from mesotrace.inventory.services import on_hand
+from mesotrace.inventory.queries.stock import on_hand
 from mesotrace.treatments.models import (
     AppointmentStatus,
     Injection,

@@ -16,9 +16,9 @@ from mesotrace.accounts.models import Clinic, Membership
 from mesotrace.audit.models import AuditAction, AuditEvent
 from mesotrace.charting.trace import trace_lot
 from mesotrace.demo.generator import bulk_patients, demo_logins, generate_demo
-from mesotrace.inventory.services import on_hand
+from mesotrace.inventory.queries.stock import on_hand
 from mesotrace.patients.models import Patient
-from mesotrace.patients.search import patient_query
+from mesotrace.patients.queries import patient_query
 from mesotrace.treatments.models import (
     Appointment,
     InjectionComponent,

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from mesotrace.accounts.models import Clinic
 from mesotrace.demo.inventory import demo_products, give_demo_stock
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot
+from mesotrace.inventory.queries.stock import low_stock, near_expiry, usable_lots
 from tests.treatments.builders import demo_clinics_with_plans
 
 
@@ -36,11 +36,11 @@ def test_each_demo_clinic_gets_lots_of_its_plans_products(db: Any) -> None:
         lots = Lot.objects.for_clinic(clinic)
         assert {lot.product_id for lot in lots} == {p.pk for p in products}
         assert summary.lots == lots.count() == 2 * len(products) + 2
-        near = [lot.lot_number for lot in stock.near_expiry(clinic)]
-        low = [lot.lot_number for lot in stock.low_stock(clinic)]
+        near = [lot.lot_number for lot in near_expiry(clinic)]
+        low = [lot.lot_number for lot in low_stock(clinic)]
         assert summary.near_expiry == near
         assert summary.low == low
-        assert all(stock.usable_lots(clinic, p, timezone.now()) for p in products)
+        assert all(usable_lots(clinic, p, timezone.now()) for p in products)
 
 
 def test_demo_stock_is_the_same_for_the_same_seed(db: Any) -> None:

@@ -12,8 +12,8 @@ from django.utils import timezone
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import Product
-from mesotrace.inventory import recalls, stock
 from mesotrace.inventory.models import Lot, RecallContact
+from mesotrace.inventory.services import recalls, stock
 from mesotrace.patients.models import Patient
 from tests.conftest import SYSTEM, World
 

@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mesotrace.accounts.models import Clinic, User
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot, LotStatus
+from mesotrace.inventory.queries.stock import on_hand
+from mesotrace.inventory.services import stock
 from tests.conftest import SYSTEM, World
 from tests.inventory.builders import days_from_today, receive, shipped_product
 
@@ -117,7 +118,7 @@ def test_movements_add_up_to_the_stock_on_hand(world: World, api: Callable[..., 
         "received",
     ]
     total = sum(Decimal(m["quantity_ml"]) for m in listed["items"])
-    assert total == Decimal(listed["on_hand_ml"]) == Decimal("11.25") == stock.on_hand(lot)
+    assert total == Decimal(listed["on_hand_ml"]) == Decimal("11.25") == on_hand(lot)
     used = api("GET", f"/lots/{lot.pk}/movements?kind=used").json()
     assert [m["reference"] for m in used["items"]] == ["session 5"]
 

@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 
 from mesotrace.accounts.models import Clinic, User
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot, StockMovement
+from mesotrace.inventory.queries.stock import on_hand
 from tests.catalogue.builders import own_entries
 from tests.conftest import World
 from tests.inventory.builders import days_from_today, receive, shipped_product
@@ -115,7 +115,7 @@ def test_another_clinics_lot_is_not_found_for_every_operation(
         response = api(method, path, body)
         assert response.status_code == 404, (method, path)
         assert response.json() == {"detail": "Not found."}
-    assert stock.on_hand(theirs) == Decimal("10")
+    assert on_hand(theirs) == Decimal("10")
 
 
 @pytest.mark.parametrize(

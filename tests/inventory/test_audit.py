@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from mesotrace.audit.models import AuditAction, AuditEvent
-from mesotrace.inventory import recalls, stock
 from mesotrace.inventory.models import RecallContact
+from mesotrace.inventory.services import recalls, stock
 from tests.conftest import World, make_patient
 from tests.inventory.builders import receive
 from tests.treatments.builders import actor_for

@@ -11,8 +11,8 @@ from django.test import Client
 
 from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditAction, AuditEvent
-from mesotrace.inventory import recalls
 from mesotrace.inventory.models import CampaignStatus, RecallCampaign, RecallContact
+from mesotrace.inventory.services import recalls
 from mesotrace.patients.models import Patient
 from tests.conftest import SYSTEM, World, make_patient
 from tests.inventory.builders import receive

@@ -16,8 +16,10 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement
+from mesotrace.inventory.queries.stock import on_hand
+from mesotrace.inventory.rules import StockRefused
+from mesotrace.inventory.services import stock
 from tests.conftest import SYSTEM, World
 from tests.inventory.builders import receive
 from tests.race import race
@@ -42,7 +44,7 @@ def _pausing(reader: Callable[[Lot], Decimal], seconds: float) -> Callable[[Lot]
 
 
 def _slow_stock_reading(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stock, "on_hand", _pausing(stock.on_hand, PAUSE_SECONDS))
+    monkeypatch.setattr(stock, "on_hand", _pausing(on_hand, PAUSE_SECONDS))
 
 
 def _charting_session(lot: Lot, quantity: str, reference: str) -> Callable[[], Any]:
@@ -71,11 +73,11 @@ def test_two_draws_of_the_last_millilitres_at_once_one_wins_one_is_refused(
     )
 
     won = [r for r in results if isinstance(r, StockMovement)]
-    lost = [r for r in results if isinstance(r, stock.StockRefused)]
+    lost = [r for r in results if isinstance(r, StockRefused)]
     assert (len(won), len(lost)) == (1, 1), results
     assert lost[0].field == "quantity_ml"
     assert lost[0].message == "Lot LAST-2 has only 0.5 mL left; 1.5 mL asked."
-    assert stock.on_hand(lot) == Decimal("0.5")
+    assert on_hand(lot) == Decimal("0.5")
     assert _used(lot) == 2
 
 
@@ -83,13 +85,13 @@ def test_many_draws_at_once_never_take_the_stock_below_zero(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lot = receive(world.clinic, "MANY", quantity="2")
-    monkeypatch.setattr(stock, "on_hand", _pausing(stock.on_hand, 0.05))
+    monkeypatch.setattr(stock, "on_hand", _pausing(on_hand, 0.05))
 
     results = race([_charting_session(lot, "0.5", f"session {i}") for i in range(6)])
 
     assert sum(isinstance(r, StockMovement) for r in results) == 4, results
-    assert sum(isinstance(r, stock.StockRefused) for r in results) == 2, results
-    assert stock.on_hand(lot) == Decimal("0")
+    assert sum(isinstance(r, StockRefused) for r in results) == 2, results
+    assert on_hand(lot) == Decimal("0")
 
 
 @pytest.mark.skipif(
@@ -111,4 +113,4 @@ def test_without_the_lot_lock_both_draws_would_win_on_postgresql(
     )
 
     assert all(isinstance(r, StockMovement) for r in results), results
-    assert stock.on_hand(lot) == Decimal("-1")
+    assert on_hand(lot) == Decimal("-1")

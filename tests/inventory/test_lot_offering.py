@@ -6,13 +6,15 @@ import datetime
 
 from django.utils import timezone
 
-from mesotrace.inventory import stock
+from mesotrace.inventory.queries.stock import on_hand, usable_lots
+from mesotrace.inventory.rules import annotated_on_hand
+from mesotrace.inventory.services import stock
 from tests.conftest import SYSTEM, World
 from tests.inventory.builders import days_from_today, receive, shipped_product
 
 
 def _offered(world: World, slug: str = "lidocaine-2-generic") -> list[str]:
-    lots = stock.usable_lots(world.clinic, shipped_product(slug), timezone.now())
+    lots = usable_lots(world.clinic, shipped_product(slug), timezone.now())
     return [lot.lot_number for lot in lots]
 
 
@@ -49,7 +51,7 @@ def test_a_lot_received_after_the_session_is_not_offered_for_it(world: World) ->
     receive(world.clinic, "NEW", received_on=days_from_today(0))
     yesterday = timezone.now() - datetime.timedelta(days=2)
 
-    assert stock.usable_lots(world.clinic, shipped_product(), yesterday) == []
+    assert usable_lots(world.clinic, shipped_product(), yesterday) == []
     assert _offered(world) == ["NEW"]
 
 
@@ -66,5 +68,5 @@ def test_each_offered_lot_carries_its_stock_on_hand(world: World) -> None:
     lot = receive(world.clinic, quantity="4")
     stock.draw(SYSTEM, lot, "1.5", timezone.now())
 
-    [offered] = stock.usable_lots(world.clinic, lot.product, timezone.now())
-    assert stock.annotated_on_hand(offered) == stock.on_hand(lot) == 2.5
+    [offered] = usable_lots(world.clinic, lot.product, timezone.now())
+    assert annotated_on_hand(offered) == on_hand(lot) == 2.5

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import Product
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot
+from mesotrace.inventory.queries.stock import lot_problem, on_hand, usable_lots
+from mesotrace.inventory.rules import StockRefused
+from mesotrace.inventory.services import stock
 from tests.conftest import SYSTEM, World
 from tests.inventory.builders import days_from_today, receive
 
@@ -59,16 +61,16 @@ def test_an_opened_vial_past_its_discard_time_cannot_be_charted(world: World) ->
     opened = timezone.now() - datetime.timedelta(hours=25)
     stock.draw(SYSTEM, lot, "1", opened)
 
-    with pytest.raises(stock.StockRefused) as refused:
+    with pytest.raises(StockRefused) as refused:
         stock.draw(SYSTEM, lot, "1", timezone.now())
     assert refused.value.field == "lot"
     assert refused.value.message.startswith(
         "Lot MD-7: the opened multi-dose vial passed its discard time"
     )
     assert "24 hours later" in refused.value.message
-    assert stock.usable_lots(world.clinic, lot.product, timezone.now()) == []
+    assert usable_lots(world.clinic, lot.product, timezone.now()) == []
     # Within its time, the same vial was fine.
-    assert stock.lot_problem(lot, world.clinic, opened + datetime.timedelta(hours=23)) is None
+    assert lot_problem(lot, world.clinic, opened + datetime.timedelta(hours=23)) is None
 
 
 def test_discarding_the_opened_vial_lets_the_next_draw_open_a_new_one(world: World) -> None:
@@ -81,7 +83,7 @@ def test_discarding_the_opened_vial_lets_the_next_draw_open_a_new_one(world: Wor
     assert Lot.objects.get(pk=lot.pk).opened_at is None
     stock.draw(SYSTEM, lot, "1", timezone.now())
 
-    assert stock.on_hand(lot) == Decimal("19")
+    assert on_hand(lot) == Decimal("19")
     assert Lot.objects.get(pk=lot.pk).opened_at is not None
 
 
@@ -89,7 +91,7 @@ def test_a_single_dose_lot_never_opens_a_vial(world: World) -> None:
     lot = receive(world.clinic, product="kybella", received_on=days_from_today(-40))
     stock.draw(SYSTEM, lot, "2", timezone.now() - datetime.timedelta(days=30))
     assert Lot.objects.get(pk=lot.pk).opened_at is None
-    assert stock.lot_problem(lot, world.clinic, timezone.now(), Decimal("1")) is None
+    assert lot_problem(lot, world.clinic, timezone.now(), Decimal("1")) is None
 
 
 def test_a_multi_dose_lot_needs_a_discard_time_when_the_product_gives_none(world: World) -> None:

@@ -8,8 +8,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement, on_hand_expression
+from mesotrace.inventory.queries.stock import low_stock, near_expiry, on_hand, usable_lots
+from mesotrace.inventory.rules import annotated_on_hand
+from mesotrace.inventory.services import stock
 from tests.conftest import SYSTEM, World
 from tests.inventory.builders import receive
 
@@ -29,11 +31,11 @@ def test_every_kind_of_movement_changes_the_stock_on_hand_by_its_quantity(world:
     stock.return_stock(SYSTEM, lot, "1", "Damaged box", "RMA-77")
     stock.receive_more(SYSTEM, lot, "2.5")
 
-    assert stock.on_hand(lot) == Decimal("10.55") == _sum_of_movements(lot)
+    assert on_hand(lot) == Decimal("10.55") == _sum_of_movements(lot)
     kinds = list(StockMovement.objects.filter(lot=lot).values_list("kind", flat=True))
     assert sorted(set(kinds)) == sorted({"received", "used", "wasted", "adjusted", "returned"})
     annotated = Lot.objects.annotate(on_hand_ml=on_hand_expression()).get(pk=lot.pk)
-    assert stock.annotated_on_hand(annotated) == Decimal("10.55")
+    assert annotated_on_hand(annotated) == Decimal("10.55")
 
 
 def test_a_lot_emptied_in_tenths_is_exactly_empty(world: World) -> None:
@@ -42,15 +44,15 @@ def test_a_lot_emptied_in_tenths_is_exactly_empty(world: World) -> None:
     stock.draw(SYSTEM, lot, "0.1", timezone.now())
     stock.draw(SYSTEM, lot, "0.2", timezone.now())
 
-    assert stock.on_hand(lot) == Decimal("0")
-    assert stock.usable_lots(world.clinic, lot.product, timezone.now()) == []
-    assert stock.low_stock(world.clinic, Decimal("5")) == []
-    assert stock.near_expiry(world.clinic, 365 * 100) == []
+    assert on_hand(lot) == Decimal("0")
+    assert usable_lots(world.clinic, lot.product, timezone.now()) == []
+    assert low_stock(world.clinic, Decimal("5")) == []
+    assert near_expiry(world.clinic, 365 * 100) == []
 
 
 def test_a_lot_untouched_holds_what_was_received(world: World) -> None:
     lot = receive(world.clinic, quantity="12.345")
-    assert stock.on_hand(lot) == lot.quantity_received_ml == Decimal("12.345")
+    assert on_hand(lot) == lot.quantity_received_ml == Decimal("12.345")
 
 
 @pytest.mark.parametrize(
@@ -75,4 +77,4 @@ def test_the_database_refuses_a_movement_whose_sign_contradicts_its_kind(
             quantity_ml=Decimal(quantity),
             at=timezone.now(),
         )
-    assert stock.on_hand(lot) == Decimal("10")
+    assert on_hand(lot) == Decimal("10")

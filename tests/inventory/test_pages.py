@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mesotrace.accounts.models import User
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot, LotStatus, MovementKind, StockMovement
+from mesotrace.inventory.queries.stock import on_hand
+from mesotrace.inventory.services import stock
 from tests.conftest import SYSTEM, World
 from tests.inventory.builders import days_from_today, receive, shipped_product
 
@@ -117,7 +118,7 @@ def test_front_desk_receives_a_lot_from_the_form(world: World, login: Login) -> 
         "Pharma Sud",
         world.members["front_desk"],
     )
-    assert stock.on_hand(lot) == Decimal("25")
+    assert on_hand(lot) == Decimal("25")
 
 
 @pytest.mark.parametrize(
@@ -196,7 +197,7 @@ def test_a_bad_movement_shows_the_reason_and_changes_nothing(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert StockMovement.objects.filter(lot=lot).count() == 1
-    assert stock.on_hand(lot) == Decimal("10")
+    assert on_hand(lot) == Decimal("10")
 
 
 def test_a_practitioner_recalls_a_lot_from_its_page(world: World, login: Login) -> None:
@@ -206,7 +207,7 @@ def test_a_practitioner_recalls_a_lot_from_its_page(world: World, login: Login) 
     )
     assert response.status_code == 302
     assert Lot.objects.get(pk=lot.pk).status == LotStatus.RECALLED
-    assert stock.on_hand(lot) == 0
+    assert on_hand(lot) == 0
 
 
 def test_a_nurse_may_not_recall_a_lot(world: World, login: Login) -> None:
@@ -239,4 +240,4 @@ def test_another_clinics_lot_page_is_not_found(world: World, login: Login) -> No
     assert client.get(f"/inventory/lots/{theirs.pk}/").status_code == 404
     body = {"kind": "wasted", "quantity_ml": "1", "reason": "x"}
     assert client.post(f"/inventory/lots/{theirs.pk}/movements/", body).status_code == 404
-    assert stock.on_hand(theirs) == Decimal("10")
+    assert on_hand(theirs) == Decimal("10")

@@ -8,8 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot, LotStatus, MovementKind, StockMovement
+from mesotrace.inventory.queries.stock import on_hand, usable_lots
+from mesotrace.inventory.rules import StockRefused
+from mesotrace.inventory.services import stock
 from tests.conftest import SYSTEM, World
 from tests.inventory.builders import receive
 from tests.treatments.builders import actor_for
@@ -29,18 +31,18 @@ def test_a_recall_removes_the_remaining_stock_with_a_recalled_movement(world: Wo
     movement = StockMovement.objects.get(lot=lot, kind=MovementKind.RECALLED)
     assert movement.quantity_ml == Decimal("-7")
     assert movement.reason == "ANSM notice: contamination"
-    assert stock.on_hand(lot) == 0
+    assert on_hand(lot) == 0
 
 
 def test_an_investigation_quarantines_the_stock_until_the_lot_is_released(world: World) -> None:
     lot = receive(world.clinic, "INV-1", quantity="5")
 
     stock.set_lot_status(SYSTEM, lot, "under_investigation", "Two patients with abscesses")
-    assert stock.on_hand(lot) == Decimal("5")
-    assert stock.usable_lots(world.clinic, lot.product, timezone.now()) == []
+    assert on_hand(lot) == Decimal("5")
+    assert usable_lots(world.clinic, lot.product, timezone.now()) == []
 
     stock.set_lot_status(SYSTEM, lot, "available", "Cultures negative")
-    assert [found.pk for found in stock.usable_lots(world.clinic, lot.product, timezone.now())] == [
+    assert [found.pk for found in usable_lots(world.clinic, lot.product, timezone.now())] == [
         lot.pk
     ]
     assert Lot.objects.get(pk=lot.pk).status_reason == "Cultures negative"
@@ -50,7 +52,7 @@ def test_a_lot_under_investigation_can_then_be_recalled(world: World) -> None:
     lot = receive(world.clinic, quantity="5")
     stock.set_lot_status(SYSTEM, lot, "under_investigation", "Suspected")
     stock.set_lot_status(SYSTEM, lot, "recalled", "Confirmed by culture")
-    assert stock.on_hand(lot) == 0
+    assert on_hand(lot) == 0
 
 
 def test_a_recalled_lot_stays_recalled(world: World) -> None:
@@ -58,10 +60,10 @@ def test_a_recalled_lot_stays_recalled(world: World) -> None:
     stock.set_lot_status(SYSTEM, lot, "recalled", "Recall")
 
     for status in ("available", "under_investigation", "recalled"):
-        with pytest.raises(stock.StockRefused) as refused:
+        with pytest.raises(StockRefused) as refused:
             stock.set_lot_status(SYSTEM, lot, status, "Try again")
         assert refused.value.message == "A recalled lot stays recalled."
-    with pytest.raises(stock.StockRefused):
+    with pytest.raises(StockRefused):
         stock.receive_more(SYSTEM, lot, "5")
     assert StockMovement.objects.filter(lot=lot).count() == 2
 
@@ -84,7 +86,7 @@ def test_a_status_change_needs_a_reason_and_a_real_change(
         stock.set_lot_status(SYSTEM, lot, status, reason)
     assert field in refused.value.message_dict
     assert Lot.objects.get(pk=lot.pk).status == LotStatus.AVAILABLE
-    assert stock.on_hand(lot) == Decimal("10")
+    assert on_hand(lot) == Decimal("10")
 
 
 def test_an_empty_lot_is_recalled_without_a_movement(world: World) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from mesotrace.inventory import recalls
 from mesotrace.inventory.models import Lot, RecallContact
+from mesotrace.inventory.services import recalls
 from tests.browser import PageLog, Screenshot, sign_in, sign_out
 from tests.conftest import SYSTEM, World, make_patient
 from tests.inventory.builders import days_from_today

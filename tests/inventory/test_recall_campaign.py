@@ -8,8 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from mesotrace.inventory import recalls, stock
+from mesotrace.inventory import rules
 from mesotrace.inventory.models import CampaignStatus, RecallCampaign, RecallContact
+from mesotrace.inventory.queries.recalls import contacts_of
+from mesotrace.inventory.services import recalls, stock
 from tests.conftest import SYSTEM, World, make_patient
 from tests.inventory.builders import receive
 from tests.treatments.builders import actor_for
@@ -70,7 +72,7 @@ def test_each_call_is_recorded_with_who_when_how_and_the_outcome(world: World) -
 
     contact = recalls.record_contact(nurse, contact, "email", "no_answer")
     assert contact.contacted, "a patient once reached stays reached"
-    progress = recalls.progress(list(recalls.contacts_of(campaign)))
+    progress = rules.progress(list(contacts_of(campaign)))
     assert (progress.total, progress.reached, progress.attempted, progress.pending) == (1, 1, 1, 0)
     assert progress.symptoms == 0  # the latest outcome counts
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from mesotrace.inventory import stock
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement
+from mesotrace.inventory.queries.stock import on_hand
+from mesotrace.inventory.services import stock
 from tests.conftest import SYSTEM, World
 from tests.inventory.builders import days_from_today, receive, shipped_product
 
@@ -59,4 +60,4 @@ def test_the_same_lot_number_of_the_same_product_is_received_once(world: World) 
 def test_a_further_delivery_of_the_same_lot_adds_to_its_stock(world: World) -> None:
     lot = receive(world.clinic, quantity="10")
     stock.receive_more(SYSTEM, lot, "5", reference="Delivery note 88")
-    assert stock.on_hand(lot) == Decimal("15")
+    assert on_hand(lot) == Decimal("15")

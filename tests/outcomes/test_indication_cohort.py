@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -25,7 +26,8 @@ def _two_protocols(world: World) -> tuple[Protocol, Protocol]:
     practitioner_of(world.clinic)
     original = shipped(HEAVY_LEGS)
     copy = catalogue.clone_protocol(SYSTEM, world.clinic, original)
-    catalogue.save_protocol(SYSTEM, world.clinic, copy, {"name": "Heavy legs, clinic variant"})
+    variant = replace(catalogue.ProtocolInput.of(copy), name="Heavy legs, clinic variant")
+    catalogue.save_protocol(SYSTEM, world.clinic, copy, variant)
     return original, Protocol.objects.get(pk=copy.pk)
 
 

@@ -93,7 +93,12 @@ def test_listing_is_audited_with_the_query_and_who_was_shown(
     client.get(URL, {"q": "fontaine"}, **as_role("front_desk"))
     event = AuditEvent.objects.for_clinic(world.clinic).get(action="search")
     assert (event.actor, event.via) == (world.members["front_desk"], "api")
-    assert event.details == {"query": "fontaine", "shown": [shown.pk], "total": 1}
+    assert event.details == {
+        "query": "fontaine",
+        "shown": [shown.pk],
+        "patients": [shown.pk],
+        "total": 1,
+    }
 
 
 def test_practitioner_registers_a_patient(world: World, client: Client, as_role: Any) -> None:

@@ -299,7 +299,12 @@ def test_the_patient_list_is_audited_with_who_was_shown(world: World, front_desk
     front_desk.get("/patients/", {"q": "fontaine"})
     event = AuditEvent.objects.for_clinic(world.clinic).get(action="search")
     assert event.actor == world.members["front_desk"]
-    assert event.details == {"query": "fontaine", "shown": [shown.pk], "total": 1}
+    assert event.details == {
+        "query": "fontaine",
+        "shown": [shown.pk],
+        "patients": [shown.pk],
+        "total": 1,
+    }
 
 
 def test_another_clinics_patient_is_not_found(world: World, practitioner: Client) -> None:

@@ -13,7 +13,7 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.demo.generator import bulk_patients
 from mesotrace.patients import services
 from mesotrace.patients.models import Patient
-from mesotrace.patients.search import patient_query
+from mesotrace.patients.queries import patient_query
 from tests.conftest import World, make_patient
 
 
@@ -82,7 +82,7 @@ def test_search_never_crosses_into_another_clinic(register: World) -> None:
 def test_a_renamed_patient_is_found_by_the_new_name_only(register: World) -> None:
     patient = Patient.objects.for_clinic(register.clinic).get(family_name="Martin")
     actor = Actor.system("test")
-    services.update_patient(actor, patient, {"family_name": "Berthelot-Roux"})
+    services.update_patient(actor, patient, services.PatientInput(family_name="Berthelot-Roux"))
     assert found(register.clinic, "martin") == set()
     assert found(register.clinic, "roux") == {"Jean-Pierre Berthelot-Roux"}
 

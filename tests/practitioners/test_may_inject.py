@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from mesotrace.accounts.models import Clinic, User
 from mesotrace.practitioners.models import InjectionRule, Practitioner, Qualification
-from mesotrace.practitioners.services import may_inject, set_injection_policy
+from mesotrace.practitioners.queries import may_inject
+from mesotrace.practitioners.services import set_injection_policy
 from tests.conftest import SYSTEM, World, make_clinic, make_practitioner
 
 DAY = datetime.date(2025, 3, 14)

@@ -7,6 +7,7 @@ them against a GROUP BY over the mix lines, the way the signals used to count.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -137,8 +138,12 @@ def test_compound_counts_follow_a_corrected_product_composition(world: World) ->
     lidocaine = shipped_compound("lidocaine")
     assert lidocaine.pk not in kept(world.clinic)["compound"]
 
-    rows = [{"compound": c.compound} for c in product.components.all()]
-    catalogue.save_product(SYSTEM, world.clinic, product, {}, [*rows, {"compound": lidocaine}])
+    rows = [catalogue.ComponentInput(compound=c.compound) for c in product.components.all()]
+    corrected = replace(
+        catalogue.ProductInput.of(product),
+        components=[*rows, catalogue.ComponentInput(compound=lidocaine)],
+    )
+    catalogue.save_product(SYSTEM, world.clinic, product, corrected)
 
     assert kept(world.clinic)["compound"][lidocaine.pk] == 1
     assert kept(world.clinic) == grouped(world.clinic)

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership, User
-from mesotrace.catalogue.loader import sync_starter_catalogue
 from mesotrace.catalogue.models import (
     BodyZone,
     Compound,
@@ -22,13 +21,14 @@ from mesotrace.catalogue.models import (
     Protocol,
     ProtocolItem,
 )
+from mesotrace.catalogue.shipped.loader import sync_starter_catalogue
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments import scheduling, services
 from mesotrace.treatments.models import Appointment, TreatmentPlan
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
 
-# Shipped protocols the tests lean on (mesotrace/catalogue/starter_data.py).
+# Shipped protocols the tests lean on (mesotrace/catalogue/shipped/data.py).
 HAIR = "hair-loss-minoxidil"  # 10 sessions every 14 days; aesthetic, allowed in France
 PAIN = "low-back-pain-lidocaine-ketoprofen-methylprednisolone"  # 5 every 3 days; lidocaine
 PC_DC = "gynoid-fat-pc-dc"  # injection lipolysis: banned in France, allowed in the US

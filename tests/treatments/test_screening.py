@@ -232,7 +232,8 @@ def test_a_warning_changed_since_it_was_shown_cannot_be_acknowledged(world: Worl
     patient = make_patient(world.clinic, medications=[{"name": "Warfarin", "dose": "3 mg"}])
     plan = make_plan(world.clinic, patient=patient)
     shown = _one([i.warning for i in services.screening_for(plan)], "anticoagulant.")
-    patients.update_patient(SYSTEM, patient, medications=[{"name": "Warfarin", "dose": "5 mg"}])
+    changed = patients.PatientInput(medications=[patients.MedicationInput("Warfarin", "5 mg")])
+    patients.update_patient(SYSTEM, patient, changed)
     with pytest.raises(ValidationError) as refused:
         services.acknowledge_warning(
             actor_for(world.members["practitioner"], world.clinic),
@@ -254,11 +255,13 @@ def test_changing_the_record_after_acknowledging_reopens_the_warning(world: Worl
     patients.update_patient(
         SYSTEM,
         patient,
-        allergies=[
-            {"substance": "Lidocaine", "reaction": "Anaphylaxis", "severity": "severe"},
-            {"substance": "Ketoprofen"},
-        ],
-        clinical={"pregnancy_status": "breastfeeding"},
+        patients.PatientInput(
+            allergies=[
+                patients.AllergyInput("Lidocaine", reaction="Anaphylaxis", severity="severe"),
+                patients.AllergyInput("Ketoprofen"),
+            ],
+            pregnancy_status="breastfeeding",
+        ),
     )
     reopened = _codes(services.open_warnings(services.screening_for(plan)))
     assert reopened == {

@@ -7,7 +7,7 @@ from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from mesotrace.catalogue.loader import sync_starter_catalogue
+from mesotrace.catalogue.shipped.loader import sync_starter_catalogue
 
 
 def load(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from mesotrace.inventory.stock import ml as format_ml
+from mesotrace.inventory.rules import ml as format_ml
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import migrations, models
 
-from mesotrace.patients.search import name_words
+from mesotrace.patients.rules import name_words
 
 
 def index_existing_patients(apps: Any, schema_editor: Any) -> None:

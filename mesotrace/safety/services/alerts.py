@@ -21,7 +21,7 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction
 from mesotrace.inventory.models import Lot, LotStatus
-from mesotrace.inventory.stock import set_lot_status
+from mesotrace.inventory.services.stock import set_lot_status
 from mesotrace.safety.models import AdverseEvent, AlertKind, Category, SafetyAlert, SafetySettings
 from mesotrace.safety.queries.alerts import (
     cluster_events,

@@ -16,10 +16,9 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.db import models
 
-from mesotrace.catalogue import starter_data as data
+from mesotrace.catalogue.shipped import data
 
 GetModel = Callable[[str, str], type[models.Model]]
-_MARKS = ("V", "V2", "U")
 
 
 class _Loader:
@@ -184,26 +183,3 @@ def _date(text: str | None) -> datetime.date | None:
 def sync_starter_catalogue(get_model: GetModel | None = None) -> dict[str, int]:
     """Writes the starter catalogue; call inside a transaction. Returns counts per kind."""
     return _Loader(get_model or django_apps.get_model).run()
-
-
-def fact_counts() -> dict[str, dict[str, int]]:
-    """Per shipped compound, how many of its facts are marked V, V2 and U."""
-    from mesotrace.catalogue.models import Compound
-
-    counts: dict[str, dict[str, int]] = {}
-    compounds = Compound.objects.shipped().prefetch_related(
-        "regulatory_statuses", "adverse_effects", "contraindications", "notes"
-    )
-    for compound in compounds:
-        marks = [compound.atc_verification, compound.evidence_verification]
-        if compound.max_dose_per_session is not None:
-            marks.append(compound.max_dose_verification)
-        for related in (
-            compound.regulatory_statuses.all(),
-            compound.adverse_effects.all(),
-            compound.contraindications.all(),
-            compound.notes.all(),
-        ):
-            marks.extend(fact.verification for fact in related)
-        counts[compound.name] = {mark: marks.count(mark) for mark in _MARKS}
-    return counts

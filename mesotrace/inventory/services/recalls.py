@@ -1,25 +1,23 @@
-"""Recall campaigns: calling every patient exposed to a lot, and recording each call.
+"""Writes of recall campaigns: calling every patient exposed to a lot, and recording each call.
 
-The exposed patients come from the lot trace (charting); this module keeps who was
-reached, when, how, by whom and with what outcome. Every write and every read of the
-patients' contact details is audited.
+The exposed patients come from the lot trace (charting); a campaign keeps who was
+reached, when, how, by whom and with what outcome. Every write is audited (and every
+read of the patients' contact details, in `queries.recalls`).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.audit.models import AuditAction
 from mesotrace.inventory.models import (
     MAX_REASON,
     REACHED,
@@ -31,24 +29,12 @@ from mesotrace.inventory.models import (
     RecallCampaign,
     RecallContact,
 )
-from mesotrace.inventory.stock import StockRefused
+from mesotrace.inventory.rules import StockRefused
 from mesotrace.patients.models import Patient
 
 CONTACT_FIELDS = ["contacted", "contacted_at", "method", "outcome", "notes", "attempts"]
 # A call logged a little ahead of the server's clock is a clock difference, not the future.
 CLOCK_SKEW = datetime.timedelta(minutes=5)
-
-
-@dataclass(frozen=True)
-class Progress:
-    total: int
-    attempted: int
-    reached: int
-    symptoms: int
-
-    @property
-    def pending(self) -> int:
-        return self.total - self.reached
 
 
 def _check_clinic(actor: Actor, lot: Lot) -> None:
@@ -92,10 +78,8 @@ def _new_campaign(actor: Actor, lot: Lot, reason: str) -> RecallCampaign:
     audit.record(
         actor,
         AuditAction.CREATE,
-        ObjectType.RECALL_CAMPAIGN,
-        object_id=campaign.pk,
+        campaign,
         changes=audit.diff({}, audit.snapshot(campaign, ["lot", "reason", "status"])),
-        clinic=lot.clinic,
     )
     return campaign
 
@@ -137,11 +121,8 @@ def open_campaign(
         audit.record(
             actor,
             AuditAction.CREATE,
-            ObjectType.RECALL_CONTACT,
-            object_id=contact.pk,
-            patient_id=patient_id,
+            contact,
             details={"campaign": campaign.pk, "lot": locked.pk},
-            clinic=locked.clinic,
         )
     return campaign
 
@@ -202,12 +183,9 @@ def record_contact(
     audit.record(
         actor,
         AuditAction.UPDATE,
-        ObjectType.RECALL_CONTACT,
-        object_id=locked.pk,
-        patient_id=locked.patient_id,
+        locked,
         changes=audit.diff(before, audit.snapshot(locked, CONTACT_FIELDS)),
         details={"campaign": locked.campaign_id},
-        clinic=locked.clinic,
     )
     return locked
 
@@ -231,45 +209,7 @@ def close_campaign(actor: Actor, campaign: RecallCampaign) -> RecallCampaign:
     audit.record(
         actor,
         AuditAction.UPDATE,
-        ObjectType.RECALL_CAMPAIGN,
-        object_id=locked.pk,
+        locked,
         changes={"status": {"before": CampaignStatus.OPEN, "after": CampaignStatus.CLOSED}},
-        clinic=locked.clinic,
     )
     return locked
-
-
-# --- Reading ----------------------------------------------------------------------------
-
-
-def contacts_of(campaign: RecallCampaign) -> QuerySet[RecallContact]:
-    """The campaign's contacts with their patients, pending first, then by family name."""
-    return (
-        RecallContact.objects.for_clinic(campaign.clinic)
-        .filter(campaign=campaign)
-        .select_related("patient", "contacted_by")
-        .order_by("contacted", "patient__family_key", "patient__given_key", "id")
-    )
-
-
-def progress(contacts: Sequence[RecallContact]) -> Progress:
-    return Progress(
-        total=len(contacts),
-        attempted=sum(1 for c in contacts if c.attempts),
-        reached=sum(1 for c in contacts if c.contacted),
-        symptoms=sum(1 for c in contacts if c.outcome == ContactOutcome.REACHED_SYMPTOMS),
-    )
-
-
-def record_read(
-    actor: Actor, campaign: RecallCampaign, contacts: Sequence[RecallContact], export: bool = False
-) -> None:
-    """Audits who saw (or exported) the exposed patients' contact details."""
-    audit.record(
-        actor,
-        AuditAction.EXPORT if export else AuditAction.VIEW,
-        ObjectType.RECALL_CAMPAIGN,
-        object_id=campaign.pk,
-        details={"patients": sorted(c.patient_id for c in contacts), "lot": campaign.lot_id},
-        clinic=campaign.clinic,
-    )

@@ -503,6 +503,28 @@ def _use(text: str, mark: str, source: str | None) -> dict[str, Any]:
 
 NOT_FOUND_USE = _use(NOT_FOUND, "U", None)
 TRADITIONAL_EVIDENCE = ("none", TRADITIONAL, "V", ["pubmed-16681654"])
+BACK_PAIN_TRIAL_EVIDENCE = (
+    "low",
+    "Part of the mixture in a low-back-pain trial (84 people) that did as well as "
+    "systemic treatment, with no significant difference.",
+    "V",
+    ["costantino-2011"],
+)
+SKIN_AGEING_CONSENSUS_EVIDENCE = (
+    "low",
+    "The Italian Society of Mesotherapy consensus (2011) lists facial skin ageing "
+    "among uses with demonstrated efficacy; no trial of this compound was reviewed.",
+    "V",
+    ["sim-consensus-2011"],
+)
+# Reported for the mixture of both, so listed under each of them.
+PC_CARNITINE_REACTION = _effect(
+    "Intense eosinophilic local reaction with purpuric plaques and blisters "
+    "(PC 5% + L-carnitine 1%)",
+    "V",
+    "actasdermo-2017",
+    "about 1 week after injection",
+)
 ANAESTHETIC_CAUTION = _note("caution", LA_INHIBITS_LIPOLYSIS, "V", "obes-rev-2013")
 
 COMPOUNDS: list[dict[str, Any]] = [
@@ -670,13 +692,7 @@ COMPOUNDS: list[dict[str, Any]] = [
                 "skininc-2010",
                 "reported to the FDA",
             ),
-            _effect(
-                "Intense eosinophilic local reaction with purpuric plaques and blisters "
-                "(PC 5% + L-carnitine 1%)",
-                "V",
-                "actasdermo-2017",
-                "about 1 week after injection",
-            ),
+            PC_CARNITINE_REACTION,
         ],
         contraindications=[
             _contra(
@@ -765,13 +781,7 @@ COMPOUNDS: list[dict[str, Any]] = [
         lipolytic=True,
         regulatory=[US_NO_FAT_PRODUCT],
         adverse=[
-            _effect(
-                "Intense eosinophilic local reaction with purpuric plaques and blisters "
-                "(PC 5% + L-carnitine 1%)",
-                "V",
-                "actasdermo-2017",
-                "about 1 week after injection",
-            ),
+            PC_CARNITINE_REACTION,
         ],
         notes=[
             _use("Used in cocktails.", "V", "seme-homeopathic"),
@@ -1102,13 +1112,7 @@ COMPOUNDS: list[dict[str, Any]] = [
         "An anti-inflammatory painkiller (NSAID) used in pain mixtures.",
         atc="M01AE03, M02AA10",
         atc_note="M01AE03 systemic; M02AA10 topical.",
-        evidence=(
-            "low",
-            "Part of the mixture in a low-back-pain trial (84 people) that did as well as "
-            "systemic treatment, with no significant difference.",
-            "V",
-            ["costantino-2011"],
-        ),
+        evidence=BACK_PAIN_TRIAL_EVIDENCE,
         allergens="ketoprofen, NSAID",
         notes=[
             _use("Low-back-pain trial: 160 mg per session.", "V", "costantino-2011"),
@@ -1130,13 +1134,7 @@ COMPOUNDS: list[dict[str, Any]] = [
         "synthetic",
         "A corticosteroid used in some pain mixtures; traditional schools reject it.",
         atc="H02AB04",
-        evidence=(
-            "low",
-            "Part of the mixture in a low-back-pain trial (84 people) that did as well as "
-            "systemic treatment, with no significant difference.",
-            "V",
-            ["costantino-2011"],
-        ),
+        evidence=BACK_PAIN_TRIAL_EVIDENCE,
         allergens="methylprednisolone, corticosteroid",
         notes=[
             _use("Low-back-pain trial: 40 mg, then 20 mg.", "V", "costantino-2011"),
@@ -1258,13 +1256,7 @@ COMPOUNDS: list[dict[str, Any]] = [
         synonyms="hyaluronan, sodium hyaluronate",
         atc="D03AX05, M09AX01",
         atc_note="D03AX05 dermatological; M09AX01 intra-articular.",
-        evidence=(
-            "low",
-            "The Italian Society of Mesotherapy consensus (2011) lists facial skin ageing "
-            "among uses with demonstrated efficacy; no trial of this compound was reviewed.",
-            "V",
-            ["sim-consensus-2011"],
-        ),
+        evidence=SKIN_AGEING_CONSENSUS_EVIDENCE,
         allergens="hyaluronic acid, hyaluronan, hyaluronate",
         notes=[_use("Used for rejuvenation.", "V2", "unnamed-secondary")],
     ),
@@ -1275,13 +1267,7 @@ COMPOUNDS: list[dict[str, Any]] = [
         "A vitamin used in skin cocktails and for dark spots (hyperpigmentation).",
         synonyms="ascorbic acid",
         atc="A11GA01",
-        evidence=(
-            "low",
-            "The Italian Society of Mesotherapy consensus (2011) lists facial skin ageing "
-            "among uses with demonstrated efficacy; no trial of this compound was reviewed.",
-            "V",
-            ["sim-consensus-2011"],
-        ),
+        evidence=SKIN_AGEING_CONSENSUS_EVIDENCE,
         allergens="vitamin c, ascorbic acid, ascorbate",
         notes=[
             _use(
@@ -1778,6 +1764,16 @@ def _protocol(
     return fields
 
 
+def _no_schedule() -> dict[str, Any]:
+    """A fresh group each time: `_protocol` takes its mark and source out of it."""
+    return {
+        "schedule_note": "No schedule was found in the reviewed sources; the practitioner "
+        "sets it in the plan.",
+        "verification": "U",
+        "source": None,
+    }
+
+
 def _item(
     product: str,
     share: Decimal | None = None,
@@ -2026,12 +2022,7 @@ PROTOCOLS: list[dict[str, Any]] = [
         "Heavy legs: troxerutin and melilotus (example mix)",
         "venous-lymphatic-insufficiency",
         "mesotherapy",
-        schedule={
-            "schedule_note": "No schedule was found in the reviewed sources; the practitioner "
-            "sets it in the plan.",
-            "verification": "U",
-            "source": None,
-        },
+        schedule=_no_schedule(),
         technique={
             "technique_note": "Not given in the reviewed sources.",
             "verification": "U",
@@ -2059,12 +2050,7 @@ PROTOCOLS: list[dict[str, Any]] = [
         "Skin rejuvenation: hyaluronic acid and vitamin C (epidermal technique)",
         "skin-ageing",
         "mesotherapy",
-        schedule={
-            "schedule_note": "No schedule was found in the reviewed sources; the practitioner "
-            "sets it in the plan.",
-            "verification": "U",
-            "source": None,
-        },
+        schedule=_no_schedule(),
         technique={
             "needle_length_mm": Decimal("13"),
             "technique": "epidermal",

@@ -1,4 +1,4 @@
-"""Stock of lots: receiving, drawing for a session, waste, adjustments, returns and recalls.
+"""Writes of stock: receiving, drawing for a session, waste, adjustments, returns and recalls.
 
 Every write runs in a transaction, locks the lot's row, and writes its audit row in the
 same transaction. Stock on hand is always the sum of the lot's movements. Refusals are
@@ -9,44 +9,43 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.catalogue.models import Presentation, Product
-from mesotrace.core.clock import aware, clinic_today, local_date
+from mesotrace.audit.models import AuditAction
+from mesotrace.catalogue.models import Product
+from mesotrace.core.clock import aware, clinic_today
 from mesotrace.inventory.models import (
-    MAX_DISCARD_HOURS,
-    MAX_QUANTITY_ML,
     MAX_REASON,
-    ML_PLACES,
     ZERO_ML,
     Lot,
     LotStatus,
     MovementKind,
     StockMovement,
-    on_hand_expression,
+)
+from mesotrace.inventory.queries.stock import on_hand
+from mesotrace.inventory.rules import (
+    MAX_MOVEMENT_REASON,
+    MAX_REFERENCE,
+    StockRefused,
+    check_transition,
+    checked_lot_number,
+    checked_quantity,
+    checked_reference,
+    checked_text,
+    draw_problem,
+    ml,
+    vial_rule,
 )
 
-ML = Decimal(1).scaleb(-ML_PLACES)  # 0.001 mL, the smallest amount recorded
-# SQLite sums decimals as floats: a lot emptied by 0.1 + 0.2 may sum to 5e-17. Anything
-# under half the smallest recorded amount is nothing.
-HALF_ML_UNIT = ML / 2
-DEFAULT_NEAR_EXPIRY_DAYS = 60
-DEFAULT_LOW_STOCK_ML = Decimal("5")
-MAX_LOT_NUMBER = 60
-MAX_REFERENCE = 100
-MAX_MOVEMENT_REASON = 500
 LOT_FIELDS = [
     "product",
     "lot_number",
@@ -58,61 +57,6 @@ LOT_FIELDS = [
     "discard_after_hours",
 ]
 MOVEMENT_FIELDS = ["lot", "kind", "quantity_ml", "at", "reason", "reference"]
-
-
-class StockRefused(ValidationError):
-    """The stock cannot allow this draw or movement.
-
-    `field` names the input at fault ("lot", "quantity_ml", "reason", ...) and `message`
-    is the reason in the clinic's words, e.g. "Lot A123 expired on 2026-03-31." It is a
-    `ValidationError` shaped `{field: [message]}`, so forms and the API's 422 handler
-    report it like any other field error.
-    """
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__({field: [message]})
-        self.field = field
-        self.message = message
-        self.code = "stock_refused"
-        self.params = None
-
-
-# --- Small helpers ----------------------------------------------------------------------
-
-
-def ml(value: Decimal) -> str:
-    """A volume for people: 0.400 -> "0.4", 100.000 -> "100"."""
-    return format(value.normalize(), "f") if value else "0"
-
-
-def _show_time(when: datetime.datetime, clinic: Clinic) -> str:
-    return when.astimezone(zoneinfo.ZoneInfo(clinic.timezone)).strftime("%Y-%m-%d %H:%M")
-
-
-def _quantity(value: Any, field: str = "quantity_ml", signed: bool = False) -> Decimal:
-    """A volume in mL to the microlitre; positive unless `signed` (then non-zero)."""
-    try:
-        quantity = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise StockRefused(field, _("Give a volume in mL, e.g. 2.5.")) from None
-    if not quantity.is_finite():
-        raise StockRefused(field, _("Give a volume in mL, e.g. 2.5."))
-    if quantity != quantity.quantize(ML):
-        raise StockRefused(field, _("Give the volume to at most 3 decimals (0.001 mL)."))
-    if quantity == 0 or (quantity < 0 and not signed):
-        raise StockRefused(field, _("The volume must be more than zero."))
-    if abs(quantity) > MAX_QUANTITY_ML:
-        raise StockRefused(field, _("At most %(max)s mL at once.") % {"max": ml(MAX_QUANTITY_ML)})
-    return quantity.quantize(ML)
-
-
-def _text(value: str, field: str, limit: int, required: bool, missing: str) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise StockRefused(field, missing)
-    if len(text) > limit:
-        raise StockRefused(field, _("At most %(n)s characters.") % {"n": limit})
-    return text
 
 
 def _lock(lot: Lot) -> Lot:
@@ -135,200 +79,7 @@ def _check_clinic(clinic: Clinic | None, lot: Lot) -> None:
         raise StockRefused("lot", _("This lot belongs to another clinic."))
 
 
-# --- Reading ----------------------------------------------------------------------------
-
-
-def on_hand(lot: Lot) -> Decimal:
-    """The lot's stock on hand in mL: the sum of its movements, read now."""
-    total = StockMovement.objects.filter(lot_id=lot.pk).aggregate(total=Sum("quantity_ml"))
-    return Decimal(total["total"] or ZERO_ML).quantize(ML)
-
-
-def annotated_on_hand(lot: Lot) -> Decimal:
-    """The on-hand figure a `with_on_hand()` queryset read with the lot."""
-    return Decimal(getattr(lot, "on_hand_ml", ZERO_ML) or ZERO_ML).quantize(ML)
-
-
-def _problem(
-    lot: Lot,
-    clinic: Clinic,
-    on: datetime.datetime,
-    quantity: Decimal | None,
-    stock: Decimal,
-    investigation_overridden: bool = False,
-) -> tuple[str, str] | None:
-    """(field, reason) when the lot cannot be drawn from at `on`; None when it can.
-
-    `investigation_overridden` lifts the investigation only (an owner's override for one
-    session); a recall, expiry, discard time or missing stock still refuses the lot.
-    """
-    if lot.clinic_id != clinic.pk:
-        return "lot", _("This lot belongs to another clinic.")
-    names = {"lot": lot.lot_number}
-    if lot.status == LotStatus.RECALLED:
-        return "lot", _("Lot %(lot)s is recalled (%(reason)s).") % {
-            **names,
-            "reason": lot.status_reason,
-        }
-    if lot.status == LotStatus.UNDER_INVESTIGATION and not investigation_overridden:
-        return "lot", _("Lot %(lot)s is under investigation (%(reason)s).") % {
-            **names,
-            "reason": lot.status_reason,
-        }
-    day = local_date(clinic, on)
-    if day > lot.expiry_date:
-        return "lot", _("Lot %(lot)s expired on %(date)s.") % {
-            **names,
-            "date": lot.expiry_date.isoformat(),
-        }
-    if day < lot.received_on:
-        return "lot", _("Lot %(lot)s was received on %(date)s, after this session.") % {
-            **names,
-            "date": lot.received_on.isoformat(),
-        }
-    discard_at = lot.discard_at
-    if discard_at is not None and on >= discard_at:
-        return "lot", _(
-            "Lot %(lot)s: the opened multi-dose vial passed its discard time "
-            "(opened %(opened)s, to be discarded %(hours)s hours later, at %(discard)s)."
-        ) % {
-            **names,
-            "opened": _show_time(lot.opened_at or on, clinic),
-            "hours": lot.discard_after_hours,
-            "discard": _show_time(discard_at, clinic),
-        }
-    if stock <= 0:
-        return "quantity_ml", _("Lot %(lot)s is empty.") % names
-    if quantity is not None and quantity > stock:
-        return "quantity_ml", _("Lot %(lot)s has only %(left)s mL left; %(asked)s mL asked.") % {
-            **names,
-            "left": ml(stock),
-            "asked": ml(quantity),
-        }
-    return None
-
-
-def lot_problem(
-    lot: Lot,
-    clinic: Clinic,
-    on: datetime.datetime,
-    quantity_ml: Decimal | None = None,
-    *,
-    investigation_overridden: bool = False,
-) -> str | None:
-    """Why `quantity_ml` cannot be drawn from this lot at `on`, in words; None when it can.
-
-    The reasons, in the order they are checked: another clinic's lot, recalled (reason),
-    under investigation (reason), expired on <date>, received after the session, opened
-    multi-dose vial past its discard time, empty, only X mL left. Without `quantity_ml`
-    it answers whether any amount can be drawn.
-    """
-    found = _problem(
-        lot, clinic, aware(on, clinic), quantity_ml, on_hand(lot), investigation_overridden
-    )
-    return found[1] if found else None
-
-
-def listed_lot_problem(lot: Lot, clinic: Clinic, on: datetime.datetime) -> str | None:
-    """`lot_problem` for a lot read with `on_hand_ml` (a list): no query per lot."""
-    found = _problem(lot, clinic, aware(on, clinic), None, annotated_on_hand(lot))
-    return found[1] if found else None
-
-
-def usable_lots(clinic: Clinic, product: Product, on: datetime.datetime) -> list[Lot]:
-    """The clinic's lots of `product` that can be drawn at `on`, earliest-expiring first.
-
-    Excludes expired, recalled, under-investigation and empty lots and multi-dose vials
-    past their discard time. At equal expiry an already opened vial comes first. Each lot
-    carries `on_hand_ml`.
-    """
-    on = aware(on, clinic)
-    day = local_date(clinic, on)
-    lots = (
-        Lot.objects.for_clinic(clinic)
-        .filter(
-            product=product,
-            status=LotStatus.AVAILABLE,
-            expiry_date__gte=day,
-            received_on__lte=day,
-        )
-        .annotate(on_hand_ml=on_hand_expression())
-        .filter(on_hand_ml__gt=HALF_ML_UNIT)
-        .select_related("product")
-        .order_by("expiry_date", F("opened_at").asc(nulls_last=True), "received_on", "id")
-    )
-    return [lot for lot in lots if _problem(lot, clinic, on, None, annotated_on_hand(lot)) is None]
-
-
-def near_expiry(
-    clinic: Clinic, within_days: int = DEFAULT_NEAR_EXPIRY_DAYS, today: datetime.date | None = None
-) -> list[Lot]:
-    """Lots still holding stock that expire within `within_days` (or already have), soonest first.
-
-    Expired lots with stock are listed too: they are still on the shelf and must go.
-    Recalled lots are left out (their stock was removed by the recall).
-    """
-    today = today or clinic_today(clinic)
-    return list(
-        Lot.objects.for_clinic(clinic)
-        .exclude(status=LotStatus.RECALLED)
-        .filter(expiry_date__lte=today + datetime.timedelta(days=within_days))
-        .annotate(on_hand_ml=on_hand_expression())
-        .filter(on_hand_ml__gt=HALF_ML_UNIT)
-        .select_related("product")
-        .order_by("expiry_date", "id")
-    )
-
-
-def low_stock(clinic: Clinic, threshold_ml: Decimal = DEFAULT_LOW_STOCK_ML) -> list[Lot]:
-    """Available, unexpired lots with some stock but no more than `threshold_ml`, lowest first."""
-    return list(
-        Lot.objects.for_clinic(clinic)
-        .filter(status=LotStatus.AVAILABLE, expiry_date__gte=clinic_today(clinic))
-        .annotate(on_hand_ml=on_hand_expression())
-        .filter(on_hand_ml__gt=HALF_ML_UNIT, on_hand_ml__lte=threshold_ml + HALF_ML_UNIT)
-        .select_related("product")
-        .order_by("on_hand_ml", "expiry_date", "id")
-    )
-
-
 # --- Receiving --------------------------------------------------------------------------
-
-
-def _lot_number(value: str) -> str:
-    number = " ".join((value or "").split())
-    if not number:
-        raise StockRefused("lot_number", _("Give the lot number printed on the pack."))
-    if len(number) > MAX_LOT_NUMBER:
-        raise StockRefused("lot_number", _("At most %(n)s characters.") % {"n": MAX_LOT_NUMBER})
-    return number
-
-
-def _vial_rule(
-    product: Product, multi_dose: bool | None, hours: int | None
-) -> tuple[bool, int | None]:
-    """Whether the lot is multi-dose and how long an opened vial lasts, from the product."""
-    if multi_dose is None:
-        multi_dose = product.presentation == Presentation.MULTI_DOSE_VIAL
-    if not multi_dose:
-        if hours is not None:
-            raise StockRefused(
-                "discard_after_hours",
-                _("A discard time after opening applies to multi-dose vials only."),
-            )
-        return False, None
-    hours = hours if hours is not None else product.discard_after_opening_hours
-    if hours is None:
-        raise StockRefused(
-            "discard_after_hours",
-            _("Give how many hours an opened vial may be used; the product does not say."),
-        )
-    if not 1 <= hours <= MAX_DISCARD_HOURS:
-        raise StockRefused(
-            "discard_after_hours",
-            _("Give between 1 and %(max)s hours.") % {"max": MAX_DISCARD_HOURS},
-        )
-    return True, hours
 
 
 def _receipt_errors(
@@ -399,10 +150,10 @@ def receive_lot(
     received_on = received_on or clinic_today(clinic)
     values: dict[str, Any] = {}
     errors = _collect(
-        lambda: values.update(number=_lot_number(lot_number)),
-        lambda: values.update(quantity=_quantity(quantity_ml)),
-        lambda: values.update(vial=_vial_rule(product, multi_dose, discard_after_hours)),
-        lambda: values.update(supplier=_text(supplier, "supplier", 200, False, "")),
+        lambda: values.update(number=checked_lot_number(lot_number)),
+        lambda: values.update(quantity=checked_quantity(quantity_ml)),
+        lambda: values.update(vial=vial_rule(product, multi_dose, discard_after_hours)),
+        lambda: values.update(supplier=checked_text(supplier, "supplier", 200, False, "")),
     )
     errors.update(_receipt_errors(clinic, product, expiry_date, received_on))
     if "number" in values and "product" not in errors:
@@ -441,11 +192,9 @@ def receive_lot(
     audit.record(
         actor,
         AuditAction.CREATE,
-        ObjectType.LOT,
-        object_id=lot.pk,
+        lot,
         changes=audit.diff({}, audit.snapshot(lot, LOT_FIELDS)),
         details={"movement": movement.pk},
-        clinic=clinic,
     )
     return lot
 
@@ -483,12 +232,10 @@ def _record_movement(
     audit.record(
         actor,
         AuditAction.CREATE,
-        ObjectType.STOCK_MOVEMENT,
-        object_id=movement.pk,
+        movement,
         patient_id=patient_id,
         changes=audit.diff({}, audit.snapshot(movement, MOVEMENT_FIELDS)),
         details={"lot_number": lot.lot_number, **(details or {})},
-        clinic=lot.clinic,
     )
     return movement
 
@@ -517,11 +264,11 @@ def draw(
     `investigation_overridden` (an owner's override for one session, recorded by charting)
     lets a lot under investigation be drawn; every other refusal stands.
     """
-    quantity = _quantity(quantity_ml)
+    quantity = checked_quantity(quantity_ml)
     locked = _lock(lot)
     clinic = clinic or actor.clinic or locked.clinic
     on = aware(on, clinic)
-    problem = _problem(locked, clinic, on, quantity, on_hand(locked), investigation_overridden)
+    problem = draw_problem(locked, clinic, on, quantity, on_hand(locked), investigation_overridden)
     lifted = investigation_overridden and locked.status == LotStatus.UNDER_INVESTIGATION
     if problem is not None:
         raise StockRefused(*problem)
@@ -536,7 +283,7 @@ def draw(
         MovementKind.USED,
         -quantity,
         on,
-        reference=_text(reference, "reference", MAX_REFERENCE, False, ""),
+        reference=checked_reference(reference),
         patient_id=patient_id,
         details={
             "opened_vial": opened,
@@ -546,7 +293,7 @@ def draw(
 
 
 def _reason(reason: str) -> str:
-    return _text(
+    return checked_text(
         reason, "reason", MAX_MOVEMENT_REASON, True, _("Give the reason for this movement.")
     )
 
@@ -560,9 +307,9 @@ def _take_out(
     reference: str,
     **details: Any,
 ) -> tuple[Lot, StockMovement]:
-    quantity = _quantity(quantity_ml)
+    quantity = checked_quantity(quantity_ml)
     reason = _reason(reason)
-    reference = _text(reference, "reference", MAX_REFERENCE, False, "")
+    reference = checked_reference(reference)
     locked = _lock(lot)
     _check_clinic(actor.clinic, locked)
     stock = on_hand(locked)
@@ -622,9 +369,9 @@ def adjust(
     actor: Actor, lot: Lot, delta_ml: Decimal | str | int, reason: str, reference: str = ""
 ) -> StockMovement:
     """A stock-count correction, up or down (never to below zero), with the reason."""
-    delta = _quantity(delta_ml, signed=True)
+    delta = checked_quantity(delta_ml, signed=True)
     reason = _reason(reason)
-    reference = _text(reference, "reference", MAX_REFERENCE, False, "")
+    reference = checked_reference(reference)
     locked = _lock(lot)
     _check_clinic(actor.clinic, locked)
     stock = on_hand(locked)
@@ -644,9 +391,11 @@ def receive_more(
     actor: Actor, lot: Lot, quantity_ml: Decimal | str | int, reason: str = "", reference: str = ""
 ) -> StockMovement:
     """A further delivery of the same lot number: a "received" movement on the existing lot."""
-    quantity = _quantity(quantity_ml)
-    reason = _text(reason, "reason", MAX_MOVEMENT_REASON, False, "") or _("Delivery received")
-    reference = _text(reference, "reference", MAX_REFERENCE, False, "")
+    quantity = checked_quantity(quantity_ml)
+    reason = checked_text(reason, "reason", MAX_MOVEMENT_REASON, False, "") or _(
+        "Delivery received"
+    )
+    reference = checked_reference(reference)
     locked = _lock(lot)
     _check_clinic(actor.clinic, locked)
     if locked.status == LotStatus.RECALLED:
@@ -664,26 +413,6 @@ def receive_more(
 
 # --- Status: investigation and recall ---------------------------------------------------
 
-# What each status may become; a recall is final.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    LotStatus.AVAILABLE: frozenset({LotStatus.UNDER_INVESTIGATION, LotStatus.RECALLED}),
-    LotStatus.UNDER_INVESTIGATION: frozenset({LotStatus.AVAILABLE, LotStatus.RECALLED}),
-    LotStatus.RECALLED: frozenset(),
-}
-
-
-def _check_transition(lot: Lot, status: str) -> None:
-    if status not in LotStatus.values:
-        raise StockRefused("status", _("Choose available, under investigation or recalled."))
-    if lot.status == LotStatus.RECALLED:
-        raise StockRefused("status", _("A recalled lot stays recalled."))
-    if status == lot.status:
-        raise StockRefused(
-            "status",
-            _("Lot %(lot)s is already %(status)s.")
-            % {"lot": lot.lot_number, "status": lot.get_status_display().lower()},
-        )
-
 
 @transaction.atomic
 def set_lot_status(actor: Actor, lot: Lot, status: str, reason: str) -> Lot:
@@ -695,12 +424,12 @@ def set_lot_status(actor: Actor, lot: Lot, status: str, reason: str) -> Lot:
     millilitres stay visible in the lot's history. An investigation keeps the stock
     (quarantined: it cannot be drawn) until the lot is released or recalled.
     """
-    reason = _text(
+    reason = checked_text(
         reason, "reason", MAX_REASON, True, _("Give the reason for this change of status.")
     )
     locked = _lock(lot)
     _check_clinic(actor.clinic, locked)
-    _check_transition(locked, status)
+    check_transition(locked, status)
     before = audit.snapshot(locked, ["status", "status_reason"])
     removed = ZERO_ML
     if status == LotStatus.RECALLED:
@@ -726,18 +455,8 @@ def set_lot_status(actor: Actor, lot: Lot, status: str, reason: str) -> Lot:
     audit.record(
         actor,
         AuditAction.UPDATE,
-        ObjectType.LOT,
-        object_id=locked.pk,
+        locked,
         changes=audit.diff(before, audit.snapshot(locked, ["status", "status_reason"])),
         details={"removed_ml": str(removed)},
-        clinic=locked.clinic,
     )
     return locked
-
-
-def lots_by_ids(clinic: Clinic, ids: Iterable[int]) -> dict[int, Lot]:
-    """The clinic's lots among `ids`, by id (another clinic's ids are simply absent)."""
-    return {
-        lot.pk: lot
-        for lot in Lot.objects.for_clinic(clinic).filter(pk__in=list(ids)).select_related("product")
-    }

@@ -1,0 +1,1 @@
+"""The inventory's reads: stock of lots (`stock`) and recall campaigns (`recalls`)."""

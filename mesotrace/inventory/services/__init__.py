@@ -1,0 +1,1 @@
+"""The inventory's writes: stock of lots (`stock`) and recall campaigns (`recalls`)."""
