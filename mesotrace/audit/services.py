@@ -131,8 +131,13 @@ def record_list(
     export: bool = False,
     details: Mapping[str, Any] | None = None,
     clinic: models.Model | None = None,
+    patient_id: int | None = None,
 ) -> AuditEvent:
-    """Audits a list, search or export: what was asked, which rows and patients were shown."""
+    """Audits a list, search or export: what was asked, which rows and patients were shown.
+
+    `patient_id` names the patient whose list it is (their plan's documents, their links),
+    so the list shows in that patient's trail even when it is empty.
+    """
     action = AuditAction.SEARCH if query else AuditAction.LIST
     listed: dict[str, Any] = {
         "shown": [row.pk for row in shown],
@@ -147,4 +152,5 @@ def record_list(
         kind,
         details={**listed, **(details or {})},
         clinic=clinic,
+        patient_id=patient_id,
     )

@@ -63,6 +63,7 @@ def links_shown(actor: Actor, patient: Patient, where: str) -> list[tuple[Portal
         links,
         details={"patient": patient.pk, "on": where},
         clinic=patient.clinic,
+        patient_id=patient.pk,
     )
     now = timezone.now()
     return [(link, link.is_open(now)) for link in links]

@@ -34,7 +34,13 @@ def plan_consents(request: ClinicRequest, plan_id: int) -> HttpResponse:
         return redirect("consent:document", document_id=consent.pk)
     shown = queries.plan_documents(request.clinic, plan)
     actor = Actor.from_request(request)
-    audit.record_list(actor, ObjectType.CONSENT_DOCUMENT, shown, details={"plan": plan.pk})
+    audit.record_list(
+        actor,
+        ObjectType.CONSENT_DOCUMENT,
+        shown,
+        details={"plan": plan.pk},
+        patient_id=plan.patient_id,
+    )
     rows = [(d, queries.latest_signature(d)) for d in shown]
     problem = queries.consent_problem(plan)
     return render(
