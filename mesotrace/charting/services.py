@@ -47,7 +47,6 @@ from mesotrace.outcomes.services import split_body_rule
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.services import may_inject
 from mesotrace.safety import exposure
-from mesotrace.treatments.bodymap import region_at
 from mesotrace.treatments.models import (
     Appointment,
     AppointmentStatus,
@@ -57,7 +56,10 @@ from mesotrace.treatments.models import (
     TreatmentPlan,
     TreatmentSession,
 )
-from mesotrace.treatments.services import complete_appointment, open_warnings, screening_for
+from mesotrace.treatments.queries.plans import screening_for
+from mesotrace.treatments.rules.bodymap import region_at
+from mesotrace.treatments.rules.screening import open_warnings
+from mesotrace.treatments.services.schedule import complete_appointment
 
 SESSION_FIELDS = [
     "appointment",

@@ -28,12 +28,11 @@ from mesotrace.charting.schemas import SessionIn
 from mesotrace.charting.syringe import chart_config
 from mesotrace.charting.trace import exposed_patients, record_trace, trace_csv, trace_lot
 from mesotrace.core.api import validation_errors
-from mesotrace.core.clock import clinic_today
+from mesotrace.core.clock import clinic_today, clinic_zone
 from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services import open_campaign
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.treatments.bodymap import VIEWS
 from mesotrace.treatments.models import (
     Appointment,
     AppointmentStatus,
@@ -41,7 +40,7 @@ from mesotrace.treatments.models import (
     InjectionComponent,
     TreatmentSession,
 )
-from mesotrace.treatments.scheduling import zone_of
+from mesotrace.treatments.rules.bodymap import VIEWS
 
 RECENT = 50
 
@@ -78,7 +77,7 @@ def index(request: ClinicRequest) -> HttpResponse:
     """Today's appointments to chart, then the clinic's latest sessions."""
     clinic = request.clinic
     today = clinic_today(clinic)
-    zone = zone_of(clinic)
+    zone = clinic_zone(clinic)
     start = datetime.datetime.combine(today, datetime.time(0), tzinfo=zone)
     todays = list(
         Appointment.objects.for_clinic(clinic)

@@ -28,7 +28,7 @@ from mesotrace.outcomes.models import (
     SplitBodyAllocation,
 )
 from mesotrace.outcomes.shipped import sync_shipped_types
-from mesotrace.treatments.bodymap import region_at
+from mesotrace.treatments.rules.bodymap import region_at
 
 if TYPE_CHECKING:
     from mesotrace.accounts.models import User

@@ -21,8 +21,8 @@ from mesotrace.demo.generator import DemoError
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement
 from mesotrace.safety import exposure
 from mesotrace.safety.models import ExposureLevel
-from mesotrace.treatments.bodymap import region_at
 from mesotrace.treatments.models import Appointment, Injection, InjectionComponent, TreatmentSession
+from mesotrace.treatments.rules.bodymap import region_at
 from tests.treatments.builders import ensure_starter_catalogue
 
 TINY = NetworkSize(clinics=2, patients=40, injections=200, seed=7)

@@ -23,7 +23,7 @@ from tests.inventory.builders import receive
 from tests.treatments.builders import HAIR, active_plan, actor_for
 
 MINOXIDIL = "minoxidil-2-generic"
-# Points inside the map's zones, as fractions of each view (mesotrace/treatments/bodymap.py).
+# Points inside the map's zones, as fractions of each view (mesotrace/treatments/rules/bodymap.py).
 SCALP_CENTRE = (Decimal("0.5"), Decimal("0.52"))
 ABDOMEN = (Decimal("0.5"), Decimal("0.35"))
 CHEST = (Decimal("0.5"), Decimal("0.23"))  # on the body, but no zone

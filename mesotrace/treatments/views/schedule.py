@@ -1,30 +1,36 @@
-"""Schedule pages: practitioners' day and week calendars, the .ics export, appointments, hours."""
+"""Schedule pages: practitioners' day and week calendars, the .ics export, booking a plan's
+course, moving and cancelling appointments, opening hours."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
-from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.accounts.models import Clinic
 from mesotrace.core.clock import clinic_today
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.treatments import calendar, ics, scheduling
-from mesotrace.treatments.forms import CancelForm, OpeningHoursFormSet, RescheduleForm
-from mesotrace.treatments.models import HOLDS_TIME, Appointment
+from mesotrace.treatments.documents import practitioner_calendar
+from mesotrace.treatments.forms import CancelForm, CourseForm, OpeningHoursFormSet, RescheduleForm
+from mesotrace.treatments.models import Appointment
+from mesotrace.treatments.queries import plans as plan_queries
+from mesotrace.treatments.queries import schedule as queries
+from mesotrace.treatments.rules import calendar
+from mesotrace.treatments.rules.schedule import BookingConflict, as_clinic_time, describe
+from mesotrace.treatments.services import schedule as services
 
-EXPORT_PAST_DAYS = 30
-EXPORT_FUTURE_DAYS = 400
+_Done = TypeVar("_Done")
 
 
 def _practitioner(request: ClinicRequest, practitioner_id: int) -> Practitioner:
@@ -38,23 +44,10 @@ def _day(request: ClinicRequest) -> datetime.date:
         return clinic_today(request.clinic)
 
 
-def _appointments(
-    request: ClinicRequest, practitioner: Practitioner, days: list[datetime.date]
-) -> list[Appointment]:
-    start, end = calendar.day_bounds(days, request.clinic)
-    return list(
-        Appointment.objects.for_clinic(request.clinic)
-        .filter(practitioner=practitioner, status__in=HOLDS_TIME)
-        .filter(starts_at__lt=end, ends_at__gt=start)
-        .select_related("patient", "plan")
-        .order_by("starts_at", "id")
-    )
-
-
 @clinic_view("schedule.view")
 def schedule_index(request: ClinicRequest) -> HttpResponse:
     practitioners = Practitioner.objects.for_clinic(request.clinic).filter(is_active=True)
-    hours = scheduling.opening_hours(request.clinic)
+    hours = services.opening_hours(request.clinic)
     context = {
         "practitioners": practitioners,
         "hours": hours,
@@ -67,18 +60,15 @@ def _calendar(
     request: ClinicRequest, practitioner_id: int, view: str, days: list[datetime.date], step: int
 ) -> HttpResponse:
     practitioner = _practitioner(request, practitioner_id)
-    appointments = _appointments(request, practitioner, days)
-    scheduling.record_list(
-        Actor.from_request(request), request.clinic, appointments, f"{view} calendar"
+    appointments = queries.calendar_appointments(
+        Actor.from_request(request), request.clinic, practitioner, days, f"{view} calendar"
     )
-    rows = calendar.grid(
-        days, appointments, scheduling.opening_hours(request.clinic), request.clinic
-    )
+    hours = services.opening_hours(request.clinic)
     context: dict[str, Any] = {
         "practitioner": practitioner,
         "view": view,
         "days": days,
-        "rows": rows,
+        "rows": calendar.grid(days, appointments, hours, request.clinic),
         "appointments": appointments,
         "previous": days[0] - datetime.timedelta(days=step),
         "next": days[0] + datetime.timedelta(days=step),
@@ -103,31 +93,73 @@ def export_ics(request: ClinicRequest, practitioner_id: int) -> HttpResponse:
     """The practitioner's appointments from 30 days ago to about a year ahead, as .ics."""
     practitioner = _practitioner(request, practitioner_id)
     now = timezone.now()
-    found = list(
-        Appointment.objects.for_clinic(request.clinic)
-        .filter(practitioner=practitioner)
-        .filter(starts_at__gte=now - datetime.timedelta(days=EXPORT_PAST_DAYS))
-        .filter(starts_at__lt=now + datetime.timedelta(days=EXPORT_FUTURE_DAYS))
-        .select_related("patient", "plan")
-        .order_by("starts_at", "id")
+    found = queries.exported_appointments(
+        Actor.from_request(request), request.clinic, practitioner, now
     )
-    body = ics.practitioner_calendar(practitioner, request.clinic, found, now)
-    audit.record(
-        Actor.from_request(request),
-        AuditAction.EXPORT,
-        ObjectType.APPOINTMENT,
-        details={
-            "format": "ics",
-            "practitioner": practitioner.pk,
-            "shown": [a.pk for a in found],
-            "patients": sorted({a.patient_id for a in found}),
-        },
-        clinic=request.clinic,
-    )
+    body = practitioner_calendar(practitioner, request.clinic, found, now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     name = f"mesotrace-{request.clinic.slug}-practitioner-{practitioner.pk}.ics"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _write(form: forms.Form, write: Callable[[], _Done]) -> tuple[_Done | None, int]:
+    """A booking write for a valid form, and the page's status: a refusal goes above the
+    form, with 409 when the time is taken."""
+    try:
+        return write(), 200
+    except BookingConflict as conflict:
+        form.add_error(None, conflict.message)
+        return None, 409
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return None, 200
+
+
+def _next_weekday(clinic_day: datetime.date) -> datetime.date:
+    day = clinic_day + datetime.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def _booked_message(booked: list[Appointment], clinic: Clinic) -> str:
+    return _("%(n)s sessions booked, from %(first)s to %(last)s.") % {
+        "n": len(booked),
+        "first": describe(booked[0].starts_at, clinic),
+        "last": describe(booked[-1].starts_at, clinic),
+    }
+
+
+@clinic_view("schedule.manage")
+@require_http_methods(["GET", "POST"])
+def book(request: ClinicRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(plan_queries.plans(request.clinic), pk=plan_id)
+    initial = {
+        "practitioner": plan.practitioner_id,
+        "first_date": _next_weekday(clinic_today(request.clinic)),
+        "start_time": datetime.time(10, 0),
+        "duration_minutes": 30,
+    }
+    form = CourseForm(request.POST or None, clinic=request.clinic, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        booked, status = _write(
+            form,
+            lambda: services.book_course(
+                Actor.from_request(request),
+                plan,
+                data["practitioner"],
+                form.first_start(),
+                data["duration_minutes"],
+                data["move_closed_days"],
+            ),
+        )
+        if booked is not None:
+            messages.success(request, _booked_message(booked, request.clinic))
+            return redirect("treatments:plan_detail", plan_id=plan.pk)
+    return render(request, "treatments/book.html", {"plan": plan, "form": form}, status=status)
 
 
 def _appointment(request: ClinicRequest, appointment_id: int) -> Appointment:
@@ -138,8 +170,8 @@ def _appointment(request: ClinicRequest, appointment_id: int) -> Appointment:
     )
 
 
-def _week_url(appointment: Appointment, clinic: Any) -> str:
-    local = scheduling.as_clinic_time(appointment.starts_at, clinic)
+def _week_url(appointment: Appointment, clinic: Clinic) -> str:
+    local = as_clinic_time(appointment.starts_at, clinic)
     url = reverse("treatments:week", args=[appointment.practitioner_id])
     return f"{url}?date={local.date().isoformat()}"
 
@@ -148,7 +180,7 @@ def _week_url(appointment: Appointment, clinic: Any) -> str:
 @require_http_methods(["GET", "POST"])
 def reschedule(request: ClinicRequest, appointment_id: int) -> HttpResponse:
     appointment = _appointment(request, appointment_id)
-    local = scheduling.as_clinic_time(appointment.starts_at, request.clinic)
+    local = as_clinic_time(appointment.starts_at, request.clinic)
     initial = {
         "practitioner": appointment.practitioner_id,
         "first_date": local.date(),
@@ -158,26 +190,20 @@ def reschedule(request: ClinicRequest, appointment_id: int) -> HttpResponse:
     form = RescheduleForm(request.POST or None, clinic=request.clinic, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            moved = scheduling.reschedule_appointment(
+        data = form.cleaned_data
+        moved, status = _write(
+            form,
+            lambda: services.reschedule_appointment(
                 Actor.from_request(request),
                 appointment,
                 form.first_start(),
-                form.cleaned_data["duration_minutes"],
-                form.cleaned_data["practitioner"],
-            )
-        except scheduling.BookingConflict as conflict:
-            form.add_error(None, conflict.message)
-            status = 409
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(
-                request,
-                _("Moved to %(when)s.")
-                % {"when": scheduling.describe(moved.starts_at, request.clinic)},
-            )
+                data["duration_minutes"],
+                data["practitioner"],
+            ),
+        )
+        if moved is not None:
+            when = describe(moved.starts_at, request.clinic)
+            messages.success(request, _("Moved to %(when)s.") % {"when": when})
             return redirect(_week_url(moved, request.clinic))
     context = {"appointment": appointment, "form": form}
     return render(request, "treatments/reschedule.html", context, status=status)
@@ -189,13 +215,11 @@ def cancel(request: ClinicRequest, appointment_id: int) -> HttpResponse:
     appointment = _appointment(request, appointment_id)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["cancel_reason"]
         try:
-            scheduling.cancel_appointment(
-                Actor.from_request(request), appointment, form.cleaned_data["cancel_reason"]
-            )
+            services.cancel_appointment(Actor.from_request(request), appointment, reason)
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("Appointment cancelled."))
             return redirect("treatments:plan_detail", plan_id=appointment.plan_id)
@@ -205,7 +229,7 @@ def cancel(request: ClinicRequest, appointment_id: int) -> HttpResponse:
 @clinic_view("clinic.manage")
 @require_http_methods(["GET", "POST"])
 def opening_hours(request: ClinicRequest) -> HttpResponse:
-    current = scheduling.opening_hours(request.clinic)
+    current = services.opening_hours(request.clinic)
     initial = [{"weekday": p.weekday, "opens": p.opens, "closes": p.closes} for p in current]
     formset = OpeningHoursFormSet(request.POST or None, initial=initial, prefix="hours")
     errors: list[str] = []
@@ -216,7 +240,7 @@ def opening_hours(request: ClinicRequest) -> HttpResponse:
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
         try:
-            scheduling.set_opening_hours(Actor.from_request(request), request.clinic, periods)
+            services.set_opening_hours(Actor.from_request(request), request.clinic, periods)
         except ValidationError as error:
             errors = error.messages
         else:

@@ -1,9 +1,10 @@
 """Screening: every warning a patient's record raises against a protocol, from the catalogue.
 
-`screen()` only reads. Each warning has a stable `code` (what it is about) and a
-`fingerprint` (the code plus the record data it rests on), so an acknowledgement
-covers exactly what was shown: when the record or the protocol changes, the
-fingerprint changes and the warning must be acknowledged again.
+`screen()` reads nothing itself: the queries load the patient's record and the protocol's
+catalogue entries (`ScreeningFacts`) once. Each warning has a stable `code` (what it is
+about) and a `fingerprint` (the code plus the record data it rests on), so an
+acknowledgement covers exactly what was shown: when the record or the protocol changes,
+the fingerprint changes and the warning must be acknowledged again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -29,11 +30,12 @@ from mesotrace.catalogue.models import (
     ContraindicationKind,
     Protocol,
     Verification,
-    contraindications_for,
 )
-from mesotrace.catalogue.services import protocol_allowed
-from mesotrace.core.clock import clinic_today
 from mesotrace.patients.models import Allergy, Medication, Patient, PregnancyStatus
+from mesotrace.treatments.models import ScreeningAcknowledgement
+
+if TYPE_CHECKING:
+    from mesotrace.catalogue.services import Decision
 
 ADULT_AGE = 18
 
@@ -81,6 +83,37 @@ class ScreeningWarning:
     @property
     def verification_label(self) -> str:
         return str(Verification(self.verification).label) if self.verification else ""
+
+
+@dataclass(frozen=True)
+class ScreenedWarning:
+    """A warning with the acknowledgement that covers it, if any."""
+
+    warning: ScreeningWarning
+    acknowledgement: ScreeningAcknowledgement | None
+
+    @property
+    def open(self) -> bool:
+        return self.acknowledgement is None
+
+
+def open_warnings(screened: Sequence[ScreenedWarning]) -> list[ScreeningWarning]:
+    return [item.warning for item in screened if item.open]
+
+
+@dataclass(frozen=True)
+class ScreeningFacts:
+    """What screening reads about a patient and a protocol, loaded once."""
+
+    patient: Patient
+    protocol: Protocol
+    clinic: Clinic
+    allergies: Sequence[Allergy]
+    medications: Sequence[Medication]
+    compounds: Sequence[Compound]
+    contraindications: Sequence[Contraindication]
+    jurisdiction: Decision  # the catalogue's decision on the protocol in the clinic's country
+    today: datetime.date
 
 
 # --- Text matching ----------------------------------------------------------------------
@@ -362,9 +395,9 @@ def _age_warning(
     ]
 
 
-def _jurisdiction_warning(protocol: Protocol, clinic: Clinic) -> list[ScreeningWarning]:
+def _jurisdiction_warning(facts: ScreeningFacts) -> list[ScreeningWarning]:
     """A ban refuses the protocol outright; a restriction is a warning to acknowledge."""
-    decision = protocol_allowed(protocol, clinic)
+    decision, clinic, protocol = facts.jurisdiction, facts.clinic, facts.protocol
     rule = decision.rule
     if rule is None:
         return []
@@ -384,18 +417,14 @@ def _jurisdiction_warning(protocol: Protocol, clinic: Clinic) -> list[ScreeningW
     ]
 
 
-def screen(patient: Patient, protocol: Protocol, clinic: Clinic) -> list[ScreeningWarning]:
+def screen(facts: ScreeningFacts) -> list[ScreeningWarning]:
     """Every warning for this patient and protocol: blocking ones first, then by field."""
-    compounds = list(protocol.compounds())
-    rows = list(contraindications_for(protocol))
-    allergies = list(patient.allergies.all())
-    medications = list(patient.medications.all())
-    found = [
-        *_jurisdiction_warning(protocol, clinic),
-        *_allergy_warnings(allergies, compounds, rows),
-        *_pregnancy_warnings(patient, rows),
-        *_anticoagulant_warnings(medications, rows),
-        *_age_warning(patient, clinic_today(clinic), rows),
+    rows = facts.contraindications
+    return [
+        *_jurisdiction_warning(facts),
+        *_allergy_warnings(facts.allergies, facts.compounds, rows),
+        *_pregnancy_warnings(facts.patient, rows),
+        *_anticoagulant_warnings(facts.medications, rows),
+        *_age_warning(facts.patient, facts.today, rows),
         *_checklist(rows),
     ]
-    return found

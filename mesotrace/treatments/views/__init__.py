@@ -1,0 +1,1 @@
+"""Treatment pages, by topic: plans and their screening, the schedule."""
