@@ -25,8 +25,9 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import Product, Technique
 from mesotrace.charting import services
+from mesotrace.charting.queries import DEFAULT_GAUGE
+from mesotrace.charting.rules import depth_range
 from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn
-from mesotrace.charting.syringe import DEFAULT_GAUGE
 from mesotrace.consent import services as consent_services
 from mesotrace.core.clock import clinic_today, clinic_zone
 from mesotrace.inventory.models import Lot
@@ -106,7 +107,7 @@ def _mix(plan: TreatmentPlan, on: datetime.datetime) -> list[tuple[Product, int,
 def _payload(
     plan: TreatmentPlan, mix: list[tuple[Product, int, Decimal]], rng: random.Random
 ) -> SessionIn | None:
-    low, high = services.depth_range(plan.protocol)
+    low, high = depth_range(plan.protocol)
     needle = plan.protocol.needle_length_mm or max(Decimal("4"), low)
     depth = min(max(low, Decimal("2")), high, needle)
     points: list[InjectionIn] = []

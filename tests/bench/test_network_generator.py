@@ -16,7 +16,7 @@ from bench.bulk import secondary_indexes
 from bench.lot_trace import captured_query, chosen_lots, full_scan, measure, unindexed
 from bench.network import TABLES, NetworkSize, NetworkSummary, generate_network
 from mesotrace.accounts.models import Clinic
-from mesotrace.charting.trace import trace_lot
+from mesotrace.charting.queries import trace_lot
 from mesotrace.demo.generator import DemoError
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement
 from mesotrace.safety import exposure

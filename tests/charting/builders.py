@@ -121,7 +121,6 @@ def record(
 
 def sweep_entries(world: World, patient: Patient, marker: str) -> dict[str, int]:
     """The isolation sweep's ids: a charted session with a photo, and a photo consent."""
-    from mesotrace.charting.photos import add_photo
     from mesotrace.consent.services import grant_photo_consent
     from tests.charting.photo_builders import jpeg_upload
 
@@ -130,7 +129,7 @@ def sweep_entries(world: World, patient: Patient, marker: str) -> dict[str, int]
     session = record(appointment, payload(point(lot)), world.members["practitioner"])
     actor = actor_for(world.members["practitioner"], world.clinic)
     consent = grant_photo_consent(actor, patient, "clinical_record")
-    photo = add_photo(actor, session, jpeg_upload(), "front")
+    photo = services.add_photo(actor, session, jpeg_upload(), "front")
     document = appointment.plan.consent_documents.get()
     return {
         "session_id": session.pk,
