@@ -376,6 +376,15 @@ def plan_out(plan: TreatmentPlan) -> PlanOut:
     )
 
 
+def _filtering(filters: Paging) -> dict[str, Any]:
+    """A list's filters, without its paging: the keyword arguments of its query."""
+    return filters.dict(exclude=set(Paging.model_fields))
+
+
+def _paged(paging: Paging) -> dict[str, int]:
+    return {"page": paging.page, "page_size": paging.page_size}
+
+
 def _plan(request: ApiRequest, plan_id: int) -> TreatmentPlan:
     return get_object_or_404(plan_queries.plans(request.clinic), pk=plan_id)
 
@@ -392,18 +401,9 @@ def _plan_now(request: ApiRequest, plan: TreatmentPlan) -> PlanOut:
 def list_plans(request: ApiRequest, filters: Query[PlanFilters]) -> PlanPage:
     reject_unknown_query(request, set(PlanFilters.model_fields))
     rows, total = plan_queries.plan_page(
-        request.actor,
-        request.clinic,
-        filters,
-        patient_id=filters.patient_id,
-        status=filters.status,
+        request.actor, request.clinic, filters, **_filtering(filters)
     )
-    return PlanPage(
-        items=[plan_out(p) for p in rows],
-        count=total,
-        page=filters.page,
-        page_size=filters.page_size,
-    )
+    return PlanPage(items=[plan_out(p) for p in rows], count=total, **_paged(filters))
 
 
 @router.post("/plans", response={201: PlanOut, **ERRORS}, auth=TokenAuth("plan.manage"))
@@ -592,22 +592,10 @@ def list_appointments(request: ApiRequest, filters: Query[AppointmentFilters]) -
             [{"loc": ("query", "end"), "msg": "The end is before the start.", "type": "range"}]
         )
     rows, total = schedule_queries.appointment_page(
-        request.actor,
-        request.clinic,
-        filters,
-        practitioner_id=filters.practitioner_id,
-        patient_id=filters.patient_id,
-        plan_id=filters.plan_id,
-        status=filters.status,
-        start=filters.start,
-        end=filters.end,
+        request.actor, request.clinic, filters, **_filtering(filters)
     )
-    return AppointmentPage(
-        items=[appointment_out(a, request.clinic) for a in rows],
-        count=total,
-        page=filters.page,
-        page_size=filters.page_size,
-    )
+    items = [appointment_out(a, request.clinic) for a in rows]
+    return AppointmentPage(items=items, count=total, **_paged(filters))
 
 
 @router.get(

@@ -215,20 +215,17 @@ def plan_edit(request: ClinicRequest, plan_id: int) -> HttpResponse:
 def acknowledge(request: ClinicRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     form = AcknowledgeForm(request.POST)
-    errors: list[str] = []
-    if form.is_valid():
-        data = form.cleaned_data
+    errors = [str(m) for field_errors in form.errors.values() for m in field_errors]
+    if not errors:
+        actor, data = Actor.from_request(request), form.cleaned_data
+        code, fingerprint, reason = data["code"], data["fingerprint"], data["reason"]
         try:
-            services.acknowledge_warning(
-                Actor.from_request(request), plan, data["code"], data["fingerprint"], data["reason"]
-            )
+            services.acknowledge_warning(actor, plan, code, fingerprint, reason)
         except ValidationError as error:
             errors = error.messages
         else:
             messages.success(request, _("Warning acknowledged."))
             return redirect("treatments:plan_detail", plan_id=plan.pk)
-    else:
-        errors = [str(m) for field_errors in form.errors.values() for m in field_errors]
     context = _detail_context(request, plan)
     context["ack_code"] = request.POST.get("code", "")
     context["ack_errors"] = errors

@@ -7,7 +7,6 @@ import datetime
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -103,17 +102,33 @@ def export_ics(request: ClinicRequest, practitioner_id: int) -> HttpResponse:
     return response
 
 
-def _write(form: forms.Form, write: Callable[[], _Done]) -> tuple[_Done | None, int]:
-    """A booking write for a valid form, and the page's status: a refusal goes above the
-    form, with 409 when the time is taken."""
-    try:
-        return write(), 200
-    except BookingConflict as conflict:
-        form.add_error(None, conflict.message)
-        return None, 409
-    except ValidationError as error:
-        form.add_error(None, error.messages)
-        return None, 200
+def _booking_page(
+    request: ClinicRequest,
+    form: CourseForm,
+    page: tuple[str, dict[str, Any]],
+    write: Callable[[Actor, dict[str, Any]], _Done],
+    done: Callable[[_Done], HttpResponse],
+) -> HttpResponse:
+    """A booking form's page: a valid POST books through `write`, then `done` answers; a
+    refusal goes above the form, with 409 when the time is taken."""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = write(Actor.from_request(request), form.cleaned_data)
+        except BookingConflict as conflict:
+            form.add_error(None, conflict.message)
+            status = 409
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            return done(result)
+    template, context = page
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def _slot(who: int, day: datetime.date, at: datetime.time, minutes: int) -> dict[str, Any]:
+    """What a booking form shows first: with whom, on which day, at what time, how long."""
+    return {"practitioner": who, "first_date": day, "start_time": at, "duration_minutes": minutes}
 
 
 def _next_weekday(clinic_day: datetime.date) -> datetime.date:
@@ -135,31 +150,20 @@ def _booked_message(booked: list[Appointment], clinic: Clinic) -> str:
 @require_http_methods(["GET", "POST"])
 def book(request: ClinicRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(plan_queries.plans(request.clinic), pk=plan_id)
-    initial = {
-        "practitioner": plan.practitioner_id,
-        "first_date": _next_weekday(clinic_today(request.clinic)),
-        "start_time": datetime.time(10, 0),
-        "duration_minutes": 30,
-    }
+    first_day = _next_weekday(clinic_today(request.clinic))
+    initial = _slot(plan.practitioner_id, first_day, datetime.time(10, 0), 30)
     form = CourseForm(request.POST or None, clinic=request.clinic, initial=initial)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        booked, status = _write(
-            form,
-            lambda: services.book_course(
-                Actor.from_request(request),
-                plan,
-                data["practitioner"],
-                form.first_start(),
-                data["duration_minutes"],
-                data["move_closed_days"],
-            ),
-        )
-        if booked is not None:
-            messages.success(request, _booked_message(booked, request.clinic))
-            return redirect("treatments:plan_detail", plan_id=plan.pk)
-    return render(request, "treatments/book.html", {"plan": plan, "form": form}, status=status)
+
+    def write(actor: Actor, data: dict[str, Any]) -> list[Appointment]:
+        minutes, move = data["duration_minutes"], data["move_closed_days"]
+        start = form.first_start()
+        return services.book_course(actor, plan, data["practitioner"], start, minutes, move)
+
+    def done(booked: list[Appointment]) -> HttpResponse:
+        messages.success(request, _booked_message(booked, request.clinic))
+        return redirect("treatments:plan_detail", plan_id=plan.pk)
+
+    return _booking_page(request, form, ("treatments/book.html", {"plan": plan}), write, done)
 
 
 def _appointment(request: ClinicRequest, appointment_id: int) -> Appointment:
@@ -181,32 +185,23 @@ def _week_url(appointment: Appointment, clinic: Clinic) -> str:
 def reschedule(request: ClinicRequest, appointment_id: int) -> HttpResponse:
     appointment = _appointment(request, appointment_id)
     local = as_clinic_time(appointment.starts_at, request.clinic)
-    initial = {
-        "practitioner": appointment.practitioner_id,
-        "first_date": local.date(),
-        "start_time": local.time().replace(second=0, microsecond=0),
-        "duration_minutes": appointment.duration_minutes,
-    }
+    at = local.time().replace(second=0, microsecond=0)
+    initial = _slot(appointment.practitioner_id, local.date(), at, appointment.duration_minutes)
     form = RescheduleForm(request.POST or None, clinic=request.clinic, initial=initial)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        moved, status = _write(
-            form,
-            lambda: services.reschedule_appointment(
-                Actor.from_request(request),
-                appointment,
-                form.first_start(),
-                data["duration_minutes"],
-                data["practitioner"],
-            ),
+
+    def write(actor: Actor, data: dict[str, Any]) -> Appointment:
+        start, minutes = form.first_start(), data["duration_minutes"]
+        return services.reschedule_appointment(
+            actor, appointment, start, minutes, data["practitioner"]
         )
-        if moved is not None:
-            when = describe(moved.starts_at, request.clinic)
-            messages.success(request, _("Moved to %(when)s.") % {"when": when})
-            return redirect(_week_url(moved, request.clinic))
-    context = {"appointment": appointment, "form": form}
-    return render(request, "treatments/reschedule.html", context, status=status)
+
+    def done(moved: Appointment) -> HttpResponse:
+        when = describe(moved.starts_at, request.clinic)
+        messages.success(request, _("Moved to %(when)s.") % {"when": when})
+        return redirect(_week_url(moved, request.clinic))
+
+    page = ("treatments/reschedule.html", {"appointment": appointment})
+    return _booking_page(request, form, page, write, done)
 
 
 @clinic_view("schedule.manage")
