@@ -252,15 +252,15 @@ def _renamed(error: DjangoValidationError) -> DjangoValidationError:
     )
 
 
+def _refuse_each(names: list[str], message: str) -> None:
+    """A 422 naming every field at fault at once."""
+    if names:
+        raise ValidationError([e for name in names for e in field_error(name, message).errors])
+
+
 def _require(payload: InSchema, *names: str) -> None:
     missing = [name for name in names if getattr(payload, name) is None]
-    if missing:
-        raise ValidationError(
-            [
-                {"loc": ("body", n), "msg": "This field is required.", "type": "missing"}
-                for n in missing
-            ]
-        )
+    _refuse_each(missing, "This field is required.")
 
 
 def _lookup(label: str, queryset: QuerySet[Any], field: str, pk: int | None) -> Any:
@@ -434,10 +434,7 @@ def patch_plan(request: ApiRequest, plan_id: int, payload: PlanPatch) -> PlanOut
         for name, value in payload.dict(exclude_unset=True).items()
         if value is None and name not in _NULLABLE
     )
-    if nulls:
-        raise ValidationError(
-            [{"loc": ("body", n), "msg": "May not be null.", "type": "null"} for n in nulls]
-        )
+    _refuse_each(nulls, "May not be null.")
     actor = request.actor
     try:
         if payload.model_fields_set - {"status", "stop_reason"}:
@@ -588,9 +585,7 @@ def book_course(
 def list_appointments(request: ApiRequest, filters: Query[AppointmentFilters]) -> AppointmentPage:
     reject_unknown_query(request, set(AppointmentFilters.model_fields))
     if filters.start and filters.end and filters.end < filters.start:
-        raise ValidationError(
-            [{"loc": ("query", "end"), "msg": "The end is before the start.", "type": "range"}]
-        )
+        raise field_error("end", "The end is before the start.")
     rows, total = schedule_queries.appointment_page(
         request.actor, request.clinic, filters, **_filtering(filters)
     )

@@ -57,12 +57,12 @@ def opening_hours(clinic: Clinic) -> list[OpeningHours]:
     rows = list(OpeningHours.objects.for_clinic(clinic))
     if rows:
         return rows
-    give_default_hours(clinic)
+    give_default_hours(Actor.system("defaults"), clinic)
     return list(OpeningHours.objects.for_clinic(clinic))
 
 
 @transaction.atomic
-def give_default_hours(clinic: Clinic, actor: Actor | None = None) -> None:
+def give_default_hours(actor: Actor, clinic: Clinic) -> None:
     if OpeningHours.objects.for_clinic(clinic).exists():
         return
     OpeningHours.objects.bulk_create(
@@ -72,12 +72,9 @@ def give_default_hours(clinic: Clinic, actor: Actor | None = None) -> None:
         ],
         ignore_conflicts=True,  # a concurrent request may be giving the same defaults
     )
+    default = {"default": "Monday-Friday 09:00-19:00"}
     audit.record(
-        actor or Actor.system("defaults"),
-        AuditAction.CREATE,
-        ObjectType.OPENING_HOURS,
-        details={"default": "Monday-Friday 09:00-19:00"},
-        clinic=clinic,
+        actor, AuditAction.CREATE, ObjectType.OPENING_HOURS, details=default, clinic=clinic
     )
 
 
