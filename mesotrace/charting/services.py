@@ -554,19 +554,10 @@ def add_photo(
         )
     data, width, height = _clean_image(upload)
     digest = hashlib.sha256(data).hexdigest()
-    photo = SessionPhoto(
-        clinic=session.clinic,
-        session=session,
-        patient=session.patient,
-        view=view,
-        zone=zone,
-        width=width,
-        height=height,
-        sha256=digest,
-        taken_at=taken_at or timezone.now(),
-        uploaded_by=actor.user,
-        consent=consent,
-    )
+    photo = SessionPhoto(clinic=session.clinic, session=session, patient=session.patient)
+    photo.view, photo.zone, photo.taken_at = view, zone, taken_at or timezone.now()
+    photo.width, photo.height, photo.sha256 = width, height, digest
+    photo.uploaded_by, photo.consent = actor.user, consent
     photo.file.save(f"{digest}.jpg", ContentFile(data), save=False)
     photo.save()
     details = {

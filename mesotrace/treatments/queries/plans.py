@@ -54,12 +54,7 @@ def _matching(
 
 
 def plan_page(
-    actor: Actor,
-    clinic: Clinic,
-    paging: Paging,
-    *,
-    patient_id: int | None = None,
-    status: str | None = None,
+    actor: Actor, clinic: Clinic, paging: Paging, *, patient_id: int | None, status: str | None
 ) -> tuple[list[TreatmentPlan], int]:
     """A page of the clinic's plans (one patient's, in one status), and how many; audited."""
     rows, total = paginate(_matching(clinic, patient_id, status), paging)
@@ -68,12 +63,7 @@ def plan_page(
 
 
 def plan_list_page(
-    actor: Actor,
-    clinic: Clinic,
-    number: str | None,
-    *,
-    patient_id: int | None = None,
-    status: str | None = None,
+    actor: Actor, clinic: Clinic, number: str | None, *, patient_id: int | None, status: str | None
 ) -> Page[TreatmentPlan]:
     """Page `number` of the plan list pages (a bad number gives the nearest page); audited."""
     page = Paginator(_matching(clinic, patient_id, status), PAGE_SIZE).get_page(number)

@@ -288,6 +288,7 @@ def acknowledge_warning(
         )
     if item.acknowledgement is not None:
         raise ValidationError({"code": _("This warning is already acknowledged.")})
+    theirs = Practitioner.objects.for_clinic(plan.clinic).filter(user=actor.user, is_active=True)
     ack = ScreeningAcknowledgement.objects.create(
         clinic=plan.clinic,
         plan=plan,
@@ -296,9 +297,7 @@ def acknowledge_warning(
         text=item.warning.message,
         reason=reason,
         acknowledged_by=actor.user,
-        practitioner=Practitioner.objects.for_clinic(plan.clinic)
-        .filter(user=actor.user, is_active=True)
-        .first(),
+        practitioner=theirs.first(),
         acknowledged_at=timezone.now(),
     )
     shown = audit.snapshot(ack, ["plan", "code", "fingerprint", "text", "reason"])

@@ -33,6 +33,7 @@ from mesotrace.treatments.forms import (
 from mesotrace.treatments.models import AppointmentStatus, PlanStatus, TreatmentPlan
 from mesotrace.treatments.queries import plans as queries
 from mesotrace.treatments.services import plans as services
+from mesotrace.treatments.views import form_page
 
 
 def _plan(request: ClinicRequest, plan_id: int) -> TreatmentPlan:
@@ -268,13 +269,13 @@ def complete(request: ClinicRequest, plan_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def stop(request: ClinicRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
+
+    def write(actor: Actor, data: dict[str, Any]) -> TreatmentPlan:
+        return services.stop_plan(actor, plan, data["stop_reason"])
+
+    def done(stopped: TreatmentPlan) -> HttpResponse:
+        messages.success(request, _("Plan stopped; its future appointments are cancelled."))
+        return redirect("treatments:plan_detail", plan_id=stopped.pk)
+
     form = StopForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.stop_plan(Actor.from_request(request), plan, form.cleaned_data["stop_reason"])
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, _("Plan stopped; its future appointments are cancelled."))
-            return redirect("treatments:plan_detail", plan_id=plan.pk)
-    return render(request, "treatments/stop.html", {"plan": plan, "form": form})
+    return form_page(request, form, ("treatments/stop.html", {"plan": plan}), write, done)

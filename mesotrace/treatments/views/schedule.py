@@ -4,7 +4,6 @@ course, moving and cancelling appointments, opening hours."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -26,8 +25,9 @@ from mesotrace.treatments.models import Appointment
 from mesotrace.treatments.queries import plans as plan_queries
 from mesotrace.treatments.queries import schedule as queries
 from mesotrace.treatments.rules import calendar
-from mesotrace.treatments.rules.schedule import BookingConflict, as_clinic_time, describe
+from mesotrace.treatments.rules.schedule import as_clinic_time, describe
 from mesotrace.treatments.services import schedule as services
+from mesotrace.treatments.views import form_page
 
 _Done = TypeVar("_Done")
 
@@ -102,30 +102,6 @@ def export_ics(request: ClinicRequest, practitioner_id: int) -> HttpResponse:
     return response
 
 
-def _booking_page(
-    request: ClinicRequest,
-    form: CourseForm,
-    page: tuple[str, dict[str, Any]],
-    write: Callable[[Actor, dict[str, Any]], _Done],
-    done: Callable[[_Done], HttpResponse],
-) -> HttpResponse:
-    """A booking form's page: a valid POST books through `write`, then `done` answers; a
-    refusal goes above the form, with 409 when the time is taken."""
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = write(Actor.from_request(request), form.cleaned_data)
-        except BookingConflict as conflict:
-            form.add_error(None, conflict.message)
-            status = 409
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            return done(result)
-    template, context = page
-    return render(request, template, {**context, "form": form}, status=status)
-
-
 def _slot(who: int, day: datetime.date, at: datetime.time, minutes: int) -> dict[str, Any]:
     """What a booking form shows first: with whom, on which day, at what time, how long."""
     return {"practitioner": who, "first_date": day, "start_time": at, "duration_minutes": minutes}
@@ -163,7 +139,7 @@ def book(request: ClinicRequest, plan_id: int) -> HttpResponse:
         messages.success(request, _booked_message(booked, request.clinic))
         return redirect("treatments:plan_detail", plan_id=plan.pk)
 
-    return _booking_page(request, form, ("treatments/book.html", {"plan": plan}), write, done)
+    return form_page(request, form, ("treatments/book.html", {"plan": plan}), write, done)
 
 
 def _appointment(request: ClinicRequest, appointment_id: int) -> Appointment:
@@ -201,7 +177,7 @@ def reschedule(request: ClinicRequest, appointment_id: int) -> HttpResponse:
         return redirect(_week_url(moved, request.clinic))
 
     page = ("treatments/reschedule.html", {"appointment": appointment})
-    return _booking_page(request, form, page, write, done)
+    return form_page(request, form, page, write, done)
 
 
 @clinic_view("schedule.manage")
@@ -209,16 +185,16 @@ def reschedule(request: ClinicRequest, appointment_id: int) -> HttpResponse:
 def cancel(request: ClinicRequest, appointment_id: int) -> HttpResponse:
     appointment = _appointment(request, appointment_id)
     form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data["cancel_reason"]
-        try:
-            services.cancel_appointment(Actor.from_request(request), appointment, reason)
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, _("Appointment cancelled."))
-            return redirect("treatments:plan_detail", plan_id=appointment.plan_id)
-    return render(request, "treatments/cancel.html", {"appointment": appointment, "form": form})
+
+    def write(actor: Actor, data: dict[str, Any]) -> Appointment:
+        return services.cancel_appointment(actor, appointment, data["cancel_reason"])
+
+    def done(cancelled: Appointment) -> HttpResponse:
+        messages.success(request, _("Appointment cancelled."))
+        return redirect("treatments:plan_detail", plan_id=cancelled.plan_id)
+
+    page = ("treatments/cancel.html", {"appointment": appointment})
+    return form_page(request, form, page, write, done)
 
 
 @clinic_view("clinic.manage")
