@@ -255,7 +255,8 @@ def readiness_problems(
 
 
 def payload_catalogue(clinic: Clinic, payload: SessionIn) -> Catalogue:
-    """The zones, products, lots and product components a payload names, in four queries."""
+    """The zones, products, lots (with their products) and product components a payload
+    names, in four queries."""
     product_ids = {c.product_id for i in payload.injections for c in i.components}
     lot_ids = {c.lot_id for i in payload.injections for c in i.components}
     components: dict[int, list[ProductComponent]] = defaultdict(list)
@@ -263,10 +264,11 @@ def payload_catalogue(clinic: Clinic, payload: SessionIn) -> Catalogue:
         "compound", "compound__max_dose_source"
     ):
         components[row.product_id].append(row)
+    lots = Lot.objects.for_clinic(clinic).filter(pk__in=lot_ids)
     return Catalogue(
         zones={zone.slug: zone for zone in BodyZone.objects.all()},
         products={p.pk: p for p in Product.objects.visible_to(clinic).filter(pk__in=product_ids)},
-        lots={lot.pk: lot for lot in Lot.objects.for_clinic(clinic).filter(pk__in=lot_ids)},
+        lots={lot.pk: lot for lot in lots.select_related("product")},
         components=components,
     )
 
