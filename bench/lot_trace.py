@@ -24,7 +24,7 @@ from bench.databases import load_average, median_ms, on_each_database, setup
 
 if TYPE_CHECKING:
     from bench.network import NetworkSummary
-    from mesotrace.charting.trace import Exposure
+    from mesotrace.charting.queries import Exposure
     from mesotrace.inventory.models import Lot
 
 TARGET_MS = 50.0
@@ -99,7 +99,7 @@ def captured_query(lot: Lot) -> tuple[str, Sequence[Any]]:
     """The SQL and parameters of the read `trace_lot` sends, which must be a single query."""
     from django.db import connection
 
-    from mesotrace.charting.trace import trace_lot
+    from mesotrace.charting.queries import trace_lot
 
     seen: list[tuple[str, Sequence[Any]]] = []
 
@@ -138,7 +138,7 @@ def full_scan(lot: Lot) -> list[Exposure]:
     """`trace_lot` itself, with its SQL rewritten by `unindexed` on the way to the database."""
     from django.db import connection
 
-    from mesotrace.charting.trace import trace_lot
+    from mesotrace.charting.queries import trace_lot
 
     def rewrite(
         execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
@@ -180,7 +180,8 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 
 def measure(label: str, lot: Lot, repeats: int, scan_repeats: int) -> Timing:
-    from mesotrace.charting.trace import trace_csv, trace_lot
+    from mesotrace.charting.documents import trace_csv
+    from mesotrace.charting.queries import trace_lot
 
     exposures = trace_lot(lot)
     sql, params = captured_query(lot)

@@ -60,7 +60,6 @@ from mesotrace.patients.models import Patient, PregnancyStatus
 from mesotrace.practitioners import services as practitioners
 from mesotrace.practitioners.models import Practitioner, Qualification
 from mesotrace.safety.services import exposure
-from mesotrace.treatments.bodymap import VIEWS, region_at
 from mesotrace.treatments.models import (
     MAX_SESSIONS,
     Anaesthetic,
@@ -73,7 +72,8 @@ from mesotrace.treatments.models import (
     TreatmentPlan,
     TreatmentSession,
 )
-from mesotrace.treatments.screening import ADULT_AGE
+from mesotrace.treatments.rules.bodymap import VIEWS, region_at
+from mesotrace.treatments.rules.screening import ADULT_AGE
 
 Ints = npt.NDArray[np.int64]
 

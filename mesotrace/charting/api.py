@@ -7,27 +7,23 @@ Creating a session needs an idempotency key (the Idempotency-Key header or the b
 from __future__ import annotations
 
 import datetime
+from dataclasses import astuple
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
-from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 
-from mesotrace.accounts.access import Actor, TokenAuth
-from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.accounts.access import ApiRequest, TokenAuth
 from mesotrace.catalogue.models import BodyZone
-from mesotrace.charting import photos, services
+from mesotrace.charting import queries, services
 from mesotrace.charting.models import PhotoView, SessionAmendment, SessionPhoto
+from mesotrace.charting.rules import MAX_REASON
 from mesotrace.charting.schemas import SessionIn
-from mesotrace.charting.trace import record_trace, trace_lot
-from mesotrace.core.api import ERRORS, InSchema
+from mesotrace.core.api import ERRORS, InSchema, field_error
 from mesotrace.inventory.models import Lot
-from mesotrace.treatments.models import Appointment, Injection, InjectionComponent, TreatmentSession
+from mesotrace.treatments.models import Appointment, TreatmentSession
 
 router = Router(tags=["charting"])
 
@@ -94,7 +90,7 @@ class SessionOut(Schema):
 
 
 class AmendmentIn(InSchema):
-    reason: str | None = Field(None, max_length=services.MAX_REASON)
+    reason: str | None = Field(None, max_length=MAX_REASON)
     changes: dict[str, Any] | None = Field(
         None,
         description='Session fields (e.g. "pain_score") or "injections.<point>.<field>" '
@@ -113,21 +109,9 @@ class PhotoOut(Schema):
     taken_at: datetime.datetime
 
 
-class ExposureOut(Schema):
-    patient_id: int
-    record_number: str
-    given_name: str
-    family_name: str
-    phone: str
-    email: str
-    session_id: int
-    performed_on: datetime.date
-    injection_id: int
-    point: int
-    zone: str
-    practitioner_id: int
-    practitioner: str
-    volume_ml: Decimal
+# A trace's row as the API serves it: the fields of `queries.Exposure`, under the API's name.
+class ExposureOut(queries.Exposure):
+    pass
 
 
 class TraceOut(Schema):
@@ -139,26 +123,9 @@ class TraceOut(Schema):
     exposures: list[ExposureOut]
 
 
-def _actor(request: Any) -> Actor:
-    return Actor.from_request(request, "api")
-
-
-def _error(field: str, message: str) -> ValidationError:
-    return ValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
-
-
-def _sessions(clinic: Any) -> QuerySet[TreatmentSession]:
-    return TreatmentSession.objects.for_clinic(clinic)
-
-
 def session_out(session: TreatmentSession) -> SessionOut:
     components: dict[int, list[ComponentOut]] = {}
-    for c in (
-        InjectionComponent.objects.for_clinic(session.clinic)
-        .filter(injection__session=session)
-        .select_related("product", "lot")
-        .order_by("id")
-    ):
+    for c in queries.mix_lines(session):
         components.setdefault(c.injection_id, []).append(
             ComponentOut(
                 product_id=c.product_id,
@@ -168,12 +135,6 @@ def session_out(session: TreatmentSession) -> SessionOut:
                 volume_ml=c.volume_ml,
             )
         )
-    injections = (
-        Injection.objects.for_clinic(session.clinic)
-        .filter(session=session)
-        .select_related("zone")
-        .order_by("number")
-    )
     return SessionOut(
         id=session.pk,
         appointment_id=session.appointment_id,
@@ -206,7 +167,7 @@ def session_out(session: TreatmentSession) -> SessionOut:
                 technique=i.technique,
                 components=components.get(i.pk, []),
             )
-            for i in injections
+            for i in queries.points(session)
         ],
         amendments=[
             _amendment_out(a) for a in session.amendments.select_related("by").order_by("at")
@@ -234,25 +195,13 @@ def _amendment_out(amendment: SessionAmendment) -> AmendmentOut:
     )
 
 
-def _read(request: Any, session: TreatmentSession, part: str) -> None:
-    audit.record(
-        _actor(request),
-        AuditAction.VIEW,
-        ObjectType.TREATMENT_SESSION,
-        object_id=session.pk,
-        patient_id=session.patient_id,
-        details={"part": part},
-        clinic=session.clinic,
-    )
-
-
 @router.post("/sessions", response={201: SessionOut, **ERRORS}, auth=TokenAuth("session.chart"))
-def create_session(request: Any, payload: SessionIn) -> Status[SessionOut]:
+def create_session(request: ApiRequest, payload: SessionIn) -> Status[SessionOut]:
     key = request.headers.get("Idempotency-Key") or payload.idempotency_key
     if not key:
-        raise _error("idempotency_key", "Send an Idempotency-Key header (or idempotency_key).")
+        raise field_error("idempotency_key", "Send an Idempotency-Key header (or idempotency_key).")
     if payload.appointment_id is None:
-        raise _error("appointment_id", "This field is required.")
+        raise field_error("appointment_id", "This field is required.")
     appointment = (
         Appointment.objects.for_clinic(request.clinic)
         .filter(pk=payload.appointment_id)
@@ -260,18 +209,18 @@ def create_session(request: Any, payload: SessionIn) -> Status[SessionOut]:
         .first()
     )
     if appointment is None:
-        raise _error("appointment_id", f"No appointment with id {payload.appointment_id} here.")
-    session = services.record_session(_actor(request), appointment, payload, key)
+        raise field_error(
+            "appointment_id", f"No appointment with id {payload.appointment_id} here."
+        )
+    session = services.record_session(request.actor, appointment, payload, key)
     return Status(201, session_out(session))
 
 
 @router.get(
     "/sessions/{session_id}", response={200: SessionOut, **ERRORS}, auth=TokenAuth("session.view")
 )
-def get_session(request: Any, session_id: int) -> SessionOut:
-    session = get_object_or_404(_sessions(request.clinic), pk=session_id)
-    _read(request, session, "session")
-    return session_out(session)
+def get_session(request: ApiRequest, session_id: int) -> SessionOut:
+    return session_out(queries.read_session(request.actor, request.clinic, session_id, "session"))
 
 
 @router.post(
@@ -279,9 +228,9 @@ def get_session(request: Any, session_id: int) -> SessionOut:
     response={200: SessionOut, **ERRORS},
     auth=TokenAuth("session.sign"),
 )
-def sign_session(request: Any, session_id: int) -> SessionOut:
-    session = get_object_or_404(_sessions(request.clinic), pk=session_id)
-    return session_out(services.sign_session(_actor(request), session))
+def sign_session(request: ApiRequest, session_id: int) -> SessionOut:
+    session = get_object_or_404(queries.sessions(request.clinic), pk=session_id)
+    return session_out(services.sign_session(request.actor, session))
 
 
 @router.post(
@@ -289,13 +238,16 @@ def sign_session(request: Any, session_id: int) -> SessionOut:
     response={201: AmendmentOut, **ERRORS},
     auth=TokenAuth("session.chart"),
 )
-def amend_session(request: Any, session_id: int, payload: AmendmentIn) -> Status[AmendmentOut]:
-    session = get_object_or_404(_sessions(request.clinic), pk=session_id)
+def amend_session(
+    request: ApiRequest, session_id: int, payload: AmendmentIn
+) -> Status[AmendmentOut]:
+    session = get_object_or_404(queries.sessions(request.clinic), pk=session_id)
     if payload.reason is None:
-        raise _error("reason", "This field is required.")
+        raise field_error("reason", "This field is required.")
     if not payload.changes:
-        raise _error("changes", "Give at least one field to correct.")
-    amendment = services.amend_session(_actor(request), session, payload.reason, payload.changes)
+        raise field_error("changes", "Give at least one field to correct.")
+    corrections = [services.Correction(key, value) for key, value in payload.changes.items()]
+    amendment = services.amend_session(request.actor, session, payload.reason, corrections)
     return Status(201, _amendment_out(amendment))
 
 
@@ -317,11 +269,9 @@ def _photo_out(photo: SessionPhoto) -> PhotoOut:
     response={200: list[PhotoOut], **ERRORS},
     auth=TokenAuth("photo.view"),
 )
-def list_photos(request: Any, session_id: int) -> list[PhotoOut]:
-    session = get_object_or_404(_sessions(request.clinic), pk=session_id)
-    _read(request, session, "photos")
-    found = SessionPhoto.objects.for_clinic(request.clinic).filter(session=session)
-    return [_photo_out(p) for p in found.select_related("zone")]
+def list_photos(request: ApiRequest, session_id: int) -> list[PhotoOut]:
+    session = queries.read_session(request.actor, request.clinic, session_id, "photos")
+    return [_photo_out(p) for p in queries.session_photos(session)]
 
 
 @router.post(
@@ -330,43 +280,39 @@ def list_photos(request: Any, session_id: int) -> list[PhotoOut]:
     auth=TokenAuth("photo.upload"),
 )
 def upload_photo(
-    request: Any,
+    request: ApiRequest,
     session_id: int,
     file: File[UploadedFile | None] = None,
     view: Form[PhotoView | None] = None,
     zone: Form[str | None] = None,
 ) -> Status[PhotoOut]:
     session = get_object_or_404(
-        _sessions(request.clinic).select_related("patient", "clinic"), pk=session_id
+        queries.sessions(request.clinic).select_related("patient", "clinic"), pk=session_id
     )
     if file is None:
-        raise _error("file", "Send the photo as multipart/form-data field `file`.")
+        raise field_error("file", "Send the photo as multipart/form-data field `file`.")
     if view is None:
-        raise _error("view", "This field is required.")
+        raise field_error("view", "This field is required.")
     found_zone = None
     if zone:
         found_zone = BodyZone.objects.filter(slug=zone).first()
         if found_zone is None:
-            raise _error("zone", f"Unknown body zone “{zone}”.")
-    try:
-        photo = photos.add_photo(_actor(request), session, file, view, found_zone)
-    except DjangoValidationError:
-        raise
+            raise field_error("zone", f"Unknown body zone “{zone}”.")
+    photo = services.add_photo(request.actor, session, file, view, found_zone)
     return Status(201, _photo_out(photo))
 
 
 @router.get("/lots/{lot_id}/trace", response={200: TraceOut, **ERRORS}, auth=TokenAuth("lot.trace"))
-def lot_trace(request: Any, lot_id: int) -> TraceOut:
+def lot_trace(request: ApiRequest, lot_id: int) -> TraceOut:
     lot = get_object_or_404(
         Lot.objects.for_clinic(request.clinic).select_related("product", "clinic"), pk=lot_id
     )
-    exposures = trace_lot(lot)
-    record_trace(_actor(request), lot, exposures, export="api")
+    exposures = queries.read_trace(request.actor, lot, export="api")
     return TraceOut(
         lot_id=lot.pk,
         lot_number=lot.lot_number,
         product=lot.product.name,
         status=lot.status,
         patients=len({e.patient_id for e in exposures}),
-        exposures=[ExposureOut(**e._asdict()) for e in exposures],
+        exposures=[ExposureOut(*astuple(e)) for e in exposures],
     )

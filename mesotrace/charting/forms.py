@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import BodyZone, Technique
 from mesotrace.charting.models import PhotoView
+from mesotrace.charting.rules import AMENDABLE_INJECTION, AMENDABLE_SESSION, MAX_REASON
 from mesotrace.charting.schemas import LotOverrideIn
-from mesotrace.charting.services import MAX_REASON
+from mesotrace.charting.services import Correction
 from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import MAX_CHARGES, NEEDLE_GAUGE_MAX, NEEDLE_GAUGE_MIN, Anaesthetic
@@ -24,12 +25,9 @@ class HeldLotChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{lot.product.name} · {lot.lot_number}"
 
 
-class SessionForm(forms.Form):
-    """The session's fields around the map; the points come as one JSON field."""
+class _SessionFields(forms.Form):
+    """The session's own fields, as charted and as amended."""
 
-    practitioner = forms.ModelChoiceField(
-        label=_("Practitioner who injects"), queryset=Practitioner.objects.none()
-    )
     anaesthetic = forms.ChoiceField(label=_("Anaesthetic"), choices=Anaesthetic.choices)
     anaesthetic_note = forms.CharField(
         label=_("Anaesthetic details"), max_length=300, required=False
@@ -48,6 +46,15 @@ class SessionForm(forms.Form):
     )
     charges = forms.DecimalField(
         label=_("Charges"), min_value=Decimal("0"), max_value=MAX_CHARGES, decimal_places=2
+    )
+
+
+class SessionForm(_SessionFields):
+    """The session's fields around the map; the points come as one JSON field."""
+
+    field_order = ["practitioner"]
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner who injects"), queryset=Practitioner.objects.none()
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
     injections = forms.CharField(
@@ -96,30 +103,12 @@ class SessionForm(forms.Form):
         return [LotOverrideIn(lot_id=lot.pk, reason=self.cleaned_data.get("override_reason", ""))]
 
 
-class AmendForm(forms.Form):
+class AmendForm(_SessionFields):
+    field_order = ["reason"]
     reason = forms.CharField(
         label=_("Reason for the correction"),
         max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    anaesthetic = forms.ChoiceField(label=_("Anaesthetic"), choices=Anaesthetic.choices)
-    anaesthetic_note = forms.CharField(
-        label=_("Anaesthetic details"), max_length=300, required=False
-    )
-    pain_score = forms.IntegerField(
-        label=_("Pain score (0\u201310)"), min_value=0, max_value=10, required=False
-    )
-    immediate_reactions = forms.CharField(
-        label=_("Immediate reactions"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    notes = forms.CharField(
-        label=_("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    charges = forms.DecimalField(
-        label=_("Charges"), min_value=Decimal("0"), max_value=MAX_CHARGES, decimal_places=2
     )
     point = forms.IntegerField(label=_("Correct point number"), min_value=1, required=False)
     depth_mm = forms.DecimalField(label=_("Depth (mm)"), decimal_places=1, required=False)
@@ -136,31 +125,23 @@ class AmendForm(forms.Form):
         label=_("Technique"), choices=[("", "—"), *Technique.choices], required=False
     )
 
-    POINT_FIELDS = ("depth_mm", "needle_gauge", "needle_length_mm", "technique")
-    SESSION_FIELDS = (
-        "anaesthetic",
-        "anaesthetic_note",
-        "pain_score",
-        "immediate_reactions",
-        "notes",
-        "charges",
-    )
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        point_values = [data.get(name) not in (None, "") for name in self.POINT_FIELDS]
+        point_values = [data.get(name) not in (None, "") for name in AMENDABLE_INJECTION]
         if any(point_values) and not data.get("point"):
             self.add_error("point", _("Say which point the correction is for."))
         return data
 
-    def values(self) -> dict[str, Any]:
+    def corrections(self) -> list[Correction]:
         """What the amendment sets: session fields, and the chosen point's given fields."""
         data = self.cleaned_data
-        found: dict[str, Any] = {name: data[name] for name in self.SESSION_FIELDS}
+        found = [Correction(name, data[name]) for name in AMENDABLE_SESSION]
         if data.get("point"):
-            for name in self.POINT_FIELDS:
-                if data.get(name) not in (None, ""):
-                    found[f"injections.{data['point']}.{name}"] = data[name]
+            found += [
+                Correction(f"injections.{data['point']}.{name}", data[name])
+                for name in AMENDABLE_INJECTION
+                if data.get(name) not in (None, "")
+            ]
         return found
 
 

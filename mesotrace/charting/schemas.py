@@ -1,4 +1,5 @@
-"""The shape of a charted session, shared by the API and the charting page's one POST.
+"""The shape of a charted session, shared by the API and the charting page's one POST, and
+the input of `services.record_session`, frozen once checked.
 
 Ranges that hold for every clinic are checked here; what depends on the plan, the
 catalogue, the lots and the stock is checked by `services.record_session`.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ninja import Field
+from pydantic import ConfigDict
 
 from mesotrace.catalogue.models import DEPTH_MAX_MM, DEPTH_MIN_MM, NEEDLE_LENGTH_MAX_MM, Technique
 from mesotrace.core.api import InSchema
@@ -26,13 +28,17 @@ MAX_POINTS = 500
 MAX_PRODUCTS_PER_SYRINGE = 8
 
 
-class ComponentIn(InSchema):
+class _Frozen(InSchema):
+    model_config = ConfigDict(frozen=True)
+
+
+class ComponentIn(_Frozen):
     product_id: int
     lot_id: int
     volume_ml: Decimal = Field(gt=0, le=MAX_ML_PER_POINT, decimal_places=3)
 
 
-class InjectionIn(InSchema):
+class InjectionIn(_Frozen):
     view: MapView
     x: Decimal = Field(ge=0, le=1, decimal_places=4, description="Fraction of the map's width.")
     y: Decimal = Field(ge=0, le=1, decimal_places=4, description="Fraction of the map's height.")
@@ -48,14 +54,14 @@ class InjectionIn(InSchema):
     components: list[ComponentIn] = Field(min_length=1, max_length=MAX_PRODUCTS_PER_SYRINGE)
 
 
-class LotOverrideIn(InSchema):
+class LotOverrideIn(_Frozen):
     """An owner's override of the refusal of one lot under investigation, for this session."""
 
     lot_id: int
     reason: str = Field("", max_length=2000)
 
 
-class SessionIn(InSchema):
+class SessionIn(_Frozen):
     appointment_id: int | None = None
     practitioner_id: int | None = Field(
         None, description="Who injected; defaults to the appointment's practitioner."

@@ -3,7 +3,6 @@ and the lot trace with its CSV export and the recall campaign it opens."""
 
 from __future__ import annotations
 
-import datetime
 import json
 import uuid
 from decimal import Decimal
@@ -11,39 +10,25 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as PydanticError
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
-from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.charting import photos, services
+from mesotrace.charting import queries, services
+from mesotrace.charting.documents import trace_csv
 from mesotrace.charting.forms import AmendForm, PhotoForm, SessionForm
-from mesotrace.charting.models import SessionPhoto
+from mesotrace.charting.rules import AMENDABLE_SESSION, original_values
 from mesotrace.charting.schemas import SessionIn
-from mesotrace.charting.syringe import chart_config
-from mesotrace.charting.trace import exposed_patients, record_trace, trace_csv, trace_lot
 from mesotrace.core.api import validation_errors
-from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services.recalls import open_campaign
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.treatments.bodymap import VIEWS
-from mesotrace.treatments.models import (
-    Appointment,
-    AppointmentStatus,
-    Injection,
-    InjectionComponent,
-    TreatmentSession,
-)
-from mesotrace.treatments.scheduling import zone_of
-
-RECENT = 50
+from mesotrace.treatments.models import Appointment, TreatmentSession
+from mesotrace.treatments.rules.bodymap import VIEWS
 
 
 def _actor(request: ClinicRequest) -> Actor:
@@ -51,58 +36,14 @@ def _actor(request: ClinicRequest) -> Actor:
 
 
 def _session(request: ClinicRequest, session_id: int) -> TreatmentSession:
-    return clinic_object_or_404(
-        TreatmentSession.objects.select_related(
-            "patient", "practitioner", "plan", "plan__protocol", "appointment", "signed_by"
-        ),
-        request.clinic,
-        pk=session_id,
-    )
-
-
-def _record_read(request: ClinicRequest, session: TreatmentSession, part: str) -> None:
-    audit.record(
-        _actor(request),
-        AuditAction.VIEW,
-        ObjectType.TREATMENT_SESSION,
-        object_id=session.pk,
-        patient_id=session.patient_id,
-        details={"part": part},
-        clinic=request.clinic,
-    )
+    return get_object_or_404(queries.sessions(request.clinic), pk=session_id)
 
 
 @clinic_view("session.view")
 @require_GET
 def index(request: ClinicRequest) -> HttpResponse:
     """Today's appointments to chart, then the clinic's latest sessions."""
-    clinic = request.clinic
-    today = clinic_today(clinic)
-    zone = zone_of(clinic)
-    start = datetime.datetime.combine(today, datetime.time(0), tzinfo=zone)
-    todays = list(
-        Appointment.objects.for_clinic(clinic)
-        .filter(starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1))
-        .exclude(status=AppointmentStatus.CANCELLED)
-        .select_related("patient", "practitioner", "plan__protocol", "charted_session")
-        .order_by("starts_at")
-    )
-    recent = list(
-        TreatmentSession.objects.for_clinic(clinic)
-        .select_related("patient", "practitioner", "plan__protocol")
-        .order_by("-performed_on", "-id")[:RECENT]
-    )
-    audit.record(
-        _actor(request),
-        AuditAction.LIST,
-        ObjectType.TREATMENT_SESSION,
-        details={
-            "appointments": [a.pk for a in todays],
-            "sessions": [s.pk for s in recent],
-            "patients": sorted({a.patient_id for a in todays} | {s.patient_id for s in recent}),
-        },
-        clinic=clinic,
-    )
+    todays, recent = queries.todays_work(_actor(request), request.clinic)
     return render(request, "charting/index.html", {"todays": todays, "recent": recent})
 
 
@@ -212,74 +153,34 @@ def chart(request: ClinicRequest, appointment_id: int) -> HttpResponse:
                 return redirect("charting:session_detail", session_id=session.pk)
         status = 422
     practitioner = _own_practitioner(request) or appointment.practitioner
+    problems, config = queries.read_for_charting(_actor(request), appointment, practitioner)
     context = {
         "appointment": appointment,
         "plan": appointment.plan,
         "patient": appointment.patient,
         "form": form,
-        "problems": services.readiness_problems(appointment, practitioner),
+        "problems": problems,
         "views": VIEWS.values(),
-        "config": chart_config(appointment),
+        "config": config,
     }
-    _record_plan_read(request, appointment)
     return render(request, "charting/chart.html", context, status=status)
-
-
-def _record_plan_read(request: ClinicRequest, appointment: Appointment) -> None:
-    audit.record(
-        _actor(request),
-        AuditAction.VIEW,
-        ObjectType.APPOINTMENT,
-        object_id=appointment.pk,
-        patient_id=appointment.patient_id,
-        details={"part": "chart"},
-        clinic=request.clinic,
-    )
 
 
 # --- A session ------------------------------------------------------------------------
 
 
-def _totals(session: TreatmentSession) -> dict[str, Any]:
-    components = InjectionComponent.objects.for_clinic(session.clinic).filter(
-        injection__session=session
-    )
-    by_product = list(
-        components.values("product__name").annotate(ml=Sum("volume_ml")).order_by("product__name")
-    )
-    by_lot = list(
-        components.values("lot_id", "lot__lot_number", "lot__expiry_date", "product__name")
-        .annotate(ml=Sum("volume_ml"))
-        .order_by("product__name", "lot__lot_number")
-    )
-    return {"by_product": by_product, "by_lot": by_lot}
-
-
-def _points(session: TreatmentSession) -> list[dict[str, Any]]:
-    rows = (
-        Injection.objects.for_clinic(session.clinic)
-        .filter(session=session)
-        .select_related("zone")
-        .order_by("number")
-    )
-    points = []
-    for row in rows:
-        view = VIEWS[row.view]
-        points.append(
-            {
-                "injection": row,
-                "cx": round(float(row.x) * view.width, 1),
-                "cy": round(float(row.y) * view.height, 1),
-            }
-        )
-    return points
-
-
 @clinic_view("session.view")
 @require_GET
 def session_detail(request: ClinicRequest, session_id: int) -> HttpResponse:
-    session = _session(request, session_id)
-    points = _points(session)
+    session = queries.read_session(_actor(request), request.clinic, session_id, "session")
+    points: list[dict[str, Any]] = [
+        {
+            "injection": row,
+            "cx": round(float(row.x) * VIEWS[row.view].width, 1),
+            "cy": round(float(row.y) * VIEWS[row.view].height, 1),
+        }
+        for row in queries.points(session)
+    ]
     amendments = list(session.amendments.select_related("by"))
     shown_views = [v for v in VIEWS.values() if any(p["injection"].view == v.name for p in points)]
     context = {
@@ -288,12 +189,11 @@ def session_detail(request: ClinicRequest, session_id: int) -> HttpResponse:
         "points": points,
         "views": shown_views,
         "amendments": amendments,
-        "original": services.original_values(amendments),
+        "original": original_values(amendments),
         "lot_overrides": list(session.lot_overrides.select_related("lot", "by")),
         "may_sign": (not session.is_signed and session.practitioner.user_id == request.user.pk),
-        **_totals(session),
+        **queries.totals(session),
     }
-    _record_read(request, session, "session")
     return render(request, "charting/session_detail.html", context)
 
 
@@ -311,19 +211,16 @@ def sign(request: ClinicRequest, session_id: int) -> HttpResponse:
     return redirect("charting:session_detail", session_id=session.pk)
 
 
-def _amend_initial(session: TreatmentSession) -> dict[str, Any]:
-    return {name: getattr(session, name) for name in AmendForm.SESSION_FIELDS}
-
-
 @clinic_view("session.chart")
 @require_http_methods(["GET", "POST"])
 def amend(request: ClinicRequest, session_id: int) -> HttpResponse:
     session = _session(request, session_id)
-    form = AmendForm(request.POST or None, initial=_amend_initial(session))
+    initial = {name: getattr(session, name) for name in AMENDABLE_SESSION}
+    form = AmendForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.amend_session(
-                _actor(request), session, form.cleaned_data["reason"], form.values()
+                _actor(request), session, form.cleaned_data["reason"], form.corrections()
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -339,14 +236,18 @@ def amend(request: ClinicRequest, session_id: int) -> HttpResponse:
 # --- Photos ---------------------------------------------------------------------------
 
 
+def _photos_page(
+    request: ClinicRequest, session: TreatmentSession, form: PhotoForm
+) -> HttpResponse:
+    context = {"session": session, "photos": queries.session_photos(session), "form": form}
+    return render(request, "charting/session_photos.html", context)
+
+
 @clinic_view("photo.view")
 @require_GET
 def session_photos(request: ClinicRequest, session_id: int) -> HttpResponse:
-    session = _session(request, session_id)
-    shown = list(SessionPhoto.objects.for_clinic(request.clinic).filter(session=session))
-    _record_read(request, session, "photos")
-    context = {"session": session, "photos": shown, "form": PhotoForm()}
-    return render(request, "charting/session_photos.html", context)
+    session = queries.read_session(_actor(request), request.clinic, session_id, "photos")
+    return _photos_page(request, session, PhotoForm())
 
 
 @clinic_view("photo.upload")
@@ -355,30 +256,21 @@ def upload_photo(request: ClinicRequest, session_id: int) -> HttpResponse:
     session = _session(request, session_id)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            photos.add_photo(
-                _actor(request),
-                session,
-                form.cleaned_data["file"],
-                form.cleaned_data["view"],
-                form.cleaned_data["zone"],
-            )
+            services.add_photo(_actor(request), session, data["file"], data["view"], data["zone"])
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("Photo stored without its metadata."))
             return redirect("charting:session_photos", session_id=session.pk)
-    shown = list(SessionPhoto.objects.for_clinic(request.clinic).filter(session=session))
-    context = {"session": session, "photos": shown, "form": form}
-    return render(request, "charting/session_photos.html", context)
+    return _photos_page(request, session, form)
 
 
 @clinic_view("photo.view")
 @require_GET
 def photo_image(request: ClinicRequest, photo_id: int) -> FileResponse:
-    photo = clinic_object_or_404(SessionPhoto.objects.all(), request.clinic, pk=photo_id)
-    photos.record_photo_read(_actor(request), photo)
+    photo = queries.read_photo(_actor(request), request.clinic, photo_id)
     response = FileResponse(photo.file.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
@@ -389,21 +281,8 @@ def photo_image(request: ClinicRequest, photo_id: int) -> FileResponse:
 def patient_photos(request: ClinicRequest, patient_id: int) -> HttpResponse:
     """Before and after: each view's photos side by side, across the patient's sessions."""
     patient = clinic_object_or_404(Patient.objects.all(), request.clinic, pk=patient_id)
-    shown = list(
-        SessionPhoto.objects.for_clinic(request.clinic)
-        .filter(patient=patient)
-        .select_related("session", "zone")
-    )
-    audit.record(
-        _actor(request),
-        AuditAction.VIEW,
-        ObjectType.SESSION_PHOTO,
-        patient_id=patient.pk,
-        details={"shown": [p.pk for p in shown]},
-        clinic=request.clinic,
-    )
-    context = {"patient": patient, "by_view": photos.before_after(shown)}
-    return render(request, "charting/patient_photos.html", context)
+    by_view = queries.before_after(_actor(request), request.clinic, patient)
+    return render(request, "charting/patient_photos.html", {"patient": patient, "by_view": by_view})
 
 
 # --- The lot trace --------------------------------------------------------------------
@@ -419,12 +298,11 @@ def _lot(request: ClinicRequest, lot_id: int) -> Lot:
 @require_GET
 def lot_trace(request: ClinicRequest, lot_id: int) -> HttpResponse:
     lot = _lot(request, lot_id)
-    exposures = trace_lot(lot)
-    record_trace(_actor(request), lot, exposures)
+    exposures = queries.read_trace(_actor(request), lot)
     context = {
         "lot": lot,
         "exposures": exposures,
-        "patients": exposed_patients(exposures),
+        "patients": queries.exposed_patients(exposures),
         "total_ml": sum((e.volume_ml for e in exposures), Decimal("0")),
     }
     return render(request, "charting/lot_trace.html", context)
@@ -434,8 +312,7 @@ def lot_trace(request: ClinicRequest, lot_id: int) -> HttpResponse:
 @require_GET
 def lot_trace_csv(request: ClinicRequest, lot_id: int) -> HttpResponse:
     lot = _lot(request, lot_id)
-    exposures = trace_lot(lot)
-    record_trace(_actor(request), lot, exposures, export="csv")
+    exposures = queries.read_trace(_actor(request), lot, export="csv")
     response = HttpResponse(trace_csv(lot, exposures), content_type="text/csv; charset=utf-8")
     name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in lot.lot_number)
     response["Content-Disposition"] = f'attachment; filename="trace-lot-{name}.csv"'
@@ -447,8 +324,7 @@ def lot_trace_csv(request: ClinicRequest, lot_id: int) -> HttpResponse:
 @require_POST
 def open_recall(request: ClinicRequest, lot_id: int) -> HttpResponse:
     lot = _lot(request, lot_id)
-    exposures = trace_lot(lot)
-    patient_ids = sorted({e.patient_id for e in exposures})
+    patient_ids = sorted({e.patient_id for e in queries.trace_lot(lot)})
     try:
         campaign = open_campaign(_actor(request), lot, patient_ids, request.POST.get("reason", ""))
     except ValidationError as error:

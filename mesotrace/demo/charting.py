@@ -25,18 +25,16 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction
 from mesotrace.catalogue.models import Product, Technique
 from mesotrace.charting import services
+from mesotrace.charting.queries import DEFAULT_GAUGE
+from mesotrace.charting.rules import depth_range
 from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn
-from mesotrace.charting.syringe import DEFAULT_GAUGE
 from mesotrace.consent import queries as consent_queries
 from mesotrace.consent import services as consent_services
-from mesotrace.core.clock import clinic_today
+from mesotrace.core.clock import clinic_today, clinic_zone
 from mesotrace.inventory.models import Lot
 from mesotrace.inventory.queries.stock import usable_lots
 from mesotrace.patients.models import Patient, PregnancyStatus
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.treatments import scheduling
-from mesotrace.treatments import services as plans
-from mesotrace.treatments.bodymap import VIEWS, Region, region_at
 from mesotrace.treatments.models import (
     Anaesthetic,
     Appointment,
@@ -46,8 +44,12 @@ from mesotrace.treatments.models import (
     TreatmentPlan,
     TreatmentSession,
 )
-from mesotrace.treatments.scheduling import zone_of
-from mesotrace.treatments.screening import ADULT_AGE, age_on
+from mesotrace.treatments.queries.plans import screening_for
+from mesotrace.treatments.rules.bodymap import VIEWS, Region, region_at
+from mesotrace.treatments.rules.schedule import BookingConflict
+from mesotrace.treatments.rules.screening import ADULT_AGE, age_on
+from mesotrace.treatments.services import plans
+from mesotrace.treatments.services.schedule import book_course
 
 DEFAULT_SESSIONS = 3
 DAYS_AGO = 7
@@ -106,7 +108,7 @@ def _mix(plan: TreatmentPlan, on: datetime.datetime) -> list[tuple[Product, int,
 def _payload(
     plan: TreatmentPlan, mix: list[tuple[Product, int, Decimal]], rng: random.Random
 ) -> SessionIn | None:
-    low, high = services.depth_range(plan.protocol)
+    low, high = depth_range(plan.protocol)
     needle = plan.protocol.needle_length_mm or max(Decimal("4"), low)
     depth = min(max(low, Decimal("2")), high, needle)
     points: list[InjectionIn] = []
@@ -147,7 +149,7 @@ def _payload(
 
 def _a_week_ago(appointment: Appointment) -> datetime.datetime:
     """The same local time of day, a week before today in the clinic."""
-    zone = zone_of(appointment.clinic)
+    zone = clinic_zone(appointment.clinic)
     day = clinic_today(appointment.clinic) - datetime.timedelta(days=DAYS_AGO)
     return datetime.datetime.combine(day, appointment.starts_at.astimezone(zone).time(), zone)
 
@@ -301,14 +303,14 @@ def _open_patients(clinic: Clinic) -> list[Patient]:
 
 
 def _book_next_week(actor: Actor, plan: TreatmentPlan, practitioner: Practitioner) -> bool:
-    zone = zone_of(plan.clinic)
+    zone = clinic_zone(plan.clinic)
     for days in range(7, 14):
         day = clinic_today(plan.clinic) + datetime.timedelta(days=days)
         for hour in (10, 11, 15, 16, 17, 9, 14):
             start = datetime.datetime.combine(day, datetime.time(hour), tzinfo=zone)
             try:
-                scheduling.book_course(actor, plan, practitioner, start, 30, move_closed_days=True)
-            except (ValidationError, scheduling.BookingConflict):
+                book_course(actor, plan, practitioner, start, 30, move_closed_days=True)
+            except (ValidationError, BookingConflict):
                 continue
             return True
     return False
@@ -319,17 +321,17 @@ def _plan_like(actor: Actor, source: TreatmentPlan) -> TreatmentPlan | None:
     reviewer = _signer(source.practitioner.user_id, source.clinic)
     if reviewer is None:
         return None
-    values = {
-        "protocol": source.protocol,
-        "practitioner": source.practitioner,
-        "price_per_session": source.price_per_session,
-        "lifestyle_notes": "Synthetic demo plan.",
-    }
+    values = plans.PlanInput(
+        protocol=source.protocol,
+        practitioner=source.practitioner,
+        price_per_session=source.price_per_session,
+        lifestyle_notes="Synthetic demo plan.",
+    )
     for patient in _open_patients(source.clinic):
         try:
             with transaction.atomic():
                 plan = plans.create_plan(actor, source.clinic, patient, values)
-                for item in plans.screening_for(plan):
+                for item in screening_for(plan):
                     if item.open and not item.warning.blocking:
                         plans.acknowledge_warning(
                             reviewer,

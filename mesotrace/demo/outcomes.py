@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -30,8 +31,8 @@ from mesotrace.outcomes.models import MeasurementType, SplitBodyAllocation
 from mesotrace.outcomes.queries.measurements import measurement_type
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.treatments import services as plans
 from mesotrace.treatments.models import PlanStatus, TreatmentPlan
+from mesotrace.treatments.services import plans
 
 # The first protocol the clinic's jurisdiction allows, with the side-paired zone measured.
 CHOICES = (
@@ -62,6 +63,7 @@ def give_demo_cohort(
 ) -> DemoCohort:
     protocol, zone_slug, outcome = _allowed_choice(clinic)
     practitioner = Practitioner.objects.for_clinic(clinic).filter(is_active=True).first()
+    assert practitioner is not None  # every demo clinic has its practitioners by now
     chosen = list(Patient.objects.for_clinic(clinic).order_by("pk")[:patients])
     frame = simulate_split_body(
         len(chosen), TRUE_EFFECT, LIFESTYLE_CHANGE, 0.5, 4.0, 0.0, visits=VISITS, seed=seed
@@ -72,18 +74,14 @@ def give_demo_cohort(
     start = timezone.now() - datetime.timedelta(days=VISIT_DAYS * (VISITS - 1) + 1)
     count = 0
     for index, patient in enumerate(chosen):
-        plan = plans.create_plan(
-            actor,
-            clinic,
-            patient,
-            {
-                "protocol": protocol,
-                "practitioner": practitioner,
-                "price_per_session": 90,
-                "planned_sessions": VISITS,
-                "interval_days": VISIT_DAYS,
-            },
+        chosen_plan = plans.PlanInput(
+            protocol=protocol,
+            practitioner=practitioner,
+            price_per_session=Decimal("90"),
+            planned_sessions=VISITS,
+            interval_days=VISIT_DAYS,
         )
+        plan = plans.create_plan(actor, clinic, patient, chosen_plan)
         allocation = services.allocate_split_body(actor, plan, blinding=True)
         rows = frame[frame["patient"] == f"P{index + 1:04d}"]
         course = SimulatedCourse(kind, zone, start, decimals=1)

@@ -22,13 +22,21 @@ from mesotrace.accounts.models import Clinic, Membership
 from mesotrace.accounts.roles import Role
 from mesotrace.catalogue.models import Protocol
 from mesotrace.catalogue.queries import protocol_allowed
-from mesotrace.core.clock import clinic_today
+from mesotrace.core.clock import clinic_today, clinic_zone
 from mesotrace.patients.models import Patient, PregnancyStatus
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.queries import may_inject
-from mesotrace.treatments import scheduling, services
 from mesotrace.treatments.models import DietType, TreatmentPlan
-from mesotrace.treatments.screening import ADULT_AGE, age_on
+from mesotrace.treatments.queries.plans import screening_for
+from mesotrace.treatments.rules.schedule import (
+    DEFAULT_CLOSES,
+    DEFAULT_DAYS,
+    DEFAULT_OPENS,
+    BookingConflict,
+)
+from mesotrace.treatments.rules.screening import ADULT_AGE, age_on
+from mesotrace.treatments.services import plans as services
+from mesotrace.treatments.services import schedule as scheduling
 
 DEFAULT_PLANS = 6
 SESSION_MINUTES = 30
@@ -39,9 +47,7 @@ HOURS = {
     + [(5, datetime.time(9), datetime.time(13))],
     "US": [(d, datetime.time(8), datetime.time(18)) for d in range(5)],
 }
-DEFAULT_HOURS = [
-    (d, scheduling.DEFAULT_OPENS, scheduling.DEFAULT_CLOSES) for d in scheduling.DEFAULT_DAYS
-]
+DEFAULT_HOURS = [(d, DEFAULT_OPENS, DEFAULT_CLOSES) for d in DEFAULT_DAYS]
 # A typical price per session in each currency (the source article: "$600 or more" a
 # session; a 2010 review: 200 to 600 USD). Examples, not a tariff.
 PRICES = {
@@ -115,7 +121,7 @@ def _reviewer(clinic: Clinic) -> Actor:
 
 
 def _acknowledge_all(actor: Actor, plan: TreatmentPlan) -> None:
-    for item in services.screening_for(plan):
+    for item in screening_for(plan):
         if item.open and not item.warning.blocking:
             reason = REASONS.get(item.warning.kind, DEFAULT_REASON)
             services.acknowledge_warning(
@@ -126,7 +132,7 @@ def _acknowledge_all(actor: Actor, plan: TreatmentPlan) -> None:
 def _book(actor: Actor, plan: TreatmentPlan, practitioner: Practitioner, index: int) -> int:
     """Books the course on a free slot: a weekday in the coming weeks, trying later hours."""
     today = clinic_today(plan.clinic)
-    zone = scheduling.zone_of(plan.clinic)
+    zone = clinic_zone(plan.clinic)
     first_day = today + datetime.timedelta(days=7 + index)
     for hour in (10, 11, 15, 16, 17, 9, 14):
         start = datetime.datetime.combine(first_day, datetime.time(hour), tzinfo=zone)
@@ -134,7 +140,7 @@ def _book(actor: Actor, plan: TreatmentPlan, practitioner: Practitioner, index: 
             booked = scheduling.book_course(
                 actor, plan, practitioner, start, SESSION_MINUTES, move_closed_days=True
             )
-        except (ValidationError, scheduling.BookingConflict):
+        except (ValidationError, BookingConflict):
             continue
         return len(booked)
     return 0
@@ -149,28 +155,29 @@ def _plan(
     rng: random.Random,
 ) -> TreatmentPlan:
     lipolytic = protocol.indication.slug in {"localised-adiposity", "cellulite"}
-    values = {
-        "protocol": protocol,
-        "practitioner": practitioner,
-        "price_per_session": rng.choice(PRICES.get(clinic.currency, PRICES["EUR"])),
-        "discount_percent": rng.choice((None, Decimal("10"))),
-        "diet_type": DietType.CALORIE_CONTROLLED if lipolytic else DietType.USUAL,
-        "calorie_target_kcal": rng.choice((1600, 1800, 2000)) if lipolytic else None,
-        "exercise_minutes_per_week": rng.choice((90, 150, 200)),
-        "lifestyle_notes": "Synthetic demo plan.",
-    }
-    goals: list[dict[str, object]] = [{"text": "Feel the difference by the end of the course."}]
+    goals = [services.GoalInput("Feel the difference by the end of the course.")]
     if lipolytic:
         goals = [
-            {
-                "text": "Smaller waist without weight loss",
-                "measure": "waist_circumference",
-                "change": Decimal("-3"),
-                "unit": "cm",
-                "weeks": 12,
-            }
+            services.GoalInput(
+                "Smaller waist without weight loss",
+                measure="waist_circumference",
+                change=Decimal("-3"),
+                unit="cm",
+                weeks=12,
+            )
         ]
-    return services.create_plan(actor, clinic, patient, values, goals=goals)
+    chosen = services.PlanInput(
+        protocol=protocol,
+        practitioner=practitioner,
+        price_per_session=rng.choice(PRICES.get(clinic.currency, PRICES["EUR"])),
+        discount_percent=rng.choice((None, Decimal("10"))),
+        diet_type=DietType.CALORIE_CONTROLLED if lipolytic else DietType.USUAL,
+        calorie_target_kcal=rng.choice((1600, 1800, 2000)) if lipolytic else None,
+        exercise_minutes_per_week=rng.choice((90, 150, 200)),
+        lifestyle_notes="Synthetic demo plan.",
+        goals=goals,
+    )
+    return services.create_plan(actor, clinic, patient, chosen)
 
 
 @transaction.atomic

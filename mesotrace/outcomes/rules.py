@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from mesotrace.outcomes.models import MeasurementType, Side, SplitBodyAllocation
-from mesotrace.treatments.bodymap import region_at
+from mesotrace.treatments.rules.bodymap import region_at
 
 # Entry unit -> (canonical UCUM unit, factor to canonical).
 CONVERSIONS: dict[str, tuple[str, float]] = {

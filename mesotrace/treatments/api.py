@@ -13,19 +13,17 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
-from mesotrace.accounts.access import Actor, TokenAuth
+from mesotrace.accounts.access import ApiRequest, TokenAuth
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import BodyZone, Indication, Protocol
 from mesotrace.core import api as core_api
-from mesotrace.core.api import ErrorOut, InSchema, reject_unknown_query
+from mesotrace.core.api import ErrorOut, InSchema, Page, Paging, field_error, reject_unknown_query
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.treatments import scheduling, services
 from mesotrace.treatments.models import (
     MAX_DURATION_MINUTES,
     MAX_INTERVAL_DAYS,
@@ -39,13 +37,18 @@ from mesotrace.treatments.models import (
     GoalMeasure,
     GoalUnit,
     PlanStatus,
+    ScreeningAcknowledgement,
     TreatmentPlan,
 )
-from mesotrace.treatments.screening import ScreeningWarning
+from mesotrace.treatments.queries import plans as plan_queries
+from mesotrace.treatments.queries import schedule as schedule_queries
+from mesotrace.treatments.rules.schedule import as_clinic_time
+from mesotrace.treatments.rules.screening import ScreenedWarning
+from mesotrace.treatments.services import plans as plan_services
+from mesotrace.treatments.services import schedule as schedule_services
 
 router = Router(tags=["treatments"])
 ERRORS: dict[int, type[Schema]] = {**core_api.ERRORS, 409: ErrorOut}
-MAX_PAGE = 200
 # Service errors name model fields; the API names the ids it takes.
 _API_FIELD = {
     "patient": "patient_id",
@@ -53,6 +56,12 @@ _API_FIELD = {
     "indication": "indication_id",
     "practitioner": "practitioner_id",
     "zones": "zone_ids",
+}
+_NULLABLE = {
+    "package_price",
+    "discount_percent",
+    "calorie_target_kcal",
+    "exercise_minutes_per_week",
 }
 
 
@@ -92,11 +101,11 @@ class PlanPatch(InSchema):
     calorie_target_kcal: int | None = Field(None, ge=800, le=5000)
     exercise_minutes_per_week: int | None = Field(None, ge=0, le=3000)
     lifestyle_notes: str | None = Field(None, max_length=2000)
-    goals: list[GoalIn] | None = Field(None, max_length=services.MAX_GOALS)
+    goals: list[GoalIn] | None = Field(None, max_length=plan_services.MAX_GOALS)
     status: Literal["stopped", "completed"] | None = Field(
         None, description="Stop (with stop_reason) or complete the plan; activate has its own POST."
     )
-    stop_reason: str | None = Field(None, max_length=services.MAX_REASON)
+    stop_reason: str | None = Field(None, max_length=plan_services.MAX_REASON)
 
 
 class PlanIn(PlanPatch):
@@ -135,18 +144,13 @@ class PlanOut(Schema):
     updated_at: datetime.datetime
 
 
-class PlanPage(Schema):
-    items: list[PlanOut]
-    count: int
-    page: int
-    page_size: int
+class PlanPage(Page[PlanOut]):
+    pass
 
 
-class PlanFilters(Schema):
+class PlanFilters(Paging):
     patient_id: int | None = None
     status: PlanStatus | None = None
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(25, ge=1, le=MAX_PAGE)
 
 
 class AcknowledgementOut(Schema):
@@ -185,7 +189,7 @@ class ScreeningOut(Schema):
 class AcknowledgementIn(InSchema):
     code: str | None = Field(None, max_length=200)
     fingerprint: str | None = Field(None, max_length=64)
-    reason: str | None = Field(None, max_length=services.MAX_REASON)
+    reason: str | None = Field(None, max_length=plan_services.MAX_REASON)
 
 
 class CourseIn(InSchema):
@@ -213,22 +217,18 @@ class AppointmentOut(Schema):
     cancel_reason: str
 
 
-class AppointmentPage(Schema):
-    items: list[AppointmentOut]
-    count: int
-    page: int
-    page_size: int
+class AppointmentPage(Page[AppointmentOut]):
+    pass
 
 
-class AppointmentFilters(Schema):
+class AppointmentFilters(Paging):
     practitioner_id: int | None = None
     patient_id: int | None = None
     plan_id: int | None = None
     status: AppointmentStatus | None = None
     start: datetime.date | None = Field(None, description="From this local day (inclusive).")
     end: datetime.date | None = Field(None, description="To this local day (inclusive).")
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(100, ge=1, le=MAX_PAGE)
+    page_size: int = Field(100, ge=1, le=200)
 
 
 class AppointmentPatch(InSchema):
@@ -244,10 +244,6 @@ class AppointmentPatch(InSchema):
 # --- Helpers ----------------------------------------------------------------------------
 
 
-def _error(field: str, message: str) -> ValidationError:
-    return ValidationError([{"loc": ("body", field), "msg": message, "type": "value_error"}])
-
-
 def _renamed(error: DjangoValidationError) -> DjangoValidationError:
     if not hasattr(error, "error_dict"):
         return error
@@ -256,15 +252,15 @@ def _renamed(error: DjangoValidationError) -> DjangoValidationError:
     )
 
 
+def _refuse_each(names: list[str], message: str) -> None:
+    """A 422 naming every field at fault at once."""
+    if names:
+        raise ValidationError([e for name in names for e in field_error(name, message).errors])
+
+
 def _require(payload: InSchema, *names: str) -> None:
     missing = [name for name in names if getattr(payload, name) is None]
-    if missing:
-        raise ValidationError(
-            [
-                {"loc": ("body", n), "msg": "This field is required.", "type": "missing"}
-                for n in missing
-            ]
-        )
+    _refuse_each(missing, "This field is required.")
 
 
 def _lookup(label: str, queryset: QuerySet[Any], field: str, pk: int | None) -> Any:
@@ -273,11 +269,19 @@ def _lookup(label: str, queryset: QuerySet[Any], field: str, pk: int | None) -> 
         return None
     found = queryset.filter(pk=pk).first()
     if found is None:
-        raise _error(field, f"No {label} with id {pk} here.")
+        raise field_error(field, f"No {label} with id {pk} here.")
     return found
 
 
-def _plan_values(clinic: Clinic, payload: PlanPatch) -> dict[str, Any]:
+def _practitioner(clinic: Clinic, pk: int | None) -> Practitioner | None:
+    chosen: Practitioner | None = _lookup(
+        "practitioner", Practitioner.objects.for_clinic(clinic), "practitioner_id", pk
+    )
+    return chosen
+
+
+def _plan_input(clinic: Clinic, payload: PlanPatch) -> plan_services.PlanInput:
+    """The plan's fields the body gives, its rows looked up among the clinic's."""
     given = payload.dict(exclude_unset=True)
     values: dict[str, Any] = {}
     if "protocol_id" in given:
@@ -292,28 +296,19 @@ def _plan_values(clinic: Clinic, payload: PlanPatch) -> dict[str, Any]:
             payload.indication_id,
         )
     if "practitioner_id" in given:
-        values["practitioner"] = _lookup(
-            "practitioner",
-            Practitioner.objects.for_clinic(clinic),
-            "practitioner_id",
-            payload.practitioner_id,
-        )
-    for name in services.PLAN_FIELDS:
+        values["practitioner"] = _practitioner(clinic, payload.practitioner_id)
+    for name in plan_services.PLAN_FIELDS:
         if name in given and name not in {"protocol", "indication", "practitioner"}:
             values[name] = given[name]
     if values.get("diet_type") is None and "diet_type" in values:
         values["diet_type"] = DietType.NONE
     if values.get("lifestyle_notes") is None and "lifestyle_notes" in values:
         values["lifestyle_notes"] = ""
-    return {k: v for k, v in values.items() if v is not None or k in _NULLABLE}
-
-
-_NULLABLE = {
-    "package_price",
-    "discount_percent",
-    "calorie_target_kcal",
-    "exercise_minutes_per_week",
-}
+    return plan_services.PlanInput(
+        **{k: v for k, v in values.items() if v is not None or k in _NULLABLE},
+        zones=_zones(payload),
+        goals=_goals(payload),
+    )
 
 
 def _zones(payload: PlanPatch) -> list[BodyZone] | None:
@@ -321,21 +316,21 @@ def _zones(payload: PlanPatch) -> list[BodyZone] | None:
         return None
     zones = list(BodyZone.objects.filter(pk__in=payload.zone_ids))
     if len(zones) != len(set(payload.zone_ids)):
-        raise _error("zone_ids", "Unknown body zone id.")
+        raise field_error("zone_ids", "Unknown body zone id.")
     return zones
 
 
-def _goals(payload: PlanPatch) -> list[dict[str, Any]] | None:
+def _goals(payload: PlanPatch) -> list[plan_services.GoalInput] | None:
     if payload.goals is None:
         return None
     return [
-        {
-            "text": goal.text,
-            "measure": goal.measure or "",
-            "change": goal.change,
-            "unit": goal.unit or "",
-            "weeks": goal.weeks,
-        }
+        plan_services.GoalInput(
+            text=goal.text,
+            measure=goal.measure or "",
+            change=goal.change,
+            unit=goal.unit or "",
+            weeks=goal.weeks,
+        )
         for goal in payload.goals
     ]
 
@@ -381,108 +376,85 @@ def plan_out(plan: TreatmentPlan) -> PlanOut:
     )
 
 
-def _plans(clinic: Clinic) -> QuerySet[TreatmentPlan]:
-    return (
-        TreatmentPlan.objects.for_clinic(clinic)
-        .select_related("protocol")
-        .prefetch_related("zones", "goals")
-    )
+def _filtering(filters: Paging) -> dict[str, Any]:
+    """A list's filters, without its paging: the keyword arguments of its query."""
+    return filters.dict(exclude=set(Paging.model_fields))
 
 
-def _plan(request: Any, plan_id: int) -> TreatmentPlan:
-    return get_object_or_404(
-        TreatmentPlan.objects.for_clinic(request.clinic).select_related(
-            "patient", "protocol", "clinic", "practitioner"
-        ),
-        pk=plan_id,
-    )
+def _paged(paging: Paging) -> dict[str, int]:
+    return {"page": paging.page, "page_size": paging.page_size}
 
 
-def _actor(request: Any) -> Actor:
-    return Actor.from_request(request, "api")
+def _plan(request: ApiRequest, plan_id: int) -> TreatmentPlan:
+    return get_object_or_404(plan_queries.plans(request.clinic), pk=plan_id)
+
+
+def _plan_now(request: ApiRequest, plan: TreatmentPlan) -> PlanOut:
+    """The plan as it is saved now."""
+    return plan_out(plan_queries.plans(request.clinic).get(pk=plan.pk))
 
 
 # --- Plans ------------------------------------------------------------------------------
 
 
 @router.get("/plans", response={200: PlanPage, **ERRORS}, auth=TokenAuth("plan.view"))
-def list_plans(request: Any, filters: Query[PlanFilters]) -> PlanPage:
+def list_plans(request: ApiRequest, filters: Query[PlanFilters]) -> PlanPage:
     reject_unknown_query(request, set(PlanFilters.model_fields))
-    plans = _plans(request.clinic)
-    if filters.patient_id is not None:
-        plans = plans.filter(patient_id=filters.patient_id)
-    if filters.status is not None:
-        plans = plans.filter(status=filters.status)
-    total = plans.count()
-    start = (filters.page - 1) * filters.page_size
-    page = list(plans[start : start + filters.page_size])
-    services.record_list(_actor(request), request.clinic, page, total)
-    return PlanPage(
-        items=[plan_out(p) for p in page],
-        count=total,
-        page=filters.page,
-        page_size=filters.page_size,
+    rows, total = plan_queries.plan_page(
+        request.actor, request.clinic, filters, **_filtering(filters)
     )
+    return PlanPage(items=[plan_out(p) for p in rows], count=total, **_paged(filters))
 
 
 @router.post("/plans", response={201: PlanOut, **ERRORS}, auth=TokenAuth("plan.manage"))
-def create_plan(request: Any, payload: PlanIn) -> Status[PlanOut]:
+def create_plan(request: ApiRequest, payload: PlanIn) -> Status[PlanOut]:
     if payload.status is not None or payload.stop_reason is not None:
-        raise _error("status", "A new plan is a draft; activate it with its own POST.")
+        raise field_error("status", "A new plan is a draft; activate it with its own POST.")
     patient = _lookup(
         "patient", Patient.objects.for_clinic(request.clinic), "patient_id", payload.patient_id
     )
-    values = _plan_values(request.clinic, payload)
+    plan_input = _plan_input(request.clinic, payload)
     try:
-        plan = services.create_plan(
-            _actor(request), request.clinic, patient, values, _zones(payload), _goals(payload) or ()
-        )
+        plan = plan_services.create_plan(request.actor, request.clinic, patient, plan_input)
     except DjangoValidationError as error:
         raise _renamed(error) from None
-    return Status(201, plan_out(_plans(request.clinic).get(pk=plan.pk)))
+    return Status(201, _plan_now(request, plan))
 
 
 @router.get("/plans/{plan_id}", response={200: PlanOut, **ERRORS}, auth=TokenAuth("plan.view"))
-def get_plan(request: Any, plan_id: int) -> PlanOut:
-    plan = get_object_or_404(_plans(request.clinic), pk=plan_id)
-    services.record_read(_actor(request), plan, "plan")
-    return plan_out(plan)
+def get_plan(request: ApiRequest, plan_id: int) -> PlanOut:
+    return plan_out(plan_queries.read_plan(request.actor, request.clinic, plan_id, "plan"))
 
 
 @router.patch("/plans/{plan_id}", response={200: PlanOut, **ERRORS}, auth=TokenAuth("plan.manage"))
-def patch_plan(request: Any, plan_id: int, payload: PlanPatch) -> PlanOut:
+def patch_plan(request: ApiRequest, plan_id: int, payload: PlanPatch) -> PlanOut:
     plan = _plan(request, plan_id)
     nulls = sorted(
         name
         for name, value in payload.dict(exclude_unset=True).items()
         if value is None and name not in _NULLABLE
     )
-    if nulls:
-        raise ValidationError(
-            [{"loc": ("body", n), "msg": "May not be null.", "type": "null"} for n in nulls]
-        )
-    actor = _actor(request)
+    _refuse_each(nulls, "May not be null.")
+    actor = request.actor
     try:
-        fields = payload.model_fields_set - {"status", "stop_reason"}
-        if fields:
-            plan = services.update_plan(
-                actor, plan, _plan_values(request.clinic, payload), _zones(payload), _goals(payload)
-            )
+        if payload.model_fields_set - {"status", "stop_reason"}:
+            changes = _plan_input(request.clinic, payload)
+            plan = plan_services.update_plan(actor, plan, changes)
         if payload.status == "stopped":
-            plan = services.stop_plan(actor, plan, payload.stop_reason or "")
+            plan = plan_services.stop_plan(actor, plan, payload.stop_reason or "")
         elif payload.status == "completed":
-            plan = services.complete_plan(actor, plan)
+            plan = plan_services.complete_plan(actor, plan)
         elif payload.stop_reason is not None:
-            raise _error("stop_reason", 'Send status "stopped" with the reason.')
+            raise field_error("stop_reason", 'Send status "stopped" with the reason.')
     except DjangoValidationError as error:
         raise _renamed(error) from None
-    return plan_out(_plans(request.clinic).get(pk=plan.pk))
+    return _plan_now(request, plan)
 
 
 # --- Screening --------------------------------------------------------------------------
 
 
-def _ack_out(ack: Any) -> AcknowledgementOut:
+def _ack_out(ack: ScreeningAcknowledgement) -> AcknowledgementOut:
     return AcknowledgementOut(
         id=ack.pk,
         code=ack.code,
@@ -495,7 +467,8 @@ def _ack_out(ack: Any) -> AcknowledgementOut:
     )
 
 
-def _warning_out(warning: ScreeningWarning, ack: Any) -> WarningOut:
+def _warning_out(item: ScreenedWarning) -> WarningOut:
+    warning, ack = item.warning, item.acknowledgement
     return WarningOut(
         code=warning.code,
         fingerprint=warning.fingerprint,
@@ -516,10 +489,9 @@ def _warning_out(warning: ScreeningWarning, ack: Any) -> WarningOut:
     response={200: ScreeningOut, **ERRORS},
     auth=TokenAuth("screening.view"),
 )
-def get_screening(request: Any, plan_id: int) -> ScreeningOut:
-    plan = _plan(request, plan_id)
-    screened = services.screening_for(plan)
-    services.record_read(_actor(request), plan, "screening")
+def get_screening(request: ApiRequest, plan_id: int) -> ScreeningOut:
+    plan = plan_queries.read_plan(request.actor, request.clinic, plan_id, "screening")
+    screened = plan_queries.screening_for(plan)
     blocking = sum(1 for item in screened if item.warning.blocking)
     unacknowledged = sum(1 for item in screened if item.open and not item.warning.blocking)
     return ScreeningOut(
@@ -527,7 +499,7 @@ def get_screening(request: Any, plan_id: int) -> ScreeningOut:
         may_activate=plan.status == PlanStatus.DRAFT and not blocking and not unacknowledged,
         blocking=blocking,
         unacknowledged=unacknowledged,
-        warnings=[_warning_out(item.warning, item.acknowledgement) for item in screened],
+        warnings=[_warning_out(item) for item in screened],
     )
 
 
@@ -537,12 +509,12 @@ def get_screening(request: Any, plan_id: int) -> ScreeningOut:
     auth=TokenAuth("screening.acknowledge"),
 )
 def acknowledge(
-    request: Any, plan_id: int, payload: AcknowledgementIn
+    request: ApiRequest, plan_id: int, payload: AcknowledgementIn
 ) -> Status[AcknowledgementOut]:
     plan = _plan(request, plan_id)
     _require(payload, "code", "fingerprint", "reason")
-    ack = services.acknowledge_warning(
-        _actor(request),
+    ack = plan_services.acknowledge_warning(
+        request.actor,
         plan,
         payload.code or "",
         payload.fingerprint or "",
@@ -554,16 +526,16 @@ def acknowledge(
 @router.post(
     "/plans/{plan_id}/activate", response={200: PlanOut, **ERRORS}, auth=TokenAuth("plan.manage")
 )
-def activate(request: Any, plan_id: int) -> PlanOut:
-    plan = services.activate_plan(_actor(request), _plan(request, plan_id))
-    return plan_out(_plans(request.clinic).get(pk=plan.pk))
+def activate(request: ApiRequest, plan_id: int) -> PlanOut:
+    plan = plan_services.activate_plan(request.actor, _plan(request, plan_id))
+    return _plan_now(request, plan)
 
 
 # --- Appointments -----------------------------------------------------------------------
 
 
 def appointment_out(appointment: Appointment, clinic: Clinic) -> AppointmentOut:
-    local = scheduling.as_clinic_time(appointment.starts_at, clinic)
+    local = as_clinic_time(appointment.starts_at, clinic)
     return AppointmentOut(
         id=appointment.pk,
         plan_id=appointment.plan_id,
@@ -579,85 +551,46 @@ def appointment_out(appointment: Appointment, clinic: Clinic) -> AppointmentOut:
     )
 
 
-def _conflict_response(conflict: scheduling.BookingConflict) -> HttpResponse:
-    """409 with the usual error body: the time is taken, the request itself was valid."""
-    body = {
-        "detail": conflict.message,
-        "errors": [{"field": conflict.field, "message": conflict.message}],
-    }
-    return JsonResponse(body, status=409)
-
-
 @router.post(
     "/plans/{plan_id}/course",
     response={201: list[AppointmentOut], **ERRORS},
     auth=TokenAuth("schedule.manage"),
 )
-def book_course(request: Any, plan_id: int, payload: CourseIn) -> Any:
+def book_course(
+    request: ApiRequest, plan_id: int, payload: CourseIn
+) -> Status[list[AppointmentOut]]:
     plan = _plan(request, plan_id)
     _require(payload, "practitioner_id", "first_start", "duration_minutes")
-    practitioner = _lookup(
-        "practitioner",
-        Practitioner.objects.for_clinic(request.clinic),
-        "practitioner_id",
-        payload.practitioner_id,
-    )
+    practitioner = _practitioner(request.clinic, payload.practitioner_id)
+    assert practitioner is not None
     assert payload.first_start is not None
     assert payload.duration_minutes is not None
     try:
-        booked = scheduling.book_course(
-            _actor(request),
+        booked = schedule_services.book_course(
+            request.actor,
             plan,
             practitioner,
             payload.first_start,
             payload.duration_minutes,
             payload.move_closed_days,
         )
-    except scheduling.BookingConflict as conflict:
-        return _conflict_response(conflict)
     except DjangoValidationError as error:
         raise _renamed(error) from None
     return Status(201, [appointment_out(a, request.clinic) for a in booked])
 
 
-def _local_day_bounds(clinic: Clinic, day: datetime.date, end: bool) -> datetime.datetime:
-    if end:
-        day += datetime.timedelta(days=1)
-    return datetime.datetime.combine(day, datetime.time(0), tzinfo=scheduling.zone_of(clinic))
-
-
 @router.get(
     "/appointments", response={200: AppointmentPage, **ERRORS}, auth=TokenAuth("schedule.view")
 )
-def list_appointments(request: Any, filters: Query[AppointmentFilters]) -> AppointmentPage:
+def list_appointments(request: ApiRequest, filters: Query[AppointmentFilters]) -> AppointmentPage:
     reject_unknown_query(request, set(AppointmentFilters.model_fields))
     if filters.start and filters.end and filters.end < filters.start:
-        raise ValidationError(
-            [{"loc": ("query", "end"), "msg": "The end is before the start.", "type": "range"}]
-        )
-    clinic = request.clinic
-    found = Appointment.objects.for_clinic(clinic)
-    exact = {
-        "practitioner_id": filters.practitioner_id,
-        "patient_id": filters.patient_id,
-        "plan_id": filters.plan_id,
-        "status": filters.status,
-    }
-    found = found.filter(**{k: v for k, v in exact.items() if v is not None})
-    if filters.start:
-        found = found.filter(ends_at__gt=_local_day_bounds(clinic, filters.start, False))
-    if filters.end:
-        found = found.filter(starts_at__lt=_local_day_bounds(clinic, filters.end, True))
-    total = found.count()
-    start = (filters.page - 1) * filters.page_size
-    page = list(found.order_by("starts_at", "id")[start : start + filters.page_size])
-    scheduling.record_list(_actor(request), clinic, page, "api")
-    return AppointmentPage(
-        items=[appointment_out(a, clinic) for a in page],
-        count=total,
-        page=filters.page,
-        page_size=filters.page_size,
+        raise field_error("end", "The end is before the start.")
+    rows, total = schedule_queries.appointment_page(
+        request.actor, request.clinic, filters, **_filtering(filters)
     )
+    items = [appointment_out(a, request.clinic) for a in rows]
+    return AppointmentPage(items=items, count=total, **_paged(filters))
 
 
 @router.get(
@@ -665,11 +598,8 @@ def list_appointments(request: Any, filters: Query[AppointmentFilters]) -> Appoi
     response={200: AppointmentOut, **ERRORS},
     auth=TokenAuth("schedule.view"),
 )
-def get_appointment(request: Any, appointment_id: int) -> AppointmentOut:
-    appointment = get_object_or_404(
-        Appointment.objects.for_clinic(request.clinic), pk=appointment_id
-    )
-    scheduling.record_list(_actor(request), request.clinic, [appointment], "api")
+def get_appointment(request: ApiRequest, appointment_id: int) -> AppointmentOut:
+    appointment = schedule_queries.read_appointment(request.actor, request.clinic, appointment_id)
     return appointment_out(appointment, request.clinic)
 
 
@@ -678,38 +608,31 @@ def get_appointment(request: Any, appointment_id: int) -> AppointmentOut:
     response={200: AppointmentOut, **ERRORS},
     auth=TokenAuth("schedule.manage"),
 )
-def patch_appointment(request: Any, appointment_id: int, payload: AppointmentPatch) -> Any:
+def patch_appointment(
+    request: ApiRequest, appointment_id: int, payload: AppointmentPatch
+) -> AppointmentOut:
     appointment = get_object_or_404(
         Appointment.objects.for_clinic(request.clinic).select_related("practitioner", "patient"),
         pk=appointment_id,
     )
     if payload.status is not None and payload.starts_at is not None:
-        raise _error("status", "Cancel or reschedule, not both at once.")
-    actor = _actor(request)
+        raise field_error("status", "Cancel or reschedule, not both at once.")
     try:
         if payload.status == "cancelled":
             _require(payload, "cancel_reason")
-            appointment = scheduling.cancel_appointment(
-                actor, appointment, payload.cancel_reason or ""
+            appointment = schedule_services.cancel_appointment(
+                request.actor, appointment, payload.cancel_reason or ""
             )
         elif payload.model_fields_set & {"starts_at", "duration_minutes", "practitioner_id"}:
-            practitioner = _lookup(
-                "practitioner",
-                Practitioner.objects.for_clinic(request.clinic),
-                "practitioner_id",
-                payload.practitioner_id,
-            )
-            appointment = scheduling.reschedule_appointment(
-                actor,
+            appointment = schedule_services.reschedule_appointment(
+                request.actor,
                 appointment,
                 payload.starts_at or appointment.starts_at,
                 payload.duration_minutes,
-                practitioner,
+                _practitioner(request.clinic, payload.practitioner_id),
             )
         elif payload.cancel_reason is not None:
-            raise _error("cancel_reason", 'Send status "cancelled" with the reason.')
-    except scheduling.BookingConflict as conflict:
-        return _conflict_response(conflict)
+            raise field_error("cancel_reason", 'Send status "cancelled" with the reason.')
     except DjangoValidationError as error:
         raise _renamed(error) from None
     return appointment_out(appointment, request.clinic)

@@ -6,13 +6,11 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.models import Clinic
-from mesotrace.catalogue.models import BodyZone, Protocol
-from mesotrace.catalogue.queries import lipolytic_protocol_ids, protocol_allowed, rules_for
+from mesotrace.catalogue.models import BodyZone
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import (
     MAX_DURATION_MINUTES,
@@ -21,22 +19,17 @@ from mesotrace.treatments.models import (
     PlanGoal,
     TreatmentPlan,
 )
-from mesotrace.treatments.services import GOAL_FIELDS, MAX_GOALS, MAX_REASON
+from mesotrace.treatments.queries.plans import allowed_map, protocol_choices
+from mesotrace.treatments.services.plans import (
+    GOAL_FIELDS,
+    MAX_GOALS,
+    MAX_REASON,
+    PLAN_FIELDS,
+    GoalInput,
+)
 
-PLAN_FORM_FIELDS = [
-    "protocol",
-    "practitioner",
-    "zones",
-    "planned_sessions",
-    "interval_days",
-    "price_per_session",
-    "package_price",
-    "discount_percent",
-    "diet_type",
-    "calorie_target_kcal",
-    "exercise_minutes_per_week",
-    "lifestyle_notes",
-]
+# The indication follows the protocol on the pages.
+PLAN_FORM_FIELDS = [*(name for name in PLAN_FIELDS if name != "indication"), "zones"]
 
 
 class DateInput(forms.DateInput):
@@ -45,24 +38,6 @@ class DateInput(forms.DateInput):
 
 class TimeInput(forms.TimeInput):
     input_type = "time"
-
-
-def protocol_choices(clinic: Clinic) -> QuerySet[Protocol]:
-    return (
-        Protocol.objects.visible_to(clinic)
-        .select_related("indication")
-        .order_by("indication__name", "name")
-    )
-
-
-def allowed_map(clinic: Clinic, protocols: QuerySet[Protocol]) -> dict[int, Any]:
-    """Each protocol's jurisdiction decision, in a fixed number of queries."""
-    rules = rules_for(clinic)
-    lipolytic = lipolytic_protocol_ids(protocols)
-    return {
-        p.pk: protocol_allowed(p, clinic, rules=rules, is_lipolytic=p.pk in lipolytic)
-        for p in protocols
-    }
 
 
 class ProtocolChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -125,12 +100,13 @@ GoalFormSet: type[BaseFormSet[GoalForm]] = formset_factory(
 )
 
 
-def goal_rows(formset: BaseFormSet[GoalForm]) -> list[dict[str, Any]]:
-    return [
-        {name: form.cleaned_data.get(name) for name in GOAL_FIELDS}
+def goal_rows(formset: BaseFormSet[GoalForm]) -> list[GoalInput]:
+    filled: list[dict[str, Any]] = [
+        form.cleaned_data
         for form in formset.forms
         if form.cleaned_data and form.cleaned_data.get("text")
     ]
+    return [GoalInput(**{name: data[name] for name in GOAL_FIELDS}) for data in filled]
 
 
 def goal_initial(plan: TreatmentPlan) -> list[dict[str, Any]]:

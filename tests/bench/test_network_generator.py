@@ -16,13 +16,13 @@ from bench.bulk import secondary_indexes
 from bench.lot_trace import captured_query, chosen_lots, full_scan, measure, unindexed
 from bench.network import TABLES, NetworkSize, NetworkSummary, generate_network
 from mesotrace.accounts.models import Clinic
-from mesotrace.charting.trace import trace_lot
+from mesotrace.charting.queries import trace_lot
 from mesotrace.demo.generator import DemoError
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement
 from mesotrace.safety.models import ExposureLevel
 from mesotrace.safety.queries import exposure
-from mesotrace.treatments.bodymap import region_at
 from mesotrace.treatments.models import Appointment, Injection, InjectionComponent, TreatmentSession
+from mesotrace.treatments.rules.bodymap import region_at
 from tests.treatments.builders import ensure_starter_catalogue
 
 TINY = NetworkSize(clinics=2, patients=40, injections=200, seed=7)

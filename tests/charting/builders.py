@@ -23,7 +23,7 @@ from tests.inventory.builders import receive
 from tests.treatments.builders import HAIR, active_plan, actor_for
 
 MINOXIDIL = "minoxidil-2-generic"
-# Points inside the map's zones, as fractions of each view (mesotrace/treatments/bodymap.py).
+# Points inside the map's zones, as fractions of each view (mesotrace/treatments/rules/bodymap.py).
 SCALP_CENTRE = (Decimal("0.5"), Decimal("0.52"))
 ABDOMEN = (Decimal("0.5"), Decimal("0.35"))
 CHEST = (Decimal("0.5"), Decimal("0.23"))  # on the body, but no zone
@@ -121,7 +121,6 @@ def record(
 
 def sweep_entries(world: World, patient: Patient, marker: str) -> dict[str, int]:
     """The isolation sweep's ids: a charted session with a photo, and a photo consent."""
-    from mesotrace.charting.photos import add_photo
     from mesotrace.consent.services import grant_photo_consent
     from tests.charting.photo_builders import jpeg_upload
 
@@ -130,7 +129,7 @@ def sweep_entries(world: World, patient: Patient, marker: str) -> dict[str, int]
     session = record(appointment, payload(point(lot)), world.members["practitioner"])
     actor = actor_for(world.members["practitioner"], world.clinic)
     consent = grant_photo_consent(actor, patient, "clinical_record")
-    photo = add_photo(actor, session, jpeg_upload(), "front")
+    photo = services.add_photo(actor, session, jpeg_upload(), "front")
     document = appointment.plan.consent_documents.get()
     return {
         "session_id": session.pk,

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from mesotrace.catalogue.models import BodyZone
-from mesotrace.treatments.bodymap import VIEWS, region_at, zones_of
+from mesotrace.treatments.rules.bodymap import VIEWS, region_at, zones_of
 from tests.charting.builders import ABDOMEN, CHEST, SCALP_CENTRE
 
 

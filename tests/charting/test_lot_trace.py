@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from mesotrace.audit.models import AuditEvent
-from mesotrace.charting.trace import trace_lot
+from mesotrace.charting.queries import trace_lot
 from mesotrace.inventory.models import Lot
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import World, make_patient

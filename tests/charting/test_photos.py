@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from mesotrace.charting import photos
+from mesotrace.charting import services
 from mesotrace.charting.models import SessionPhoto
 from mesotrace.consent.services import grant_photo_consent, withdraw_photo_consent
 from mesotrace.treatments.models import TreatmentSession
@@ -37,7 +37,7 @@ def test_the_test_photo_really_carries_gps() -> None:
 
 def test_a_stored_photo_has_no_exif_gps_or_comment(world: World) -> None:
     session = _session(world)
-    photo = photos.add_photo(
+    photo = services.add_photo(
         actor_for(world.members["nurse"], world.clinic), session, jpeg_upload(), "front"
     )
 
@@ -55,7 +55,7 @@ def test_a_stored_photo_has_no_exif_gps_or_comment(world: World) -> None:
 def test_the_orientation_is_applied_before_the_metadata_goes(world: World) -> None:
     session = _session(world)
     turned = jpeg_upload(width=64, height=48, orientation=6)  # "rotate 90° clockwise"
-    photo = photos.add_photo(
+    photo = services.add_photo(
         actor_for(world.members["nurse"], world.clinic), session, turned, "left"
     )
     assert (photo.width, photo.height) == (48, 64)
@@ -65,13 +65,13 @@ def test_no_photo_is_stored_without_a_valid_consent(world: World) -> None:
     session = _session(world, consent=False)
     actor = actor_for(world.members["nurse"], world.clinic)
     with pytest.raises(ValidationError) as refused:
-        photos.add_photo(actor, session, jpeg_upload(), "front")
+        services.add_photo(actor, session, jpeg_upload(), "front")
     assert "no valid photo consent" in str(refused.value.message_dict["consent"])
 
     consent = grant_photo_consent(actor, session.patient, "clinical_record")
     withdraw_photo_consent(actor, consent, "Patient changed her mind")
     with pytest.raises(ValidationError):
-        photos.add_photo(actor, session, jpeg_upload(), "front")
+        services.add_photo(actor, session, jpeg_upload(), "front")
     assert SessionPhoto.objects.count() == 0
 
 
@@ -80,7 +80,7 @@ def test_a_marketing_consent_does_not_cover_the_clinical_record(world: World) ->
     actor = actor_for(world.members["nurse"], world.clinic)
     grant_photo_consent(actor, session.patient, "marketing")
     with pytest.raises(ValidationError):
-        photos.add_photo(actor, session, jpeg_upload(), "front")
+        services.add_photo(actor, session, jpeg_upload(), "front")
 
 
 @pytest.mark.parametrize(
@@ -95,15 +95,17 @@ def test_a_file_that_is_not_a_photo_is_refused(
 ) -> None:
     session = _session(world)
     with pytest.raises(ValidationError) as refused:
-        photos.add_photo(actor_for(world.members["nurse"], world.clinic), session, upload, "front")
+        services.add_photo(
+            actor_for(world.members["nurse"], world.clinic), session, upload, "front"
+        )
     assert reason in str(refused.value.message_dict["file"])
 
 
 def test_an_oversized_file_is_refused(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     session = _session(world)
-    monkeypatch.setattr(photos, "MAX_BYTES", 100)
+    monkeypatch.setattr(services, "MAX_PHOTO_BYTES", 100)
     with pytest.raises(ValidationError) as refused:
-        photos.add_photo(
+        services.add_photo(
             actor_for(world.members["nurse"], world.clinic), session, jpeg_upload(), "front"
         )
     assert "at most" in str(refused.value.message_dict["file"])
@@ -113,7 +115,7 @@ def test_photos_are_served_only_through_the_clinics_signed_in_view(
     world: World, login: Callable[..., Client], client: Client
 ) -> None:
     session = _session(world)
-    photo = photos.add_photo(
+    photo = services.add_photo(
         actor_for(world.members["nurse"], world.clinic), session, jpeg_upload(), "front"
     )
     url = f"/charting/photos/{photo.pk}/image/"
@@ -136,8 +138,8 @@ def test_before_and_after_shows_each_view_across_sessions(
     )
     actor = actor_for(world.members["nurse"], world.clinic)
     for session in (first, later):
-        photos.add_photo(actor, session, jpeg_upload(), "front")
-    photos.add_photo(actor, later, jpeg_upload(), "close_up")
+        services.add_photo(actor, session, jpeg_upload(), "front")
+    services.add_photo(actor, later, jpeg_upload(), "close_up")
 
     page = login(world.members["practitioner"]).get(
         f"/charting/patients/{first.patient_id}/photos/"

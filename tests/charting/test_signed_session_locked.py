@@ -11,6 +11,8 @@ from django.test import Client
 
 from mesotrace.charting import services
 from mesotrace.charting.models import SessionAmendment
+from mesotrace.charting.rules import original_values
+from mesotrace.charting.services import Correction
 from mesotrace.treatments.models import Injection, SessionStatus, TreatmentSession
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import World
@@ -39,9 +41,14 @@ def test_an_amendment_keeps_the_original_visible(world: World, client: Client) -
     actor = actor_for(world.members["nurse"], world.clinic)
 
     services.amend_session(
-        actor, session, "Pain score misheard", {"pain_score": 5, "injections.1.depth_mm": "3"}
+        actor,
+        session,
+        "Pain score misheard",
+        [Correction("pain_score", 5), Correction("injections.1.depth_mm", "3")],
     )
-    services.amend_session(actor, session, "Patient corrected it again", {"pain_score": 4})
+    services.amend_session(
+        actor, session, "Patient corrected it again", [Correction("pain_score", 4)]
+    )
 
     first, second = SessionAmendment.objects.order_by("at", "id")
     assert first.changes == {
@@ -49,7 +56,7 @@ def test_an_amendment_keeps_the_original_visible(world: World, client: Client) -
         "pain_score": {"before": 2, "after": 5},
     }
     assert second.changes == {"pain_score": {"before": 5, "after": 4}}
-    assert services.original_values([second, first])["pain_score"] == 2
+    assert original_values([second, first])["pain_score"] == 2
     assert Injection.objects.get(number=1).depth_mm == Decimal("3.0")
     page = client.get(f"/charting/sessions/{session.pk}/")
     assert page.status_code == 302  # signed out: the login page, not the session
@@ -62,7 +69,7 @@ def test_volumes_and_lots_cannot_be_amended(world: World) -> None:
             actor_for(world.members["practitioner"], world.clinic),
             session,
             "Wrong volume",
-            {"injections.1.volume_ml": "0.2"},
+            [Correction("injections.1.volume_ml", "0.2")],
         )
     assert "drew stock" in str(refused.value.message_dict["injections.1.volume_ml"])
     assert not SessionAmendment.objects.exists()
@@ -72,9 +79,9 @@ def test_an_amendment_needs_a_reason_and_a_change(world: World) -> None:
     session = _signed(world)
     actor = actor_for(world.members["practitioner"], world.clinic)
     with pytest.raises(ValidationError, match="reason"):
-        services.amend_session(actor, session, " ", {"pain_score": 3})
+        services.amend_session(actor, session, " ", [Correction("pain_score", 3)])
     with pytest.raises(ValidationError, match="Nothing would change"):
-        services.amend_session(actor, session, "Check", {"pain_score": 2})
+        services.amend_session(actor, session, "Check", [Correction("pain_score", 2)])
 
 
 def test_the_session_page_shows_the_original_next_to_the_amendment(
@@ -85,7 +92,7 @@ def test_the_session_page_shows_the_original_next_to_the_amendment(
         actor_for(world.members["practitioner"], world.clinic),
         session,
         "Reaction noted late",
-        {"immediate_reactions": "Mild erythema"},
+        [Correction("immediate_reactions", "Mild erythema")],
     )
     page = login(world.members["nurse"]).get(f"/charting/sessions/{session.pk}/")
     text = page.content.decode()

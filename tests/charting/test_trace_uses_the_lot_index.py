@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from mesotrace.charting.trace import trace_query
+from mesotrace.charting.queries import trace_query
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
 from tests.conftest import World
 

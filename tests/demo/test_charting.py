@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mesotrace.accounts.models import Clinic
-from mesotrace.charting.trace import trace_lot
+from mesotrace.charting.queries import trace_lot
 from mesotrace.demo.charting import give_demo_sessions
 from mesotrace.demo.inventory import give_demo_stock
 from mesotrace.treatments.models import InjectionComponent, SessionStatus, TreatmentSession

@@ -14,7 +14,7 @@ from django.test import RequestFactory
 
 from mesotrace.accounts.models import Clinic, Membership
 from mesotrace.audit.models import AuditAction, AuditEvent
-from mesotrace.charting.trace import trace_lot
+from mesotrace.charting.queries import trace_lot
 from mesotrace.demo.generator import bulk_patients, demo_logins, generate_demo
 from mesotrace.inventory.queries.stock import on_hand
 from mesotrace.patients.models import Patient

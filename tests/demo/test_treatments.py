@@ -17,7 +17,8 @@ from mesotrace.treatments.models import (
     ScreeningAcknowledgement,
     TreatmentPlan,
 )
-from mesotrace.treatments.services import open_warnings, screening_for
+from mesotrace.treatments.queries.plans import screening_for
+from mesotrace.treatments.rules.screening import open_warnings
 
 
 def _plans_for(seed: int) -> list[tuple[str, str, str, str]]:

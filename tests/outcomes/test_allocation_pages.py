@@ -12,8 +12,8 @@ from mesotrace.audit.models import AuditEvent
 from mesotrace.outcomes import rules, services
 from mesotrace.outcomes.models import Measurement, SplitBodyAllocation
 from mesotrace.outcomes.queries.measurements import measurement_type
-from mesotrace.treatments import services as plans
 from mesotrace.treatments.models import TreatmentPlan
+from mesotrace.treatments.services import plans
 from tests.charting.builders import chartable
 from tests.conftest import SYSTEM, World
 from tests.outcomes.builders import HEAVY_LEGS, LEGS_COURSE

@@ -20,7 +20,7 @@ from tests.inventory.builders import receive
 from tests.outcomes.builders import HEAVY_LEGS, LEGS_COURSE
 
 pytestmark = pytest.mark.django_db(databases=["default"])
-# The lower-leg region on the front view (mesotrace/treatments/bodymap.py): screen left is
+# The lower-leg region on the front view (mesotrace/treatments/rules/bodymap.py): screen left is
 # the patient's right.
 SCREEN_LEFT_LEG = (Decimal("0.425"), Decimal("0.84"))
 SCREEN_RIGHT_LEG = (Decimal("0.575"), Decimal("0.84"))

@@ -120,9 +120,11 @@ def test_an_amendment_cannot_change_a_lot_and_leaves_the_counts(world: World) ->
     lot, other = minoxidil_lot(world.clinic), minoxidil_lot(world.clinic, "MX-002")
     session = record(chartable(world), payload(point(lot)))
     actor = actor_for(world.members["practitioner"], world.clinic)
-    charting.amend_session(actor, session, "pain was 3", {"pain_score": 3})
+    charting.amend_session(actor, session, "pain was 3", [charting.Correction("pain_score", 3)])
     with pytest.raises(ValidationError):
-        charting.amend_session(actor, session, "wrong lot", {"injections.1.lot_id": other.pk})
+        charting.amend_session(
+            actor, session, "wrong lot", [charting.Correction("injections.1.lot_id", other.pk)]
+        )
 
     assert kept(world.clinic)["lot"] == {lot.pk: 1}
     assert kept(world.clinic) == grouped(world.clinic)

@@ -24,8 +24,10 @@ from mesotrace.catalogue.models import (
 from mesotrace.catalogue.shipped.loader import sync_starter_catalogue
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.treatments import scheduling, services
 from mesotrace.treatments.models import Appointment, TreatmentPlan
+from mesotrace.treatments.queries.plans import screening_for
+from mesotrace.treatments.services import plans as services
+from mesotrace.treatments.services import schedule as scheduling
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
 
 # Shipped protocols the tests lean on (mesotrace/catalogue/shipped/data.py).
@@ -71,12 +73,13 @@ def make_plan(
         "price_per_session": Decimal("250.00"),
     }
     fields.update(values)
-    return services.create_plan(SYSTEM, clinic, patient or make_patient(clinic), fields, zones)
+    chosen_plan = services.PlanInput(**fields, zones=zones)
+    return services.create_plan(SYSTEM, clinic, patient or make_patient(clinic), chosen_plan)
 
 
 def acknowledge_all(plan: TreatmentPlan, user: User, reason: str = "Discussed and checked.") -> int:
     actor = actor_for(user, plan.clinic)
-    screened = services.screening_for(plan)
+    screened = screening_for(plan)
     for item in screened:
         if item.open and not item.warning.blocking:
             services.acknowledge_warning(

@@ -16,8 +16,10 @@ import pytest
 from django.db import connection
 
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.treatments import scheduling
 from mesotrace.treatments.models import Appointment, TreatmentPlan
+from mesotrace.treatments.queries import schedule as schedule_queries
+from mesotrace.treatments.rules.schedule import BookingConflict
+from mesotrace.treatments.services import schedule as scheduling
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
 from tests.race import race
 from tests.treatments.builders import active_plan, ensure_starter_catalogue, next_weekday
@@ -32,14 +34,14 @@ def _catalogue(transactional_db: Any) -> None:
 
 
 def _slow_conflict_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = scheduling.find_conflict
+    original = schedule_queries.find_conflict
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         found = original(*args, **kwargs)
         time.sleep(PAUSE_SECONDS)  # another booking gets every chance to slip in here
         return found
 
-    monkeypatch.setattr(scheduling, "find_conflict", slow)
+    monkeypatch.setattr(schedule_queries, "find_conflict", slow)
 
 
 def _two_plans(world: World, practitioner: Practitioner) -> list[TreatmentPlan]:
@@ -77,7 +79,7 @@ def test_two_bookings_of_the_same_slot_at_once_one_wins_one_gets_a_conflict(
     )
 
     won = [r for r in results if isinstance(r, list)]
-    lost = [r for r in results if isinstance(r, scheduling.BookingConflict)]
+    lost = [r for r in results if isinstance(r, BookingConflict)]
     assert (len(won), len(lost)) == (1, 1), results
     assert "already booked" in lost[0].message
     assert Appointment.objects.filter(practitioner=practitioner).count() == 10

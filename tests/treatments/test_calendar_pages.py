@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
-from mesotrace.treatments import scheduling
 from mesotrace.treatments.models import OpeningHours
+from mesotrace.treatments.services import schedule as scheduling
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
 from tests.treatments.builders import active_plan, book, next_weekday
 

@@ -17,8 +17,10 @@ from django.utils import timezone
 from mesotrace.accounts.models import Clinic, User
 from mesotrace.audit.models import AuditEvent
 from mesotrace.practitioners.models import Qualification
-from mesotrace.treatments import scheduling, services
 from mesotrace.treatments.models import Appointment, AppointmentStatus, OpeningHours
+from mesotrace.treatments.rules.schedule import BookingConflict
+from mesotrace.treatments.services import plans as services
+from mesotrace.treatments.services import schedule as scheduling
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
 from tests.treatments.builders import PAIN, active_plan, book, make_plan, next_weekday
 
@@ -95,7 +97,7 @@ def test_a_double_booked_practitioner_refuses_the_course_naming_the_session(
     second = active_plan(
         world.clinic, world.members["practitioner"], practitioner=practitioner, interval_days=7
     )
-    with pytest.raises(scheduling.BookingConflict) as refused:
+    with pytest.raises(BookingConflict) as refused:
         # Weekly from two weeks earlier, a quarter of an hour later: the third session collides.
         book(second, monday - datetime.timedelta(days=14) + datetime.timedelta(minutes=15))
     message = refused.value.message
@@ -132,7 +134,7 @@ def test_a_patient_cannot_be_booked_twice_at_the_same_time(world: World) -> None
     )
     start = next_weekday(3, 11)
     book(one, start)
-    with pytest.raises(scheduling.BookingConflict) as refused:
+    with pytest.raises(BookingConflict) as refused:
         book(other, start + datetime.timedelta(minutes=20))
     assert "the patient already has an appointment" in refused.value.message
 
@@ -189,7 +191,7 @@ def test_reschedule_moves_one_appointment_with_the_same_checks(world: World) -> 
     event = AuditEvent.objects.filter(object_type="appointment", action="update").get()
     assert set(event.changes) == {"starts_at", "ends_at"}
 
-    with pytest.raises(scheduling.BookingConflict):  # onto its own course's next session
+    with pytest.raises(BookingConflict):  # onto its own course's next session
         scheduling.reschedule_appointment(SYSTEM, moved, booked[1].starts_at)
     with pytest.raises(ValidationError):
         scheduling.reschedule_appointment(SYSTEM, moved, next_weekday(6, 10))  # Sunday

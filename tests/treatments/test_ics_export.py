@@ -10,9 +10,9 @@ from django.test import Client
 
 from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
-from mesotrace.treatments import scheduling
-from mesotrace.treatments.ics import escape_text, fold
+from mesotrace.treatments.documents import escape_text, fold
 from mesotrace.treatments.models import Appointment
+from mesotrace.treatments.services import schedule as scheduling
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
 from tests.treatments.builders import PAIN, active_plan, book, next_weekday
 

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
 from mesotrace.catalogue.models import BodyZone, Compound, JurisdictionRule
-from mesotrace.treatments import services
 from mesotrace.treatments.models import (
     Appointment,
     AppointmentStatus,
@@ -24,6 +23,9 @@ from mesotrace.treatments.models import (
     ScreeningAcknowledgement,
     TreatmentPlan,
 )
+from mesotrace.treatments.queries.plans import screening_for
+from mesotrace.treatments.services import plans as services
+from mesotrace.treatments.services.plans import GoalInput, PlanInput
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
 from tests.treatments.builders import (
     HAIR,
@@ -105,7 +107,6 @@ def test_total_is_sessions_times_price_less_discount_or_the_package_price(
         ({"calorie_target_kcal": 200}, "calorie_target_kcal"),
         ({"exercise_minutes_per_week": 5000}, "exercise_minutes_per_week"),
         ({"zones": []}, "zones"),
-        ({"colour": "blue"}, "colour"),
     ],
 )
 def test_absurd_values_are_refused_by_field_and_nothing_is_saved(
@@ -120,10 +121,15 @@ def test_absurd_values_are_refused_by_field_and_nothing_is_saved(
         **values,
     }
     with pytest.raises(ValidationError) as refused:
-        services.create_plan(SYSTEM, world.clinic, patient, fields, zones)
+        services.create_plan(SYSTEM, world.clinic, patient, PlanInput(**fields, zones=zones))
     assert field in refused.value.message_dict
     assert not TreatmentPlan.objects.exists()
     assert not AuditEvent.objects.filter(object_type="treatment_plan").exists()
+
+
+def test_a_plan_has_no_field_the_caller_could_make_up() -> None:
+    with pytest.raises(TypeError):
+        PlanInput(colour="blue")  # type: ignore[call-arg]
 
 
 def test_a_protocol_banned_in_the_jurisdiction_is_refused_naming_the_rule(world: World) -> None:
@@ -164,21 +170,21 @@ def test_goals_are_kept_with_their_structured_target(world: World) -> None:
         SYSTEM,
         world.clinic,
         make_patient(world.clinic),
-        {
-            "protocol": shipped(HAIR),
-            "practitioner": make_practitioner(world.clinic),
-            "price_per_session": Decimal("100"),
-        },
-        goals=[
-            {
-                "text": "Fuller crown",
-                "measure": "hair_density",
-                "change": Decimal("15"),
-                "unit": "hairs/cm2",
-                "weeks": 24,
-            },
-            {"text": "Feel confident", "measure": "", "change": None, "unit": "", "weeks": None},
-        ],
+        PlanInput(
+            protocol=shipped(HAIR),
+            practitioner=make_practitioner(world.clinic),
+            price_per_session=Decimal("100"),
+            goals=[
+                GoalInput(
+                    text="Fuller crown",
+                    measure="hair_density",
+                    change=Decimal("15"),
+                    unit="hairs/cm2",
+                    weeks=24,
+                ),
+                GoalInput(text="Feel confident", measure="", change=None, unit="", weeks=None),
+            ],
+        ),
     )
     goals = list(plan.goals.all())
     assert [g.text for g in goals] == ["Fuller crown", "Feel confident"]
@@ -191,12 +197,14 @@ def test_a_half_given_goal_target_is_refused(world: World) -> None:
             SYSTEM,
             world.clinic,
             make_patient(world.clinic),
-            {
-                "protocol": shipped(HAIR),
-                "practitioner": make_practitioner(world.clinic),
-                "price_per_session": Decimal("100"),
-            },
-            goals=[{"text": "Waist", "measure": "waist_circumference", "change": Decimal("-3")}],
+            PlanInput(
+                protocol=shipped(HAIR),
+                practitioner=make_practitioner(world.clinic),
+                price_per_session=Decimal("100"),
+                goals=[
+                    GoalInput(text="Waist", measure="waist_circumference", change=Decimal("-3"))
+                ],
+            ),
         )
     assert "goals[0]" in refused.value.message_dict
     assert not PlanGoal.objects.exists()
@@ -241,7 +249,7 @@ def test_activation_is_refused_when_a_rule_bans_the_protocol_after_planning(worl
 def test_the_protocol_of_an_active_plan_cannot_change(world: World) -> None:
     plan = active_plan(world.clinic, world.members["practitioner"])
     with pytest.raises(ValidationError) as refused:
-        services.update_plan(SYSTEM, plan, {"protocol": shipped(PAIN)})
+        services.update_plan(SYSTEM, plan, PlanInput(protocol=shipped(PAIN)))
     assert "protocol" in refused.value.message_dict
 
 
@@ -259,7 +267,7 @@ def test_stopping_needs_a_reason_and_frees_the_future_sessions(world: World) -> 
     statuses = set(Appointment.objects.filter(plan=plan).values_list("status", flat=True))
     assert statuses == {AppointmentStatus.CANCELLED}
     with pytest.raises(ValidationError):
-        services.update_plan(SYSTEM, plan, {"price_per_session": Decimal("1")})
+        services.update_plan(SYSTEM, plan, PlanInput(price_per_session=Decimal("1")))
 
 
 # --- Pages ------------------------------------------------------------------------------
@@ -359,7 +367,7 @@ def test_acknowledging_on_the_page_needs_a_reason(
     world: World, login: Callable[[User], Client]
 ) -> None:
     plan = make_plan(world.clinic)
-    item = services.screening_for(plan)[0]
+    item = screening_for(plan)[0]
     client = login(world.members["practitioner"])
     url = f"/treatments/plans/{plan.pk}/acknowledge/"
     data = {"code": item.warning.code, "fingerprint": item.warning.fingerprint}
@@ -376,7 +384,7 @@ def test_a_nurse_sees_the_warnings_but_cannot_acknowledge_them(
     world: World, login: Callable[[User], Client]
 ) -> None:
     plan = make_plan(world.clinic)
-    item = services.screening_for(plan)[0]
+    item = screening_for(plan)[0]
     client = login(world.members["nurse"])
     page = client.get(f"/treatments/plans/{plan.pk}/").content.decode()
     assert item.warning.message.split(".")[0] in page

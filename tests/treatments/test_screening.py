@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from mesotrace.audit.models import AuditEvent
 from mesotrace.catalogue.models import Compound, Contraindication, Verification
 from mesotrace.patients import services as patients
-from mesotrace.treatments import services
 from mesotrace.treatments.models import ScreeningAcknowledgement
-from mesotrace.treatments.screening import ScreeningWarning, allergy_match, screen
+from mesotrace.treatments.queries.plans import screen_patient, screening_for
+from mesotrace.treatments.rules.screening import ScreeningWarning, allergy_match, open_warnings
+from mesotrace.treatments.services import plans as services
 from tests.conftest import SYSTEM, World, make_patient
 from tests.treatments.builders import (
     HAIR,
@@ -41,7 +42,7 @@ def test_soy_allergy_warns_against_phosphatidylcholine(world: World) -> None:
     patient = make_patient(
         world.other_clinic, allergies=[{"substance": "Soya", "reaction": "Hives"}]
     )
-    warnings = screen(patient, shipped(PC_DC), world.other_clinic)
+    warnings = screen_patient(patient, shipped(PC_DC), world.other_clinic)
     warning = _one(warnings, "allergy.phosphatidylcholine")
     assert "Soya" in warning.message
     assert "Phosphatidylcholine" in warning.message
@@ -55,7 +56,7 @@ def test_lidocaine_allergy_warns_against_the_pain_protocol(world: World) -> None
     patient = make_patient(
         world.clinic, allergies=[{"substance": "Xylocaine", "severity": "severe"}]
     )
-    warning = _one(screen(patient, shipped(PAIN), world.clinic), "allergy.lidocaine")
+    warning = _one(screen_patient(patient, shipped(PAIN), world.clinic), "allergy.lidocaine")
     assert "Severe" in warning.message
     assert "amide local anaesthetics" in warning.message
 
@@ -83,7 +84,9 @@ def test_allergy_words_match_the_compounds_they_name(
 
 def test_unrelated_allergy_raises_no_allergy_warning(world: World) -> None:
     patient = make_patient(world.clinic, allergies=[{"substance": "Penicillin"}])
-    assert not [w for w in screen(patient, shipped(PAIN), world.clinic) if w.kind == "allergy"]
+    assert not [
+        w for w in screen_patient(patient, shipped(PAIN), world.clinic) if w.kind == "allergy"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -93,7 +96,7 @@ def test_pregnancy_and_breastfeeding_are_warnings_with_their_source(
     world: World, status: str, code: str
 ) -> None:
     patient = make_patient(world.clinic, pregnancy_status=status)
-    warning = _one(screen(patient, shipped(HAIR), world.clinic), code)
+    warning = _one(screen_patient(patient, shipped(HAIR), world.clinic), code)
     assert warning.field == "pregnancy_status"
     assert warning.verification == Verification.SECONDARY
     assert warning.source_title  # the practitioners' list of contraindications (V2)
@@ -101,13 +104,13 @@ def test_pregnancy_and_breastfeeding_are_warnings_with_their_source(
 
 def test_unknown_pregnancy_status_gives_a_general_warning(world: World) -> None:
     patient = make_patient(world.clinic, pregnancy_status="unknown")
-    warning = _one(screen(patient, shipped(HAIR), world.clinic), "pregnancy_status_unknown")
+    warning = _one(screen_patient(patient, shipped(HAIR), world.clinic), "pregnancy_status_unknown")
     assert "not recorded" in warning.message
 
 
 def test_not_pregnant_raises_no_pregnancy_warning(world: World) -> None:
     patient = make_patient(world.clinic, pregnancy_status="not_pregnant")
-    kinds = {w.kind for w in screen(patient, shipped(HAIR), world.clinic)}
+    kinds = {w.kind for w in screen_patient(patient, shipped(HAIR), world.clinic)}
     assert not kinds & {"pregnancy", "breastfeeding"}
 
 
@@ -121,7 +124,7 @@ def test_anticoagulants_are_found_by_the_flag_and_by_their_name(world: World) ->
         ],
     )
     warnings = [
-        w for w in screen(patient, shipped(HAIR), world.clinic) if w.kind == "anticoagulant"
+        w for w in screen_patient(patient, shipped(HAIR), world.clinic) if w.kind == "anticoagulant"
     ]
     assert len(warnings) == 2
     by_name = next(w for w in warnings if "apixaban" in w.code)
@@ -133,7 +136,7 @@ def test_anticoagulants_are_found_by_the_flag_and_by_their_name(world: World) ->
 def test_checklist_asks_for_infection_coagulation_and_every_other_contraindication(
     world: World,
 ) -> None:
-    warnings = screen(make_patient(world.clinic), shipped(HAIR), world.clinic)
+    warnings = screen_patient(make_patient(world.clinic), shipped(HAIR), world.clinic)
     checklist = [w for w in warnings if w.field == "checklist"]
     codes = _codes(checklist)
     assert {"check.infection_at_site", "check.coagulation_disorder"} <= codes
@@ -156,7 +159,8 @@ def test_a_compounds_own_other_contraindication_is_on_the_checklist(world: World
     Contraindication.objects.create(compound=compound, kind="other", text="Active rosacea.")
     protocol = clinic_protocol(world.clinic, [compound])
     warning = _one(
-        screen(make_patient(world.clinic), protocol, world.clinic), "check.other.active-rosacea"
+        screen_patient(make_patient(world.clinic), protocol, world.clinic),
+        "check.other.active-rosacea",
     )
     assert "Housemix base" in warning.message
     assert warning.verification == Verification.UNVERIFIED
@@ -165,27 +169,27 @@ def test_a_compounds_own_other_contraindication_is_on_the_checklist(world: World
 def test_a_minor_is_warned_about(world: World) -> None:
     born = datetime.date.today() - datetime.timedelta(days=16 * 365)
     patient = make_patient(world.clinic, date_of_birth=born)
-    warning = _one(screen(patient, shipped(HAIR), world.clinic), "age_under_18")
+    warning = _one(screen_patient(patient, shipped(HAIR), world.clinic), "age_under_18")
     assert born.isoformat() in warning.message
     adult = make_patient(world.clinic, date_of_birth=datetime.date(1990, 1, 1))
-    assert "age_under_18" not in _codes(screen(adult, shipped(HAIR), world.clinic))
+    assert "age_under_18" not in _codes(screen_patient(adult, shipped(HAIR), world.clinic))
 
 
 def test_lipolysis_is_refused_in_france_and_names_the_decree(world: World) -> None:
-    france = screen(make_patient(world.clinic), shipped(PC_DC), world.clinic)
+    france = screen_patient(make_patient(world.clinic), shipped(PC_DC), world.clinic)
     refusal = _one(france, "jurisdiction.")
     assert refusal.blocking
     assert "2011-382" in refusal.message
     assert "legifrance" in refusal.message
     assert refusal.verification == Verification.VERIFIED
-    us = screen(make_patient(world.other_clinic), shipped(PC_DC), world.other_clinic)
+    us = screen_patient(make_patient(world.other_clinic), shipped(PC_DC), world.other_clinic)
     assert not [w for w in us if w.blocking]
 
 
 def test_every_warning_has_a_stable_code_and_fingerprint(world: World) -> None:
     patient = make_patient(world.clinic, allergies=[{"substance": "lidocaine"}])
-    first = screen(patient, shipped(PAIN), world.clinic)
-    again = screen(patient, shipped(PAIN), world.clinic)
+    first = screen_patient(patient, shipped(PAIN), world.clinic)
+    again = screen_patient(patient, shipped(PAIN), world.clinic)
     assert [(w.code, w.fingerprint) for w in first] == [(w.code, w.fingerprint) for w in again]
     assert len(_codes(first)) == len(first)
 
@@ -193,7 +197,7 @@ def test_every_warning_has_a_stable_code_and_fingerprint(world: World) -> None:
 def test_acknowledgement_is_stored_with_the_text_shown_and_audited(world: World) -> None:
     plan = make_plan(world.clinic)
     practitioner = world.members["practitioner"]
-    item = services.screening_for(plan)[0]
+    item = screening_for(plan)[0]
     ack = services.acknowledge_warning(
         actor_for(practitioner, world.clinic),
         plan,
@@ -208,14 +212,14 @@ def test_acknowledgement_is_stored_with_the_text_shown_and_audited(world: World)
     assert event.actor == practitioner
     assert event.patient_id == plan.patient_id
     assert event.changes["reason"]["after"] == "Checked the scalp: no infection."
-    refreshed = {i.warning.code: i for i in services.screening_for(plan)}
+    refreshed = {i.warning.code: i for i in screening_for(plan)}
     assert refreshed[item.warning.code].acknowledgement == ack
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_acknowledgement_without_a_reason_is_refused(world: World, reason: str) -> None:
     plan = make_plan(world.clinic)
-    item = services.screening_for(plan)[0]
+    item = screening_for(plan)[0]
     with pytest.raises(ValidationError) as refused:
         services.acknowledge_warning(
             actor_for(world.members["practitioner"], world.clinic),
@@ -231,7 +235,7 @@ def test_acknowledgement_without_a_reason_is_refused(world: World, reason: str) 
 def test_a_warning_changed_since_it_was_shown_cannot_be_acknowledged(world: World) -> None:
     patient = make_patient(world.clinic, medications=[{"name": "Warfarin", "dose": "3 mg"}])
     plan = make_plan(world.clinic, patient=patient)
-    shown = _one([i.warning for i in services.screening_for(plan)], "anticoagulant.")
+    shown = _one([i.warning for i in screening_for(plan)], "anticoagulant.")
     changed = patients.PatientInput(medications=[patients.MedicationInput("Warfarin", "5 mg")])
     patients.update_patient(SYSTEM, patient, changed)
     with pytest.raises(ValidationError) as refused:
@@ -250,7 +254,7 @@ def test_changing_the_record_after_acknowledging_reopens_the_warning(world: Worl
     patient = make_patient(world.clinic, allergies=[{"substance": "Lidocaine", "severity": "mild"}])
     plan = make_plan(world.clinic, patient=patient, protocol=PAIN)
     acknowledge_all(plan, world.members["practitioner"])
-    assert not services.open_warnings(services.screening_for(plan))
+    assert not open_warnings(screening_for(plan))
 
     patients.update_patient(
         SYSTEM,
@@ -263,7 +267,7 @@ def test_changing_the_record_after_acknowledging_reopens_the_warning(world: Worl
             pregnancy_status="breastfeeding",
         ),
     )
-    reopened = _codes(services.open_warnings(services.screening_for(plan)))
+    reopened = _codes(open_warnings(screening_for(plan)))
     assert reopened == {
         "allergy.lidocaine.lidocaine",
         "allergy.ketoprofen.ketoprofen",
@@ -275,8 +279,6 @@ def test_changing_the_protocol_of_a_draft_brings_its_own_warnings(world: World) 
     patient = make_patient(world.clinic, allergies=[{"substance": "lidocaine"}])
     plan = make_plan(world.clinic, patient=patient, protocol=HAIR)
     acknowledge_all(plan, world.members["practitioner"])
-    services.update_plan(SYSTEM, plan, {"protocol": shipped(PAIN)})
+    services.update_plan(SYSTEM, plan, services.PlanInput(protocol=shipped(PAIN)))
     plan.refresh_from_db()
-    assert "allergy.lidocaine.lidocaine" in _codes(
-        services.open_warnings(services.screening_for(plan))
-    )
+    assert "allergy.lidocaine.lidocaine" in _codes(open_warnings(screening_for(plan)))

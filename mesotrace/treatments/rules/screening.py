@@ -1,9 +1,10 @@
 """Screening: every warning a patient's record raises against a protocol, from the catalogue.
 
-`screen()` only reads. Each warning has a stable `code` (what it is about) and a
-`fingerprint` (the code plus the record data it rests on), so an acknowledgement
-covers exactly what was shown: when the record or the protocol changes, the
-fingerprint changes and the warning must be acknowledged again.
+`screen()` reads nothing itself: the queries load the patient's record and the protocol's
+catalogue entries (`ScreeningFacts`) once. Each warning has a stable `code` (what it is
+about) and a `fingerprint` (the code plus the record data it rests on), so an
+acknowledgement covers exactly what was shown: when the record or the protocol changes,
+the fingerprint changes and the warning must be acknowledged again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -29,11 +30,12 @@ from mesotrace.catalogue.models import (
     ContraindicationKind,
     Protocol,
     Verification,
-    contraindications_for,
 )
-from mesotrace.catalogue.queries import protocol_allowed
-from mesotrace.core.clock import clinic_today
 from mesotrace.patients.models import Allergy, Medication, Patient, PregnancyStatus
+from mesotrace.treatments.models import ScreeningAcknowledgement
+
+if TYPE_CHECKING:
+    from mesotrace.catalogue.rules import Decision
 
 ADULT_AGE = 18
 
@@ -52,6 +54,8 @@ ANTITHROMBOTICS = (
 # An allergy written as "local anaesthetic(s)" covers every compound of that class.
 ANAESTHETIC_WORDS = ("anaesthetic", "local anaesthetic")
 
+# The catalogue row a warning cites, if any.
+Cited = Contraindication | None
 _STRENGTH: dict[str, int] = {
     Verification.VERIFIED: 0,
     Verification.SECONDARY: 1,
@@ -81,6 +85,37 @@ class ScreeningWarning:
     @property
     def verification_label(self) -> str:
         return str(Verification(self.verification).label) if self.verification else ""
+
+
+@dataclass(frozen=True)
+class ScreenedWarning:
+    """A warning with the acknowledgement that covers it, if any."""
+
+    warning: ScreeningWarning
+    acknowledgement: ScreeningAcknowledgement | None
+
+    @property
+    def open(self) -> bool:
+        return self.acknowledgement is None
+
+
+def open_warnings(screened: Sequence[ScreenedWarning]) -> list[ScreeningWarning]:
+    return [item.warning for item in screened if item.open]
+
+
+@dataclass(frozen=True)
+class ScreeningFacts:
+    """What screening reads about a patient and a protocol, loaded once."""
+
+    patient: Patient
+    protocol: Protocol
+    clinic: Clinic
+    allergies: Sequence[Allergy]
+    medications: Sequence[Medication]
+    compounds: Sequence[Compound]
+    contraindications: Sequence[Contraindication]
+    jurisdiction: Decision  # the catalogue's decision on the protocol in the clinic's country
+    today: datetime.date
 
 
 # --- Text matching ----------------------------------------------------------------------
@@ -147,6 +182,20 @@ def _basis(*parts: object) -> str:
     return "\x1f".join(str(part) for part in parts)
 
 
+def _with_catalogue(message: str, cited: Contraindication | None) -> str:
+    """The message, then the catalogue's own words when a row is cited."""
+    if cited is None:
+        return message
+    return f"{message} " + _("Catalogue: %(text)s") % {"text": cited.text}
+
+
+def _warning(
+    cited: Cited, code: str, kind: str, field: str, text: str, compound: str = "", *, basis: str
+) -> ScreeningWarning:
+    """A warning with the source and verification of the catalogue row it cites."""
+    return ScreeningWarning(code, kind, field, text, compound, basis=basis, **_cited(cited))
+
+
 # --- The checks -------------------------------------------------------------------------
 
 
@@ -176,20 +225,12 @@ def _allergy_warnings(
                 "compound": compound.name,
                 "term": term,
             }
-            if cited is not None:
-                message += " " + _("Catalogue: %(text)s") % {"text": cited.text}
+            message = _with_catalogue(message, cited)
+            code = f"allergy.{compound.slug}.{words(allergy.substance).replace(' ', '-')}"
+            kind = ContraindicationKind.ALLERGY
+            said = _basis(allergy.substance, allergy.reaction, allergy.severity, term, cited_text)
             found.append(
-                ScreeningWarning(
-                    code=f"allergy.{compound.slug}.{words(allergy.substance).replace(' ', '-')}",
-                    kind=ContraindicationKind.ALLERGY,
-                    field="allergies",
-                    message=message,
-                    compound=compound.name,
-                    basis=_basis(
-                        allergy.substance, allergy.reaction, allergy.severity, term, cited_text
-                    ),
-                    **_cited(cited),
-                )
+                _warning(cited, code, kind, "allergies", message, compound.name, basis=said)
             )
     return found
 
@@ -200,19 +241,12 @@ def _pregnancy_warnings(
     status = patient.pregnancy_status
     if status == PregnancyStatus.UNKNOWN:
         cited = _strongest(_of_kind(rows, "pregnancy", "breastfeeding"))
-        return [
-            ScreeningWarning(
-                code="pregnancy_status_unknown",
-                kind=ContraindicationKind.PREGNANCY,
-                field="pregnancy_status",
-                message=_(
-                    "Pregnancy and breastfeeding are not recorded for this patient. Ask before "
-                    "treating: both are contraindications."
-                ),
-                basis=_basis(status),
-                **_cited(cited),
-            )
-        ]
+        message = _(
+            "Pregnancy and breastfeeding are not recorded for this patient. Ask before "
+            "treating: both are contraindications."
+        )
+        code, unknown = "pregnancy_status_unknown", ContraindicationKind.PREGNANCY
+        return [_warning(cited, code, unknown, "pregnancy_status", message, basis=_basis(status))]
     if status not in {PregnancyStatus.PREGNANT, PregnancyStatus.BREASTFEEDING}:
         return []
     kind = "pregnancy" if status == PregnancyStatus.PREGNANT else "breastfeeding"
@@ -222,22 +256,12 @@ def _pregnancy_warnings(
         message = _("The patient is recorded as pregnant.")
     else:
         message = _("The patient is recorded as breastfeeding.")
-    if cited is not None:
-        names = _compound_names(matching)
-        message += " " + _("Catalogue: %(text)s") % {"text": cited.text}
-        if names:
-            message += " " + _("(also listed for %(names)s)") % {"names": names}
-    return [
-        ScreeningWarning(
-            code=kind,
-            kind=kind,
-            field="pregnancy_status",
-            message=message,
-            compound=_compound_names(matching),
-            basis=_basis(status, *sorted(r.text for r in matching)),
-            **_cited(cited),
-        )
-    ]
+    names = _compound_names(matching)
+    message = _with_catalogue(message, cited)
+    if cited is not None and names:
+        message += " " + _("(also listed for %(names)s)") % {"names": names}
+    basis = _basis(status, *sorted(r.text for r in matching))
+    return [_warning(cited, kind, kind, "pregnancy_status", message, names, basis=basis)]
 
 
 def _anticoagulant_warnings(
@@ -245,6 +269,7 @@ def _anticoagulant_warnings(
 ) -> list[ScreeningWarning]:
     matching = _of_kind(rows, "anticoagulant")
     cited = _strongest(matching)
+    names = _compound_names(matching)
     found = []
     for medication in medications:
         if not is_antithrombotic(medication):
@@ -258,19 +283,11 @@ def _anticoagulant_warnings(
             message += " " + _(
                 "(Recognised by its name; the record does not mark it as an anticoagulant.)"
             )
-        if cited is not None:
-            message += " " + _("Catalogue: %(text)s") % {"text": cited.text}
-        found.append(
-            ScreeningWarning(
-                code=f"anticoagulant.{words(medication.name).replace(' ', '-')}",
-                kind=ContraindicationKind.ANTICOAGULANT,
-                field="medications",
-                message=message,
-                compound=_compound_names(matching),
-                basis=_basis(medication.name, medication.dose, medication.is_anticoagulant),
-                **_cited(cited),
-            )
-        )
+        message = _with_catalogue(message, cited)
+        code = f"anticoagulant.{words(medication.name).replace(' ', '-')}"
+        kind = ContraindicationKind.ANTICOAGULANT
+        said = _basis(medication.name, medication.dose, medication.is_anticoagulant)
+        found.append(_warning(cited, code, kind, "medications", message, names, basis=said))
     return found
 
 
@@ -292,22 +309,11 @@ def _checklist(rows: Sequence[Contraindication]) -> list[ScreeningWarning]:
     for kind, (code, text) in _CHECKS.items():
         matching = _of_kind(rows, kind)
         cited = _strongest(matching)
-        message = _(text)
+        message = _with_catalogue(_(text), cited)
         if cited is None:
             message += " " + _("(A built-in safety check: the catalogue lists no source.)")
-        else:
-            message += " " + _("Catalogue: %(text)s") % {"text": cited.text}
-        found.append(
-            ScreeningWarning(
-                code=code,
-                kind=kind,
-                field="checklist",
-                message=message,
-                compound=_compound_names(matching),
-                basis=_basis(*sorted(r.text for r in matching)),
-                **_cited(cited),
-            )
-        )
+        names, basis = _compound_names(matching), _basis(*sorted(r.text for r in matching))
+        found.append(_warning(cited, code, kind, "checklist", message, names, basis=basis))
     others: dict[str, list[Contraindication]] = {}
     for row in _of_kind(rows, "other"):
         others.setdefault(words(row.text), []).append(row)
@@ -322,17 +328,10 @@ def _checklist(rows: Sequence[Contraindication]) -> list[ScreeningWarning]:
             }
         else:
             message = _("Rule out this contraindication: %(text)s") % {"text": cited.text}
-        found.append(
-            ScreeningWarning(
-                code=f"check.other.{slugify(cited.text)[:120]}",
-                kind=ContraindicationKind.OTHER,
-                field="checklist",
-                message=message,
-                compound=names,
-                basis=_basis(*sorted(row.text for row in same)),
-                **_cited(cited),
-            )
-        )
+        code = f"check.other.{slugify(cited.text)[:120]}"
+        basis = _basis(*sorted(row.text for row in same))
+        kind = ContraindicationKind.OTHER
+        found.append(_warning(cited, code, kind, "checklist", message, names, basis=basis))
     return found
 
 
@@ -346,25 +345,18 @@ def _age_warning(
     if age_on(patient.date_of_birth, today) >= ADULT_AGE:
         return []
     about_children = [r for r in _of_kind(rows, "other") if "child" in words(r.text)]
-    return [
-        ScreeningWarning(
-            code="age_under_18",
-            kind="age",
-            field="date_of_birth",
-            message=_(
-                "The patient is under %(age)s (born %(born)s). Children are listed among the "
-                "contraindications of mesotherapy."
-            )
-            % {"age": ADULT_AGE, "born": patient.date_of_birth.isoformat()},
-            basis=_basis(patient.date_of_birth.isoformat()),
-            **_cited(_strongest(about_children)),
-        )
-    ]
+    born = patient.date_of_birth.isoformat()
+    message = _(
+        "The patient is under %(age)s (born %(born)s). Children are listed among the "
+        "contraindications of mesotherapy."
+    ) % {"age": ADULT_AGE, "born": born}
+    cited = _strongest(about_children)
+    return [_warning(cited, "age_under_18", "age", "date_of_birth", message, basis=_basis(born))]
 
 
-def _jurisdiction_warning(protocol: Protocol, clinic: Clinic) -> list[ScreeningWarning]:
+def _jurisdiction_warning(facts: ScreeningFacts) -> list[ScreeningWarning]:
     """A ban refuses the protocol outright; a restriction is a warning to acknowledge."""
-    decision = protocol_allowed(protocol, clinic)
+    decision, clinic, protocol = facts.jurisdiction, facts.clinic, facts.protocol
     rule = decision.rule
     if rule is None:
         return []
@@ -384,18 +376,14 @@ def _jurisdiction_warning(protocol: Protocol, clinic: Clinic) -> list[ScreeningW
     ]
 
 
-def screen(patient: Patient, protocol: Protocol, clinic: Clinic) -> list[ScreeningWarning]:
+def screen(facts: ScreeningFacts) -> list[ScreeningWarning]:
     """Every warning for this patient and protocol: blocking ones first, then by field."""
-    compounds = list(protocol.compounds())
-    rows = list(contraindications_for(protocol))
-    allergies = list(patient.allergies.all())
-    medications = list(patient.medications.all())
-    found = [
-        *_jurisdiction_warning(protocol, clinic),
-        *_allergy_warnings(allergies, compounds, rows),
-        *_pregnancy_warnings(patient, rows),
-        *_anticoagulant_warnings(medications, rows),
-        *_age_warning(patient, clinic_today(clinic), rows),
+    rows = facts.contraindications
+    return [
+        *_jurisdiction_warning(facts),
+        *_allergy_warnings(facts.allergies, facts.compounds, rows),
+        *_pregnancy_warnings(facts.patient, rows),
+        *_anticoagulant_warnings(facts.medications, rows),
+        *_age_warning(facts.patient, facts.today, rows),
         *_checklist(rows),
     ]
-    return found

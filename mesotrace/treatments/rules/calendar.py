@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mesotrace.accounts.models import Clinic
+from mesotrace.core.clock import clinic_zone
 from mesotrace.treatments.models import Appointment, OpeningHours
-from mesotrace.treatments.scheduling import as_clinic_time, zone_of
+from mesotrace.treatments.rules.schedule import as_clinic_time
 
 SLOT_MINUTES = 30
 DEFAULT_FIRST = 9 * 60
@@ -44,7 +45,7 @@ def day_bounds(
     days: Sequence[datetime.date], clinic: Clinic
 ) -> tuple[datetime.datetime, datetime.datetime]:
     """The UTC instants that start the first day and end the last, in the clinic's zone."""
-    zone = zone_of(clinic)
+    zone = clinic_zone(clinic)
     start = datetime.datetime.combine(days[0], datetime.time(0), tzinfo=zone)
     end = datetime.datetime.combine(
         days[-1] + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone

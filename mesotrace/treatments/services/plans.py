@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+import enum
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.audit.models import AuditAction
 from mesotrace.catalogue.models import (
     SUBMENTAL_ZONE,
     BodyZone,
@@ -26,92 +28,73 @@ from mesotrace.catalogue.queries import protocol_allowed
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import (
-    Appointment,
     AppointmentStatus,
     PlanGoal,
     PlanStatus,
     ScreeningAcknowledgement,
     TreatmentPlan,
 )
-from mesotrace.treatments.screening import ScreeningWarning, screen
+from mesotrace.treatments.queries.plans import screening_for
+from mesotrace.treatments.rules.screening import ScreenedWarning, open_warnings
 
-# What a caller may set on a plan; the patient and clinic are fixed at creation.
-PLAN_FIELDS = [
-    "indication",
-    "protocol",
-    "practitioner",
-    "planned_sessions",
-    "interval_days",
-    "price_per_session",
-    "package_price",
-    "discount_percent",
-    "diet_type",
-    "calorie_target_kcal",
-    "exercise_minutes_per_week",
-    "lifestyle_notes",
-]
 GOAL_FIELDS = ["text", "measure", "change", "unit", "weeks"]
 MAX_GOALS = 20
 MAX_REASON = 2000
 
 
+class Unset(enum.Enum):
+    """A plan field the caller leaves out."""
+
+    UNSET = "unset"
+
+
+UNSET: Final = Unset.UNSET
+
+
 @dataclass(frozen=True)
-class ScreenedWarning:
-    """A warning with the acknowledgement that covers it, if any."""
+class GoalInput:
+    """A goal in words; a measurable target needs its measure, change, unit and weeks."""
 
-    warning: ScreeningWarning
-    acknowledgement: ScreeningAcknowledgement | None
-
-    @property
-    def open(self) -> bool:
-        return self.acknowledgement is None
-
-
-# --- Reading ----------------------------------------------------------------------------
+    text: str
+    measure: str = ""
+    change: Decimal | None = None
+    unit: str = ""
+    weeks: int | None = None
 
 
-def screening_for(plan: TreatmentPlan) -> list[ScreenedWarning]:
-    """The plan's warnings now, each with its acknowledgement when one matches what is shown."""
-    acknowledged = {
-        ack.fingerprint: ack
-        for ack in ScreeningAcknowledgement.objects.for_clinic(plan.clinic)
-        .filter(plan=plan)
-        .select_related("acknowledged_by")
-    }
-    return [
-        ScreenedWarning(w, None if w.blocking else acknowledged.get(w.fingerprint))
-        for w in screen(plan.patient, plan.protocol, plan.clinic)
-    ]
+@dataclass(frozen=True)
+class PlanInput:
+    """What a caller sets on a plan; the patient and clinic are fixed at creation.
+
+    A field left UNSET takes the protocol's indication, sessions and interval on creation,
+    and stays as it is on update. `zones` left out are the protocol's on creation and
+    unchanged on update; `goals` left out are none on creation and unchanged on update.
+    """
+
+    indication: Indication | Unset = UNSET
+    protocol: Protocol | Unset = UNSET
+    practitioner: Practitioner | Unset = UNSET
+    planned_sessions: int | Unset | None = UNSET
+    interval_days: int | Unset | None = UNSET
+    price_per_session: Decimal | Unset | None = UNSET
+    package_price: Decimal | Unset | None = UNSET
+    discount_percent: Decimal | Unset | None = UNSET
+    diet_type: str | Unset = UNSET
+    calorie_target_kcal: int | Unset | None = UNSET
+    exercise_minutes_per_week: int | Unset | None = UNSET
+    lifestyle_notes: str | Unset = UNSET
+    zones: Sequence[BodyZone] | None = None
+    goals: Sequence[GoalInput] | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The plan's fields the caller sets, by name."""
+        return {
+            name: getattr(self, name) for name in PLAN_FIELDS if getattr(self, name) is not UNSET
+        }
 
 
-def open_warnings(screened: Sequence[ScreenedWarning]) -> list[ScreeningWarning]:
-    return [item.warning for item in screened if item.open]
-
-
-def record_read(actor: Actor, plan: TreatmentPlan, part: str) -> None:
-    audit.record(
-        actor,
-        AuditAction.VIEW,
-        ObjectType.TREATMENT_PLAN,
-        object_id=plan.pk,
-        patient_id=plan.patient_id,
-        details={"part": part},
-        clinic=plan.clinic,
-    )
-
-
-def record_list(actor: Actor, clinic: Clinic, shown: Sequence[TreatmentPlan], total: int) -> None:
-    audit.record(
-        actor,
-        AuditAction.LIST,
-        ObjectType.TREATMENT_PLAN,
-        details={
-            "shown": [plan.pk for plan in shown],
-            "patients": sorted({plan.patient_id for plan in shown}),
-            "total": total,
-        },
-        clinic=clinic,
-    )
+# The plan's own fields a caller may set, in the order forms and the audit show them.
+PLAN_FIELDS = [name for name in PlanInput.__dataclass_fields__ if name not in {"zones", "goals"}]
 
 
 # --- Checks shared by create and update ------------------------------------------------
@@ -124,10 +107,7 @@ def _state(plan: TreatmentPlan) -> dict[str, Any]:
     return state
 
 
-def _assign(plan: TreatmentPlan, values: Mapping[str, Any]) -> None:
-    unknown = sorted(set(values) - set(PLAN_FIELDS))
-    if unknown:
-        raise ValidationError(dict.fromkeys(unknown, _("Unknown field.")))
+def _assign(plan: TreatmentPlan, values: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(plan, name, value)
 
@@ -178,16 +158,12 @@ def _validate(plan: TreatmentPlan, zones: Sequence[BodyZone] | None) -> None:
         raise ValidationError(errors)
 
 
-def _replace_goals(plan: TreatmentPlan, goals: Iterable[Mapping[str, Any]]) -> None:
-    rows = list(goals)
-    if len(rows) > MAX_GOALS:
+def _replace_goals(plan: TreatmentPlan, goals: Sequence[GoalInput]) -> None:
+    if len(goals) > MAX_GOALS:
         raise ValidationError({"goals": _("At most %(n)s goals.") % {"n": MAX_GOALS}})
     PlanGoal.objects.for_clinic(plan.clinic).filter(plan=plan).delete()
-    for index, row in enumerate(rows):
-        unknown = sorted(set(row) - set(GOAL_FIELDS))
-        if unknown:
-            raise ValidationError({f"goals[{index}].{unknown[0]}": _("Unknown field.")})
-        goal = PlanGoal(clinic=plan.clinic, plan=plan, **row)
+    for index, given in enumerate(goals):
+        goal = PlanGoal(clinic=plan.clinic, plan=plan, **asdict(given))
         try:
             goal.full_clean(exclude=["clinic", "plan"])
         except ValidationError as error:
@@ -210,19 +186,30 @@ def _require_open(plan: TreatmentPlan) -> None:
         )
 
 
+def _reason(text: str, field: str, missing: str) -> str:
+    """A stated reason, stripped; refused on `field` when empty or too long."""
+    reason = text.strip()
+    if not reason:
+        raise ValidationError({field: missing})
+    if len(reason) > MAX_REASON:
+        raise ValidationError({field: _("At most %(n)s characters.") % {"n": MAX_REASON}})
+    return reason
+
+
+def _locked(plan: TreatmentPlan) -> TreatmentPlan:
+    return TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+
+
 # --- Writing ----------------------------------------------------------------------------
 
 
 @transaction.atomic
 def create_plan(
-    actor: Actor,
-    clinic: Clinic,
-    patient: Patient,
-    values: Mapping[str, Any],
-    zones: Sequence[BodyZone] | None = None,
-    goals: Iterable[Mapping[str, Any]] = (),
+    actor: Actor, clinic: Clinic, patient: Patient, plan_input: PlanInput
 ) -> TreatmentPlan:
     """A draft plan; sessions, interval, indication and zones default to the protocol's."""
+    values = plan_input.given()
+    zones = plan_input.zones
     plan = TreatmentPlan(clinic=clinic, patient=patient, currency=clinic.currency)
     plan.created_by = actor.user
     _assign(plan, values)
@@ -234,21 +221,13 @@ def create_plan(
     _validate(plan, zones or [])
     plan.save()
     plan.zones.set(zones or [])
-    _replace_goals(plan, goals)
-    audit.record(
-        actor,
-        AuditAction.CREATE,
-        ObjectType.TREATMENT_PLAN,
-        object_id=plan.pk,
-        patient_id=patient.pk,
-        changes=audit.diff({}, _state(plan)),
-        clinic=clinic,
-    )
+    _replace_goals(plan, plan_input.goals or ())
+    audit.record(actor, AuditAction.CREATE, plan, changes=audit.diff({}, _state(plan)))
     return plan
 
 
 def _defaults_from_protocol(
-    plan: TreatmentPlan, protocol: Protocol, values: Mapping[str, Any]
+    plan: TreatmentPlan, protocol: Protocol, values: dict[str, Any]
 ) -> None:
     if "indication" not in values:
         plan.indication_id = protocol.indication_id
@@ -259,17 +238,12 @@ def _defaults_from_protocol(
 
 
 @transaction.atomic
-def update_plan(
-    actor: Actor,
-    plan: TreatmentPlan,
-    values: Mapping[str, Any],
-    zones: Sequence[BodyZone] | None = None,
-    goals: Iterable[Mapping[str, Any]] | None = None,
-) -> TreatmentPlan:
+def update_plan(actor: Actor, plan: TreatmentPlan, changes: PlanInput) -> TreatmentPlan:
     """Changes what is given; the protocol only while the plan is a draft."""
-    plan = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = _locked(plan)
     _require_open(plan)
     before = _state(plan)
+    values = changes.given()
     new_protocol = values.get("protocol")
     if new_protocol is not None and new_protocol.pk != plan.protocol_id:
         if plan.status != PlanStatus.DRAFT:
@@ -277,23 +251,16 @@ def update_plan(
         if "indication" not in values:
             plan.indication_id = new_protocol.indication_id
     _assign(plan, values)
+    zones = changes.zones
     _validate(plan, zones if zones is not None else list(plan.zones.all()))
     plan.save()
     if zones is not None:
         plan.zones.set(zones)
-    if goals is not None:
-        _replace_goals(plan, goals)
-    changes = audit.diff(before, _state(plan))
-    if changes:
-        audit.record(
-            actor,
-            AuditAction.UPDATE,
-            ObjectType.TREATMENT_PLAN,
-            object_id=plan.pk,
-            patient_id=plan.patient_id,
-            changes=changes,
-            clinic=plan.clinic,
-        )
+    if changes.goals is not None:
+        _replace_goals(plan, changes.goals)
+    changed = audit.diff(before, _state(plan))
+    if changed:
+        audit.record(actor, AuditAction.UPDATE, plan, changes=changed)
     return plan
 
 
@@ -302,15 +269,11 @@ def acknowledge_warning(
     actor: Actor, plan: TreatmentPlan, code: str, fingerprint: str, reason: str
 ) -> ScreeningAcknowledgement:
     """Records that a practitioner saw this warning, as shown, and why treatment may go ahead."""
-    plan = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = _locked(plan)
     _require_open(plan)
     if actor.user is None:
         raise ValidationError(_("Only a signed-in practitioner can acknowledge a warning."))
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason treatment may go ahead.")})
-    if len(reason) > MAX_REASON:
-        raise ValidationError({"reason": _("At most %(n)s characters.") % {"n": MAX_REASON}})
+    reason = _reason(reason, "reason", _("Give the reason treatment may go ahead."))
     item = _current(plan, code)
     if item.warning.blocking:
         raise ValidationError(
@@ -325,6 +288,7 @@ def acknowledge_warning(
         )
     if item.acknowledgement is not None:
         raise ValidationError({"code": _("This warning is already acknowledged.")})
+    theirs = Practitioner.objects.for_clinic(plan.clinic).filter(user=actor.user, is_active=True)
     ack = ScreeningAcknowledgement.objects.create(
         clinic=plan.clinic,
         plan=plan,
@@ -333,21 +297,12 @@ def acknowledge_warning(
         text=item.warning.message,
         reason=reason,
         acknowledged_by=actor.user,
-        practitioner=Practitioner.objects.for_clinic(plan.clinic)
-        .filter(user=actor.user, is_active=True)
-        .first(),
+        practitioner=theirs.first(),
         acknowledged_at=timezone.now(),
     )
+    shown = audit.snapshot(ack, ["plan", "code", "fingerprint", "text", "reason"])
     audit.record(
-        actor,
-        AuditAction.CREATE,
-        ObjectType.SCREENING_ACKNOWLEDGEMENT,
-        object_id=ack.pk,
-        patient_id=plan.patient_id,
-        changes=audit.diff(
-            {}, audit.snapshot(ack, ["plan", "code", "fingerprint", "text", "reason"])
-        ),
-        clinic=plan.clinic,
+        actor, AuditAction.CREATE, ack, patient_id=plan.patient_id, changes=audit.diff({}, shown)
     )
     return ack
 
@@ -359,10 +314,14 @@ def _current(plan: TreatmentPlan, code: str) -> ScreenedWarning:
     raise ValidationError({"code": _("No such warning for this plan now; screen again.")})
 
 
+def _status_change(before: str, after: str) -> dict[str, Any]:
+    return {"status": {"before": before, "after": after}}
+
+
 @transaction.atomic
 def activate_plan(actor: Actor, plan: TreatmentPlan) -> TreatmentPlan:
     """Draft to active, once nothing blocks it and every warning is acknowledged."""
-    plan = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = _locked(plan)
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError(
             {
@@ -391,12 +350,9 @@ def activate_plan(actor: Actor, plan: TreatmentPlan) -> TreatmentPlan:
     audit.record(
         actor,
         AuditAction.UPDATE,
-        ObjectType.TREATMENT_PLAN,
-        object_id=plan.pk,
-        patient_id=plan.patient_id,
-        changes={"status": {"before": PlanStatus.DRAFT, "after": PlanStatus.ACTIVE}},
+        plan,
+        changes=_status_change(PlanStatus.DRAFT, PlanStatus.ACTIVE),
         details={"acknowledged": [item.warning.fingerprint for item in screened]},
-        clinic=plan.clinic,
     )
     return plan
 
@@ -404,52 +360,34 @@ def activate_plan(actor: Actor, plan: TreatmentPlan) -> TreatmentPlan:
 @transaction.atomic
 def stop_plan(actor: Actor, plan: TreatmentPlan, reason: str) -> TreatmentPlan:
     """Stops a plan for a stated reason and frees the course's future appointments."""
-    plan = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = _locked(plan)
     _require_open(plan)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"stop_reason": _("Give the reason the plan is stopped.")})
-    if len(reason) > MAX_REASON:
-        raise ValidationError({"stop_reason": _("At most %(n)s characters.") % {"n": MAX_REASON}})
+    reason = _reason(reason, "stop_reason", _("Give the reason the plan is stopped."))
     before = plan.status
     plan.status = PlanStatus.STOPPED
     plan.stop_reason = reason
     plan.ended_at = timezone.now()
     plan.save(update_fields=["status", "stop_reason", "ended_at", "updated_at"])
     freed = _cancel_future(plan, (_("Plan stopped: %(reason)s") % {"reason": reason})[:500])
-    audit.record(
-        actor,
-        AuditAction.UPDATE,
-        ObjectType.TREATMENT_PLAN,
-        object_id=plan.pk,
-        patient_id=plan.patient_id,
-        changes={
-            "status": {"before": before, "after": PlanStatus.STOPPED},
-            "stop_reason": {"before": "", "after": reason},
-        },
-        details={"cancelled_appointments": freed},
-        clinic=plan.clinic,
-    )
+    changes = {
+        **_status_change(before, PlanStatus.STOPPED),
+        "stop_reason": {"before": "", "after": reason},
+    }
+    details = {"cancelled_appointments": freed}
+    audit.record(actor, AuditAction.UPDATE, plan, changes=changes, details=details)
     return plan
 
 
 @transaction.atomic
 def complete_plan(actor: Actor, plan: TreatmentPlan) -> TreatmentPlan:
-    plan = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = _locked(plan)
     if plan.status != PlanStatus.ACTIVE:
         raise ValidationError({"status": _("Only an active plan can be completed.")})
     plan.status = PlanStatus.COMPLETED
     plan.ended_at = timezone.now()
     plan.save(update_fields=["status", "ended_at", "updated_at"])
-    audit.record(
-        actor,
-        AuditAction.UPDATE,
-        ObjectType.TREATMENT_PLAN,
-        object_id=plan.pk,
-        patient_id=plan.patient_id,
-        changes={"status": {"before": PlanStatus.ACTIVE, "after": PlanStatus.COMPLETED}},
-        clinic=plan.clinic,
-    )
+    changes = _status_change(PlanStatus.ACTIVE, PlanStatus.COMPLETED)
+    audit.record(actor, AuditAction.UPDATE, plan, changes=changes)
     return plan
 
 
@@ -458,23 +396,3 @@ def _cancel_future(plan: TreatmentPlan, reason: str) -> list[int]:
     ids = sorted(future.values_list("pk", flat=True))
     future.update(status=AppointmentStatus.CANCELLED, cancel_reason=reason)
     return ids
-
-
-def complete_appointment(actor: Actor, appointment: Appointment) -> Appointment:
-    """Marks a booked appointment attended (charting calls it, inside its own transaction)."""
-    if appointment.status != AppointmentStatus.BOOKED:
-        return appointment
-    appointment.status = AppointmentStatus.COMPLETED
-    appointment.save(update_fields=["status", "updated_at"])
-    audit.record(
-        actor,
-        AuditAction.UPDATE,
-        ObjectType.APPOINTMENT,
-        object_id=appointment.pk,
-        patient_id=appointment.patient_id,
-        changes={
-            "status": {"before": AppointmentStatus.BOOKED, "after": AppointmentStatus.COMPLETED}
-        },
-        clinic=appointment.clinic,
-    )
-    return appointment

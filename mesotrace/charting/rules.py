@@ -1,0 +1,399 @@
+"""Charting's rules, with no database: a session's doses against the catalogue's maxima, the
+checks of each point and mix of a payload, owners' lot overrides, and what an amendment may
+correct.
+
+Doses: only compounds whose catalogue entry gives a maximum are checked. A maximum in mL
+(the Kybella label's "10 mL per session") is compared with the volume of the products
+containing the compound; one in mg, g, µg or IU with the amount injected, from each
+product's stated concentration. When a product does not state the concentration, the
+amount cannot be known, and the session is refused rather than passed unchecked. A
+maximum in a unit this module cannot compute (e.g. per kg) is shown, not enforced.
+
+Overrides: only a lot under investigation can be overridden (a recalled or expired lot
+never), only by an owner, only with a reason; every other check of the lot (expiry,
+receipt, opened vial, stock) still applies.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from mesotrace.accounts.access import Actor
+from mesotrace.catalogue.models import (
+    DEPTH_MAX_MM,
+    DEPTH_MIN_MM,
+    BodyZone,
+    Compound,
+    ConcentrationUnit,
+    Product,
+    ProductComponent,
+    Protocol,
+)
+from mesotrace.charting.models import SessionAmendment
+from mesotrace.charting.schemas import InjectionIn, LotOverrideIn, SessionIn
+from mesotrace.inventory.models import Lot, LotStatus
+from mesotrace.treatments.models import Appointment
+from mesotrace.treatments.rules.bodymap import region_at
+
+MAX_REASON = 2000
+# What an amendment may correct. Volumes, products and lots drew stock and are what a
+# recall traces: they are corrected with a stock movement, not by editing the chart.
+AMENDABLE_SESSION = [
+    "anaesthetic",
+    "anaesthetic_note",
+    "pain_score",
+    "immediate_reactions",
+    "notes",
+    "charges",
+]
+AMENDABLE_INJECTION = ["depth_mm", "needle_gauge", "needle_length_mm", "technique"]
+NOT_AMENDABLE = _lazy(
+    "This cannot be amended. Volumes, products and lots drew stock: correct them with a "
+    "stock adjustment on the lot and explain it in the session's notes."
+)
+OVERRIDE_PERMISSION = "lot.override_investigation"
+HOW_TO_OVERRIDE = _lazy(
+    "Only an owner can override this, for one session, with a reason; otherwise choose another lot."
+)
+
+
+class Refusal(dict[str, str]):
+    """Field errors gathered across a whole request, so every problem is reported at once."""
+
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, message)
+
+    def raise_if_any(self) -> None:
+        if self:
+            raise ValidationError({field: [message] for field, message in self.items()})
+
+
+def fingerprint(payload: SessionIn) -> str:
+    """A hash of what was submitted, to tell a retry from a different session under one key."""
+    # Without overrides the body hashes as it did before overrides existed.
+    skip = {"idempotency_key"} | (set() if payload.lot_overrides else {"lot_overrides"})
+    body = payload.model_dump(mode="json", exclude=skip)
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def performed_at(appointment: Appointment) -> datetime.datetime:
+    """When the injections happened: the appointment's start, or now if the patient is early."""
+    return min(appointment.starts_at, timezone.now())
+
+
+def depth_range(protocol: Protocol) -> tuple[Decimal, Decimal]:
+    """The protocol's depth range where it gives one, else the technique's 0.5-13 mm."""
+    low = protocol.depth_mm_min if protocol.depth_mm_min is not None else DEPTH_MIN_MM
+    high = protocol.depth_mm_max if protocol.depth_mm_max is not None else DEPTH_MAX_MM
+    return low, high
+
+
+# --- A payload's points and mixes --------------------------------------------------------
+
+
+@dataclass
+class Catalogue:
+    """The rows a payload names, read once for the whole session."""
+
+    zones: dict[str, BodyZone]
+    products: dict[int, Product]
+    lots: dict[int, Lot]
+    components: dict[int, list[ProductComponent]]
+
+
+def _point_errors(
+    injection: InjectionIn, at: str, found: Catalogue, errors: Refusal
+) -> BodyZone | None:
+    region = region_at(injection.view, injection.x, injection.y)
+    if region is None:
+        errors.add(
+            f"{at}.x",
+            _("This point is outside the body zones of the %(view)s map.")
+            % {"view": injection.view},
+        )
+        return None
+    zone = found.zones.get(injection.zone or region.zone)
+    if zone is None:
+        errors.add(f"{at}.zone", _("Unknown body zone “%(zone)s”.") % {"zone": injection.zone})
+        return None
+    if zone.slug != region.zone:
+        errors.add(
+            f"{at}.zone",
+            _("The point is on the %(region)s, not the %(zone)s.")
+            % {"region": found.zones[region.zone].name.lower(), "zone": zone.name.lower()},
+        )
+        return None
+    return zone
+
+
+def _technique_errors(
+    injection: InjectionIn, at: str, depths: tuple[Decimal, Decimal], errors: Refusal
+) -> None:
+    low, high = depths
+    if not low <= injection.depth_mm <= high:
+        errors.add(
+            f"{at}.depth_mm",
+            _("%(depth)s mm is outside the protocol's depth range, %(low)s to %(high)s mm.")
+            % {"depth": injection.depth_mm, "low": low, "high": high},
+        )
+    elif injection.depth_mm > injection.needle_length_mm:
+        errors.add(
+            f"{at}.depth_mm",
+            _("%(depth)s mm is deeper than the %(length)s mm needle.")
+            % {"depth": injection.depth_mm, "length": injection.needle_length_mm},
+        )
+
+
+def _mix_errors(injection: InjectionIn, at: str, found: Catalogue, errors: Refusal) -> None:
+    seen: set[int] = set()
+    for index, component in enumerate(injection.components):
+        here = f"{at}.components.{index}"
+        product = found.products.get(component.product_id)
+        lot = found.lots.get(component.lot_id)
+        if product is None:
+            errors.add(f"{here}.product_id", _("No product with this id in the catalogue here."))
+        elif component.product_id in seen:
+            errors.add(f"{here}.product_id", _("This product is already in the syringe."))
+        if lot is None:
+            errors.add(
+                f"{here}.lot_id",
+                _("No lot with id %(id)s in this clinic.") % {"id": component.lot_id},
+            )
+        elif product is not None and lot.product_id != product.pk:
+            errors.add(
+                f"{here}.lot_id",
+                _("Lot %(lot)s is of %(other)s, not %(product)s.")
+                % {"lot": lot.lot_number, "other": lot.product.name, "product": product.name},
+            )
+        seen.add(component.product_id)
+
+
+def point_errors(
+    payload: SessionIn,
+    protocol: Protocol,
+    found: Catalogue,
+    control_side: Callable[[str, Decimal, Decimal], str | None],
+) -> tuple[Refusal, dict[int, BodyZone]]:
+    """Every point's zone, technique and mix (`control_side` refuses a split-body plan's
+    untreated side): the refusals by field, and the zone of each point found."""
+    errors = Refusal()
+    depths = depth_range(protocol)
+    zones: dict[int, BodyZone] = {}
+    for index, injection in enumerate(payload.injections):
+        at = f"injections.{index}"
+        zone = _point_errors(injection, at, found, errors)
+        if zone is not None:
+            zones[index] = zone
+            if problem := control_side(injection.view, injection.x, injection.y):
+                errors.add(f"{at}.x", problem)
+        _technique_errors(injection, at, depths, errors)
+        _mix_errors(injection, at, found, errors)
+    return errors, zones
+
+
+def lot_totals(payload: SessionIn) -> dict[int, tuple[Decimal, str]]:
+    """Total volume per lot, with the first field that names the lot (for errors)."""
+    totals: dict[int, tuple[Decimal, str]] = {}
+    for i, injection in enumerate(payload.injections):
+        for c, component in enumerate(injection.components):
+            field = f"injections.{i}.components.{c}.lot_id"
+            volume, first = totals.get(component.lot_id, (Decimal("0"), field))
+            totals[component.lot_id] = (volume + component.volume_ml, first)
+    return totals
+
+
+def totals_by_lot(payload: SessionIn, found: Catalogue) -> list[dict[str, Any]]:
+    return [
+        {
+            "lot": lot_id,
+            "lot_number": found.lots[lot_id].lot_number,
+            "product": found.lots[lot_id].product_id,
+            "volume_ml": str(volume),
+        }
+        for lot_id, (volume, _field) in sorted(lot_totals(payload).items())
+    ]
+
+
+# --- Owners' overrides of a lot under investigation -------------------------------------
+
+
+def _lot_error(item: LotOverrideIn, lot: Lot | None, used: Collection[int]) -> str | None:
+    if lot is None or item.lot_id not in used:
+        return _("This session uses no lot with id %(id)s.") % {"id": item.lot_id}
+    if lot.status != LotStatus.UNDER_INVESTIGATION:
+        return _("Lot %(lot)s is %(status)s: only a lot under investigation can be overridden.") % {
+            "lot": lot.lot_number,
+            "status": lot.get_status_display().lower(),
+        }
+    return None
+
+
+def overridden_lots(actor: Actor, payload: SessionIn, lots: Mapping[int, Lot]) -> frozenset[int]:
+    """The ids of the lots the payload's overrides allow; refuses a bad override outright."""
+    if not payload.lot_overrides:
+        return frozenset()
+    membership = actor.membership
+    if membership is None or not membership.may(OVERRIDE_PERMISSION):
+        raise ValidationError(
+            {
+                "lot_overrides": _(
+                    "Only an owner can chart with a lot under investigation; ask the owner, "
+                    "or choose another lot."
+                )
+            }
+        )
+    used = {c.lot_id for i in payload.injections for c in i.components}
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(payload.lot_overrides):
+        problem = _lot_error(item, lots.get(item.lot_id), used)
+        if problem:
+            errors[f"lot_overrides.{index}.lot_id"] = [problem]
+        if not item.reason.strip():
+            errors[f"lot_overrides.{index}.reason"] = [
+                _("Give the reason for charting with this lot while it is under investigation.")
+            ]
+    if errors:
+        raise ValidationError(errors)
+    return frozenset(item.lot_id for item in payload.lot_overrides)
+
+
+# --- Amendments -------------------------------------------------------------------------
+
+
+def amendable(key: str) -> bool:
+    """A session field an amendment may correct, or "injections.<point>.<field>"."""
+    if key in AMENDABLE_SESSION:
+        return True
+    parts = key.split(".")
+    return len(parts) == 3 and parts[0] == "injections" and parts[2] in AMENDABLE_INJECTION
+
+
+def original_values(amendments: Iterable[SessionAmendment]) -> dict[str, Any]:
+    """Each amended field's value as first charted: the earliest amendment's "before"."""
+    original: dict[str, Any] = {}
+    for amendment in sorted(amendments, key=lambda a: (a.at, a.pk)):
+        for name, change in amendment.changes.items():
+            original.setdefault(name, change.get("before"))
+    return original
+
+
+# --- Doses ------------------------------------------------------------------------------
+
+# Mass units in mg; "IU" is its own dimension.
+_MASS_MG = {"mg": Decimal("1"), "g": Decimal("1000"), "mcg": Decimal("0.001"),
+            "µg": Decimal("0.001"), "ug": Decimal("0.001")}  # fmt: skip
+# A concentration as (amount per mL, dimension): % w/v is grams per 100 mL, 10 mg/mL per %.
+_PER_ML = {
+    ConcentrationUnit.MG_PER_ML: (Decimal("1"), "mg"),
+    ConcentrationUnit.PERCENT: (Decimal("10"), "mg"),
+    ConcentrationUnit.IU_PER_ML: (Decimal("1"), "IU"),
+}
+
+
+def dimension(unit: str) -> str | None:
+    """ "mL", "mg" (mass) or "IU" for a maximum's unit; None when it cannot be computed."""
+    clean = unit.strip()
+    if clean.lower() == "ml":
+        return "mL"
+    if clean.lower() in _MASS_MG or clean in _MASS_MG:
+        return "mg"
+    if clean.lower() == "iu":
+        return "IU"
+    return None
+
+
+def _limit(compound: Compound) -> Decimal:
+    """The maximum in mL, mg or IU."""
+    assert compound.max_dose_per_session is not None
+    unit = compound.max_dose_unit.strip()
+    factor = _MASS_MG.get(unit.lower(), _MASS_MG.get(unit, Decimal("1")))
+    return compound.max_dose_per_session * (factor if dimension(unit) == "mg" else Decimal("1"))
+
+
+def _amount(row: ProductComponent, volume_ml: Decimal, wanted: str) -> Decimal | None:
+    if wanted == "mL":
+        return volume_ml
+    if row.concentration is None or row.unit not in _PER_ML:
+        return None
+    per_ml, dim = _PER_ML[ConcentrationUnit(row.unit)]
+    if dim != wanted:
+        return None
+    return volume_ml * row.concentration * per_ml
+
+
+def dose_problems(
+    used: Iterable[tuple[int, Decimal]],
+    components: Mapping[int, Sequence[ProductComponent]],
+    products: Mapping[int, Product],
+) -> list[str]:
+    """Why the session's doses are refused, one sentence per compound; empty when they pass."""
+    volume_by_product: dict[int, Decimal] = defaultdict(Decimal)
+    for product_id, volume in used:
+        volume_by_product[product_id] += volume
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    unknown: dict[int, list[str]] = defaultdict(list)
+    compounds: dict[int, Compound] = {}
+    for product_id, volume in volume_by_product.items():
+        for row in components.get(product_id, []):
+            compound = row.compound
+            wanted = dimension(compound.max_dose_unit)
+            if compound.max_dose_per_session is None or wanted is None:
+                continue
+            compounds[compound.pk] = compound
+            amount = _amount(row, volume, wanted)
+            if amount is None:
+                unknown[compound.pk].append(products[product_id].name)
+            else:
+                totals[compound.pk] += amount
+    return [
+        *(_unknown(compounds[pk], names) for pk, names in sorted(unknown.items())),
+        *(
+            _over(compounds[pk], total)
+            for pk, total in sorted(totals.items())
+            if pk not in unknown and total > _limit(compounds[pk])
+        ),
+    ]
+
+
+def _over(compound: Compound, total: Decimal) -> str:
+    unit = "mL" if dimension(compound.max_dose_unit) == "mL" else dimension(compound.max_dose_unit)
+    return _(
+        "%(compound)s: %(total)s %(unit)s in this session, above the catalogue's maximum of "
+        "%(max)s %(max_unit)s per session. %(note)s"
+    ) % {
+        "compound": compound.name,
+        "total": _number(total),
+        "unit": unit,
+        "max": _number(compound.max_dose_per_session or Decimal("0")),
+        "max_unit": compound.max_dose_unit,
+        "note": compound.max_dose_note,
+    }
+
+
+def _unknown(compound: Compound, products: list[str]) -> str:
+    return _(
+        "%(compound)s has a maximum of %(max)s %(unit)s per session, but the strength of "
+        "%(products)s is not recorded, so the dose cannot be checked. Chart a product whose "
+        "strength the catalogue gives."
+    ) % {
+        "compound": compound.name,
+        "max": _number(compound.max_dose_per_session or Decimal("0")),
+        "unit": compound.max_dose_unit,
+        "products": ", ".join(sorted(set(products))),
+    }
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")

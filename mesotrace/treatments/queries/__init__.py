@@ -1,0 +1,1 @@
+"""Treatment reads, by topic: plans and their screening, the schedule."""

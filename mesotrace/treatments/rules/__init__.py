@@ -1,0 +1,1 @@
+"""Treatment rules with no database: screening, the body map, clinic time and the calendar grid."""

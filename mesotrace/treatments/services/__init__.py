@@ -1,0 +1,1 @@
+"""Treatment writes, by topic: plans and their screening, the schedule."""

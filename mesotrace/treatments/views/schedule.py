@@ -1,0 +1,220 @@
+"""Schedule pages: practitioners' day and week calendars, the .ics export, booking a plan's
+course, moving and cancelling appointments, opening hours."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.accounts.models import Clinic
+from mesotrace.core.clock import clinic_today
+from mesotrace.practitioners.models import Practitioner
+from mesotrace.treatments.documents import practitioner_calendar
+from mesotrace.treatments.forms import CancelForm, CourseForm, OpeningHoursFormSet, RescheduleForm
+from mesotrace.treatments.models import Appointment
+from mesotrace.treatments.queries import plans as plan_queries
+from mesotrace.treatments.queries import schedule as queries
+from mesotrace.treatments.rules import calendar
+from mesotrace.treatments.rules.schedule import as_clinic_time, describe
+from mesotrace.treatments.services import schedule as services
+from mesotrace.treatments.views import form_page
+
+_Done = TypeVar("_Done")
+
+
+def _practitioner(request: ClinicRequest, practitioner_id: int) -> Practitioner:
+    return clinic_object_or_404(Practitioner.objects.all(), request.clinic, pk=practitioner_id)
+
+
+def _day(request: ClinicRequest) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return clinic_today(request.clinic)
+
+
+@clinic_view("schedule.view")
+def schedule_index(request: ClinicRequest) -> HttpResponse:
+    practitioners = Practitioner.objects.for_clinic(request.clinic).filter(is_active=True)
+    hours = services.opening_hours(request.clinic)
+    context = {
+        "practitioners": practitioners,
+        "hours": hours,
+        "today": clinic_today(request.clinic),
+    }
+    return render(request, "treatments/schedule_index.html", context)
+
+
+def _calendar(
+    request: ClinicRequest, practitioner_id: int, view: str, days: list[datetime.date], step: int
+) -> HttpResponse:
+    practitioner = _practitioner(request, practitioner_id)
+    appointments = queries.calendar_appointments(
+        Actor.from_request(request), request.clinic, practitioner, days, f"{view} calendar"
+    )
+    hours = services.opening_hours(request.clinic)
+    context: dict[str, Any] = {
+        "practitioner": practitioner,
+        "view": view,
+        "days": days,
+        "rows": calendar.grid(days, appointments, hours, request.clinic),
+        "appointments": appointments,
+        "previous": days[0] - datetime.timedelta(days=step),
+        "next": days[0] + datetime.timedelta(days=step),
+        "today": clinic_today(request.clinic),
+        "zone": request.clinic.timezone,
+    }
+    return render(request, "treatments/calendar.html", context)
+
+
+@clinic_view("schedule.view")
+def week(request: ClinicRequest, practitioner_id: int) -> HttpResponse:
+    return _calendar(request, practitioner_id, "week", calendar.week_of(_day(request)), 7)
+
+
+@clinic_view("schedule.view")
+def day(request: ClinicRequest, practitioner_id: int) -> HttpResponse:
+    return _calendar(request, practitioner_id, "day", [_day(request)], 1)
+
+
+@clinic_view("schedule.view")
+def export_ics(request: ClinicRequest, practitioner_id: int) -> HttpResponse:
+    """The practitioner's appointments from 30 days ago to about a year ahead, as .ics."""
+    practitioner = _practitioner(request, practitioner_id)
+    now = timezone.now()
+    found = queries.exported_appointments(
+        Actor.from_request(request), request.clinic, practitioner, now
+    )
+    body = practitioner_calendar(practitioner, request.clinic, found, now)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    name = f"mesotrace-{request.clinic.slug}-practitioner-{practitioner.pk}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _slot(who: int, day: datetime.date, at: datetime.time, minutes: int) -> dict[str, Any]:
+    """What a booking form shows first: with whom, on which day, at what time, how long."""
+    return {"practitioner": who, "first_date": day, "start_time": at, "duration_minutes": minutes}
+
+
+def _next_weekday(clinic_day: datetime.date) -> datetime.date:
+    day = clinic_day + datetime.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def _booked_message(booked: list[Appointment], clinic: Clinic) -> str:
+    return _("%(n)s sessions booked, from %(first)s to %(last)s.") % {
+        "n": len(booked),
+        "first": describe(booked[0].starts_at, clinic),
+        "last": describe(booked[-1].starts_at, clinic),
+    }
+
+
+@clinic_view("schedule.manage")
+@require_http_methods(["GET", "POST"])
+def book(request: ClinicRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(plan_queries.plans(request.clinic), pk=plan_id)
+    first_day = _next_weekday(clinic_today(request.clinic))
+    initial = _slot(plan.practitioner_id, first_day, datetime.time(10, 0), 30)
+    form = CourseForm(request.POST or None, clinic=request.clinic, initial=initial)
+
+    def write(actor: Actor, data: dict[str, Any]) -> list[Appointment]:
+        minutes, move = data["duration_minutes"], data["move_closed_days"]
+        start = form.first_start()
+        return services.book_course(actor, plan, data["practitioner"], start, minutes, move)
+
+    def done(booked: list[Appointment]) -> HttpResponse:
+        messages.success(request, _booked_message(booked, request.clinic))
+        return redirect("treatments:plan_detail", plan_id=plan.pk)
+
+    return form_page(request, form, ("treatments/book.html", {"plan": plan}), write, done)
+
+
+def _appointment(request: ClinicRequest, appointment_id: int) -> Appointment:
+    return clinic_object_or_404(
+        Appointment.objects.select_related("patient", "plan", "practitioner", "clinic"),
+        request.clinic,
+        pk=appointment_id,
+    )
+
+
+def _week_url(appointment: Appointment, clinic: Clinic) -> str:
+    local = as_clinic_time(appointment.starts_at, clinic)
+    url = reverse("treatments:week", args=[appointment.practitioner_id])
+    return f"{url}?date={local.date().isoformat()}"
+
+
+@clinic_view("schedule.manage")
+@require_http_methods(["GET", "POST"])
+def reschedule(request: ClinicRequest, appointment_id: int) -> HttpResponse:
+    appointment = _appointment(request, appointment_id)
+    local = as_clinic_time(appointment.starts_at, request.clinic)
+    at = local.time().replace(second=0, microsecond=0)
+    initial = _slot(appointment.practitioner_id, local.date(), at, appointment.duration_minutes)
+    form = RescheduleForm(request.POST or None, clinic=request.clinic, initial=initial)
+
+    def write(actor: Actor, data: dict[str, Any]) -> Appointment:
+        start, minutes = form.first_start(), data["duration_minutes"]
+        return services.reschedule_appointment(
+            actor, appointment, start, minutes, data["practitioner"]
+        )
+
+    def done(moved: Appointment) -> HttpResponse:
+        when = describe(moved.starts_at, request.clinic)
+        messages.success(request, _("Moved to %(when)s.") % {"when": when})
+        return redirect(_week_url(moved, request.clinic))
+
+    page = ("treatments/reschedule.html", {"appointment": appointment})
+    return form_page(request, form, page, write, done)
+
+
+@clinic_view("schedule.manage")
+@require_http_methods(["GET", "POST"])
+def cancel(request: ClinicRequest, appointment_id: int) -> HttpResponse:
+    appointment = _appointment(request, appointment_id)
+    form = CancelForm(request.POST or None)
+
+    def write(actor: Actor, data: dict[str, Any]) -> Appointment:
+        return services.cancel_appointment(actor, appointment, data["cancel_reason"])
+
+    def done(cancelled: Appointment) -> HttpResponse:
+        messages.success(request, _("Appointment cancelled."))
+        return redirect("treatments:plan_detail", plan_id=cancelled.plan_id)
+
+    page = ("treatments/cancel.html", {"appointment": appointment})
+    return form_page(request, form, page, write, done)
+
+
+@clinic_view("clinic.manage")
+@require_http_methods(["GET", "POST"])
+def opening_hours(request: ClinicRequest) -> HttpResponse:
+    current = services.opening_hours(request.clinic)
+    initial = [{"weekday": p.weekday, "opens": p.opens, "closes": p.closes} for p in current]
+    formset = OpeningHoursFormSet(request.POST or None, initial=initial, prefix="hours")
+    errors: list[str] = []
+    if request.method == "POST" and formset.is_valid():
+        periods = [
+            (f.cleaned_data["weekday"], f.cleaned_data["opens"], f.cleaned_data["closes"])
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.set_opening_hours(Actor.from_request(request), request.clinic, periods)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("Opening hours saved."))
+            return redirect("treatments:schedule")
+    return render(request, "treatments/hours.html", {"formset": formset, "errors": errors})
