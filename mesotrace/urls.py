@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from mesotrace.accounts.urls import audit_patterns
 from mesotrace.api import api
@@ -20,6 +20,8 @@ urlpatterns = [
     path("safety/", include("mesotrace.safety.urls")),
     path("portal/", include("mesotrace.portal.urls")),
     path("api/v1/", api.urls),
+    # Last: whatever else is asked under /api/ gets a JSON 404, DEBUG or not.
+    re_path(r"^api/", core_views.api_not_found, name="api_not_found"),
 ]
 
 handler400 = core_views.bad_request

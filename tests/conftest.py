@@ -76,10 +76,10 @@ def login(client: Client) -> Callable[[User], Client]:
 
 
 @pytest.fixture
-def bearer() -> Callable[[User, Clinic], dict[str, str]]:
+def bearer() -> Callable[[User, Clinic], dict[str, Any]]:
     """Authorization headers for a user's token in a clinic."""
 
-    def headers(user: User, clinic: Clinic) -> dict[str, str]:
+    def headers(user: User, clinic: Clinic) -> dict[str, Any]:
         membership = Membership.objects.get(user=user, clinic=clinic)
         _token, raw = accounts.issue_token(SYSTEM, membership, "test")
         return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

@@ -9,20 +9,16 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.models import Clinic
+from mesotrace.catalogue import models as children  # the rows each inline formset edits
 from mesotrace.catalogue.models import (
     SUBMENTAL_ZONE,
-    AdverseEffect,
     BodyZone,
     Compound,
     CompoundClass,
-    Contraindication,
     Indication,
     ProcedureType,
     Product,
-    ProductComponent,
     Protocol,
-    ProtocolItem,
-    RegulatoryStatus,
     Source,
 )
 from mesotrace.catalogue.queries import MAX_QUERY, Filters
@@ -182,20 +178,22 @@ def _formset(parent: type[Any], model: type[Any], fields: list[str], extra: int 
 
 RegulatoryFormSet = _formset(
     Compound,
-    RegulatoryStatus,
+    children.RegulatoryStatus,
     ["jurisdiction", "status", "indication", "as_of", "source", "verification"],
 )
 AdverseEffectFormSet = _formset(
     Compound,
-    AdverseEffect,
+    children.AdverseEffect,
     ["term", "frequency", "frequency_category", "serious", "source", "verification"],
 )
 ContraindicationFormSet = _formset(
-    Compound, Contraindication, ["kind", "text", "source", "verification"]
+    Compound, children.Contraindication, ["kind", "text", "source", "verification"]
 )
-ComponentFormSet = _formset(Product, ProductComponent, ["compound", "concentration", "unit"], 2)
+ComponentFormSet = _formset(
+    Product, children.ProductComponent, ["compound", "concentration", "unit"], 2
+)
 ItemFormSet = _formset(
-    Protocol, ProtocolItem, ["product", "share_percent", "volume_ml_per_point", "note"], 2
+    Protocol, children.ProtocolItem, ["product", "share_percent", "volume_ml_per_point", "note"], 2
 )
 
 COMPOUND_FORMSETS = {

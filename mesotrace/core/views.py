@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 from mesotrace.core.http import public
 
@@ -31,6 +32,13 @@ def _error(request: HttpRequest, status: int, detail: str, template: str) -> Htt
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 404, "Not found.", "404.html")
+
+
+@public
+@csrf_exempt
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """Any path under /api/ that no operation answers: JSON, in every mode and method."""
+    return JsonResponse({"detail": "Not found."}, status=404)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -30,7 +30,7 @@ def raw_token(client: Client, email: str = NURSE, **extra: Any) -> str:
     return str(response.json()["token"])
 
 
-def as_bearer(raw: str) -> dict[str, str]:
+def as_bearer(raw: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,18 +14,18 @@ from tests.conftest import World
 
 
 @pytest.fixture
-def headers(world: World, bearer: Callable[..., dict[str, str]]) -> dict[str, str]:
+def headers(world: World, bearer: Callable[..., dict[str, Any]]) -> dict[str, Any]:
     return bearer(world.members["front_desk"], world.clinic)
 
 
-def test_compound_list_is_paginated(client: Client, headers: dict[str, str]) -> None:
+def test_compound_list_is_paginated(client: Client, headers: dict[str, Any]) -> None:
     body = client.get("/api/v1/compounds?page_size=10&page=2", **headers).json()
     assert body["count"] == Compound.objects.shipped().count()
     assert (body["page"], body["page_size"], len(body["items"])) == (2, 10, 10)
 
 
 def test_compounds_filter_by_words_class_and_indication(
-    client: Client, headers: dict[str, str]
+    client: Client, headers: dict[str, Any]
 ) -> None:
     found = client.get("/api/v1/compounds?q=xylocaine", **headers).json()["items"]
     assert [c["slug"] for c in found] == ["lidocaine"]
@@ -36,7 +37,7 @@ def test_compounds_filter_by_words_class_and_indication(
 
 
 def test_compound_detail_has_every_fact_with_mark_and_source(
-    client: Client, headers: dict[str, str]
+    client: Client, headers: dict[str, Any]
 ) -> None:
     dc = shipped_compound("deoxycholic-acid")
     body = client.get(f"/api/v1/compounds/{dc.pk}", **headers).json()
@@ -51,7 +52,7 @@ def test_compound_detail_has_every_fact_with_mark_and_source(
 
 
 def test_products_indications_and_protocols_list_and_detail(
-    client: Client, headers: dict[str, str]
+    client: Client, headers: dict[str, Any]
 ) -> None:
     products = client.get("/api/v1/products?q=kybella", **headers).json()["items"]
     assert [p["presentation"] for p in products] == ["single_dose_vial"]
@@ -83,7 +84,7 @@ def test_products_indications_and_protocols_list_and_detail(
     ],
 )
 def test_bad_filters_are_refused_with_422(
-    client: Client, headers: dict[str, str], url: str, field: str
+    client: Client, headers: dict[str, Any], url: str, field: str
 ) -> None:
     response = client.get(url, **headers)
     assert response.status_code == 422
@@ -91,14 +92,14 @@ def test_bad_filters_are_refused_with_422(
 
 
 @pytest.mark.parametrize("kind", ["compounds", "products", "indications", "protocols"])
-def test_unknown_ids_are_404_json(client: Client, headers: dict[str, str], kind: str) -> None:
+def test_unknown_ids_are_404_json(client: Client, headers: dict[str, Any], kind: str) -> None:
     response = client.get(f"/api/v1/{kind}/987654321", **headers)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
 
 
 def test_the_auditor_token_is_refused(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     response = client.get("/api/v1/protocols", **bearer(world.members["auditor"], world.clinic))
     assert response.status_code == 403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.test import Client
 
@@ -29,7 +30,7 @@ def test_outsider_gets_404_for_another_clinics_own_entries(
 
 
 def test_outsider_api_gets_404_json_for_another_clinics_entries(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     ids = own_entries(world.clinic, SECRET)
     headers = bearer(world.outsider, world.other_clinic)

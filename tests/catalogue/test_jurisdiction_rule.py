@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.test import Client
 
@@ -77,7 +78,7 @@ def test_the_us_clinic_page_has_no_refusal(world: World, login: Callable[[User],
 
 
 def test_the_api_reports_the_decision_for_the_callers_jurisdiction(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     protocol = shipped_protocol("gynoid-fat-pc-dc")
     french = client.get(

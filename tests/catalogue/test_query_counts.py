@@ -41,7 +41,7 @@ def test_protocol_and_compound_pages_do_not_grow(
 
 
 def test_protocol_and_compound_api_lists_do_not_grow(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     headers = bearer(world.members["owner"], world.clinic)
     client.get("/api/v1/protocols", **headers)

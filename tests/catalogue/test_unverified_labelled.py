@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.test import Client
 
@@ -50,7 +51,7 @@ def test_a_missing_icd10_code_is_shown_unverified(
 
 
 def test_the_api_marks_unverified_facts(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     compound = shipped_compound("melilotus")
     body = client.get(

@@ -49,7 +49,7 @@ CASES = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_input_is_refused_with_field_and_reason(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]], name: str
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]], name: str
 ) -> None:
     change, field, reason = CASES[name]
     appointment = chartable(world)
@@ -68,7 +68,7 @@ def test_bad_input_is_refused_with_field_and_reason(
 
 
 def test_another_clinics_lot_and_a_cancelled_appointment_are_refused(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     appointment = chartable(world)
     foreign = minoxidil_lot(world.other_clinic, "US-9")
@@ -97,7 +97,7 @@ def test_another_clinics_lot_and_a_cancelled_appointment_are_refused(
 
 
 def test_the_api_charts_reads_signs_amends_and_stores_photos(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     from mesotrace.consent.services import grant_photo_consent
     from tests.conftest import SYSTEM

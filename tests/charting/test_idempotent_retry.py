@@ -42,7 +42,7 @@ def test_the_same_key_with_different_points_is_refused(world: World) -> None:
 
 
 def test_a_double_submitted_api_request_charts_once(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     appointment = chartable(world)
     lot = minoxidil_lot(world.clinic)
@@ -61,7 +61,7 @@ def test_a_double_submitted_api_request_charts_once(
 
 
 def test_an_api_request_without_a_key_is_refused(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     appointment = chartable(world)
     body = payload(point(minoxidil_lot(world.clinic)), appointment_id=appointment.pk)

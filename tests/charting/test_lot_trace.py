@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import connection
 from django.test import Client
@@ -48,7 +49,7 @@ def test_the_trace_is_one_query_however_many_exposures(world: World) -> None:
 
 
 def test_trace_page_csv_and_api_show_the_patients_and_are_audited(
-    world: World, login: Callable[..., Client], bearer: Callable[..., dict[str, str]]
+    world: World, login: Callable[..., Client], bearer: Callable[..., dict[str, Any]]
 ) -> None:
     suspect, _other, _exposed = _three_patients(world)
     client = login(world.members["nurse"])

@@ -211,7 +211,7 @@ def test_a_practitioner_sees_the_refusal_and_no_override_on_the_page(
 
 
 def test_the_sessions_api_takes_an_override_from_an_owner_only(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     lot = _held(world)
     appointment = chartable(world)

@@ -14,7 +14,7 @@ from tests.consent.builders import data_url, drawn_png
 from tests.treatments.builders import HAIR, actor_for, make_plan
 
 
-def _sign(client: Client, plan_id: int, headers: dict[str, str], drawn: str = "") -> Any:
+def _sign(client: Client, plan_id: int, headers: dict[str, Any], drawn: str = "") -> Any:
     body = {"full_name": "Camille Durand", "statement_accepted": True, "drawn_signature": drawn}
     return client.post(
         f"/api/v1/plans/{plan_id}/consent/sign", body, content_type="application/json", **headers

@@ -20,7 +20,7 @@ from mesotrace.inventory.services import stock
 from tests.conftest import SYSTEM, World
 from tests.inventory.builders import days_from_today, receive, shipped_product
 
-Headers = Callable[[User, Clinic], dict[str, str]]
+Headers = Callable[[User, Clinic], dict[str, Any]]
 
 
 @pytest.fixture

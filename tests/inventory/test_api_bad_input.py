@@ -18,7 +18,7 @@ from tests.catalogue.builders import own_entries
 from tests.conftest import World
 from tests.inventory.builders import days_from_today, receive, shipped_product
 
-Headers = Callable[[User, Clinic], dict[str, str]]
+Headers = Callable[[User, Clinic], dict[str, Any]]
 
 
 @pytest.fixture

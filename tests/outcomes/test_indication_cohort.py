@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -71,7 +72,7 @@ def test_indication_cohort_pools_every_protocol_of_the_indication(world: World) 
 
 
 def test_indication_report_page_shows_the_forest_across_protocols(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     first, second, _a, _b = _seeded(world)
     client.force_login(world.members["researcher"])

@@ -81,7 +81,7 @@ def test_lifestyle_log_refuses_impossible_adherence_and_records_audit(world: Wor
 
 
 def test_api_records_and_lists_measurements_with_field_errors(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     patient = make_patient(world.clinic)
     headers = bearer(world.members["nurse"], world.clinic)

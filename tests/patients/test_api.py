@@ -14,23 +14,23 @@ from mesotrace.audit.models import AuditEvent
 from mesotrace.patients.models import Patient
 from tests.conftest import SYSTEM, World, make_patient
 
-Bearer = Callable[..., dict[str, str]]
+Bearer = Callable[..., dict[str, Any]]
 URL = "/api/v1/patients"
 
 
 @pytest.fixture
-def as_role(world: World, bearer: Bearer) -> Callable[[str], dict[str, str]]:
-    def headers(role: str) -> dict[str, str]:
+def as_role(world: World, bearer: Bearer) -> Callable[[str], dict[str, Any]]:
+    def headers(role: str) -> dict[str, Any]:
         return bearer(world.members[role], world.clinic)
 
     return headers
 
 
-def _post(client: Client, url: str, body: Any, headers: dict[str, str]) -> Any:
+def _post(client: Client, url: str, body: Any, headers: dict[str, Any]) -> Any:
     return client.post(url, json.dumps(body), content_type="application/json", **headers)
 
 
-def _patch(client: Client, url: str, body: Any, headers: dict[str, str]) -> Any:
+def _patch(client: Client, url: str, body: Any, headers: dict[str, Any]) -> Any:
     return client.patch(url, json.dumps(body), content_type="application/json", **headers)
 
 

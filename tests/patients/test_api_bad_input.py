@@ -28,7 +28,7 @@ VALID = {
 
 
 @pytest.fixture
-def headers(world: World, bearer: Any) -> dict[str, str]:
+def headers(world: World, bearer: Any) -> dict[str, Any]:
     return bearer(world.members["practitioner"], world.clinic)
 
 
@@ -44,7 +44,7 @@ def _state() -> tuple[Any, ...]:
     return patients, Allergy.objects.count(), Medication.objects.count(), writes
 
 
-def _send(client: Client, method: str, url: str, body: Any, headers: dict[str, str]) -> Any:
+def _send(client: Client, method: str, url: str, body: Any, headers: dict[str, Any]) -> Any:
     raw = body if isinstance(body, str) else json.dumps(body)
     send = client.post if method == "post" else client.patch
     return send(url, raw, content_type="application/json", **headers)
@@ -60,7 +60,7 @@ def _assert_invalid(response: Any, field: str, message: str = "") -> None:
     assert message in named[field]
 
 
-def test_a_valid_body_is_accepted(client: Client, headers: dict[str, str]) -> None:
+def test_a_valid_body_is_accepted(client: Client, headers: dict[str, Any]) -> None:
     """The baseline every rejection below differs from by one field."""
     assert _send(client, "post", URL, VALID, headers).status_code == 201
 
@@ -105,7 +105,7 @@ BAD_BODIES: dict[str, tuple[dict[str, Any], str, str]] = {
 def test_create_with_bad_input_is_refused_and_saves_nothing(
     world: World,
     client: Client,
-    headers: dict[str, str],
+    headers: dict[str, Any],
     change: dict[str, Any],
     field: str,
     message: str,
@@ -120,7 +120,7 @@ def test_create_with_bad_input_is_refused_and_saves_nothing(
 def test_patch_with_bad_input_is_refused_and_changes_nothing(
     world: World,
     client: Client,
-    headers: dict[str, str],
+    headers: dict[str, Any],
     patient: Patient,
     change: dict[str, Any],
     field: str,
@@ -133,7 +133,7 @@ def test_patch_with_bad_input_is_refused_and_changes_nothing(
 
 
 def test_create_without_required_fields_names_each(
-    client: Client, headers: dict[str, str], patient: Patient
+    client: Client, headers: dict[str, Any], patient: Patient
 ) -> None:
     before = _state()
     response = _send(client, "post", URL, {"given_name": "Léa"}, headers)
@@ -144,7 +144,7 @@ def test_create_without_required_fields_names_each(
 
 
 def test_patch_may_not_blank_out_a_field_with_null(
-    client: Client, headers: dict[str, str], patient: Patient
+    client: Client, headers: dict[str, Any], patient: Patient
 ) -> None:
     before = _state()
     response = _send(client, "patch", f"{URL}/{patient.pk}", {"family_name": None}, headers)
@@ -163,7 +163,7 @@ NOT_AN_OBJECT = {
 @pytest.mark.parametrize("raw", NOT_AN_OBJECT.values(), ids=NOT_AN_OBJECT.keys())
 @pytest.mark.parametrize("method", ["post", "patch"])
 def test_a_body_that_is_not_a_json_object_is_a_client_error(
-    client: Client, headers: dict[str, str], patient: Patient, method: str, raw: str
+    client: Client, headers: dict[str, Any], patient: Patient, method: str, raw: str
 ) -> None:
     before = _state()
     url = URL if method == "post" else f"{URL}/{patient.pk}"
@@ -189,7 +189,7 @@ MALFORMED_IDS = {
 @pytest.mark.parametrize("suffix", ["", "/clinical"])
 def test_reading_a_malformed_or_unknown_id_is_a_json_4xx(
     client: Client,
-    headers: dict[str, str],
+    headers: dict[str, Any],
     patient: Patient,
     suffix: str,
     patient_id: str,
@@ -206,7 +206,7 @@ def test_reading_a_malformed_or_unknown_id_is_a_json_4xx(
 
 @pytest.mark.parametrize(("patient_id", "status"), MALFORMED_IDS.values(), ids=MALFORMED_IDS.keys())
 def test_patching_a_malformed_or_unknown_id_is_a_json_4xx_and_changes_nothing(
-    client: Client, headers: dict[str, str], patient: Patient, patient_id: str, status: int
+    client: Client, headers: dict[str, Any], patient: Patient, patient_id: str, status: int
 ) -> None:
     before = _state()
     response = _send(client, "patch", f"{URL}/{patient_id}", {"family_name": "Roux"}, headers)
@@ -232,7 +232,7 @@ BAD_QUERIES: dict[str, tuple[dict[str, str], str]] = {
 def test_a_list_query_naming_no_field_is_refused_by_name(
     world: World,
     client: Client,
-    headers: dict[str, str],
+    headers: dict[str, Any],
     patient: Patient,
     query: dict[str, str],
     field: str,

@@ -184,7 +184,7 @@ def test_each_role_gets_exactly_the_pages_its_permissions_allow(
             assert response.status_code in {200, 302}, (role, page.route, response.status_code)
 
 
-def _call(client: Client, op: Operation, url: str, headers: dict[str, str]) -> Any:
+def _call(client: Client, op: Operation, url: str, headers: dict[str, Any]) -> Any:
     send = {"GET": client.get, "DELETE": client.delete}.get(op.method)
     if send:
         return send(url, **headers)
@@ -192,7 +192,7 @@ def _call(client: Client, op: Operation, url: str, headers: dict[str, str]) -> A
     return method(url, data="{}", content_type="application/json", **headers)
 
 
-def _bearer(user: User, world: World, clinic: Any) -> dict[str, str]:
+def _bearer(user: User, world: World, clinic: Any) -> dict[str, Any]:
     membership = Membership.objects.get(user=user, clinic=clinic)
     _token, raw = accounts.issue_token(SYSTEM, membership, "sweep")
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

@@ -36,7 +36,7 @@ def test_patient_list_page_does_not_grow_with_patients(
 
 
 def test_patient_api_list_does_not_grow_with_patients(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     headers = bearer(world.members["front_desk"], world.clinic)
     _add_patients(world, 3, 0)

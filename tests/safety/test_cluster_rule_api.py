@@ -20,10 +20,10 @@ from tests.conftest import World
 from tests.safety.builders import charted_on, infection
 
 URL = "/api/v1/safety/cluster-rule"
-Bearer = Callable[[User, Clinic], dict[str, str]]
+Bearer = Callable[[User, Clinic], dict[str, Any]]
 
 
-def _put(client: Client, headers: dict[str, str], body: dict[str, Any]) -> Any:
+def _put(client: Client, headers: dict[str, Any], body: dict[str, Any]) -> Any:
     return client.put(URL, data=json.dumps(body), content_type="application/json", **headers)
 
 

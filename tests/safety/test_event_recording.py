@@ -16,10 +16,10 @@ from tests.charting.builders import minoxidil_lot
 from tests.conftest import World
 from tests.safety.builders import charted_on, infection
 
-Bearer = Callable[[User, Clinic], dict[str, str]]
+Bearer = Callable[[User, Clinic], dict[str, Any]]
 
 
-def _post(client: Client, headers: dict[str, str], body: dict[str, Any]) -> Any:
+def _post(client: Client, headers: dict[str, Any], body: dict[str, Any]) -> Any:
     return client.post(
         "/api/v1/adverse-events", data=body, content_type="application/json", **headers
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -208,7 +209,7 @@ def test_sessions_outside_the_look_back_or_of_another_patient_cannot_be_linked(
 
 
 def test_by_api_only_prescribers_grade_a_patients_report(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     report = patient_report(make_patient(world.clinic))
     url = f"/api/v1/adverse-events/{report.pk}"
@@ -234,7 +235,7 @@ def test_by_api_only_prescribers_grade_a_patients_report(
 
 
 def test_the_api_lists_the_patients_reports_waiting_for_a_grade(
-    world: World, client: Client, bearer: Callable[..., dict[str, str]]
+    world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
     waiting = patient_report(make_patient(world.clinic))
     patient_report(make_patient(world.clinic), grade=2)

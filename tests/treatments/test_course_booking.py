@@ -25,7 +25,7 @@ from tests.conftest import SYSTEM, World, make_patient, make_practitioner
 from tests.treatments.builders import PAIN, active_plan, book, make_plan, next_weekday
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
-Headers = Callable[[User, Clinic], dict[str, str]]
+Headers = Callable[[User, Clinic], dict[str, Any]]
 
 
 def _next_dst_change() -> datetime.date:
@@ -319,7 +319,7 @@ def test_the_booking_page_explains_a_conflict_and_books_nothing(
 # --- API --------------------------------------------------------------------------------
 
 
-def _post(client: Client, url: str, body: Any, headers: dict[str, str]) -> Any:
+def _post(client: Client, url: str, body: Any, headers: dict[str, Any]) -> Any:
     return client.post(url, data=json.dumps(body), content_type="application/json", **headers)
 
 

@@ -15,7 +15,7 @@ from mesotrace.treatments.models import PlanStatus, ScreeningAcknowledgement, Tr
 from tests.conftest import World, make_patient, make_practitioner
 from tests.treatments.builders import HAIR, PAIN, PC_DC, clinic_protocol, make_plan, shipped
 
-Headers = Callable[[User, Clinic], dict[str, str]]
+Headers = Callable[[User, Clinic], dict[str, Any]]
 
 
 @pytest.fixture
