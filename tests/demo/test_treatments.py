@@ -24,12 +24,11 @@ from mesotrace.treatments.rules.screening import open_warnings
 def _plans_for(seed: int) -> list[tuple[str, str, str, str]]:
     with transaction.atomic():
         generate_demo(seed=seed, patients_per_clinic=20)
-        plans = [
+        # Sorted whole: a patient may hold two plans, which no column orders between runs.
+        plans = sorted(
             (p.clinic.slug, p.patient.record_number, p.protocol.slug, str(p.price_per_session))
-            for p in TreatmentPlan.objects.select_related("clinic", "patient", "protocol").order_by(
-                "clinic__slug", "patient__record_number"
-            )
-        ]
+            for p in TreatmentPlan.objects.select_related("clinic", "patient", "protocol")
+        )
         transaction.set_rollback(True)
     return plans
 
