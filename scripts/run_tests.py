@@ -61,7 +61,9 @@ def main() -> int:
     results["ruff"] = run("ruff lint", [str(BIN / "ruff"), "check", "."]) and run(
         "ruff format", [str(BIN / "ruff"), "format", "--check", "."]
     )
-    results["mypy"] = run("mypy", [str(BIN / "mypy"), "mesotrace", "bench", "scripts"], base_env)
+    results["mypy"] = run(
+        "mypy", [str(BIN / "mypy"), "mesotrace", "bench", "scripts", "tests"], base_env
+    )
     results["layers"] = run("import-linter", [str(BIN / "lint-imports")], base_env)
     results["migrations"] = run(
         "migrations up to date",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -88,28 +88,21 @@ def bearer() -> Callable[[User, Clinic], dict[str, Any]]:
 
 
 def make_patient(clinic: Clinic, **overrides: Any) -> Patient:
-    demographics = {
-        "given_name": "Camille",
-        "family_name": "Durand",
-        "date_of_birth": datetime.date(1984, 5, 17),
-        "sex": "female",
-        "phone": "+33 6 00 11 22 33",
-        "email": "camille.durand@example.org",
-    }
-    clinical = {"medical_history": "Synthetic test patient.", "pregnancy_status": "not_pregnant"}
-    for key in list(overrides):
-        if key in clinical:
-            clinical[key] = overrides.pop(key)
     allergies = overrides.pop("allergies", [])
     medications = overrides.pop("medications", [])
-    demographics.update(overrides)
     data = patients.PatientInput(
-        **demographics,
-        **clinical,
+        given_name="Camille",
+        family_name="Durand",
+        date_of_birth=datetime.date(1984, 5, 17),
+        sex="female",
+        phone="+33 6 00 11 22 33",
+        email="camille.durand@example.org",
+        medical_history="Synthetic test patient.",
+        pregnancy_status="not_pregnant",
         allergies=[patients.AllergyInput(**row) for row in allergies],
         medications=[patients.MedicationInput(**row) for row in medications],
     )
-    return patients.create_patient(SYSTEM, clinic, data)
+    return patients.create_patient(SYSTEM, clinic, replace(data, **overrides))
 
 
 def make_practitioner(clinic: Clinic, **overrides: Any) -> Practitioner:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 
 from mesotrace.accounts import services as accounts
@@ -15,12 +14,15 @@ from mesotrace.accounts.models import ApiToken, Membership, User
 from mesotrace.audit.models import AuditAction, AuditEvent
 from tests.conftest import PASSWORD, SYSTEM, World
 
+if TYPE_CHECKING:  # what django.test.Client answers, a name known to the type stubs only
+    from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
+
 TOKEN = "/api/v1/auth/token"
 ME = "/api/v1/auth/me"
 NURSE = "nurse@alpha.test"
 
 
-def ask_for_token(client: Client, **body: Any) -> HttpResponse:
+def ask_for_token(client: Client, **body: Any) -> ClientResponse:
     return client.post(TOKEN, body, content_type="application/json")
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
-from django.http import HttpResponse
 from django.test import Client, override_settings
 
 from mesotrace.accounts import services as accounts
@@ -15,18 +15,21 @@ from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditAction, AuditEvent
 from tests.conftest import PASSWORD, SYSTEM, World
 
+if TYPE_CHECKING:  # what django.test.Client answers, a name known to the type stubs only
+    from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
+
 LOGIN = "/accounts/login/"
 LOGOUT = "/accounts/logout/"
 WRONG = "not the password at all"
 
 
-def csrf_token(response: HttpResponse) -> str:
+def csrf_token(response: ClientResponse) -> str:
     found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
     assert found, "the page has no CSRF token"
     return found.group(1)
 
 
-def sign_in(client: Client, email: str, password: str, **extra: str) -> HttpResponse:
+def sign_in(client: Client, email: str, password: str, **extra: str) -> ClientResponse:
     token = csrf_token(client.get(LOGIN))
     form = {"username": email, "password": password, "csrfmiddlewaretoken": token, **extra}
     return client.post(LOGIN, form)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from tests.conftest import PASSWORD, World
+
+if TYPE_CHECKING:  # what django.test.Client answers, a name known to the type stubs only
+    from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
 
 LOGIN = "/accounts/login/"
 TOKEN = "/api/v1/auth/token"
@@ -15,7 +19,7 @@ NURSE = "nurse@alpha.test"
 WRONG = "not the password at all"
 
 
-def attempt(client: Client, email: str, password: str, **extra: str) -> HttpResponse:
+def attempt(client: Client, email: str, password: str, **extra: Any) -> ClientResponse:
     return client.post(LOGIN, {"username": email, "password": password}, **extra)
 
 

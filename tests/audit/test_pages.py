@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.http import StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 
 from mesotrace.accounts.models import User
@@ -33,11 +35,12 @@ def _shown(client: Client, **filters: Any) -> set[int]:
 
 
 def _export(client: Client, **filters: Any) -> list[dict[str, str]]:
-    response = client.get("/audit/export.csv", filters)
+    response: HttpResponseBase = client.get("/audit/export.csv", filters)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
     assert response["Content-Disposition"] == 'attachment; filename="audit.csv"'
-    text = b"".join(response.streaming_content).decode()
+    assert isinstance(response, StreamingHttpResponse)
+    text = response.getvalue().decode()
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -81,8 +84,9 @@ def test_filter_by_action_shows_only_that_action(world: World, auditor: Client) 
 def test_date_range_covers_whole_days_in_the_clinics_timezone(
     world: World, auditor: Client
 ) -> None:
-    def at(*parts: int) -> AuditEvent:
-        return _event(world, "nurse", "view", at=datetime.datetime(*parts, tzinfo=UTC))
+    def at(year: int, month: int, day: int, hour: int, minute: int) -> AuditEvent:
+        moment = datetime.datetime(year, month, day, hour, minute, tzinfo=UTC)
+        return _event(world, "nurse", "view", at=moment)
 
     at(2024, 2, 29, 22, 30)  # 23:30 in Paris, the day before the range
     first_day = at(2024, 2, 29, 23, 30)  # 00:30 on 1 March in Paris

@@ -14,7 +14,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
-from mesotrace.accounts.models import User
+from mesotrace.accounts.models import Clinic, User
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AppendOnlyError, AuditAction, AuditEvent, ObjectType
 from mesotrace.patients import services as patients
@@ -22,7 +22,7 @@ from mesotrace.patients.models import Allergy, Patient
 from tests.conftest import SYSTEM, World, make_patient
 
 IP = "203.0.113.7"
-TRACE = {"REMOTE_ADDR": IP, "HTTP_X_REQUEST_ID": "trace-42"}
+TRACE: dict[str, Any] = {"REMOTE_ADDR": IP, "HTTP_X_REQUEST_ID": "trace-42"}  # WSGI environ
 FORM = {
     "given_name": "Léa",
     "family_name": "Fontaine",
@@ -50,7 +50,7 @@ def _json(client: Client, method: str, url: str, body: Any, **extra: Any) -> Any
 
 
 # Each operation: how the nurse does it, the action it must record, the status it answers.
-Operation = Callable[[Client, Patient, dict[str, str]], Any]
+Operation = Callable[[Client, Patient, dict[str, Any]], Any]
 OPERATIONS: dict[str, tuple[Operation, str, int]] = {
     "page: register": (lambda c, p, h: c.post("/patients/new/", FORM, **TRACE), "create", 302),
     "page: open": (lambda c, p, h: c.get(f"/patients/{p.pk}/", **TRACE), "view", 200),
@@ -92,7 +92,7 @@ OPERATIONS: dict[str, tuple[Operation, str, int]] = {
 def test_every_patient_read_and_write_leaves_a_full_record(
     world: World,
     login: Callable[[User], Client],
-    bearer: Any,
+    bearer: Callable[[User, Clinic], dict[str, Any]],
     operation: Operation,
     action: str,
     status: int,

@@ -19,6 +19,7 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.charting.queries import trace_lot
 from mesotrace.demo.generator import DemoError
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement
+from mesotrace.inventory.rules import annotated_on_hand
 from mesotrace.safety.models import ExposureLevel
 from mesotrace.safety.queries import exposure
 from mesotrace.treatments.models import Appointment, Injection, InjectionComponent, TreatmentSession
@@ -67,7 +68,7 @@ def test_every_generated_row_passes_the_models_own_rules(network: NetworkSummary
         region = region_at(injection.view, injection.x, injection.y)
         assert region is not None
         assert region.zone == injection.zone.slug
-    assert all(lot.on_hand_ml >= 0 for lot in Lot.objects.with_on_hand())
+    assert all(annotated_on_hand(lot) >= 0 for lot in Lot.objects.with_on_hand())
 
 
 def test_each_session_draws_what_its_mix_lines_used(network: NetworkSummary) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -117,7 +118,7 @@ def test_only_the_kybella_label_gives_a_maximum_dose() -> None:
     with_dose = Compound.objects.shipped().exclude(max_dose_per_session=None)
     assert [c.slug for c in with_dose] == ["deoxycholic-acid"]
     dose = with_dose.get()
-    assert (dose.max_dose_per_session, dose.max_dose_unit) == (10, "mL")
+    assert (dose.max_dose_per_session, dose.max_dose_unit) == (Decimal(10), "mL")
 
 
 def test_allergy_keywords_let_screening_match_soy_and_local_anaesthetics() -> None:

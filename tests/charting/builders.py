@@ -100,7 +100,9 @@ def point(
         "needle_gauge": 30,
         "needle_length_mm": Decimal("4"),
         "technique": "point_by_point",
-        "components": [ComponentIn(product_id=lot.product_id, lot_id=lot.pk, volume_ml=volume)],
+        "components": [
+            ComponentIn(product_id=lot.product_id, lot_id=lot.pk, volume_ml=Decimal(volume))
+        ],
     }
     values.update(fields)
     return InjectionIn(**values)

@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,13 +20,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from mesotrace.accounts import services as accounts
+from mesotrace.accounts.access import Actor
 from mesotrace.charting import services
 from mesotrace.inventory.models import Lot, MovementKind, StockMovement
 from mesotrace.inventory.queries.stock import on_hand
 from mesotrace.inventory.services import stock
-from mesotrace.practitioners.models import InjectionRule
+from mesotrace.practitioners.models import InjectionRule, Practitioner
 from mesotrace.practitioners.services import set_injection_policy
-from mesotrace.treatments.models import TreatmentSession
+from mesotrace.treatments.models import Appointment, TreatmentSession
 from tests.charting.builders import chartable, minoxidil_lot, payload, point
 from tests.conftest import PASSWORD, SYSTEM, World, make_patient, make_practitioner
 from tests.race import race
@@ -33,6 +35,7 @@ from tests.treatments.builders import actor_for, ensure_starter_catalogue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MEET_SECONDS = 2.0
+Nurse = tuple[Actor, tuple[Appointment, Practitioner]]  # who charts, which visit, as whom
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +50,7 @@ def _meet(barrier: threading.Barrier) -> None:
 
 
 def _slow_draw(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = services.draw
+    original = stock.draw
     both_checked = threading.Barrier(2)
 
     def slow(*args: Any, **kwargs: Any) -> Any:
@@ -57,7 +60,7 @@ def _slow_draw(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services, "draw", slow)
 
 
-def _two_nurses(world: World) -> list[tuple[Any, Any]]:
+def _two_nurses(world: World) -> list[Nurse]:
     """Two supervised nurses, each with a patient in the chair today."""
     set_injection_policy(
         SYSTEM,
@@ -70,7 +73,7 @@ def _two_nurses(world: World) -> list[tuple[Any, Any]]:
     second_user = accounts.add_member(
         SYSTEM, world.clinic, email="nurse2@alpha.test", role="nurse", password=PASSWORD
     ).user
-    pairs = []
+    pairs: list[Nurse] = []
     for user, appointment in (
         (world.members["nurse"], first),
         (second_user, chartable(world, patient=make_patient(world.clinic))),
@@ -86,12 +89,12 @@ def _two_nurses(world: World) -> list[tuple[Any, Any]]:
     return pairs
 
 
-def _jobs(lot: Lot, nurses: list[tuple[Any, Any]]) -> list[Callable[[], Any]]:
-    def chart(actor: Any, appointment: Any, nurse: Any) -> TreatmentSession:
+def _jobs(lot: Lot, nurses: list[Nurse]) -> list[Callable[[], TreatmentSession]]:
+    def chart(actor: Actor, appointment: Appointment, nurse: Practitioner) -> TreatmentSession:
         body = payload(*[point(lot, "0.2") for _ in range(3)], practitioner_id=nurse.pk)
         return services.record_session(actor, appointment, body, uuid.uuid4().hex)
 
-    return [lambda a=actor, ap=pair[0], n=pair[1]: chart(a, ap, n) for actor, pair in nurses]
+    return [partial(chart, actor, appointment, nurse) for actor, (appointment, nurse) in nurses]
 
 
 def test_two_nurses_drawing_the_last_millilitre_one_wins_and_stock_never_goes_negative(
@@ -101,12 +104,12 @@ def test_two_nurses_drawing_the_last_millilitre_one_wins_and_stock_never_goes_ne
     nurses = _two_nurses(world)
     _slow_draw(monkeypatch)
 
-    def chart(actor: Any, appointment: Any, nurse: Any) -> TreatmentSession:
+    def chart(actor: Actor, appointment: Appointment, nurse: Practitioner) -> TreatmentSession:
         body = payload(*[point(lot, "0.2") for _ in range(3)], practitioner_id=nurse.pk)
         return services.record_session(actor, appointment, body, uuid.uuid4().hex)
 
     results = race(
-        [lambda a=actor, ap=pair[0], n=pair[1]: chart(a, ap, n) for actor, pair in nurses]
+        [partial(chart, actor, appointment, nurse) for actor, (appointment, nurse) in nurses]
     )
 
     won = [r for r in results if isinstance(r, TreatmentSession)]

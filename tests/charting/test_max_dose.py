@@ -8,6 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from mesotrace.catalogue.models import Compound, Product, ProductComponent, Source
+from mesotrace.charting.schemas import InjectionIn
+from mesotrace.inventory.models import Lot
 from mesotrace.inventory.queries.stock import on_hand
 from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import chartable, payload, point, record
@@ -17,8 +19,8 @@ from tests.inventory.builders import KYBELLA, receive
 SUBMENTAL = (Decimal("0.5"), Decimal("0.142"))
 
 
-def _kybella_points(lot: object, count: int) -> list[object]:
-    return [point(lot, "0.2", view="front", where=SUBMENTAL) for _ in range(count)]  # type: ignore[arg-type]
+def _kybella_points(lot: Lot, count: int) -> list[InjectionIn]:
+    return [point(lot, "0.2", view="front", where=SUBMENTAL) for _ in range(count)]
 
 
 def test_fifty_points_of_kybella_is_the_labels_maximum_and_is_charted(world: World) -> None:

@@ -115,7 +115,9 @@ def _deeper_than_needle(world: World, appointment: Appointment) -> tuple[Appoint
 def _lot_of_another_product(world: World, appointment: Appointment) -> tuple[Appointment, Any]:
     lidocaine = receive(world.clinic, "LIDO-1")
     minoxidil = minoxidil_lot(world.clinic)
-    wrong = ComponentIn(product_id=minoxidil.product_id, lot_id=lidocaine.pk, volume_ml="0.1")
+    wrong = ComponentIn(
+        product_id=minoxidil.product_id, lot_id=lidocaine.pk, volume_ml=Decimal("0.1")
+    )
     return appointment, payload(point(minoxidil, components=[wrong]))
 
 
@@ -203,7 +205,9 @@ def test_depth_outside_the_protocols_range_is_refused(world: World) -> None:
 def test_zero_or_negative_volume_never_reaches_the_chart(world: World, volume: str) -> None:
     lot = minoxidil_lot(world.clinic)
     with pytest.raises(SchemaError) as refused:
-        ComponentIn(product_id=lot.product_id, lot_id=lot.pk, volume_ml=volume)
+        ComponentIn.model_validate(
+            {"product_id": lot.product_id, "lot_id": lot.pk, "volume_ml": volume}
+        )
     assert refused.value.errors()[0]["loc"] == ("volume_ml",)
     assert InjectionComponent.objects.count() == 0
 

@@ -152,7 +152,8 @@ def test_rate_ratio_with_no_events_at_all_is_undefined() -> None:
     result = rates.rate_ratio(0, 100, 0, 1000)
     assert not result.defined
     assert np.isnan(result.ratio)
-    assert (result.lower, result.upper) == (0, np.inf)
+    assert result.lower == 0
+    assert result.upper == np.inf
     assert result.p_above == 1
     assert result.p_two_sided == 1
     assert result.reason == "no events in either group"

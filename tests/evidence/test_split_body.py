@@ -62,11 +62,11 @@ def test_with_covariates_it_is_ols_on_the_centred_covariates() -> None:
 
 
 def brute_force_sign_flip_p(difference: np.ndarray) -> float:
-    observed = abs(stats.ttest_1samp(difference, 0.0).statistic)
+    observed = abs(float(stats.ttest_1samp(difference, 0.0).statistic))
     hits = 0
     for signs in itertools.product((-1.0, 1.0), repeat=difference.size):
         flipped = np.asarray(signs) * difference
-        hits += abs(stats.ttest_1samp(flipped, 0.0).statistic) >= observed * (1 - 1e-9)
+        hits += abs(float(stats.ttest_1samp(flipped, 0.0).statistic)) >= observed * (1 - 1e-9)
     return hits / 2**difference.size
 
 
@@ -260,7 +260,7 @@ def test_paired_changes_marks_dropouts_missing() -> None:
     data = simulate_split_body(50, -1.0, -2.0, 1.0, 5.0, 0.3, visits=3, seed=10)
     changes = paired_changes(data, covariates=["diet_adherence"])
     assert list(changes.columns) == ["treated_change", "control_change", "diet_adherence"]
-    finished = data[data.visit == 2].patient.unique()
+    finished = pd.Index(data[data.visit == 2].patient.unique())
     assert changes.loc[finished, "treated_change"].notna().all()
     assert changes.drop(index=finished).treated_change.isna().all()
     assert 0 < len(finished) < 50

@@ -79,7 +79,7 @@ def split_cohort(
         patient = make_patient(clinic, given_name=f"{label}{number}", family_name="Zyxsim")
         plan = make_plan(clinic, patient, protocol, **LEGS_COURSE)
         allocation = services.allocate_split_body(SYSTEM, plan)
-        weigh = synthetic_weight if weight else lambda _row: None
+        weigh = synthetic_weight if weight else no_weight
         record_simulated_course(
             SYSTEM, plan, allocation, rows, course, weight=weigh if lifestyle else None
         )
@@ -91,6 +91,11 @@ def synthetic_weight(row: dict[Hashable, Any]) -> float:
     """70 kg at the start, losing up to 4 kg with diet adherence and a visit wobble."""
     wobble = 0.3 * ((int(row["visit"]) * 7) % 3 - 1)
     return round(70.0 - 4.0 * float(row["diet_adherence"]) * float(row["time"]) + wobble, 1)
+
+
+def no_weight(row: dict[Hashable, Any]) -> float | None:
+    """No weight on the log."""
+    return None
 
 
 def stored(frame: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from mesotrace.audit.models import AuditEvent
-from mesotrace.outcomes import rules, services
+from mesotrace.outcomes import services
 from mesotrace.outcomes.models import SplitBodyAllocation
 from mesotrace.outcomes.queries.measurements import measurement_type
 from tests.charting.builders import chartable, payload, point, record
@@ -26,14 +26,16 @@ SCREEN_LEFT_LEG = (Decimal("0.425"), Decimal("0.84"))
 SCREEN_RIGHT_LEG = (Decimal("0.575"), Decimal("0.84"))
 
 
-def test_allocation_uses_secrets_and_is_recorded(world: World, monkeypatch: Any) -> None:
+def test_allocation_uses_secrets_and_is_recorded(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     drawn: list[list[str]] = []
 
     def choice(options: list[str]) -> str:
         drawn.append(list(options))
         return options[1]
 
-    monkeypatch.setattr(rules.secrets, "choice", choice)
+    monkeypatch.setattr("mesotrace.outcomes.rules.secrets.choice", choice)
     plan = chartable(world, protocol=HEAVY_LEGS, **LEGS_COURSE).plan
     allocation = services.allocate_split_body(SYSTEM, plan)
     assert drawn == [["left", "right"]]

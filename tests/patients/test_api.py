@@ -280,7 +280,7 @@ def test_missing_or_revoked_token_gets_401(world: World, client: Client) -> None
     assert response.json() == {"detail": "A valid bearer token is required."}
     assert client.get(URL, HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
     token, raw = accounts.issue_token(SYSTEM, world.membership("nurse"), "revoked")
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     assert client.get(URL, **headers).status_code == 200
     accounts.revoke_token(SYSTEM, token)
     assert client.get(URL, **headers).status_code == 401

@@ -5,25 +5,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 
 from mesotrace.accounts.models import User
 from tests.conftest import PASSWORD, World
 
+if TYPE_CHECKING:  # what django.test.Client answers, a name known to the type stubs only
+    from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
+
 LOGIN = "/accounts/login/"
 PAGES = [LOGIN, "/healthz", "/api/v1/auth/me", "/no-such-page/", "/api/v1/no-such-endpoint"]
 
 
-def directives(response: HttpResponse) -> dict[str, list[str]]:
+def directives(response: HttpResponseBase) -> dict[str, list[str]]:
     policy = response["Content-Security-Policy"]
     parsed = (part.split() for part in policy.split(";") if part.strip())
     return {name: values for name, *values in parsed}
 
 
-def csrf_token(response: HttpResponse) -> str:
+def csrf_token(response: ClientResponse) -> str:
     found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
     assert found, "the page has no CSRF token"
     return found.group(1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from functools import partial
 from typing import Any
 
 import pytest
@@ -72,10 +73,7 @@ def test_two_bookings_of_the_same_slot_at_once_one_wins_one_gets_a_conflict(
     _slow_conflict_check(monkeypatch)
 
     results = race(
-        [
-            lambda p=plan: scheduling.book_course(SYSTEM, p, practitioner, start, 30)
-            for plan in plans
-        ]
+        [partial(scheduling.book_course, SYSTEM, plan, practitioner, start, 30) for plan in plans]
     )
 
     won = [r for r in results if isinstance(r, list)]
@@ -118,10 +116,7 @@ def test_without_the_practitioner_lock_both_bookings_would_win_on_postgresql(
     monkeypatch.setattr(scheduling, "_lock", lambda practitioner, patient: None)
 
     results = race(
-        [
-            lambda p=plan: scheduling.book_course(SYSTEM, p, practitioner, start, 30)
-            for plan in plans
-        ]
+        [partial(scheduling.book_course, SYSTEM, plan, practitioner, start, 30) for plan in plans]
     )
 
     assert all(isinstance(r, list) for r in results), results

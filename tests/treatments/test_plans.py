@@ -145,7 +145,7 @@ def test_a_protocol_banned_in_the_jurisdiction_is_refused_naming_the_rule(world:
 
 def test_another_clinics_patient_practitioner_or_protocol_is_refused(world: World) -> None:
     theirs = clinic_protocol(world.other_clinic, [], slug="beta-mix")
-    cases = {
+    cases: dict[str, dict[str, Any]] = {
         "patient": {"patient": make_patient(world.other_clinic)},
         "practitioner": {"practitioner": make_practitioner(world.other_clinic)},
         "protocol": {"protocol": theirs},
