@@ -104,9 +104,9 @@ def run(processes: list[Process]) -> int:
     signal.signal(signal.SIGINT, stop)
     code = 0
     while not stopping:
-        ended = {name: c.poll() for name, c in children.items() if c.poll() is not None}
+        ended = [(name, c.returncode) for name, c in children.items() if c.poll() is not None]
         if ended:
-            name, code = next(iter(ended.items()))
+            name, code = ended[0]
             print(f"serve: {name} stopped (exit {code}); stopping the others", flush=True)
             break
         time.sleep(0.2)
@@ -119,7 +119,7 @@ def run(processes: list[Process]) -> int:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             child.kill()
-    return int(code or 0)
+    return code
 
 
 def main() -> int:
