@@ -21,10 +21,10 @@ def url_of_test_database() -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
-    return _postgres_url(str(settings["NAME"]))
+    return postgres_url(str(settings["NAME"]))
 
 
-def _postgres_url(name: str) -> str:
+def postgres_url(name: str) -> str:
     s = connection.settings_dict
     user = s.get("USER") or "postgres"
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
@@ -40,11 +40,11 @@ def empty_database(folder: Path) -> Iterator[str]:
         yield f"sqlite:///{folder / 'restored.sqlite3'}"
         return
     name = f"mt_ops_restore_{uuid.uuid4().hex[:10]}"
-    admin_url = _postgres_url("postgres")
+    admin_url = postgres_url("postgres")
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        yield _postgres_url(name)
+        yield postgres_url(name)
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(
