@@ -111,7 +111,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "mesotrace.urls"
+# The load benchmark adds a no-op view with MESOTRACE_URLCONF=bench.urls.
+ROOT_URLCONF = env_str("MESOTRACE_URLCONF", "mesotrace.urls")
 WSGI_APPLICATION = "mesotrace.wsgi.application"
 
 TEMPLATES = [
