@@ -22,7 +22,8 @@ request = function()
   end
   if entry.body then
     headers["Content-Type"] = "application/json"
-    return wrk.format("POST", entry.path, headers, entry.body)
+    local body = entry.body:gsub("COUNTER", tostring(counter))
+    return wrk.format("POST", entry.path, headers, body)
   end
   return wrk.format("GET", entry.path, headers)
 end

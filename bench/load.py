@@ -174,7 +174,9 @@ def prepare(folder: Path) -> dict[str, Any]:
 
 def mix_requests(t: dict[str, Any]) -> list[dict[str, Any]]:
     (pid, name), (pid2, _name2) = t["patients"][3], t["patients"][7]
-    amendment = json.dumps({"reason": "load benchmark correction", "changes": {"pain_score": 3}})
+    # COUNTER becomes the request's number in load.lua: an amendment that changes nothing is
+    # refused, so each one writes a new note.
+    amendment = json.dumps({"reason": "load benchmark", "changes": {"notes": "note COUNTER"}})
     paths: dict[str, dict[str, Any]] = {
         "patient search": {"path": "/patients/?q=" + urllib.parse.quote(name[:4].lower())},
         "patient record": {"path": f"/patients/{pid}/"},
@@ -220,7 +222,7 @@ def check_answers(base: str, t: dict[str, Any], requests: list[dict[str, Any]]) 
         headers = (
             {"Authorization": f"Bearer {t['token']}"} if r.get("api") else {"Cookie": t["cookie"]}
         )
-        data = r["body"].encode() if r.get("body") else None
+        data = r["body"].replace("COUNTER", str(time.time_ns())).encode() if r.get("body") else None
         if data:
             headers["Content-Type"] = "application/json"
         request = urllib.request.Request(base + r["path"], data=data, headers=headers)  # noqa: S310
