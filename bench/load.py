@@ -61,8 +61,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=15, help="per scenario")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", default=os.environ.get("WEB_WORKERS", "4"))
-    parser.add_argument("--threads", default=os.environ.get("WEB_THREADS", "1"))
+    parser.add_argument(
+        "--servers",
+        default=f"{os.environ.get('WEB_WORKERS', '4')}x{os.environ.get('WEB_THREADS', '1')}",
+        help="gunicorn workers x threads to compare, comma-separated (e.g. 2x1,4x1,2x4)",
+    )
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -76,8 +79,7 @@ def run(options: argparse.Namespace) -> bool:
         "--child",
         f"--seconds={options.seconds}",
         f"--connections={options.connections}",
-        f"--workers={options.workers}",
-        f"--threads={options.threads}",
+        f"--servers={options.servers}",
     ]
     if options.only == "sqlite":
         from bench.databases import _on_sqlite
@@ -237,14 +239,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(port: int, options: argparse.Namespace, folder: Path) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: str, threads: str, folder: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "MESOTRACE_ENV": "local",
         "MESOTRACE_URLCONF": "bench.urls",
         "PORT": str(port),
-        "WEB_WORKERS": str(options.workers),
-        "WEB_THREADS": str(options.threads),
+        "WEB_WORKERS": workers,
+        "WEB_THREADS": threads,
         "MESOTRACE_STATIC_DIR": str(ROOT / "var" / "bench-static"),
         "LOG_LEVEL": "WARNING",
     }
@@ -293,10 +295,11 @@ def _percentile(out: str, which: str) -> float:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
-def report(results: list[Result], options: argparse.Namespace) -> None:
+def report(results: list[Result], server: str, options: argparse.Namespace) -> None:
     noop = results[0]
+    workers, threads = server.split("x")
     print(
-        f"\n{database_name()}: gunicorn {options.workers} workers x {options.threads} threads, "
+        f"\n{database_name()}: gunicorn {workers} workers x {threads} threads, "
         f"wrk 1 thread, {options.connections} connections, {options.seconds} s each; "
         f"{load_average()}"
     )
@@ -323,9 +326,18 @@ def child(options: argparse.Namespace) -> int:
     from django.db import connections
 
     connections.close_all()
+    for server in options.servers.split(","):
+        measure(server.strip(), targets, folder, options)
+    return 0
+
+
+def measure(
+    server: str, targets: dict[str, Any], folder: Path, options: argparse.Namespace
+) -> None:
+    workers, threads = server.split("x")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(port, options, folder)
+    process = start_server(port, workers, threads, folder)
     try:
         (pid, _name) = targets["patients"][7]
         scenarios: list[tuple[str, list[dict[str, Any]]]] = [
@@ -341,15 +353,14 @@ def child(options: argparse.Namespace) -> int:
         for name, requests in scenarios:
             check_answers(base, targets, requests)
             results.append(wrk(base, lua_targets(folder, name, targets, requests), name, options))
-        report(results, options)
+        report(results, server, options)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
         logged = (folder / "server.log").read_text(errors="replace").splitlines()
         kinds = sorted({re.sub(r"\d+", "N", line)[:120] for line in logged if ": /" in line})
         if kinds:
             print("server log (kinds of lines):", *kinds[:8], sep="\n  ")
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
