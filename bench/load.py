@@ -81,10 +81,12 @@ def run(options: argparse.Namespace) -> bool:
         f"--connections={options.connections}",
         f"--servers={options.servers}",
     ]
-    if options.only == "sqlite":
-        from bench.databases import _on_sqlite
+    from bench.databases import _on_postgres, _on_sqlite
 
+    if options.only == "sqlite":
         return _on_sqlite("load", "bench.load", arguments)
+    if options.only == "postgresql":
+        return _on_postgres("load", "bench.load", arguments)
     return on_each_database("load", "bench.load", arguments)
 
 
