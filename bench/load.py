@@ -351,6 +351,10 @@ def measure(
             ),
             ("clinic mix", mix_requests(targets)),
         ]
+        # Workers boot one after another after the first answers: warm them all up first,
+        # or the first scenario measures their start-up instead of the no-op view.
+        warm = lua_targets(folder, "warm-up", targets, scenarios[0][1])
+        wrk(base, warm, "warm-up", argparse.Namespace(**{**vars(options), "seconds": 5}))
         results = []
         for name, requests in scenarios:
             check_answers(base, targets, requests)
