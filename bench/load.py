@@ -63,7 +63,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
         "--servers",
-        default=f"{os.environ.get('WEB_WORKERS', '4')}x{os.environ.get('WEB_THREADS', '1')}",
+        default=f"{os.environ.get('WEB_WORKERS', '2')}x{os.environ.get('WEB_THREADS', '4')}",
         help="gunicorn workers x threads to compare, comma-separated (e.g. 2x1,4x1,2x4)",
     )
     parser.add_argument("--only", choices=["sqlite", "postgresql"])

@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 STOP_GRACE_SECONDS = 10
 
-# Two cores: four single-threaded workers measured best for the clinic mix (README, Serving).
-WORKERS = os.environ.get("WEB_WORKERS", "4")
-THREADS = os.environ.get("WEB_THREADS", "1")
+# Two cores: two workers of four threads measured best for the clinic mix, since a request
+# waiting on SQLite's commit sync leaves the core to another thread (README, Load).
+WORKERS = os.environ.get("WEB_WORKERS", "2")
+THREADS = os.environ.get("WEB_THREADS", "4")
 
 
 @dataclass(frozen=True)
