@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_ENV := MESOTRACE_ENV=development
 
-.PHONY: serve test bench lint clean
+.PHONY: serve dev test bench bench-load lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,15 @@ $(VENV)/.dev: requirements-dev.txt constraints.txt $(VENV)/.runtime
 	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
 
+# As production runs: gunicorn, WhiteNoise, DEBUG off (MESOTRACE_ENV=local, plain HTTP).
 serve: $(VENV)/.runtime
+	PORT=$(PORT) $(BIN)/python scripts/serve.py
+
+# The auto-reloading development server, with DEBUG on.
+dev: $(VENV)/.runtime
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py demo_data --if-empty
-	@echo "Mesotrace on http://127.0.0.1:$(PORT)/"
+	@echo "Mesotrace (development) on http://127.0.0.1:$(PORT)/"
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev
@@ -30,6 +35,10 @@ test: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.run
+
+# The clinic's mixed load with wrk against `make serve`'s server, on SQLite and PostgreSQL.
+bench-load: $(VENV)/.dev
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) artifacts

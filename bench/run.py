@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import lot_trace, mixed_models, patient_search, safety_signals
+from bench import durability, lot_trace, mixed_models, patient_search, safety_signals
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ BENCHMARKS = [
     Benchmark("mixed_models", mixed_models.run),
     Benchmark("lot_trace", lot_trace.run),
     Benchmark("safety_signals", safety_signals.run),
+    Benchmark("durability", durability.run),
 ]
 
 
@@ -47,6 +48,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     mixed_models.add_arguments(parser)
     lot_trace.add_arguments(parser)
     safety_signals.add_arguments(parser)
+    durability.add_arguments(parser)
     return parser.parse_args(argv)
 
 

@@ -1,10 +1,13 @@
 """The one settings module, driven by the environment.
 
 MESOTRACE_ENV chooses the mode and defaults to "production", which fails closed:
-DEBUG off, a secret from the environment, secure cookies. `make serve` and
-`make test` choose "development" and "test" explicitly.
+DEBUG off, a secret from the environment, secure cookies. "local" is production served
+on a laptop over plain HTTP at 127.0.0.1 (`make serve`): DEBUG off, collected static
+files, the secret kept under var/, cookies a browser sends over http. `make dev` and
+`make test` choose "development" and "test".
 """
 
+import logging
 import os
 import sys
 import tempfile
@@ -25,13 +28,15 @@ VAR_DIR = Path(env_str("MESOTRACE_VAR_DIR", str(BASE_DIR / "var")))
 
 # Under pytest the default is "test" so a bare `pytest` works; a server never imports pytest.
 ENVIRONMENT = env_str("MESOTRACE_ENV", "test" if "pytest" in sys.modules else "production")
-if ENVIRONMENT not in {"production", "development", "test"}:
-    raise ImproperlyConfigured("MESOTRACE_ENV must be production, development or test.")
+if ENVIRONMENT not in {"production", "local", "development", "test"}:
+    raise ImproperlyConfigured("MESOTRACE_ENV must be production, local, development or test.")
 PRODUCTION = ENVIRONMENT == "production"
+# "local" serves exactly as production does, except for what needs HTTPS or a real host name.
+SERVED = ENVIRONMENT in {"production", "local"}
 
 DEBUG = env_bool("DEBUG", ENVIRONMENT == "development")
-if PRODUCTION and DEBUG:
-    raise ImproperlyConfigured("DEBUG cannot be on when MESOTRACE_ENV is production.")
+if SERVED and DEBUG:
+    raise ImproperlyConfigured(f"DEBUG cannot be on when MESOTRACE_ENV is {ENVIRONMENT}.")
 
 
 def _secret_key() -> str:
@@ -79,28 +84,35 @@ INSTALLED_APPS = [
     "mesotrace.portal",
     "mesotrace.desk",
     "mesotrace.demo",
+    "mesotrace.backups",
 ]
 
 MIDDLEWARE = [
     "mesotrace.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their long caching and every other answer
+    # (patient data above all) tells browsers and proxies to keep no copy.
+    "mesotrace.core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "mesotrace.core.middleware.PermissionsPolicyMiddleware",
+    # With every header above, before the host check: a probe asks by address over HTTP.
+    "mesotrace.core.middleware.HealthCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mesotrace.accounts.middleware.ActiveClinicMiddleware",
     # Axes last, as its documentation asks, so it sees the final response.
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "mesotrace.urls"
+# The load benchmark adds a no-op view with MESOTRACE_URLCONF=bench.urls.
+ROOT_URLCONF = env_str("MESOTRACE_URLCONF", "mesotrace.urls")
 WSGI_APPLICATION = "mesotrace.wsgi.application"
 
 TEMPLATES = [
@@ -141,8 +153,16 @@ def _database() -> dict[str, object]:
 
 # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so
 # two writers queue on the busy timeout instead of failing on a lock upgrade.
+# synchronous=FULL syncs the WAL at every commit, so an acknowledged clinical record
+# survives a power cut, not only a crash of the server (NORMAL may lose the last commits);
+# the measured cost is in the README (Durability).
+SQLITE_SYNCHRONOUS = env_str("SQLITE_SYNCHRONOUS", "FULL").upper()
+if SQLITE_SYNCHRONOUS not in {"FULL", "NORMAL", "EXTRA"}:
+    raise ImproperlyConfigured("SQLITE_SYNCHRONOUS must be FULL, NORMAL or EXTRA.")
 _SQLITE_OPTIONS = {
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    "init_command": (
+        f"PRAGMA journal_mode=WAL; PRAGMA synchronous={SQLITE_SYNCHRONOUS}; PRAGMA foreign_keys=ON;"
+    ),
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
 }
@@ -201,6 +221,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# The health probe of a load balancer or orchestrator speaks plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
@@ -238,7 +260,7 @@ TIME_ZONE = "UTC"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("MESOTRACE_STATIC_DIR", str(VAR_DIR / "static")))
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 # Uploaded files (session photos) live under var/media and are never served from a public
@@ -251,18 +273,43 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
+        if SERVED
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_USE_FINDERS = not SERVED
+
+# Backups (`manage.py backup` / `restore`): where archives go, and the key that encrypts
+# them. Production refuses to write an unencrypted archive unless told to.
+BACKUP_DIR = Path(env_str("MESOTRACE_BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEY = env_str("BACKUP_KEY", "")
+BACKUP_ENCRYPT = env_bool("BACKUP_ENCRYPT", PRODUCTION)
 
 API_TOKEN_LIFETIME = timedelta(days=env_int("API_TOKEN_LIFETIME_DAYS", 90))
+
+
+def _refusal_without_traceback(record: logging.LogRecord) -> bool:
+    """A 403 is a refusal working as intended: one line in the log, not a traceback."""
+    if getattr(record, "status_code", None) == 403:
+        record.exc_info = None
+        record.exc_text = None
+    return True
+
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "refusals": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": _refusal_without_traceback,
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "dbbackup": {"level": "WARNING"},  # it logs every pg_dump command line at DEBUG
+        "django.request": {"filters": ["refusals"]},
+    },
 }

@@ -1,4 +1,4 @@
-"""Request ids for the audit trail and security headers Django does not set itself."""
+"""Request ids, the health probe, and headers Django does not set itself."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from mesotrace.core.http import request_id_for
+from mesotrace.core.views import healthz
 
 
 class RequestIdMiddleware:
@@ -31,4 +32,36 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.POLICY)
+        return response
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before the host check (settings exempt it from the HTTPS redirect).
+
+    A load balancer or an orchestrator probes each server over plain HTTP by its address,
+    which production would otherwise refuse as an unknown host.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz" and request.method in {"GET", "HEAD"}:
+            return healthz(request)
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Every answer that does not say otherwise is kept by no browser or proxy cache.
+
+    Pages and API answers carry patient data; static files are served before this runs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
         return response
