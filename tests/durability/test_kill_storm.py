@@ -62,6 +62,13 @@ def storm_database(folder: Path) -> Iterator[str]:
     template = str(connection.settings_dict["NAME"])
     connections.close_all()  # a template database must have no other session
     with psycopg.connect(postgres_url("postgres"), autocommit=True) as admin:
+        # This worker's test database: a session still open on it is one an earlier
+        # test's server thread left behind, so it may be ended.
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [template],
+        )
         admin.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
                 sql.Identifier(name), sql.Identifier(template)

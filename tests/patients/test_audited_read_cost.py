@@ -11,14 +11,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from mesotrace.audit.models import AuditAction, AuditEvent
-from mesotrace.patients.services import AllergyInput
 from tests.conftest import World, make_patient
 
 
 def test_an_audited_patient_read_costs_five_queries_and_audits_the_right_clinic(
     world: World, client: Client, bearer: Callable[..., dict[str, Any]]
 ) -> None:
-    patient = make_patient(world.clinic, allergies=[AllergyInput("latex")])
+    patient = make_patient(world.clinic, allergies=[{"substance": "latex"}])
     headers = bearer(world.members["practitioner"], world.clinic)
     client.get(f"/api/v1/patients/{patient.pk}", **headers)  # first use stamps the token
     with CaptureQueriesContext(connection) as captured:
