@@ -4,7 +4,7 @@ be drawn from, the lots that can, and the lists of lots near expiry or low in st
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
@@ -69,12 +69,19 @@ def usable_lots(clinic: Clinic, product: Product, on: datetime.datetime) -> list
     past their discard time. At equal expiry an already opened vial comes first. Each lot
     carries `on_hand_ml`.
     """
+    return usable_lots_by_product(clinic, [product.pk], on).get(product.pk, [])
+
+
+def usable_lots_by_product(
+    clinic: Clinic, product_ids: Collection[int], on: datetime.datetime
+) -> dict[int, list[Lot]]:
+    """`usable_lots` of several products in one query, by product id."""
     on = aware(on, clinic)
     day = local_date(clinic, on)
     lots = (
         with_stock(clinic)
         .filter(
-            product=product,
+            product_id__in=product_ids,
             status=LotStatus.AVAILABLE,
             expiry_date__gte=day,
             received_on__lte=day,
@@ -82,9 +89,11 @@ def usable_lots(clinic: Clinic, product: Product, on: datetime.datetime) -> list
         .filter(Q(on_hand_ml__gt=HALF_ML_UNIT))
         .order_by("expiry_date", F("opened_at").asc(nulls_last=True), "received_on", "id")
     )
-    return [
-        lot for lot in lots if draw_problem(lot, clinic, on, None, annotated_on_hand(lot)) is None
-    ]
+    found: dict[int, list[Lot]] = {}
+    for lot in lots:
+        if draw_problem(lot, clinic, on, None, annotated_on_hand(lot)) is None:
+            found.setdefault(lot.product_id, []).append(lot)
+    return found
 
 
 def with_stock(clinic: Clinic) -> QuerySet[Lot]:
