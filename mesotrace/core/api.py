@@ -157,4 +157,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:
+            # The one 400 ninja raises itself: a body that is not valid JSON.
+            message = "The body is not valid JSON."
+            return respond(request, 400, message, [{"field": "body", "message": message}])
         return respond(request, exc.status_code, str(exc))
