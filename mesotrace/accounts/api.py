@@ -21,6 +21,8 @@ router = Router(tags=["auth"])
 
 
 class TokenRequest(InSchema):
+    RAW_FIELDS = frozenset({"password"})
+
     username: str = Field(min_length=1, max_length=254, description="The account's email address")
     password: str = Field(min_length=1, max_length=1024)
     clinic: str | None = Field(
