@@ -79,10 +79,10 @@ def test_a_name_is_stored_in_nfc(world: World, client: Client, headers: Headers)
 def test_a_persian_name_keeps_its_zero_width_non_joiner(
     world: World, client: Client, headers: Headers
 ) -> None:
-    response = post(
-        client, "/api/v1/patients", {**PATIENT, "family_name": "می\u200cخواهم"}, headers
-    )
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    response = post(client, "/api/v1/patients", {**PATIENT, "family_name": persian}, headers)
     assert response.status_code == 201
+    assert Patient.objects.get().family_name == persian
 
 
 def test_a_medical_history_may_hold_line_breaks_but_no_override(
