@@ -89,6 +89,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "mesotrace.core.middleware.RequestIdMiddleware",
+    # Outside every refusal below it, so a sign-in attempt refused for its body still counts.
+    "mesotrace.accounts.middleware.SignInAttemptMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     "mesotrace.core.middleware.PermissionsPolicyMiddleware",
     # With every header above, before the host check: a probe asks by address over HTTP.
     "mesotrace.core.middleware.HealthCheckMiddleware",
+    # Before anything reads a body: 413 when too large, 400 for multipart without boundary.
+    "mesotrace.core.middleware.RequestBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -208,6 +212,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# The throttle keys on the same client address as the audit trail (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "mesotrace.core.http.client_ip"
 
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
@@ -228,8 +234,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The client address for the audit trail: REMOTE_ADDR unless a trusted proxy sets it.
+# The client address for the audit trail and the login throttle: REMOTE_ADDR, unless
+# this many trusted proxies (the TLS proxy: 1) stand in front and add X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Request bodies: Django's 2.5 MB for forms and JSON; a multipart upload (a session photo
+# of at most 15 MB) may be a little larger. Larger bodies are refused with 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+UPLOAD_MAX_BODY_SIZE = 16 * 1024 * 1024
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

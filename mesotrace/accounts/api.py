@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 
 from mesotrace.accounts import services
 from mesotrace.accounts.access import Actor, ApiRequest, TokenAuth
+from mesotrace.accounts.middleware import COUNTED
 from mesotrace.accounts.models import Membership, User
 from mesotrace.accounts.queries import active_memberships
 from mesotrace.core.api import ErrorOut, InSchema, field_error
@@ -20,6 +21,8 @@ router = Router(tags=["auth"])
 
 
 class TokenRequest(InSchema):
+    RAW_FIELDS = frozenset({"password"})
+
     username: str = Field(min_length=1, max_length=254, description="The account's email address")
     password: str = Field(min_length=1, max_length=1024)
     clinic: str | None = Field(
@@ -72,6 +75,8 @@ def _membership(user: User, slug: str | None) -> Membership:
 def issue_token(request: HttpRequest, payload: TokenRequest) -> Status[TokenOut]:
     # The one operation without a token: its request is not yet an `ApiRequest`.
     user = authenticate(request, username=payload.username.lower(), password=payload.password)
+    # A failure was counted by the throttle's signal; a success is no failure to count.
+    setattr(request, COUNTED, True)
     if getattr(request, "axes_locked_out", False):
         # authenticate() swallows Axes' denial; unflagged, its middleware would swap this
         # JSON error for the HTML lockout page.

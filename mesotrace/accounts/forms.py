@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.models import Clinic, User
 from mesotrace.audit.models import AuditAction
+from mesotrace.core.forms import PlainInput
 
 
 class LoginForm(AuthenticationForm):
@@ -18,7 +19,7 @@ class LoginForm(AuthenticationForm):
         return str(self.cleaned_data["username"]).lower()
 
 
-class TokenForm(forms.Form):
+class TokenForm(PlainInput, forms.Form):
     name = forms.CharField(label=_("What the token is for"), max_length=100, required=False)
 
 
@@ -26,7 +27,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PlainInput, forms.Form):
     patient = forms.IntegerField(label=_("Patient id"), required=False, min_value=1)
     user = forms.ModelChoiceField(label=_("User"), queryset=User.objects.none(), required=False)
     action = forms.ChoiceField(

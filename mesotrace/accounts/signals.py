@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from mesotrace.accounts.access import Actor
+from mesotrace.accounts.middleware import COUNTED
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.core.http import client_ip, request_id_for
@@ -18,6 +19,7 @@ from mesotrace.core.http import client_ip, request_id_for
 def audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is None:
         return
+    setattr(request, COUNTED, True)
     actor = Actor.from_request(request, user=user)
     audit.record(actor, AuditAction.LOGIN, user)
 
@@ -36,6 +38,7 @@ def audit_login_failed(
 ) -> None:
     if request is None:
         return
+    setattr(request, COUNTED, True)
     actor = Actor(
         user=None,
         membership=None,

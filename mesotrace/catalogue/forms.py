@@ -29,6 +29,7 @@ from mesotrace.catalogue.services import (
     PROTOCOL_FIELDS,
     SOURCE_FIELDS,
 )
+from mesotrace.core.forms import PlainInput
 
 _MARK_LABEL = _("verification")
 
@@ -42,7 +43,7 @@ def _source_labels(*prefixes: str) -> dict[str, Any]:
     return labels
 
 
-class FilterForm(forms.Form):
+class FilterForm(PlainInput, forms.Form):
     """A list's search box and filters; every choice is one the clinic sees."""
 
     q = forms.CharField(required=False, max_length=MAX_QUERY)
@@ -79,7 +80,7 @@ def limit_choices(form: forms.BaseForm, clinic: Clinic) -> None:
                 field.queryset = queryset.visible_to(clinic)
 
 
-class ClinicCatalogueForm(forms.ModelForm):  # type: ignore[type-arg]
+class ClinicCatalogueForm(PlainInput, forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.clinic = clinic
@@ -113,7 +114,7 @@ class IndicationForm(ClinicCatalogueForm):
         labels = _source_labels("")
 
 
-class SourceForm(forms.ModelForm[Source]):
+class SourceForm(PlainInput, forms.ModelForm[Source]):
     url = forms.URLField(label=_("address"), max_length=500, assume_scheme="https")
 
     class Meta:
@@ -157,7 +158,7 @@ class ProtocolForm(ClinicCatalogueForm):
         return data
 
 
-class FactForm(forms.ModelForm):  # type: ignore[type-arg]
+class FactForm(PlainInput, forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(self, clinic)

@@ -28,7 +28,7 @@ from mesotrace.treatments.models import Appointment, TreatmentSession
 router = Router(tags=["charting"])
 
 
-class ComponentOut(Schema):
+class InjectionComponentOut(Schema):
     product_id: int
     product: str
     lot_id: int
@@ -48,7 +48,7 @@ class InjectionOut(Schema):
     needle_gauge: int
     needle_length_mm: Decimal
     technique: str
-    components: list[ComponentOut]
+    components: list[InjectionComponentOut]
 
 
 class AmendmentOut(Schema):
@@ -124,10 +124,10 @@ class TraceOut(Schema):
 
 
 def session_out(session: TreatmentSession) -> SessionOut:
-    components: dict[int, list[ComponentOut]] = {}
+    components: dict[int, list[InjectionComponentOut]] = {}
     for c in queries.mix_lines(session):
         components.setdefault(c.injection_id, []).append(
-            ComponentOut(
+            InjectionComponentOut(
                 product_id=c.product_id,
                 product=c.product.name,
                 lot_id=c.lot_id,

@@ -14,6 +14,7 @@ from mesotrace.charting.models import PhotoView
 from mesotrace.charting.rules import AMENDABLE_INJECTION, AMENDABLE_SESSION, MAX_REASON
 from mesotrace.charting.schemas import LotOverrideIn
 from mesotrace.charting.services import Correction
+from mesotrace.core.forms import PlainInput
 from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import MAX_CHARGES, NEEDLE_GAUGE_MAX, NEEDLE_GAUGE_MIN, Anaesthetic
@@ -25,7 +26,7 @@ class HeldLotChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{lot.product.name} · {lot.lot_number}"
 
 
-class _SessionFields(forms.Form):
+class _SessionFields(PlainInput, forms.Form):
     """The session's own fields, as charted and as amended."""
 
     anaesthetic = forms.ChoiceField(label=_("Anaesthetic"), choices=Anaesthetic.choices)
@@ -145,7 +146,7 @@ class AmendForm(_SessionFields):
         return found
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(PlainInput, forms.Form):
     file = forms.FileField(label=_("Photo"))
     view = forms.ChoiceField(label=_("View"), choices=PhotoView.choices)
     zone = forms.ModelChoiceField(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -129,7 +130,18 @@ def sign(request: ApiRequest, plan_id: int, payload: SignIn) -> Status[ConsentOu
     return Status(201, _out(consent))
 
 
-@router.get("/consents/{consent_id}.pdf", auth=TokenAuth("consent.view"))
+def _binary(media_type: str, description: str) -> dict[str, Any]:
+    """The OpenAPI answer of an operation that returns a file rather than JSON."""
+    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    return {"responses": {"200": {"description": description, "content": content}}}
+
+
+@router.get(
+    "/consents/{consent_id}.pdf",
+    response=ERRORS,
+    auth=TokenAuth("consent.view"),
+    openapi_extra=_binary("application/pdf", "The consent document"),
+)
 def pdf(request: ApiRequest, consent_id: int) -> HttpResponse:
     """The PDF: the exact bytes signed, or a fresh rendering of an unsigned version."""
     consent = get_object_or_404(ConsentDocument.objects.for_clinic(request.clinic), pk=consent_id)
@@ -143,7 +155,12 @@ def pdf(request: ApiRequest, consent_id: int) -> HttpResponse:
     return HttpResponse(body, content_type="application/pdf")
 
 
-@router.get("/consents/{consent_id}/signature.png", auth=TokenAuth("consent.view"))
+@router.get(
+    "/consents/{consent_id}/signature.png",
+    response=ERRORS,
+    auth=TokenAuth("consent.view"),
+    openapi_extra=_binary("image/png", "The signature the patient drew"),
+)
 def signature_png(request: ApiRequest, consent_id: int) -> HttpResponse:
     """The signature the patient drew on the document's latest signature; 404 when typed only."""
     consent = get_object_or_404(ConsentDocument.objects.for_clinic(request.clinic), pk=consent_id)

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from mesotrace.consent.models import PhotoScope
 from mesotrace.consent.services import MAX_REASON
+from mesotrace.core.forms import PlainInput
 
 
-class PhotoConsentForm(forms.Form):
+class PhotoConsentForm(PlainInput, forms.Form):
     scope = forms.ChoiceField(label=_("Photos may be used for"), choices=PhotoScope.choices)
     expires_on = forms.DateField(
         label=_("Expires on"),
@@ -19,7 +20,7 @@ class PhotoConsentForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(PlainInput, forms.Form):
     withdrawn_reason = forms.CharField(
         label=_("Reason for withdrawal"),
         max_length=MAX_REASON,
@@ -27,7 +28,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class SignConsentForm(forms.Form):
+class SignConsentForm(PlainInput, forms.Form):
     full_name = forms.CharField(
         label=_("Your full name"),
         max_length=200,
@@ -45,7 +46,7 @@ class SignConsentForm(forms.Form):
     drawn_signature = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(PlainInput, forms.Form):
     reason = forms.CharField(
         label=_("Reason for charting without a signed consent"),
         max_length=MAX_REASON,

@@ -7,8 +7,9 @@ accounts (`mesotrace.accounts.access`).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,14 +18,55 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import ConfigDict
+from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic.fields import FieldInfo
+
+from mesotrace.core.inputs import clean_text, date_problem
 
 _Item = TypeVar("_Item")
 
 _LOCATIONS = {"body", "query", "path", "payload", "form", "header", "cookie"}
 
 
-class InSchema(Schema):
+# A text field allowed more than this many characters is prose and may hold line breaks;
+# shorter ones (names, codes, titles) are one line.
+MULTILINE_FROM = 300
+
+
+def _max_length(field: FieldInfo | None) -> int:
+    lengths = [getattr(rule, "max_length", None) for rule in (field.metadata if field else [])]
+    return max((n for n in lengths if isinstance(n, int)), default=0)
+
+
+def _plain(value: Any, multiline: bool) -> Any:
+    if type(value) is str:
+        return clean_text(value, multiline=multiline)
+    if isinstance(value, datetime.date):
+        problem = date_problem(value)
+        if problem:
+            raise ValueError(problem)
+    if isinstance(value, list):
+        return [_plain(item, multiline) for item in value]
+    return value
+
+
+class PlainInput(Schema):
+    """Text is NFC without control or invisible characters, and every date lies in the
+    clinic's years (`mesotrace.core.inputs`): for bodies and query filters alike."""
+
+    # Fields taken exactly as sent: a password is compared, never shown or normalised.
+    RAW_FIELDS: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_input(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name or ""
+        if name in cls.RAW_FIELDS:
+            return value
+        return _plain(value, _max_length(cls.model_fields.get(name)) > MULTILINE_FROM)
+
+
+class InSchema(PlainInput):
     """Base of every request body: unknown fields are refused, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -53,7 +95,7 @@ class Conflict(Exception):
         self.message = message
 
 
-class Paging(Schema):
+class Paging(PlainInput):
     """The paging part of every list's query: `page` from 1, `page_size` up to the list's cap."""
 
     page: int = Field(1, ge=1, le=1_000_000)
@@ -157,4 +199,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:
+            # The one 400 ninja raises itself: a body that is not valid JSON.
+            message = "The body is not valid JSON."
+            return respond(request, 400, message, [{"field": "body", "message": message}])
         return respond(request, exc.status_code, str(exc))

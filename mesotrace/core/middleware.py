@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from mesotrace.core.http import request_id_for
-from mesotrace.core.views import healthz
+from mesotrace.core.http import body_problem, request_id_for
+from mesotrace.core.views import healthz, refuse_body
 
 
 class RequestIdMiddleware:
@@ -65,3 +65,17 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class RequestBodyMiddleware:
+    """Refuses a body too large (413) or a multipart body without a boundary (400) before
+    any view, form or API parser reads it, so no such request can end in a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        problem = body_problem(request)
+        if problem is not None:
+            return refuse_body(request, *problem)
+        return self.get_response(request)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -46,7 +49,24 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return _error(request, 403, detail, "403.html")
 
 
+def refuse_body(request: HttpRequest, status: int, field: str, message: str) -> HttpResponse:
+    """A request whose body cannot be read (400) or is too large (413): JSON under /api/
+    with the field at fault, the error page elsewhere. Nothing was read, so nothing changed."""
+    if request.path.startswith("/api/"):
+        body = {"detail": message, "errors": [{"field": field, "message": message}]}
+        return JsonResponse(body, status=status)
+    return render(request, "400.html", {"detail": message}, status=status)
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Django raises these while it parses a body the request-body check let through
+    # (a chunked body has no length to check beforehand).
+    if isinstance(exception, RequestDataTooBig):
+        return refuse_body(request, 413, "body", _("The request body is too large."))
+    if isinstance(exception, MultiPartParserError):
+        return refuse_body(request, 400, "Content-Type", _("The multipart body cannot be read."))
+    if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
+        return refuse_body(request, 400, "body", _("The request has too many fields."))
     return _error(request, 400, "Bad request.", "400.html")
 
 

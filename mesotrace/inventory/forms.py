@@ -15,6 +15,7 @@ from django_stubs_ext import StrOrPromise
 
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import Product
+from mesotrace.core.forms import PlainInput
 from mesotrace.inventory.models import (
     MAX_DISCARD_HOURS,
     MAX_QUANTITY_ML,
@@ -47,7 +48,7 @@ def _volume(label: StrOrPromise, signed: bool = False) -> forms.DecimalField:
     )
 
 
-class LotFilterForm(forms.Form):
+class LotFilterForm(PlainInput, forms.Form):
     product = forms.ModelChoiceField(queryset=Product.objects.none(), required=False)
     status = forms.ChoiceField(choices=[("", _("Any")), *LotStatus.choices], required=False)
     stocked = forms.BooleanField(label=_("With stock only"), required=False)
@@ -57,7 +58,7 @@ class LotFilterForm(forms.Form):
         self.fields["product"].queryset = products_for(clinic)  # type: ignore[attr-defined]
 
 
-class ReceiveLotForm(forms.Form):
+class ReceiveLotForm(PlainInput, forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
     lot_number = forms.CharField(label=_("Lot number"), max_length=MAX_LOT_NUMBER)
     expiry_date = forms.DateField(label=_("Expiry date"), widget=DateInput)
@@ -92,7 +93,7 @@ MOVEMENT_CHOICES = [
 ]
 
 
-class MovementForm(forms.Form):
+class MovementForm(PlainInput, forms.Form):
     kind = forms.ChoiceField(label=_("Movement"), choices=MOVEMENT_CHOICES)
     quantity_ml = _volume(_("Quantity (mL)"), signed=True)
     reason = forms.CharField(label=_("Reason"), max_length=MAX_MOVEMENT_REASON, required=False)
@@ -111,14 +112,14 @@ class MovementForm(forms.Form):
         return data
 
 
-class StatusForm(forms.Form):
+class StatusForm(PlainInput, forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=LotStatus.choices)
     reason = forms.CharField(
         label=_("Reason"), max_length=MAX_REASON, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class ContactForm(forms.Form):
+class ContactForm(PlainInput, forms.Form):
     method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ContactOutcome.choices)
     notes = forms.CharField(

@@ -63,7 +63,7 @@ class EffectOut(Schema):
     method: str
 
 
-class EvidenceOut(Schema):
+class EvidenceReportOut(Schema):
     protocol_id: int
     protocol: str
     outcome: str
@@ -87,7 +87,7 @@ class ProtocolEffectOut(Schema):
 class IndicationEvidenceOut(Schema):
     indication_id: int
     indication: str
-    pooled: EvidenceOut
+    pooled: EvidenceReportOut
     protocols: list[ProtocolEffectOut]
 
 
@@ -170,16 +170,16 @@ def _effect(effect: Effect | None) -> EffectOut | None:
 
 @router.get(
     "/evidence/protocols/{protocol_id}",
-    response={200: EvidenceOut, **ERRORS},
+    response={200: EvidenceReportOut, **ERRORS},
     auth=TokenAuth("evidence.view"),
 )
-def get_evidence(request: ApiRequest, protocol_id: int) -> EvidenceOut:
+def get_evidence(request: ApiRequest, protocol_id: int) -> EvidenceReportOut:
     protocol = get_object_or_404(Protocol.objects.visible_to(request.clinic), pk=protocol_id)
     return _evidence(evidence_report(request.clinic, protocol))
 
 
-def _evidence(report: EvidenceReport) -> EvidenceOut:
-    return EvidenceOut(
+def _evidence(report: EvidenceReport) -> EvidenceReportOut:
+    return EvidenceReportOut(
         protocol_id=report.protocol_id,
         protocol=report.protocol_name,
         outcome=report.outcome,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.catalogue.models import BodyZone
+from mesotrace.core.forms import PlainInput
 from mesotrace.outcomes.models import MeasurementType
 from mesotrace.outcomes.rules import CONVERSIONS
 from mesotrace.patients.models import Patient
@@ -80,7 +81,7 @@ class SessionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.performed_on:%Y-%m-%d} · {obj.plan.protocol.name}"
 
 
-class MeasurementForm(forms.Form):
+class MeasurementForm(PlainInput, forms.Form):
     type = forms.ModelChoiceField(
         MeasurementType.objects.all(), label=_("Measurement"), widget=TypeSelect
     )
@@ -123,7 +124,7 @@ class MeasurementForm(forms.Form):
         self.fields["measured_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
 
-class LifestyleForm(forms.Form):
+class LifestyleForm(PlainInput, forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
     diet_adherence_percent = forms.IntegerField(label=_("Diet adherence (%)"))
     exercise_minutes_per_week = forms.IntegerField(label=_("Exercise (minutes per week)"))

@@ -16,6 +16,8 @@ from django.utils import timezone
 from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction
+from mesotrace.core.clock import clinic_today, local_date
+from mesotrace.core.inputs import check_date
 from mesotrace.outcomes import rules
 from mesotrace.outcomes.models import (
     EnteredBy,
@@ -53,13 +55,18 @@ def _check_side(
         raise ValidationError({"side": "A split-body plan needs the side of each measurement."})
 
 
-def _check_time(measured_at: datetime.datetime | None) -> None:
+def _check_time(patient: Patient, measured_at: datetime.datetime | None) -> None:
     if measured_at is None:
         return
+    check_date("measured_at", measured_at)
     if timezone.is_naive(measured_at):
         measured_at = timezone.make_aware(measured_at)
     if measured_at > timezone.now() + FUTURE_SLACK:
         raise ValidationError({"measured_at": "A measurement cannot be taken in the future."})
+    if local_date(patient.clinic, measured_at) < patient.date_of_birth:
+        raise ValidationError(
+            {"measured_at": "A measurement cannot be taken before the patient's birth."}
+        )
 
 
 def _check_session(
@@ -111,7 +118,7 @@ def record_measurement(
     _check_session(patient, plan, session)
     canonical = rules.to_canonical(kind, value, unit)
     _check_side(plan, allocation, kind, side)
-    _check_time(measured_at)
+    _check_time(patient, measured_at)
     row = Measurement(
         clinic=patient.clinic,
         patient=patient,
@@ -150,6 +157,8 @@ def log_lifestyle(
         errors["weight_kg"] = f"{weight_kg:g} kg is not a plausible body weight (20-350 kg)."
     if entered_by not in EnteredBy.values:
         errors["entered_by"] = "Entered by staff or by the patient."
+    if not patient.date_of_birth <= date <= clinic_today(patient.clinic):
+        errors["date"] = "The day must be after the patient's birth and not in the future."
     if errors:
         raise ValidationError(errors)
     row = LifestyleLog.objects.create(

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
+from mesotrace.core.forms import PlainInput
 from mesotrace.patients.models import (
     CLINICAL_FIELDS,
     DEMOGRAPHIC_FIELDS,
@@ -16,20 +17,20 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class DemographicsForm(forms.ModelForm[Patient]):
+class DemographicsForm(PlainInput, forms.ModelForm[Patient]):
     class Meta:
         model = Patient
         fields = DEMOGRAPHIC_FIELDS
         widgets = {"date_of_birth": DateInput(), "address": forms.TextInput()}
 
 
-class ClinicalForm(forms.ModelForm[Patient]):
+class ClinicalForm(PlainInput, forms.ModelForm[Patient]):
     class Meta:
         model = Patient
         fields = CLINICAL_FIELDS
 
 
-class NewPatientForm(forms.ModelForm[Patient]):
+class NewPatientForm(PlainInput, forms.ModelForm[Patient]):
     """Demographics plus, for clinical staff, history and pregnancy status at once."""
 
     class Meta:

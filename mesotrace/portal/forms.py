@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mesotrace.core.forms import PlainInput
 from mesotrace.portal.rules import DEFAULT_DAYS, MAX_DAYS
 from mesotrace.safety.models import MAX_TEXT, Term
 
 
-class LinkForm(forms.Form):
+class LinkForm(PlainInput, forms.Form):
     days = forms.IntegerField(
         label=_("Valid for (days)"),
         min_value=1,
@@ -22,7 +23,7 @@ class LinkForm(forms.Form):
     )
 
 
-class SideEffectForm(forms.Form):
+class SideEffectForm(PlainInput, forms.Form):
     term = forms.ChoiceField(label=_("What happened?"), choices=Term.choices)
     term_text = forms.CharField(label=_("If “Other”, what is it?"), max_length=200, required=False)
     onset_date = forms.DateField(
@@ -36,7 +37,7 @@ class SideEffectForm(forms.Form):
     )
 
 
-class LifestyleForm(forms.Form):
+class LifestyleForm(PlainInput, forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     diet_adherence_percent = forms.IntegerField(
         label=_("How closely did you follow the diet? (0 to 100 %)"), min_value=0, max_value=100

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.models import Clinic, User
+from mesotrace.core.forms import PlainInput
 from mesotrace.practitioners.models import (
     PRACTITIONER_FIELDS,
     InjectionPolicy,
@@ -17,7 +18,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class PractitionerForm(forms.ModelForm[Practitioner]):
+class PractitionerForm(PlainInput, forms.ModelForm[Practitioner]):
     class Meta:
         model = Practitioner
         fields = PRACTITIONER_FIELDS
@@ -45,7 +46,7 @@ class PractitionerForm(forms.ModelForm[Practitioner]):
         return user
 
 
-class PolicyForm(forms.ModelForm[InjectionPolicy]):
+class PolicyForm(PlainInput, forms.ModelForm[InjectionPolicy]):
     class Meta:
         model = InjectionPolicy
         fields = ["rule", "require_training"]

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mesotrace.core.forms import PlainInput
 from mesotrace.safety.models import (
     MAX_TEXT,
     Category,
@@ -37,7 +38,7 @@ class SessionChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
         return f"{session.performed_on:%Y-%m-%d} · {session.practitioner.full_name}"
 
 
-class EventForm(forms.Form):
+class EventForm(PlainInput, forms.Form):
     term = forms.ChoiceField(label=_("Event"), choices=Term.choices)
     term_text = forms.CharField(label=_("If other: what"), max_length=200, required=False)
     onset_date = forms.DateField(label=_("Onset"), widget=DATE)
@@ -105,7 +106,7 @@ class LinkedSessionChoice(SessionChoice):
         return super().label_from_instance(obj) + lots
 
 
-class GradeForm(forms.Form):
+class GradeForm(PlainInput, forms.Form):
     """Staff grade an event (a patient's report first); sessions to link come from the
     look-back proposal, so a report without links can enter the cluster check."""
 
@@ -145,12 +146,12 @@ class GradeForm(forms.Form):
         choice.lots = lots or {}
 
 
-class LookBackForm(forms.Form):
+class LookBackForm(PlainInput, forms.Form):
     onset = forms.DateField(label=_("Onset"), required=False, widget=DATE)
     days = forms.IntegerField(label=_("Look back (days)"), min_value=1, max_value=730, initial=90)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(PlainInput, forms.Form):
     on = forms.DateField(label=_("Date"), widget=DATE, initial=datetime.date.today)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
     outcome = forms.ChoiceField(
@@ -158,11 +159,11 @@ class FollowUpForm(forms.Form):
     )
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(PlainInput, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ClusterRuleForm(forms.Form):
+class ClusterRuleForm(PlainInput, forms.Form):
     """The clinic's cluster rule; the service checks the same ranges again."""
 
     category = forms.ChoiceField(label=_("Events counted"), choices=Category.choices)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import BodyZone
+from mesotrace.core.forms import PlainInput
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import (
     MAX_DURATION_MINUTES,
@@ -50,7 +51,7 @@ class ProtocolChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{label} ({_('not allowed here')})" if obj.pk in self.refused else label
 
 
-class PlanForm(forms.ModelForm[TreatmentPlan]):
+class PlanForm(PlainInput, forms.ModelForm[TreatmentPlan]):
     """The plan's own fields; the service checks clinic, jurisdiction and zones again."""
 
     class Meta:
@@ -88,7 +89,7 @@ class PlanForm(forms.ModelForm[TreatmentPlan]):
         return None
 
 
-class GoalForm(forms.ModelForm[PlanGoal]):
+class GoalForm(PlainInput, forms.ModelForm[PlanGoal]):
     class Meta:
         model = PlanGoal
         fields = GOAL_FIELDS
@@ -113,7 +114,7 @@ def goal_initial(plan: TreatmentPlan) -> list[dict[str, Any]]:
     return [{name: getattr(goal, name) for name in GOAL_FIELDS} for goal in plan.goals.all()]
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(PlainInput, forms.Form):
     code = forms.CharField(max_length=200, widget=forms.HiddenInput)
     fingerprint = forms.CharField(max_length=64, widget=forms.HiddenInput)
     reason = forms.CharField(
@@ -123,13 +124,13 @@ class AcknowledgeForm(forms.Form):
     )
 
 
-class StopForm(forms.Form):
+class StopForm(PlainInput, forms.Form):
     stop_reason = forms.CharField(
         label=_("Reason for stopping"), max_length=MAX_REASON, widget=forms.Textarea
     )
 
 
-class CourseForm(forms.Form):
+class CourseForm(PlainInput, forms.Form):
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none())
     first_date = forms.DateField(label=_("First session on"), widget=DateInput)
     start_time = forms.TimeField(label=_("At"), widget=TimeInput)
@@ -161,11 +162,11 @@ class RescheduleForm(CourseForm):
     move_closed_days = None  # type: ignore[assignment]
 
 
-class CancelForm(forms.Form):
+class CancelForm(PlainInput, forms.Form):
     cancel_reason = forms.CharField(label=_("Reason for cancelling"), max_length=500)
 
 
-class OpeningHoursForm(forms.ModelForm[OpeningHours]):
+class OpeningHoursForm(PlainInput, forms.ModelForm[OpeningHours]):
     class Meta:
         model = OpeningHours
         fields = ["weekday", "opens", "closes"]

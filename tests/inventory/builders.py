@@ -19,7 +19,8 @@ from tests.conftest import SYSTEM, World
 
 LIDOCAINE = "lidocaine-2-generic"  # shipped, presentation not specified
 KYBELLA = "kybella"  # shipped single-dose vials of 2 mL
-FAR_EXPIRY = datetime.date(2099, 12, 31)
+# Far enough never to expire during a test, near enough to be a plausible expiry.
+FAR_EXPIRY = datetime.date.today() + datetime.timedelta(days=10 * 365)
 
 
 def shipped_product(slug: str = LIDOCAINE) -> Product:

@@ -54,7 +54,7 @@ def test_side_effect_is_stored_as_patient_reported_and_ungraded(
     ("fields", "field_error"),
     [
         ({"term": "other", "term_text": ""}, "Describe the event"),
-        ({"onset_date": "2999-01-01"}, "cannot be after the date it was detected"),
+        ({"onset_date": "2150-01-01"}, "cannot be after the date it was detected"),
         ({"term": "not-a-term"}, "Select a valid choice"),
     ],
 )

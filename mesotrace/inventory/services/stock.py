@@ -82,6 +82,11 @@ def _check_clinic(clinic: Clinic | None, lot: Lot) -> None:
 # --- Receiving --------------------------------------------------------------------------
 
 
+# A plausibility bound on a lot's expiry, not a shelf-life claim: a date further away is a
+# typing error (9999-12-31) that would keep the lot chartable for ever.
+MAX_SHELF_YEARS = 20
+
+
 def _receipt_errors(
     clinic: Clinic,
     product: Product,
@@ -97,7 +102,18 @@ def _receipt_errors(
         errors["expiry_date"] = _("The expiry date %(expiry)s is before the date received.") % {
             "expiry": expiry_date.isoformat()
         }
+    elif expiry_date > _latest_expiry(received_on):
+        errors["expiry_date"] = _(
+            "The expiry date %(expiry)s is more than %(years)s years after receipt: check it."
+        ) % {"expiry": expiry_date.isoformat(), "years": MAX_SHELF_YEARS}
     return errors
+
+
+def _latest_expiry(received_on: datetime.date) -> datetime.date:
+    try:
+        return received_on.replace(year=received_on.year + MAX_SHELF_YEARS)
+    except ValueError:  # 29 February
+        return received_on.replace(year=received_on.year + MAX_SHELF_YEARS, day=28)
 
 
 def _collect(*checks: Any) -> dict[str, str]:
