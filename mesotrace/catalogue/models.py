@@ -410,6 +410,11 @@ class Product(CatalogueEntry, SourcedFact):
         validators=[MinValueValidator(1), MaxValueValidator(24 * 365)],
         help_text=_("Multi-dose vials: how long an opened vial may be used."),
     )
+    contains_epinephrine = models.BooleanField(
+        _("contains epinephrine (adrenaline)"),
+        default=False,
+        help_text=_("A local anaesthetic's dose limit depends on it."),
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
     cloned_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -468,11 +473,21 @@ class ProductComponent(models.Model):
         help_text=_("Leave empty when the source does not state it."),
     )
     unit = models.CharField(_("unit"), max_length=8, choices=ConcentrationUnit.choices, blank=True)
+    strength_source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    strength_verification = models.CharField(
+        _("strength verification"),
+        max_length=2,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+    )
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["product", "compound"], name="component_once"),
+            _sourced_check("strength_", "component_strength_sourced"),
             models.CheckConstraint(
                 condition=Q(concentration__isnull=True) | Q(concentration__gt=0),
                 name="component_concentration_positive",
@@ -490,6 +505,75 @@ class ProductComponent(models.Model):
             raise ValidationError({"unit": _("Give the unit of the concentration.")})
         if self.unit == ConcentrationUnit.PERCENT and (self.concentration or 0) > 100:
             raise ValidationError({"concentration": _("A percentage cannot exceed 100.")})
+
+
+class DoseLimitKind(models.TextChoices):
+    PER_SESSION = "per_session", _("mg per session")
+    PER_KG = "per_kg", _("mg per kg of body weight per session, up to a ceiling in mg")
+    PER_INJECTION = "per_injection", _("mg per injection")
+    INJECTIONS = "injections", _("injections per session")
+
+
+class Epinephrine(models.TextChoices):
+    """Which presentations a limit covers: lidocaine's label limit differs with epinephrine."""
+
+    ANY = "any", _("with or without epinephrine")
+    WITHOUT = "without", _("without epinephrine")
+    WITH = "with", _("with epinephrine")
+
+
+class DoseLimit(SourcedFact):
+    """A label's maximum of one drug, in drug amount (or a count of injections) per session.
+
+    The amount of the drug is summed over every product, syringe and point of a session;
+    each product's strength (`ProductComponent`) turns a limit into mL of that product.
+    """
+
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="dose_limits")
+    kind = models.CharField(_("kind"), max_length=14, choices=DoseLimitKind.choices)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=9,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=_("mg, mg/kg, or a number of injections, as the kind says."),
+    )
+    ceiling_mg = models.DecimalField(
+        _("ceiling (mg)"),
+        max_digits=9,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=_("Per-kg limits: never more than this, whatever the weight."),
+    )
+    epinephrine = models.CharField(
+        _("presentations"), max_length=7, choices=Epinephrine.choices, default=Epinephrine.ANY
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["compound", "kind", "epinephrine", "id"]
+        constraints = [
+            _sourced_check("", "dose_limit_sourced"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="dose_limit_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound}: {self.amount.normalize()} {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == DoseLimitKind.PER_KG and self.ceiling_mg is None:
+            raise ValidationError({"ceiling_mg": _("A per-kg limit needs its ceiling in mg.")})
+
+    def applies(self, plain: bool, with_epinephrine: bool) -> bool:
+        """Whether the limit covers a session that used plain and/or epinephrine products."""
+        if self.epinephrine == Epinephrine.WITHOUT:
+            return plain
+        if self.epinephrine == Epinephrine.WITH:
+            return with_epinephrine
+        return True
 
 
 class Purpose(models.TextChoices):

@@ -24,6 +24,37 @@ LA_INHIBITS_LIPOLYSIS = (
 )
 
 SOURCES: dict[str, dict[str, Any]] = {
+    "dailymed-kybella": {
+        "url": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?"
+        "setid=fe431ed4-ea6f-4e99-b4bc-ec25ae7b8553",
+        "title": "Kybella (deoxycholic acid) injection: prescribing information",
+        "publisher": "DailyMed, US National Library of Medicine",
+    },
+    "dailymed-xylocaine": {
+        "url": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?"
+        "setid=4dd52202-8eef-4136-92dd-ada573b7cf74",
+        "title": "Xylocaine and Xylocaine MPF (lidocaine HCl, with and without epinephrine) "
+        "injection: prescribing information",
+        "publisher": "DailyMed, US National Library of Medicine",
+    },
+    "xylocaine-pi-canada": {
+        "url": "https://kipdf.com/prescribing-information_5adc521c7f8b9a62308b4612.html",
+        "title": "Xylocaine parenteral solutions: product monograph (AstraZeneca Canada, 2016), "
+        "mirror",
+        "publisher": "kipdf (secondary copy)",
+        "year": 2016,
+    },
+    "dailymed-novocain": {
+        "url": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?"
+        "setid=c80c810a-60e0-49bd-139c-95aec3a286fc",
+        "title": "Novocain (procaine hydrochloride injection): prescribing information",
+        "publisher": "DailyMed, US National Library of Medicine",
+    },
+    "druglib-novocain": {
+        "url": "http://www.druglib.com/druginfo/novocain/indications_dosage/",
+        "title": "Novocain: indications and dosage (copy of the label)",
+        "publisher": "DrugLib.com (secondary copy)",
+    },
     "pharmacolibrary": {
         "url": "https://github.com/creative-connections/Pharmacolibrary",
         "title": "Pharmacolibrary: WHO ATC tree mirrored in an open Modelica library",
@@ -466,6 +497,7 @@ def _compound(
     allergens: str = "",
     lipolytic: bool = False,
     max_dose: dict[str, Any] | None = None,
+    dose_limits: list[dict[str, Any]] | None = None,
     regulatory: list[dict[str, Any]] | None = None,
     adverse: list[dict[str, Any]] | None = None,
     contraindications: list[dict[str, Any]] | None = None,
@@ -490,11 +522,41 @@ def _compound(
         "allergen_keywords": allergens,
         "is_lipolytic": lipolytic,
         "max_dose": max_dose,
+        "dose_limits": dose_limits or [],
         "regulatory": regulatory or [],
         "adverse": adverse or [],
         "contraindications": contraindications or [],
         "notes": notes or [],
     }
+
+
+def _limit(
+    kind: str,
+    amount: str,
+    mark: str,
+    source: str | None,
+    *,
+    ceiling_mg: str | None = None,
+    epinephrine: str = "any",
+    note: str = "",
+) -> dict[str, Any]:
+    """A dose limit in drug amount: mg per session, mg/kg (with a ceiling), mg per injection,
+    or a number of injections per session."""
+    return {
+        "kind": kind,
+        "amount": Decimal(amount),
+        "ceiling_mg": Decimal(ceiling_mg) if ceiling_mg else None,
+        "epinephrine": epinephrine,
+        "note": note,
+        "verification": mark,
+        "source": source,
+    }
+
+
+LIDOCAINE_REDUCED = (
+    " Adults: doses are reduced for children, the elderly, the debilitated and in cardiac or "
+    "liver disease, where no adult figure applies."
+)
 
 
 def _use(text: str, mark: str, source: str | None) -> dict[str, Any]:
@@ -547,14 +609,30 @@ COMPOUNDS: list[dict[str, Any]] = [
         ),
         allergens="deoxycholic acid, deoxycholate, Kybella",
         lipolytic=True,
-        max_dose={
-            "value": Decimal("10"),
-            "unit": "mL",
-            "note": "Label (Kybella 10 mg/mL, submental use): at most 50 injections of 0.2 mL, "
-            "1 cm apart (2 mg/cm²), i.e. 10 mL per session.",
-            "verification": "V",
-            "source": "kybella-label",
-        },
+        dose_limits=[
+            _limit(
+                "per_session",
+                "100",
+                "V",
+                "dailymed-kybella",
+                note="Label, one treatment: up to 50 injections of 0.2 mL of 10 mg/mL, 10 mL "
+                "in all, so 100 mg.",
+            ),
+            _limit(
+                "injections",
+                "50",
+                "V",
+                "dailymed-kybella",
+                note="Label: up to 50 injections, 1 cm apart, per treatment.",
+            ),
+            _limit(
+                "per_injection",
+                "2",
+                "V",
+                "dailymed-kybella",
+                note="Label: 0.2 mL of 10 mg/mL per injection (2 mg/cm²).",
+            ),
+        ],
         regulatory=[
             _status(
                 "US",
@@ -1037,6 +1115,17 @@ COMPOUNDS: list[dict[str, Any]] = [
         atc="N01BA02, C05AD05, S01HA05",
         atc_note="N01BA02 local anaesthetic; also C05AD05 and S01HA05.",
         allergens="procaine, ester anaesthetic, local anaesthetic, local anesthetic",
+        dose_limits=[
+            _limit(
+                "per_session",
+                "350",
+                "V2",
+                "druglib-novocain",
+                note="Novocain label, infiltration: “350 mg to 600 mg is generally considered to "
+                "be a single safe total dose”; the lower figure is enforced. Doses are reduced "
+                "for the elderly, the debilitated and in cardiac or liver disease.",
+            ),
+        ],
         regulatory=[
             _status(
                 "US",
@@ -1087,6 +1176,28 @@ COMPOUNDS: list[dict[str, Any]] = [
         ),
         allergens="lidocaine, lignocaine, xylocaine, amide anaesthetic, local anaesthetic, "
         "local anesthetic",
+        dose_limits=[
+            _limit(
+                "per_kg",
+                "4.5",
+                "V",
+                "dailymed-xylocaine",
+                ceiling_mg="300",
+                epinephrine="without",
+                note="Xylocaine label, without epinephrine: keep below 300 mg and never above "
+                "4.5 mg/kg. Lidocaine from every product of a session adds up." + LIDOCAINE_REDUCED,
+            ),
+            _limit(
+                "per_kg",
+                "7",
+                "V",
+                "dailymed-xylocaine",
+                ceiling_mg="500",
+                epinephrine="with",
+                note="Xylocaine label, with epinephrine: keep below 500 mg and never above "
+                "7 mg/kg." + LIDOCAINE_REDUCED,
+            ),
+        ],
         adverse=[
             _effect(
                 "Mycobacterial skin abscesses (M. chelonae subsp. abscessus): a Colombian outbreak "
@@ -1523,7 +1634,13 @@ def _product(
     presentation: str = "unspecified",
     volume_ml: Decimal | None = None,
     note: str = "",
+    epinephrine: bool = False,
+    discard_after_opening_hours: int | None = None,
+    strength: tuple[str, str | None] | None = None,
 ) -> dict[str, Any]:
+    """A product; each stated strength is sourced by `strength` (mark, source key), else by
+    the product's own source and mark."""
+    strength_mark, strength_source = strength or (mark, source)
     return {
         "slug": slug,
         "name": name,
@@ -1532,16 +1649,30 @@ def _product(
         "presentation": presentation,
         "volume_ml": volume_ml,
         "note": note,
+        "contains_epinephrine": epinephrine,
+        "discard_after_opening_hours": discard_after_opening_hours,
         "verification": mark,
         "source": source,
         "components": [
-            {"compound": compound, "concentration": value, "unit": unit}
+            {
+                "compound": compound,
+                "concentration": value,
+                "unit": unit,
+                "strength_verification": strength_mark if value is not None else "U",
+                "strength_source": strength_source if value is not None else None,
+            }
             for compound, value, unit in components
         ],
     }
 
 
 GENERIC = "Generic product: the clinic records the brand and lot it actually uses."
+# Neither label read gives a discard time after opening: 28 days is the usual default.
+MULTI_DOSE_DISCARD_HOURS = 28 * 24
+MULTI_DOSE_DISCARD = (
+    " Discard 28 days after the first puncture unless the manufacturer says otherwise "
+    "(unverified: the common default, not read on this label)."
+)
 
 PRODUCTS: list[dict[str, Any]] = [
     _product(
@@ -1599,6 +1730,62 @@ PRODUCTS: list[dict[str, Any]] = [
         "V",
         "costantino-2011",
         note=GENERIC,
+    ),
+    _product(
+        "lidocaine-2-mpf-single-dose",
+        "Lidocaine HCl 2% (20 mg/mL), single-dose vial, methylparaben-free (MPF)",
+        [("lidocaine", Decimal("20"), "mg/mL")],
+        "V",
+        "dailymed-xylocaine",
+        presentation="single_dose_vial",
+        strength=("V2", "xylocaine-pi-canada"),
+        note="Xylocaine MPF: single-dose solutions without preservative; discard what is left "
+        "after one use.",
+    ),
+    _product(
+        "lidocaine-1-multi-dose",
+        "Lidocaine HCl 1% (10 mg/mL), multiple-dose vial with methylparaben",
+        [("lidocaine", Decimal("10"), "mg/mL")],
+        "V",
+        "dailymed-xylocaine",
+        presentation="multi_dose_vial",
+        discard_after_opening_hours=MULTI_DOSE_DISCARD_HOURS,
+        strength=("V2", "xylocaine-pi-canada"),
+        note="Xylocaine multiple-dose vials hold 1 mg/mL methylparaben as preservative."
+        + MULTI_DOSE_DISCARD,
+    ),
+    _product(
+        "lidocaine-1-epinephrine-multi-dose",
+        "Lidocaine HCl 1% (10 mg/mL) with epinephrine 1:100,000, multiple-dose vial",
+        [("lidocaine", Decimal("10"), "mg/mL")],
+        "V",
+        "dailymed-xylocaine",
+        presentation="multi_dose_vial",
+        epinephrine=True,
+        discard_after_opening_hours=MULTI_DOSE_DISCARD_HOURS,
+        strength=("V2", "xylocaine-pi-canada"),
+        note="Xylocaine with epinephrine in multiple-dose vials holds 1 mg/mL methylparaben."
+        + MULTI_DOSE_DISCARD,
+    ),
+    _product(
+        "procaine-1-ampoule",
+        "Procaine HCl 1% (10 mg/mL), single-dose ampoule",
+        [("procaine", Decimal("10"), "mg/mL")],
+        "V",
+        "dailymed-novocain",
+        presentation="ampoule",
+        note="Novocain 1% ampul: no antimicrobial preservative; one use.",
+    ),
+    _product(
+        "procaine-2-multi-dose",
+        "Procaine HCl 2% (20 mg/mL), multiple-dose vial with chlorobutanol",
+        [("procaine", Decimal("20"), "mg/mL")],
+        "V",
+        "dailymed-novocain",
+        presentation="multi_dose_vial",
+        discard_after_opening_hours=MULTI_DOSE_DISCARD_HOURS,
+        note="Novocain vials: chlorobutanol is added as preservative in the multiple-dose vials."
+        + MULTI_DOSE_DISCARD,
     ),
     _product(
         "lidocaine-generic",

@@ -39,6 +39,14 @@ class _Loader:
         known = {field.name for field in self.get_model("catalogue", name)._meta.concrete_fields}
         return {key: value for key, value in values.items() if key in known}
 
+    def has_model(self, name: str) -> bool:
+        """Whether the schema being loaded has the model (an older migration may not)."""
+        try:
+            self.get_model("catalogue", name)
+        except LookupError:
+            return False
+        return True
+
     def source(self, key: str | None) -> models.Model | None:
         return self.sources[key] if key else None
 
@@ -96,6 +104,9 @@ class _Loader:
             ("kind", "text"),
         )
         self.sync("CompoundNote", parent, map(self.sourced, row["notes"]), ("kind", "text"))
+        if self.has_model("DoseLimit"):
+            limits = map(self.sourced, row["dose_limits"])
+            self.sync("DoseLimit", parent, limits, ("kind", "epinephrine"))
         self.compounds[row["slug"]] = compound
 
     def load_technique_facts(self) -> None:
@@ -124,7 +135,10 @@ class _Loader:
         product, _ = self.manager("Product").update_or_create(
             clinic=None, slug=values.pop("slug"), defaults=values
         )
-        components = [{**c, "compound": self.compounds[c["compound"]]} for c in row["components"]]
+        components = [
+            {**self.sourced(c, "strength_"), "compound": self.compounds[c["compound"]]}
+            for c in row["components"]
+        ]
         self.sync("ProductComponent", {"product": product}, components, ("compound",))
         self.products[row["slug"]] = product
 
