@@ -23,6 +23,7 @@ from mesotrace.catalogue.models import (
     CompoundClass,
     CompoundNote,
     Contraindication,
+    DoseLimit,
     Indication,
     ProcedureType,
     Product,
@@ -116,7 +117,18 @@ class CompoundOut(Schema):
     cloned_from_id: int | None
 
 
+class DoseLimitOut(FactOut):
+    kind: str = Field(
+        description="per_session (mg), per_kg (mg/kg), per_injection (mg), injections"
+    )
+    amount: Decimal
+    ceiling_mg: Decimal | None = Field(description="Per-kg limits: never above this")
+    epinephrine: str = Field(description="Presentations covered: any, without, with")
+    note: str
+
+
 class CompoundDetailOut(CompoundOut):
+    dose_limits: list[DoseLimitOut]
     regulatory_statuses: list[RegulatoryStatusOut]
     adverse_effects: list[AdverseEffectOut]
     contraindications: list[ContraindicationOut]
@@ -128,6 +140,8 @@ class ComponentOut(Schema):
     compound_name: str
     concentration: Decimal | None
     unit: str
+    strength_verification: Mark
+    strength_source: SourceOut | None
 
 
 class ProductOut(FactOut):
@@ -139,6 +153,7 @@ class ProductOut(FactOut):
     presentation: str
     volume_ml: Decimal | None
     discard_after_opening_hours: int | None
+    contains_epinephrine: bool
     note: str
     components: list[ComponentOut]
     shipped: bool
@@ -365,6 +380,10 @@ def get_compound(request: ApiRequest, compound_id: int) -> CompoundDetailOut:
     c = queries.visible_or_404(_compounds(request.clinic), request.clinic, pk=compound_id)
     return CompoundDetailOut(
         **_compound(c),
+        dose_limits=[
+            _fact(d, DoseLimitOut, ["kind", "amount", "ceiling_mg", "epinephrine", "note"])
+            for d in DoseLimit.objects.filter(compound=c).select_related("source")
+        ],
         regulatory_statuses=[
             _fact(s, RegulatoryStatusOut, _STATUS)
             for s in RegulatoryStatus.objects.filter(compound=c).select_related("source")
@@ -397,6 +416,7 @@ def _product(p: Product) -> ProductOut:
         presentation=p.presentation,
         volume_ml=p.volume_ml,
         discard_after_opening_hours=p.discard_after_opening_hours,
+        contains_epinephrine=p.contains_epinephrine,
         note=p.note,
         components=[
             ComponentOut(
@@ -404,6 +424,8 @@ def _product(p: Product) -> ProductOut:
                 compound_name=c.compound.name,
                 concentration=c.concentration,
                 unit=c.unit,
+                strength_verification=c.strength_verification,  # type: ignore[arg-type]
+                strength_source=_source(c.strength_source),
             )
             for c in p.components.all()
         ],
@@ -415,7 +437,9 @@ def _product(p: Product) -> ProductOut:
 
 
 def _with_components(products: QuerySet[Product]) -> QuerySet[Product]:
-    return products.select_related("source").prefetch_related("components__compound")
+    return products.select_related("source").prefetch_related(
+        "components__compound", "components__strength_source"
+    )
 
 
 @router.get("/products", response={200: ProductPage, **ERRORS}, auth=TokenAuth("catalogue.view"))

@@ -267,6 +267,53 @@ class Compound(CatalogueEntry):
         return sorted({word.strip().lower() for word in words if word.strip()})
 
 
+class AllergenKind(models.TextChoices):
+    SUBSTANCE = "substance", _("Substance")
+    CLASS = "class", _("Class of substances")
+
+
+class Allergen(SourcedFact):
+    """A substance or class a patient's allergy is coded to (shipped with the product).
+
+    Matched by its names and synonyms in English and French and by brand names. Its
+    compounds are those of the catalogue the allergy rules out; a substance's class says
+    which other compounds may cross-react, and the class's source and mark say whether that
+    cross-reaction is documented.
+    """
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=10, choices=AllergenKind.choices)
+    terms = models.TextField(
+        _("names"),
+        max_length=2000,
+        help_text=_("Names, synonyms (English and French) and brand names, separated by commas."),
+    )
+    member_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("class"),
+    )
+    compounds = models.ManyToManyField(Compound, blank=True, related_name="allergens")
+    cross_reaction = models.CharField(
+        _("cross-reaction between members"), max_length=600, blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [_sourced_check("", "allergen_sourced")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def term_list(self) -> list[str]:
+        return [term.strip() for term in self.terms.split(",") if term.strip()]
+
+
 class RegulatoryStatusKind(models.TextChoices):
     APPROVED = "approved", _("Approved for the stated indication")
     OFF_LABEL = "off_label", _("Off-label")

@@ -24,17 +24,28 @@ LA_INHIBITS_LIPOLYSIS = (
 )
 
 SOURCES: dict[str, dict[str, Any]] = {
+    "dentalcare-la-hypersensitivity": {
+        "url": "https://www.dentalcare.com/en-us/professional-education/ce-courses/ce449/"
+        "hypersensitivity-reactions",
+        "title": "Local anesthetics: hypersensitivity reactions (continuing-education course)",
+        "publisher": "dentalcare.com (secondary source)",
+    },
+    "finucane-2003": {
+        "url": "https://readkong.com/page/eeddiittoorriiaallss-allergies-to-local-anesthetics-the-8979139",
+        "title": "Finucane: Allergies to local anesthetics, the real truth (editorial), copy",
+        "publisher": "Canadian Journal of Anesthesia (secondary copy)",
+        "year": 2003,
+    },
     "dailymed-kybella": {
         "url": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?"
         "setid=fe431ed4-ea6f-4e99-b4bc-ec25ae7b8553",
-        "title": "Kybella (deoxycholic acid) injection: prescribing information",
+        "title": "Kybella (deoxycholic acid) label",
         "publisher": "DailyMed, US National Library of Medicine",
     },
     "dailymed-xylocaine": {
         "url": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?"
         "setid=4dd52202-8eef-4136-92dd-ada573b7cf74",
-        "title": "Xylocaine and Xylocaine MPF (lidocaine HCl, with and without epinephrine) "
-        "injection: prescribing information",
+        "title": "Xylocaine (lidocaine HCl, with and without epinephrine) label",
         "publisher": "DailyMed, US National Library of Medicine",
     },
     "xylocaine-pi-canada": {
@@ -47,12 +58,12 @@ SOURCES: dict[str, dict[str, Any]] = {
     "dailymed-novocain": {
         "url": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?"
         "setid=c80c810a-60e0-49bd-139c-95aec3a286fc",
-        "title": "Novocain (procaine hydrochloride injection): prescribing information",
+        "title": "Novocain (procaine HCl) label",
         "publisher": "DailyMed, US National Library of Medicine",
     },
     "druglib-novocain": {
         "url": "http://www.druglib.com/druginfo/novocain/indications_dosage/",
-        "title": "Novocain: indications and dosage (copy of the label)",
+        "title": "Novocain label, dosage (secondary copy)",
         "publisher": "DrugLib.com (secondary copy)",
     },
     "pharmacolibrary": {
@@ -2285,4 +2296,213 @@ JURISDICTION_RULES: list[dict[str, Any]] = [
         "protocols": [],
         "in_force": True,
     },
+]
+
+
+def _allergen(
+    slug: str,
+    name: str,
+    kind: str,
+    terms: str,
+    *,
+    compounds: tuple[str, ...] = (),
+    member_of: str | None = None,
+    cross_reaction: str = "",
+    mark: str = "U",
+    source: str | None = None,
+) -> dict[str, Any]:
+    """An allergy code: `terms` are English and French names and brands, commas between."""
+    return {
+        "slug": slug,
+        "name": name,
+        "kind": kind,
+        "terms": terms,
+        "compounds": list(compounds),
+        "member_of": member_of,
+        "cross_reaction": cross_reaction,
+        "verification": mark,
+        "source": source,
+    }
+
+
+_AMIDE = "amide-local-anaesthetics"
+_ESTER = "ester-local-anaesthetics"
+_NSAID = "nsaids"
+
+# Classes come before their members (the loader links a member to its class by slug).
+ALLERGENS: list[dict[str, Any]] = [
+    _allergen(
+        "local-anaesthetics",
+        "Local anaesthetics (any)",
+        "class",
+        "local anaesthetic, local anesthetic, anaesthetic, anesthetic, anesthesique local, "
+        "anesthesiques locaux, anesthesie locale",
+        compounds=("lidocaine", "procaine"),
+        cross_reaction="An allergy written as “local anaesthetics” names no one drug: every "
+        "local anaesthetic of the protocol is covered until it is clarified.",
+    ),
+    _allergen(
+        _AMIDE,
+        "Amide local anaesthetics",
+        "class",
+        "amide local anaesthetic, amide anaesthetic, amide anesthetic, amide type local "
+        "anesthetic, anesthesique local de type amide, anesthesiques locaux amides",
+        compounds=("lidocaine",),
+        cross_reaction="True allergy to amide local anaesthetics is rare, and cross-sensitivity "
+        "among amides “has not been reported”: an allergy to one amide is a warning to clarify "
+        "(preservative, metabisulfite, epinephrine), not proof of allergy to another.",
+        mark="V2",
+        source="dentalcare-la-hypersensitivity",
+    ),
+    _allergen(
+        _ESTER,
+        "Ester local anaesthetics",
+        "class",
+        "ester local anaesthetic, ester anaesthetic, ester anesthetic, ester type local "
+        "anesthetic, anesthesique local de type ester, anesthesiques locaux esters, paba",
+        compounds=("procaine",),
+        cross_reaction="Ester local anaesthetics are metabolised to para-aminobenzoic acid "
+        "(PABA), a known allergen: an allergy to one ester covers the others. Patients allergic "
+        "to esters have not shown cross-sensitivity to amides.",
+        mark="V2",
+        source="dentalcare-la-hypersensitivity",
+    ),
+    _allergen(
+        "lidocaine",
+        "Lidocaine",
+        "substance",
+        "lidocaine, lignocaine, lidocaine hydrochloride, xylocaine, xylocaine mpf, "
+        "lidocaine chlorhydrate, chlorhydrate de lidocaine, emla, versatis",
+        compounds=("lidocaine",),
+        member_of=_AMIDE,
+    ),
+    _allergen(
+        "bupivacaine",
+        "Bupivacaine",
+        "substance",
+        "bupivacaine, marcaine, sensorcaine, exparel",
+        member_of=_AMIDE,
+    ),
+    _allergen(
+        "mepivacaine",
+        "Mepivacaine",
+        "substance",
+        "mepivacaine, carbocaine, scandonest, scandicaine, polocaine",
+        member_of=_AMIDE,
+    ),
+    _allergen(
+        "articaine",
+        "Articaine",
+        "substance",
+        "articaine, carticaine, septanest, septocaine, ubistesin, orabloc",
+        member_of=_AMIDE,
+    ),
+    _allergen("prilocaine", "Prilocaine", "substance", "prilocaine, citanest", member_of=_AMIDE),
+    _allergen(
+        "ropivacaine",
+        "Ropivacaine",
+        "substance",
+        "ropivacaine, naropin, naropeine",
+        member_of=_AMIDE,
+    ),
+    _allergen(
+        "procaine",
+        "Procaine",
+        "substance",
+        "procaine, procaine hydrochloride, novocaine, novocain, chlorhydrate de procaine",
+        compounds=("procaine",),
+        member_of=_ESTER,
+        mark="V2",
+        source="finucane-2003",
+        cross_reaction="Procaine was marketed as Novocaine.",
+    ),
+    _allergen(
+        "benzocaine", "Benzocaine", "substance", "benzocaine, anbesol, orajel", member_of=_ESTER
+    ),
+    _allergen(
+        "tetracaine",
+        "Tetracaine",
+        "substance",
+        "tetracaine, amethocaine, pontocaine, ametop",
+        member_of=_ESTER,
+    ),
+    _allergen(
+        "chloroprocaine",
+        "Chloroprocaine",
+        "substance",
+        "chloroprocaine, nesacaine, clorotekal",
+        member_of=_ESTER,
+    ),
+    _allergen(
+        "soy",
+        "Soy",
+        "substance",
+        "soy, soya, soja, soybean, soy bean, soya bean, soy lecithin, soya lecithin, "
+        "lecithin, lecithine, lecithine de soja, graine de soja, feve de soja, "
+        "phosphatidylcholine, lipostabil",
+        compounds=("phosphatidylcholine",),
+        cross_reaction="Injectable phosphatidylcholine is made from soy lecithin (unverified "
+        "whether traces of soy protein remain).",
+    ),
+    _allergen(
+        "egg", "Egg", "substance", "egg, eggs, egg yolk, egg lecithin, oeuf, oeufs, jaune d oeuf"
+    ),
+    _allergen(
+        _NSAID,
+        "Non-steroidal anti-inflammatory drugs (NSAIDs)",
+        "class",
+        "nsaid, nsaids, non steroidal anti inflammatory, anti inflammatoire non steroidien, ains",
+        compounds=("ketoprofen", "piroxicam"),
+        cross_reaction="Cross-reactions between NSAIDs are common in practice (unverified: "
+        "no source was read for this catalogue).",
+    ),
+    _allergen(
+        "ibuprofen",
+        "Ibuprofen",
+        "substance",
+        "ibuprofen, ibuprofene, advil, nurofen, brufen",
+        member_of=_NSAID,
+    ),
+    _allergen(
+        "ketoprofen",
+        "Ketoprofen",
+        "substance",
+        "ketoprofen, ketoprofene, profenid, bi profenid, toprec",
+        compounds=("ketoprofen",),
+        member_of=_NSAID,
+    ),
+    _allergen(
+        "aspirin",
+        "Aspirin",
+        "substance",
+        "aspirin, aspirine, acetylsalicylic acid, acide acetylsalicylique, kardegic",
+        member_of=_NSAID,
+    ),
+    _allergen(
+        "penicillin",
+        "Penicillin",
+        "substance",
+        "penicillin, penicilline, amoxicillin, amoxicilline, augmentin, clamoxyl",
+    ),
+    _allergen(
+        "sulfonamides",
+        "Sulfonamides",
+        "class",
+        "sulfonamide, sulphonamide, sulfamide, sulfamethoxazole, bactrim",
+    ),
+    _allergen("latex", "Latex", "substance", "latex, natural rubber, caoutchouc"),
+    _allergen("nickel", "Nickel", "substance", "nickel"),
+    _allergen("chlorhexidine", "Chlorhexidine", "substance", "chlorhexidine, hibitane, biseptine"),
+    _allergen(
+        "parabens",
+        "Parabens",
+        "class",
+        "paraben, parabens, methylparaben, methylparabene, propylparaben, parahydroxybenzoate",
+    ),
+    _allergen(
+        "sulfites",
+        "Sulfites",
+        "class",
+        "sulfite, sulphite, metabisulfite, metabisulphite, bisulfite, sulfites",
+    ),
 ]

@@ -167,6 +167,21 @@ class _Loader:
             rule.protocols.set([self.protocols[slug] for slug in row["protocols"]])
             rule.further_sources.set([self.sources[key] for key in row["further_sources"]])
 
+    def load_allergens(self) -> int:
+        if not self.has_model("Allergen"):
+            return 0
+        found: dict[str, models.Model] = {}
+        for row in data.ALLERGENS:
+            values = self.fields("Allergen", self.sourced(row))
+            values["member_of"] = found[row["member_of"]] if row["member_of"] else None
+            allergen, _ = self.manager("Allergen").update_or_create(
+                slug=values.pop("slug"), defaults=values
+            )
+            allergen.compounds.set([self.compounds[slug] for slug in row["compounds"]])  # type: ignore[attr-defined]
+            found[row["slug"]] = allergen
+        self.manager("Allergen").exclude(slug__in=found).delete()
+        return len(found)
+
     def run(self) -> dict[str, int]:
         self.load_sources()
         for compound in data.COMPOUNDS:
@@ -179,7 +194,9 @@ class _Loader:
         for protocol in data.PROTOCOLS:
             self.load_protocol(protocol)
         self.load_rules()
+        allergens = self.load_allergens()
         return {
+            "allergens": allergens,
             "sources": len(self.sources),
             "compounds": len(self.compounds),
             "indications": len(self.indications),
