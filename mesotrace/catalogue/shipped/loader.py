@@ -177,7 +177,7 @@ class _Loader:
             allergen, _ = self.manager("Allergen").update_or_create(
                 slug=values.pop("slug"), defaults=values
             )
-            allergen.compounds.set([self.compounds[slug] for slug in row["compounds"]])  # type: ignore[attr-defined]
+            allergen.compounds.set([self.compounds[slug] for slug in row["compounds"]])
             found[row["slug"]] = allergen
         self.manager("Allergen").exclude(slug__in=found).delete()
         return len(found)

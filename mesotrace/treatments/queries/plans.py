@@ -11,7 +11,7 @@ from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import ObjectType
-from mesotrace.catalogue.models import Protocol, contraindications_for
+from mesotrace.catalogue.models import Allergen, Protocol, contraindications_for
 from mesotrace.catalogue.queries import lipolytic_protocol_ids, protocol_allowed, rules_for
 from mesotrace.catalogue.rules import Decision
 from mesotrace.core.api import Paging, paginate
@@ -76,18 +76,29 @@ def read_plan(actor: Actor, clinic: Clinic, plan_id: int, part: str) -> Treatmen
 
 def screen_patient(patient: Patient, protocol: Protocol, clinic: Clinic) -> list[ScreeningWarning]:
     """Every warning the patient's record raises against the protocol (`rules.screening`)."""
+    allergies = list(patient.allergies.all())
     facts = ScreeningFacts(
         patient=patient,
         protocol=protocol,
         clinic=clinic,
         compounds=list(protocol.compounds()),
         contraindications=list(contraindications_for(protocol)),
-        allergies=list(patient.allergies.all()),
+        allergies=allergies,
         medications=list(patient.medications.all()),
         jurisdiction=protocol_allowed(protocol, clinic),
         today=clinic_today(clinic),
+        allergens=allergy_codes() if allergies else [],
     )
     return screen(facts)
+
+
+def allergy_codes() -> list[Allergen]:
+    """The catalogue's allergy codes with their compounds and classes, in four queries."""
+    return list(
+        Allergen.objects.select_related("source", "member_of", "member_of__source")
+        .prefetch_related("compounds", "member_of__compounds")
+        .order_by("slug")
+    )
 
 
 def screening_for(plan: TreatmentPlan) -> list[ScreenedWarning]:
