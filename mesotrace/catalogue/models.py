@@ -323,12 +323,24 @@ class RegulatoryStatusKind(models.TextChoices):
 
 
 class RegulatoryStatus(SourcedFact):
+    """A regulator's decision on a compound in a jurisdiction; `use` says which use it is
+    about (a patient document quotes only its plan's own use), empty when it concerns the
+    compound as a whole."""
+
     compound = models.ForeignKey(
         Compound, on_delete=models.CASCADE, related_name="regulatory_statuses"
+    )
+    use = models.ForeignKey(
+        "CompoundUse",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="regulatory_statuses",
     )
     jurisdiction = models.CharField(_("jurisdiction"), max_length=3, validators=[jurisdiction_code])
     status = models.CharField(_("status"), max_length=20, choices=RegulatoryStatusKind.choices)
     indication = models.CharField(_("for"), max_length=500)
+    regulator = models.CharField(_("regulator"), max_length=120, blank=True)
     as_of = models.DateField(_("as of"), null=True, blank=True)
 
     class Meta:
@@ -359,6 +371,15 @@ class AdverseEffect(SourcedFact):
         related_name="adverse_effects",
     )
     term = models.CharField(_("adverse effect"), max_length=300)
+    plain_term = models.CharField(
+        _("in plain words"), max_length=300, blank=True, help_text=_("What a patient reads.")
+    )
+    zones: models.ManyToManyField[BodyZone, Any] = models.ManyToManyField(
+        "BodyZone",
+        blank=True,
+        related_name="+",
+        help_text=_("Only where these zones are treated; empty: wherever it is injected."),
+    )
     frequency = models.CharField(_("frequency or onset as reported"), max_length=300, blank=True)
     frequency_category = models.CharField(
         _("frequency"), max_length=12, choices=Frequency.choices, default=Frequency.UNKNOWN
@@ -694,6 +715,45 @@ class BodyZone(SourcedFact):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CompoundUse(models.Model):
+    """The evidence for one use of a compound: an indication, in some zones or in any.
+
+    A patient document quotes the evidence of its plan's own use only; without one, it says
+    no study of that use was found, and never borrows another use's rating.
+    """
+
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="uses")
+    indication = models.ForeignKey(Indication, on_delete=models.CASCADE, related_name="+")
+    zones = models.ManyToManyField(
+        BodyZone, blank=True, related_name="+", help_text=_("Empty: any zone.")
+    )
+    evidence_level = models.CharField(
+        _("evidence level"), max_length=10, choices=EvidenceLevel.choices
+    )
+    evidence_summary = models.TextField(_("evidence in plain words"), max_length=3000)
+    evidence_verification = models.CharField(
+        max_length=2, choices=Verification.choices, default=Verification.UNVERIFIED
+    )
+    evidence_sources = models.ManyToManyField(Source, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["compound", "indication", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.compound} for {self.indication}"
+
+    @property
+    def evidence_explanation(self) -> str:
+        return str(EVIDENCE_EXPLANATION[EvidenceLevel(self.evidence_level)])
+
+    def covers(self, indication_id: int, zone_ids: set[int]) -> bool:
+        """Whether this is the use of a plan for `indication_id` in the zones `zone_ids`."""
+        if indication_id != self.indication_id:
+            return False
+        mine = {zone.pk for zone in self.zones.all()}
+        return not mine or (bool(zone_ids) and zone_ids <= mine)
 
 
 class ProcedureType(models.TextChoices):

@@ -24,6 +24,11 @@ LA_INHIBITS_LIPOLYSIS = (
 )
 
 SOURCES: dict[str, dict[str, Any]] = {
+    "propecia-men-only": {
+        "url": "https://vivacare.com/toolkit/christinebrownmd/HealthTopic/finasteride-propecia",
+        "title": "Finasteride (Propecia): for male pattern hair loss in men only",
+        "publisher": "Vivacare patient information (secondary source)",
+    },
     "dentalcare-la-hypersensitivity": {
         "url": "https://www.dentalcare.com/en-us/professional-education/ce-courses/ce449/"
         "hypersensitivity-reactions",
@@ -35,12 +40,6 @@ SOURCES: dict[str, dict[str, Any]] = {
         "title": "Finucane: Allergies to local anesthetics, the real truth (editorial), copy",
         "publisher": "Canadian Journal of Anesthesia (secondary copy)",
         "year": 2003,
-    },
-    "dailymed-kybella": {
-        "url": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?"
-        "setid=fe431ed4-ea6f-4e99-b4bc-ec25ae7b8553",
-        "title": "Kybella (deoxycholic acid) label",
-        "publisher": "DailyMed, US National Library of Medicine",
     },
     "dailymed-xylocaine": {
         "url": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?"
@@ -113,20 +112,21 @@ SOURCES: dict[str, dict[str, Any]] = {
         "publisher": "CNEP",
     },
     "obes-rev-2013": {
-        "url": "https://www.scribd.com/document/486993598/MESOTERAPIA-CORPORAL-ABLATIVA",
+        "url": "https://doi.org/10.1111/obr.12049",
         "title": "Jayasinghe, Guillot, Bissoon, Greenway: lipolytic and ablative body "
         "mesotherapy (doi 10.1111/obr.12049)",
         "publisher": "Obesity Reviews",
         "year": 2013,
     },
     "kybella-label": {
-        "url": "https://www.oncologynurseadvisor.com/drug/kybella/",
-        "title": "Kybella (deoxycholic acid) prescribing information summary",
-        "publisher": "Oncology Nurse Advisor",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?"
+        "setid=fe431ed4-ea6f-4e99-b4bc-ec25ae7b8553",
+        "title": "Kybella (deoxycholic acid) label",
+        "publisher": "DailyMed, US National Library of Medicine",
     },
     "kybella-label-120ty": {
         "url": "http://www.120ty.net/bencandy.php?fid=134&id=35740",
-        "title": "Kybella label (mirror)",
+        "title": "Kybella label (mirror, secondary source)",
     },
     "kybella-safety": {
         "url": "https://www.refineaestheticsllc.com/injectables/kybella-safety-info/",
@@ -625,7 +625,7 @@ COMPOUNDS: list[dict[str, Any]] = [
                 "per_session",
                 "100",
                 "V",
-                "dailymed-kybella",
+                "kybella-label",
                 note="Label, one treatment: up to 50 injections of 0.2 mL of 10 mg/mL, 10 mL "
                 "in all, so 100 mg.",
             ),
@@ -633,14 +633,14 @@ COMPOUNDS: list[dict[str, Any]] = [
                 "injections",
                 "50",
                 "V",
-                "dailymed-kybella",
+                "kybella-label",
                 note="Label: up to 50 injections, 1 cm apart, per treatment.",
             ),
             _limit(
                 "per_injection",
                 "2",
                 "V",
-                "dailymed-kybella",
+                "kybella-label",
                 note="Label: 0.2 mL of 10 mg/mL per injection (2 mg/cm²).",
             ),
         ],
@@ -1075,7 +1075,14 @@ COMPOUNDS: list[dict[str, Any]] = [
         ),
         allergens="finasteride, 5-alpha-reductase inhibitor",
         regulatory=[
-            _status("US", "approved", "Androgenetic alopecia, taken by mouth", "V", "pmc10173235"),
+            _status(
+                "US",
+                "approved",
+                "Male pattern hair loss in men only, taken by mouth (Propecia); not for women "
+                "or children",
+                "V2",
+                "propecia-men-only",
+            ),
             _status(
                 "US", "off_label", "Injected (mesotherapy) use for hair loss", "V", "pmc10173235"
             ),
@@ -2506,3 +2513,181 @@ ALLERGENS: list[dict[str, Any]] = [
         "sulfite, sulphite, metabisulfite, metabisulphite, bisulfite, sulfites",
     ),
 ]
+
+
+# --- Evidence and approval per use (compound x indication, in some zones or any) ----------
+
+
+def _use_row(
+    compound: str,
+    indication: str,
+    zones: tuple[str, ...] = (),
+    evidence: tuple[str, str, str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """One use; without `evidence`, the compound's own evidence, which is about this use."""
+    if evidence is None:
+        row = next(c for c in COMPOUNDS if c["slug"] == compound)
+        evidence = (
+            row["evidence_level"],
+            row["evidence_summary"],
+            row["evidence_verification"],
+            row["evidence_sources"],
+        )
+    level, summary, mark, sources = evidence
+    return {
+        "key": f"{indication}:{','.join(zones)}",
+        "indication": indication,
+        "zones": list(zones),
+        "evidence_level": level,
+        "evidence_summary": summary,
+        "evidence_verification": mark,
+        "evidence_sources": sources,
+    }
+
+
+_GYNOID = ("thigh", "hip")
+_SPLIT_THIGH = (
+    "low",
+    "In a randomised split-thigh trial of 20 women, a mixture of aminophylline, buflomedil "
+    "and lidocaine did no better than the untreated thigh; the effect of each drug alone was "
+    "not studied.",
+    "V",
+    ["park-2008"],
+)
+USES: dict[str, list[dict[str, Any]]] = {
+    "deoxycholic-acid": [
+        _use_row("deoxycholic-acid", "localised-adiposity", ("submental",)),
+        _use_row(
+            "deoxycholic-acid",
+            "localised-adiposity",
+            _GYNOID,
+            (
+                "low",
+                "In a randomised split-body trial of 37 women with fat on the thighs and hips, "
+                "deoxycholate alone and PC/DC reduced circumference alike (about 6%), with no "
+                "untreated side for comparison. No regulator has approved this use.",
+                "V",
+                ["salti-2008"],
+            ),
+        ),
+    ],
+    "phosphatidylcholine": [_use_row("phosphatidylcholine", "localised-adiposity")],
+    "lidocaine": [
+        _use_row("lidocaine", "sports-injuries-pain", ("lower-back",)),
+        _use_row("lidocaine", "localised-adiposity", ("thigh",), _SPLIT_THIGH),
+    ],
+    "aminophylline": [_use_row("aminophylline", "localised-adiposity", ("thigh",), _SPLIT_THIGH)],
+    "buflomedil": [_use_row("buflomedil", "localised-adiposity", ("thigh",), _SPLIT_THIGH)],
+    "ketoprofen": [_use_row("ketoprofen", "sports-injuries-pain", ("lower-back",))],
+    "methylprednisolone": [_use_row("methylprednisolone", "sports-injuries-pain", ("lower-back",))],
+    "minoxidil": [_use_row("minoxidil", "hair-loss", ("scalp",))],
+    "hyaluronic-acid": [_use_row("hyaluronic-acid", "skin-ageing", ("face",))],
+    "vitamin-c": [_use_row("vitamin-c", "skin-ageing", ("face",))],
+}
+# Which use a regulator's decision is about, and who decided; others concern the compound.
+STATUS_USES: dict[tuple[str, str, str], str] = {
+    ("deoxycholic-acid", "US", "approved"): "localised-adiposity:submental",
+    ("deoxycholic-acid", "US", "off_label"): "localised-adiposity:thigh,hip",
+    ("minoxidil", "US", "off_label"): "hair-loss:scalp",
+}
+REGULATORS = {"US": "FDA", "BR": "ANVISA", "FR": "French government (décret)"}
+# Compounds of the shipped protocols, in the shipped jurisdictions: a decision or "unverified".
+STATUS_JURISDICTIONS = ("FR", "US")
+EXTRA_STATUSES: dict[str, list[dict[str, Any]]] = {
+    "lidocaine": [
+        _status(
+            "US",
+            "approved",
+            "Local or regional anaesthesia by infiltration and nerve block (Xylocaine); "
+            "mesotherapy is not among the labelled uses",
+            "V",
+            "dailymed-xylocaine",
+        ),
+    ],
+    "procaine": [
+        _status(
+            "US",
+            "approved",
+            "Local or regional anaesthesia by infiltration and peripheral nerve block (Novocain)",
+            "V",
+            "dailymed-novocain",
+        ),
+    ],
+}
+
+
+# Effects seen only where one zone is treated; the others can follow any injection.
+EFFECT_ZONES: dict[str, list[str]] = {
+    "Hair loss with scarring inflammation at scalp injection sites": ["scalp"],
+    "Abdominal haematoma": ["abdomen"],
+    "Marginal mandibular nerve injury": ["submental"],
+    "Difficulty swallowing (dysphagia)": ["submental"],
+}
+# What a patient reads where the catalogue's term is technical.
+PLAIN_TERMS: dict[str, str] = {
+    "Haematoma or bruising": "Bruising",
+    "Marginal mandibular nerve injury": "Injury to the nerve of the lower lip, giving an "
+    "uneven smile",
+    "Granulomatous inflammation (in mycobacterial infections)": "Lumps of inflamed tissue "
+    "(granulomas) with a mycobacterial infection",
+    "Rapid perifolliculitis with neutropenia and raised liver enzymes": "Inflamed hair "
+    "follicles around the injection sites, with fewer white blood cells and raised liver tests",
+    "Localised urticaria pigmentosa triggered by mesotherapy": "Itchy brown patches of skin "
+    "(urticaria pigmentosa) where injected",
+    "Post-inflammatory hyperpigmentation": "Darker patches of skin after the inflammation",
+    "Panniculitis (no case report reviewed)": "Inflammation of the fat under the skin "
+    "(panniculitis; no case report reviewed)",
+    "Lipoatrophy (not found in the review)": "Loss of fat under the skin, leaving a dent "
+    "(lipoatrophy; not found in the review)",
+    "Mycobacterium abscessus infection and fat necrosis after abdominal injections": "Skin "
+    "infection with slow-growing bacteria (Mycobacterium abscessus) and death of fat tissue "
+    "after injections in the abdomen",
+}
+
+
+def _plain_effects(effects: list[dict[str, Any]]) -> None:
+    for effect in effects:
+        effect["zones"] = EFFECT_ZONES.get(effect["term"], [])
+        effect["plain_term"] = PLAIN_TERMS.get(effect["term"], "")
+
+
+def _covers(status: dict[str, Any], jurisdiction: str) -> bool:
+    where = status["jurisdiction"]
+    return where in {jurisdiction, "*"} or (where == "EU" and jurisdiction == "FR")
+
+
+def _attach_uses() -> None:
+    """Each compound's uses, its decisions' uses and regulators, and an explicit
+    "unverified" for a protocol's compound with no decision in a shipped jurisdiction."""
+    products = {p["slug"]: [c["compound"] for c in p["components"]] for p in PRODUCTS}
+    in_protocols = {c for p in PROTOCOLS for i in p["items"] for c in products[i["product"]]}
+    _plain_effects(TECHNIQUE_ADVERSE_EFFECTS)
+    for compound in COMPOUNDS:
+        slug = compound["slug"]
+        _plain_effects(compound["adverse"])
+        compound["uses"] = USES.get(slug, [])
+        compound["regulatory"] = [*compound["regulatory"], *EXTRA_STATUSES.get(slug, [])]
+        for status in compound["regulatory"]:
+            status["use"] = STATUS_USES.get((slug, status["jurisdiction"], status["status"]))
+            status["regulator"] = REGULATORS.get(status["jurisdiction"], "")
+            if status["status"] == "unverified":
+                status["regulator"] = ""
+        for jurisdiction in STATUS_JURISDICTIONS if slug in in_protocols else ():
+            if not any(_covers(s, jurisdiction) for s in compound["regulatory"]):
+                compound["regulatory"].append(
+                    {
+                        **_status(
+                            jurisdiction,
+                            "unverified",
+                            "No regulator's decision on this compound was checked for this "
+                            "catalogue",
+                            "U",
+                            None,
+                        ),
+                        "use": None,
+                        "regulator": "",
+                    }
+                )
+
+
+_attach_uses()
