@@ -213,6 +213,8 @@ def build_content(plan: TreatmentPlan, clinic_evidence: bool = True) -> dict[str
             "protocol_evidence_source": _source(protocol.evidence_source, seen),
             "zones": sorted(str(zone) for zone in plan.zones.all()),
             "sessions": plan.planned_sessions,
+            "schedule_verification": protocol.schedule_verification,
+            "schedule_note": protocol.schedule_note,
             "interval_days": plan.interval_days,
             "currency": plan.currency,
             "price_per_session": _money(plan.price_per_session),
