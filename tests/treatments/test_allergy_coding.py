@@ -4,8 +4,14 @@ is a warning to review, never silence."""
 
 from __future__ import annotations
 
-import pytest
+import io
+from collections.abc import Callable
 
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from mesotrace.accounts.models import User
 from mesotrace.catalogue.models import Allergen, Compound, Protocol
 from mesotrace.treatments.queries.plans import allergy_codes, screen_patient
 from mesotrace.treatments.rules.screening import ScreeningWarning, coded_allergens
@@ -90,3 +96,28 @@ def test_a_coded_allergy_unrelated_to_the_protocol_raises_nothing(world: World) 
 def test_every_class_with_a_cross_reaction_says_whether_it_is_documented(db: object) -> None:
     for group in Allergen.objects.filter(kind="class").exclude(cross_reaction=""):
         assert group.verification == "U" or group.source is not None, group.slug
+
+
+def test_the_patient_record_shows_each_allergy_coded_or_not_matched(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    patient = make_patient(
+        world.clinic, allergies=[{"substance": "lécithine de soja"}, {"substance": "Zyxolan"}]
+    )
+
+    html = login(world.members["practitioner"]).get(f"/patients/{patient.pk}/").content.decode()
+
+    coding = html[html.index('id="allergy-coding"') :]
+    assert '“lécithine de soja”: <span class="badge">Soy</span>' in coding
+    assert '“Zyxolan”: <span class="badge bad">not matched to a substance</span>' in coding
+
+
+def test_the_allergies_matching_nothing_are_listed_per_clinic(world: World) -> None:
+    make_patient(world.clinic, allergies=[{"substance": "Zyxolan"}, {"substance": "Soja"}])
+    make_patient(world.clinic, allergies=[{"substance": "Zyxolan"}])
+    out = io.StringIO()
+
+    call_command("allergy_coding", stdout=out)
+
+    assert "alpha: 2 not matched\n  2 x Zyxolan\n" in out.getvalue()
+    assert "Soja" not in out.getvalue()
