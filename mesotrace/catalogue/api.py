@@ -22,6 +22,7 @@ from mesotrace.catalogue.models import (
     Compound,
     CompoundClass,
     CompoundNote,
+    CompoundUse,
     Contraindication,
     DoseLimit,
     Indication,
@@ -79,7 +80,16 @@ class RegulatoryStatusOut(FactOut):
     jurisdiction: str
     status: str
     indication: str
+    regulator: str
     as_of: datetime.date | None
+    use_id: int | None = Field(description="The use the decision is about; null: the compound")
+
+
+class UseOut(Schema):
+    id: int
+    indication_id: int
+    zones: list[str] = Field(description="Body zone slugs; empty: any zone")
+    evidence: EvidenceOut
 
 
 class AdverseEffectOut(FactOut):
@@ -128,6 +138,7 @@ class DoseLimitOut(FactOut):
 
 
 class CompoundDetailOut(CompoundOut):
+    uses: list[UseOut]
     dose_limits: list[DoseLimitOut]
     regulatory_statuses: list[RegulatoryStatusOut]
     adverse_effects: list[AdverseEffectOut]
@@ -338,12 +349,27 @@ def _compound(c: Compound) -> dict[str, Any]:
     }
 
 
+def _use(u: CompoundUse) -> UseOut:
+    return UseOut(
+        id=u.pk,
+        indication_id=u.indication_id,
+        zones=[zone.slug for zone in u.zones.all()],
+        evidence=EvidenceOut(
+            level=u.evidence_level,
+            explanation=u.evidence_explanation,
+            summary=u.evidence_summary,
+            verification=u.evidence_verification,  # type: ignore[arg-type]
+            sources=[SourceOut.from_orm(s) for s in u.evidence_sources.all()],
+        ),
+    )
+
+
 def _fact(row: Any, schema: type[FactOut], fields: list[str]) -> Any:
     values = {name: getattr(row, name) for name in fields}
     return schema(verification=row.verification, source=_source(row.source), **values)
 
 
-_STATUS = ["jurisdiction", "status", "indication", "as_of"]
+_STATUS = ["jurisdiction", "status", "indication", "regulator", "as_of", "use_id"]
 _EFFECT = ["term", "frequency", "frequency_category", "serious", "compound_id"]
 _CONTRA = ["kind", "text", "compound_id"]
 
@@ -380,6 +406,7 @@ def get_compound(request: ApiRequest, compound_id: int) -> CompoundDetailOut:
     c = queries.visible_or_404(_compounds(request.clinic), request.clinic, pk=compound_id)
     return CompoundDetailOut(
         **_compound(c),
+        uses=[_use(u) for u in c.uses.prefetch_related("zones", "evidence_sources")],
         dose_limits=[
             _fact(d, DoseLimitOut, ["kind", "amount", "ceiling_mg", "epinephrine", "note"])
             for d in DoseLimit.objects.filter(compound=c).select_related("source")
