@@ -22,6 +22,7 @@ from mesotrace.catalogue.models import (
     ProductComponent,
     Protocol,
     RegulatoryStatus,
+    Source,
 )
 from mesotrace.catalogue.queries import fact_counts
 from mesotrace.catalogue.shipped import data as starter_data
@@ -192,3 +193,31 @@ def test_fact_counts_lists_every_shipped_compound() -> None:
     assert set(counts) == set(Compound.objects.shipped().values_list("name", flat=True))
     assert all(sum(marks.values()) >= 2 for marks in counts.values())
     assert counts["Deoxycholic acid (sodium deoxycholate)"]["V"] >= 10
+
+
+def test_references_prefer_pubmed_doi_or_the_regulator_and_mark_aggregators() -> None:
+    for key in starter_data.SECONDARY_SOURCES:
+        assert "secondary source" in Source.objects.get(clinic=None, key=key).publisher, key
+    label = Source.objects.get(clinic=None, key="kybella-label")
+    assert label.url.startswith("https://dailymed.nlm.nih.gov/")
+    for key in ("jocd-12320", "rotunda-2009", "obes-rev-2013", "spain-2009-homeopathic"):
+        url = Source.objects.get(clinic=None, key=key).url
+        assert url.startswith(("https://doi.org/", "https://pubmed.ncbi.nlm.nih.gov/")), key
+
+
+def test_finasteride_is_approved_for_men_only() -> None:
+    status = RegulatoryStatus.objects.get(
+        compound__slug="finasteride", jurisdiction="US", status="approved"
+    )
+    assert "in men only" in status.indication
+    assert "not for women" in status.indication
+
+
+def test_every_protocol_compound_has_a_decision_or_unverified_in_france_and_the_us() -> None:
+    for protocol in Protocol.objects.shipped():
+        for compound in protocol.compounds():
+            for country in ("FR", "US"):
+                here = compound.regulatory_statuses.filter(jurisdiction__in=[country, "*", "EU"])
+                if country == "US":
+                    here = here.exclude(jurisdiction="EU")
+                assert here.exists(), (compound.slug, country)

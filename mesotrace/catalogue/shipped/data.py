@@ -214,7 +214,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "title": "Androgenetic alopecia treatments: FDA-approved options and off-label use",
     },
     "pubmed-35118130": {
-        "url": "http://www.pubmed.gov/35118130/",
+        "url": "https://pubmed.ncbi.nlm.nih.gov/35118130/",
         "title": "Paradoxical patchy alopecia after dutasteride mesotherapy (PubMed 35118130)",
     },
     "marzban-2017": {
@@ -223,7 +223,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "year": 2017,
     },
     "pubmed-19577328": {
-        "url": "https://pubmed.gov/19577328",
+        "url": "https://pubmed.ncbi.nlm.nih.gov/19577328/",
         "title": "Patchy alopecia with a residual cicatricial area after mesoglycan "
         "(PubMed 19577328)",
     },
@@ -233,8 +233,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "publisher": "Sapphire Roots",
     },
     "jocd-12320": {
-        "url": "https://litmetric.com/detail/28160387/"
-        "Hair-loss-at-injection-sites-of-mesotherapy-for-alopecia",
+        "url": "https://doi.org/10.1111/jocd.12320",
         "title": "Hair loss at injection sites of mesotherapy for alopecia "
         "(doi 10.1111/jocd.12320)",
         "publisher": "Journal of Cosmetic Dermatology",
@@ -246,7 +245,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "year": 2008,
     },
     "peru-procaine-vial": {
-        "url": "http://www.doi.org/10.1590/S0034-89102008000100020",
+        "url": "https://doi.org/10.1590/S0034-89102008000100020",
         "title": "Outbreak of M. chelonae after mesotherapy training sessions, Lima "
         "(doi 10.1590/S0034-89102008000100020)",
         "publisher": "Revista de Saúde Pública",
@@ -326,7 +325,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "year": 2008,
     },
     "rotunda-2009": {
-        "url": "http://pubget.com/paper/19397673",
+        "url": "https://pubmed.ncbi.nlm.nih.gov/19397673/",
         "title": "Rotunda et al.: DC versus PC/DC for submental fat",
         "publisher": "Dermatologic Surgery 2009;35:792",
         "year": 2009,
@@ -395,7 +394,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "year": 2007,
     },
     "spain-2009-homeopathic": {
-        "url": "https://www.actasdermo.org/index.php?p=doi-resolver&doi=10.1016/j.eimc.2011.03.006",
+        "url": "https://doi.org/10.1016/j.eimc.2011.03.006",
         "title": "M. abscessus outbreak from homeopathic multi-dose vials, Spain 2009 "
         "(doi 10.1016/j.eimc.2011.03.006)",
     },
@@ -2691,3 +2690,24 @@ def _attach_uses() -> None:
 
 
 _attach_uses()
+
+
+# Aggregators, mirrors, news and clinic pages kept because nothing better was read for the
+# fact: their publisher says "secondary source" wherever the source is cited.
+SECONDARY_SOURCES = frozenset(
+    {
+        "healthday-kybella", "ecoworld-lipodissolve", "kybella-label-120ty", "kybella-safety",
+        "dc-abdominal-study", "kybella-phase3", "wikipedia-injection-lipolysis", "skininc-2010",
+        "anvisa-lipostabil", "wikisum-injection-lipolysis", "slideplayer-meso",
+        "studylib-peru-ntm", "redorbit-cdc", "sapphireroots", "townsend-2008", "webmd-2005",
+        "dictionnaire-medical", "doczz-french-practice", "mesoterapiargentina",
+        "sim-consensus-2011", "konda-2013", "bhub-epidermal", "dermotherap", "phptraining",
+        "mesoderm-techniques", "nadia-hair", "azam-morsi-2010", "moftah-dutasteride",
+        "gajjar-2019", "akbas-2019", "cellulite-2017", "pabau-e65", "singsing-2022",
+        "perifolliculitis", "cnep-2012",
+    }
+)  # fmt: skip
+for _key in SECONDARY_SOURCES:
+    _publisher = SOURCES[_key].get("publisher", "")
+    if "secondary" not in _publisher:
+        SOURCES[_key]["publisher"] = f"{_publisher} (secondary source)".strip()
