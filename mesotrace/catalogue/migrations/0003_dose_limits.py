@@ -4,15 +4,6 @@ import django.core.validators
 import django.db.models.deletion
 from decimal import Decimal
 from django.db import migrations, models
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.migrations.state import StateApps
-
-from mesotrace.catalogue.shipped.loader import sync_starter_catalogue
-
-
-def load(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """The shipped strengths, presentations and dose limits in drug amount."""
-    sync_starter_catalogue(apps.get_model)
 
 
 class Migration(migrations.Migration):
@@ -74,5 +65,4 @@ class Migration(migrations.Migration):
             model_name='doselimit',
             constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='dose_limit_amount_positive'),
         ),
-        migrations.RunPython(load, migrations.RunPython.noop),
     ]

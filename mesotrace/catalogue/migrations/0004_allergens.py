@@ -2,15 +2,6 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.migrations.state import StateApps
-
-from mesotrace.catalogue.shipped.loader import sync_starter_catalogue
-
-
-def load(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """The shipped allergy codes: substances and classes, English, French and brand names."""
-    sync_starter_catalogue(apps.get_model)
 
 
 class Migration(migrations.Migration):
@@ -39,5 +30,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('verification', 'U'), ('source__isnull', False), _connector='OR'), name='allergen_sourced')],
             },
         ),
-        migrations.RunPython(load, migrations.RunPython.noop),
     ]

@@ -2,15 +2,6 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.migrations.state import StateApps
-
-from mesotrace.catalogue.shipped.loader import sync_starter_catalogue
-
-
-def load(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """Evidence and decisions per use, regulators, effects per zone in plain words."""
-    sync_starter_catalogue(apps.get_model)
 
 
 class Migration(migrations.Migration):
@@ -56,5 +47,4 @@ class Migration(migrations.Migration):
             name='use',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='regulatory_statuses', to='catalogue.compounduse'),
         ),
-        migrations.RunPython(load, migrations.RunPython.noop),
     ]
