@@ -79,6 +79,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # The clinic's cluster rule, and charting a lot under investigation: the owner's call.
     "safety_settings.manage": frozenset({Role.OWNER}),
     "lot.override_investigation": frozenset({Role.OWNER}),
+    # Charting a limited drug from a product of unknown strength: its dose cannot be checked.
+    "dose.override_unknown_strength": frozenset({Role.OWNER}),
     "signals.view": frozenset({Role.OWNER, Role.RESEARCHER}),
     # Measurements, lifestyle logs and progress charts are clinical records.
     "outcome.view": _CLINICAL,

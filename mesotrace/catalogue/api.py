@@ -22,7 +22,9 @@ from mesotrace.catalogue.models import (
     Compound,
     CompoundClass,
     CompoundNote,
+    CompoundUse,
     Contraindication,
+    DoseLimit,
     Indication,
     ProcedureType,
     Product,
@@ -78,7 +80,16 @@ class RegulatoryStatusOut(FactOut):
     jurisdiction: str
     status: str
     indication: str
+    regulator: str
     as_of: datetime.date | None
+    use_id: int | None = Field(description="The use the decision is about; null: the compound")
+
+
+class UseOut(Schema):
+    id: int
+    indication_id: int
+    zones: list[str] = Field(description="Body zone slugs; empty: any zone")
+    evidence: EvidenceOut
 
 
 class AdverseEffectOut(FactOut):
@@ -116,7 +127,19 @@ class CompoundOut(Schema):
     cloned_from_id: int | None
 
 
+class DoseLimitOut(FactOut):
+    kind: str = Field(
+        description="per_session (mg), per_kg (mg/kg), per_injection (mg), injections"
+    )
+    amount: Decimal
+    ceiling_mg: Decimal | None = Field(description="Per-kg limits: never above this")
+    epinephrine: str = Field(description="Presentations covered: any, without, with")
+    note: str
+
+
 class CompoundDetailOut(CompoundOut):
+    uses: list[UseOut]
+    dose_limits: list[DoseLimitOut]
     regulatory_statuses: list[RegulatoryStatusOut]
     adverse_effects: list[AdverseEffectOut]
     contraindications: list[ContraindicationOut]
@@ -128,6 +151,8 @@ class ComponentOut(Schema):
     compound_name: str
     concentration: Decimal | None
     unit: str
+    strength_verification: Mark
+    strength_source: SourceOut | None
 
 
 class ProductOut(FactOut):
@@ -139,6 +164,7 @@ class ProductOut(FactOut):
     presentation: str
     volume_ml: Decimal | None
     discard_after_opening_hours: int | None
+    contains_epinephrine: bool
     note: str
     components: list[ComponentOut]
     shipped: bool
@@ -323,12 +349,27 @@ def _compound(c: Compound) -> dict[str, Any]:
     }
 
 
+def _use(u: CompoundUse) -> UseOut:
+    return UseOut(
+        id=u.pk,
+        indication_id=u.indication_id,
+        zones=[zone.slug for zone in u.zones.all()],
+        evidence=EvidenceOut(
+            level=u.evidence_level,
+            explanation=u.evidence_explanation,
+            summary=u.evidence_summary,
+            verification=u.evidence_verification,  # type: ignore[arg-type]
+            sources=[SourceOut.from_orm(s) for s in u.evidence_sources.all()],
+        ),
+    )
+
+
 def _fact(row: Any, schema: type[FactOut], fields: list[str]) -> Any:
     values = {name: getattr(row, name) for name in fields}
     return schema(verification=row.verification, source=_source(row.source), **values)
 
 
-_STATUS = ["jurisdiction", "status", "indication", "as_of"]
+_STATUS = ["jurisdiction", "status", "indication", "regulator", "as_of", "use_id"]
 _EFFECT = ["term", "frequency", "frequency_category", "serious", "compound_id"]
 _CONTRA = ["kind", "text", "compound_id"]
 
@@ -365,6 +406,11 @@ def get_compound(request: ApiRequest, compound_id: int) -> CompoundDetailOut:
     c = queries.visible_or_404(_compounds(request.clinic), request.clinic, pk=compound_id)
     return CompoundDetailOut(
         **_compound(c),
+        uses=[_use(u) for u in c.uses.prefetch_related("zones", "evidence_sources")],
+        dose_limits=[
+            _fact(d, DoseLimitOut, ["kind", "amount", "ceiling_mg", "epinephrine", "note"])
+            for d in DoseLimit.objects.filter(compound=c).select_related("source")
+        ],
         regulatory_statuses=[
             _fact(s, RegulatoryStatusOut, _STATUS)
             for s in RegulatoryStatus.objects.filter(compound=c).select_related("source")
@@ -397,6 +443,7 @@ def _product(p: Product) -> ProductOut:
         presentation=p.presentation,
         volume_ml=p.volume_ml,
         discard_after_opening_hours=p.discard_after_opening_hours,
+        contains_epinephrine=p.contains_epinephrine,
         note=p.note,
         components=[
             ComponentOut(
@@ -404,6 +451,8 @@ def _product(p: Product) -> ProductOut:
                 compound_name=c.compound.name,
                 concentration=c.concentration,
                 unit=c.unit,
+                strength_verification=c.strength_verification,  # type: ignore[arg-type]
+                strength_source=_source(c.strength_source),
             )
             for c in p.components.all()
         ],
@@ -415,7 +464,9 @@ def _product(p: Product) -> ProductOut:
 
 
 def _with_components(products: QuerySet[Product]) -> QuerySet[Product]:
-    return products.select_related("source").prefetch_related("components__compound")
+    return products.select_related("source").prefetch_related(
+        "components__compound", "components__strength_source"
+    )
 
 
 @router.get("/products", response={200: ProductPage, **ERRORS}, auth=TokenAuth("catalogue.view"))

@@ -267,6 +267,53 @@ class Compound(CatalogueEntry):
         return sorted({word.strip().lower() for word in words if word.strip()})
 
 
+class AllergenKind(models.TextChoices):
+    SUBSTANCE = "substance", _("Substance")
+    CLASS = "class", _("Class of substances")
+
+
+class Allergen(SourcedFact):
+    """A substance or class a patient's allergy is coded to (shipped with the product).
+
+    Matched by its names and synonyms in English and French and by brand names. Its
+    compounds are those of the catalogue the allergy rules out; a substance's class says
+    which other compounds may cross-react, and the class's source and mark say whether that
+    cross-reaction is documented.
+    """
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=10, choices=AllergenKind.choices)
+    terms = models.TextField(
+        _("names"),
+        max_length=2000,
+        help_text=_("Names, synonyms (English and French) and brand names, separated by commas."),
+    )
+    member_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("class"),
+    )
+    compounds = models.ManyToManyField(Compound, blank=True, related_name="allergens")
+    cross_reaction = models.CharField(
+        _("cross-reaction between members"), max_length=600, blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [_sourced_check("", "allergen_sourced")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def term_list(self) -> list[str]:
+        return [term.strip() for term in self.terms.split(",") if term.strip()]
+
+
 class RegulatoryStatusKind(models.TextChoices):
     APPROVED = "approved", _("Approved for the stated indication")
     OFF_LABEL = "off_label", _("Off-label")
@@ -276,12 +323,24 @@ class RegulatoryStatusKind(models.TextChoices):
 
 
 class RegulatoryStatus(SourcedFact):
+    """A regulator's decision on a compound in a jurisdiction; `use` says which use it is
+    about (a patient document quotes only its plan's own use), empty when it concerns the
+    compound as a whole."""
+
     compound = models.ForeignKey(
         Compound, on_delete=models.CASCADE, related_name="regulatory_statuses"
+    )
+    use = models.ForeignKey(
+        "CompoundUse",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="regulatory_statuses",
     )
     jurisdiction = models.CharField(_("jurisdiction"), max_length=3, validators=[jurisdiction_code])
     status = models.CharField(_("status"), max_length=20, choices=RegulatoryStatusKind.choices)
     indication = models.CharField(_("for"), max_length=500)
+    regulator = models.CharField(_("regulator"), max_length=120, blank=True)
     as_of = models.DateField(_("as of"), null=True, blank=True)
 
     class Meta:
@@ -312,6 +371,15 @@ class AdverseEffect(SourcedFact):
         related_name="adverse_effects",
     )
     term = models.CharField(_("adverse effect"), max_length=300)
+    plain_term = models.CharField(
+        _("in plain words"), max_length=300, blank=True, help_text=_("What a patient reads.")
+    )
+    zones: models.ManyToManyField[BodyZone, Any] = models.ManyToManyField(
+        "BodyZone",
+        blank=True,
+        related_name="+",
+        help_text=_("Only where these zones are treated; empty: wherever it is injected."),
+    )
     frequency = models.CharField(_("frequency or onset as reported"), max_length=300, blank=True)
     frequency_category = models.CharField(
         _("frequency"), max_length=12, choices=Frequency.choices, default=Frequency.UNKNOWN
@@ -410,6 +478,11 @@ class Product(CatalogueEntry, SourcedFact):
         validators=[MinValueValidator(1), MaxValueValidator(24 * 365)],
         help_text=_("Multi-dose vials: how long an opened vial may be used."),
     )
+    contains_epinephrine = models.BooleanField(
+        _("contains epinephrine (adrenaline)"),
+        default=False,
+        help_text=_("A local anaesthetic's dose limit depends on it."),
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
     cloned_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -468,11 +541,21 @@ class ProductComponent(models.Model):
         help_text=_("Leave empty when the source does not state it."),
     )
     unit = models.CharField(_("unit"), max_length=8, choices=ConcentrationUnit.choices, blank=True)
+    strength_source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    strength_verification = models.CharField(
+        _("strength verification"),
+        max_length=2,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+    )
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["product", "compound"], name="component_once"),
+            _sourced_check("strength_", "component_strength_sourced"),
             models.CheckConstraint(
                 condition=Q(concentration__isnull=True) | Q(concentration__gt=0),
                 name="component_concentration_positive",
@@ -490,6 +573,75 @@ class ProductComponent(models.Model):
             raise ValidationError({"unit": _("Give the unit of the concentration.")})
         if self.unit == ConcentrationUnit.PERCENT and (self.concentration or 0) > 100:
             raise ValidationError({"concentration": _("A percentage cannot exceed 100.")})
+
+
+class DoseLimitKind(models.TextChoices):
+    PER_SESSION = "per_session", _("mg per session")
+    PER_KG = "per_kg", _("mg per kg of body weight per session, up to a ceiling in mg")
+    PER_INJECTION = "per_injection", _("mg per injection")
+    INJECTIONS = "injections", _("injections per session")
+
+
+class Epinephrine(models.TextChoices):
+    """Which presentations a limit covers: lidocaine's label limit differs with epinephrine."""
+
+    ANY = "any", _("with or without epinephrine")
+    WITHOUT = "without", _("without epinephrine")
+    WITH = "with", _("with epinephrine")
+
+
+class DoseLimit(SourcedFact):
+    """A label's maximum of one drug, in drug amount (or a count of injections) per session.
+
+    The amount of the drug is summed over every product, syringe and point of a session;
+    each product's strength (`ProductComponent`) turns a limit into mL of that product.
+    """
+
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="dose_limits")
+    kind = models.CharField(_("kind"), max_length=14, choices=DoseLimitKind.choices)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=9,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=_("mg, mg/kg, or a number of injections, as the kind says."),
+    )
+    ceiling_mg = models.DecimalField(
+        _("ceiling (mg)"),
+        max_digits=9,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=_("Per-kg limits: never more than this, whatever the weight."),
+    )
+    epinephrine = models.CharField(
+        _("presentations"), max_length=7, choices=Epinephrine.choices, default=Epinephrine.ANY
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["compound", "kind", "epinephrine", "id"]
+        constraints = [
+            _sourced_check("", "dose_limit_sourced"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="dose_limit_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound}: {self.amount.normalize()} {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == DoseLimitKind.PER_KG and self.ceiling_mg is None:
+            raise ValidationError({"ceiling_mg": _("A per-kg limit needs its ceiling in mg.")})
+
+    def applies(self, plain: bool, with_epinephrine: bool) -> bool:
+        """Whether the limit covers a session that used plain and/or epinephrine products."""
+        if self.epinephrine == Epinephrine.WITHOUT:
+            return plain
+        if self.epinephrine == Epinephrine.WITH:
+            return with_epinephrine
+        return True
 
 
 class Purpose(models.TextChoices):
@@ -563,6 +715,45 @@ class BodyZone(SourcedFact):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CompoundUse(models.Model):
+    """The evidence for one use of a compound: an indication, in some zones or in any.
+
+    A patient document quotes the evidence of its plan's own use only; without one, it says
+    no study of that use was found, and never borrows another use's rating.
+    """
+
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="uses")
+    indication = models.ForeignKey(Indication, on_delete=models.CASCADE, related_name="+")
+    zones = models.ManyToManyField(
+        BodyZone, blank=True, related_name="+", help_text=_("Empty: any zone.")
+    )
+    evidence_level = models.CharField(
+        _("evidence level"), max_length=10, choices=EvidenceLevel.choices
+    )
+    evidence_summary = models.TextField(_("evidence in plain words"), max_length=3000)
+    evidence_verification = models.CharField(
+        max_length=2, choices=Verification.choices, default=Verification.UNVERIFIED
+    )
+    evidence_sources = models.ManyToManyField(Source, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["compound", "indication", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.compound} for {self.indication}"
+
+    @property
+    def evidence_explanation(self) -> str:
+        return str(EVIDENCE_EXPLANATION[EvidenceLevel(self.evidence_level)])
+
+    def covers(self, indication_id: int, zone_ids: set[int]) -> bool:
+        """Whether this is the use of a plan for `indication_id` in the zones `zone_ids`."""
+        if indication_id != self.indication_id:
+            return False
+        mine = {zone.pk for zone in self.zones.all()}
+        return not mine or (bool(zone_ids) and zone_ids <= mine)
 
 
 class ProcedureType(models.TextChoices):

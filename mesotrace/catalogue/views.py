@@ -112,6 +112,7 @@ def compound_detail(request: ClinicRequest, compound_id: int) -> HttpResponse:
     context = {
         "compound": compound,
         "statuses": compound.regulatory_statuses.select_related("source"),
+        "dose_limits": compound.dose_limits.select_related("source"),
         "adverse_effects": compound.adverse_effects.select_related("source"),
         "contraindications": compound.contraindications.select_related("source"),
         "notes": compound.notes.select_related("source"),
@@ -233,7 +234,7 @@ def product_detail(request: ClinicRequest, product_id: int) -> HttpResponse:
     )
     context = {
         "product": product,
-        "components": product.components.select_related("compound"),
+        "components": product.components.select_related("compound", "strength_source"),
         "protocols": queries.protocols_with(request.clinic, product=product),
     }
     return render(request, "catalogue/product_detail.html", context)

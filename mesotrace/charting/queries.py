@@ -27,13 +27,26 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone, Product, ProductComponent, Technique
 from mesotrace.charting.models import PhotoView, SessionPhoto
-from mesotrace.charting.rules import Catalogue, Refusal, depth_range, fingerprint, performed_at
+from mesotrace.charting.rules import (
+    WARN_AT,
+    WEIGHT_WINDOW_DAYS,
+    Catalogue,
+    Refusal,
+    Weight,
+    depth_range,
+    describe_limit,
+    fingerprint,
+    limit_mg,
+    mg_per_ml,
+    performed_at,
+)
 from mesotrace.charting.schemas import SessionIn
 from mesotrace.consent.queries import consent_problem
 from mesotrace.core.clock import clinic_today, clinic_zone, local_date
 from mesotrace.inventory.models import Lot, LotStatus, on_hand_expression
 from mesotrace.inventory.queries.stock import usable_lots_by_product
 from mesotrace.inventory.rules import HALF_ML_UNIT, annotated_on_hand
+from mesotrace.outcomes.models import Measurement
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.practitioners.queries import may_inject
@@ -48,6 +61,7 @@ from mesotrace.treatments.queries.plans import screening_for
 from mesotrace.treatments.rules.screening import open_warnings
 
 RECENT = 50
+BODY_WEIGHT = "body-weight"  # the shipped measurement type (LOINC 29463-7)
 DEFAULT_VOLUME_PER_POINT = Decimal("0.1")
 DEFAULT_GAUGE = 30
 DEFAULT_NEEDLE_MM = Decimal("4")
@@ -260,9 +274,12 @@ def payload_catalogue(clinic: Clinic, payload: SessionIn) -> Catalogue:
     product_ids = {c.product_id for i in payload.injections for c in i.components}
     lot_ids = {c.lot_id for i in payload.injections for c in i.components}
     components: dict[int, list[ProductComponent]] = defaultdict(list)
-    for row in ProductComponent.objects.filter(product_id__in=product_ids).select_related(
-        "compound", "compound__max_dose_source"
-    ):
+    rows = (
+        ProductComponent.objects.filter(product_id__in=product_ids)
+        .select_related("compound", "compound__max_dose_source")
+        .prefetch_related("compound__dose_limits__source")
+    )
+    for row in rows:
         components[row.product_id].append(row)
     lots = Lot.objects.for_clinic(clinic).filter(pk__in=lot_ids)
     return Catalogue(
@@ -271,6 +288,22 @@ def payload_catalogue(clinic: Clinic, payload: SessionIn) -> Catalogue:
         lots={lot.pk: lot for lot in lots.select_related("product")},
         components=components,
     )
+
+
+def recent_weight(patient: Patient, on: datetime.datetime) -> Weight | None:
+    """The patient's latest body weight in the WEIGHT_WINDOW_DAYS up to `on`, if any."""
+    since = on - datetime.timedelta(days=WEIGHT_WINDOW_DAYS)
+    row = (
+        Measurement.objects.for_clinic(patient.clinic)
+        .filter(patient=patient, type__slug=BODY_WEIGHT, measured_at__gte=since)
+        .filter(measured_at__lte=on)
+        .order_by("-measured_at", "-pk")
+        .first()
+    )
+    if row is None:
+        return None
+    kg = Decimal(str(row.value)).quantize(Decimal("0.1"))
+    return Weight(kg, local_date(patient.clinic, row.measured_at))
 
 
 # --- The chart page ---------------------------------------------------------------------
@@ -350,12 +383,61 @@ def _defaults(appointment: Appointment) -> dict[str, Any]:
     }
 
 
+def _dose_limits(products: Sequence[Product], weight: Weight | None) -> list[dict[str, Any]]:
+    """Each limited drug in the products offered: its limits for this patient and each
+    product's strength, for the page's running totals."""
+    drugs: dict[int, dict[str, Any]] = {}
+    rows = (
+        ProductComponent.objects.filter(product__in=products)
+        .select_related("compound", "product")
+        .prefetch_related("compound__dose_limits__source")
+    )
+    for row in rows:
+        limits = list(row.compound.dose_limits.all())
+        if not limits:
+            continue
+        drug = drugs.setdefault(row.compound_id, _drug_entry(row, limits, weight))
+        strength = mg_per_ml(row)
+        drug["products"][str(row.product_id)] = {
+            "name": row.product.name,
+            "mg_per_ml": None if strength is None else str(strength),
+            "epinephrine": row.product.contains_epinephrine,
+        }
+    return [drugs[key] for key in sorted(drugs)]
+
+
+def _drug_entry(row: ProductComponent, limits: list[Any], weight: Weight | None) -> dict[str, Any]:
+    return {
+        "id": row.compound_id,
+        "name": row.compound.name,
+        "limits": [
+            {
+                "kind": limit.kind,
+                "epinephrine": limit.epinephrine,
+                "max": None if limit_mg(limit, weight) is None else str(limit_mg(limit, weight)),
+                "label": describe_limit(limit, weight),
+            }
+            for limit in limits
+        ],
+        "products": {},
+    }
+
+
 def chart_config(appointment: Appointment) -> dict[str, Any]:
     """What the chart page's script needs: products with their usable lots, the protocol's
-    defaults for the syringe, and the body zones. Sent as JSON in the page, never executed."""
+    defaults for the syringe, the body zones, and the limited drugs' limits. Sent as JSON in
+    the page, never executed."""
     products = _stocked_products(appointment)
     lots = _lots(appointment, products)
+    weight = recent_weight(appointment.patient, performed_at(appointment))
     return {
+        "doses": {
+            "drugs": _dose_limits(products, weight),
+            "weight_kg": None if weight is None else str(weight.kg),
+            "weight_on": None if weight is None else weight.on.isoformat(),
+            "window_days": WEIGHT_WINDOW_DAYS,
+            "warn_at": str(WARN_AT),
+        },
         "products": [{"id": p.pk, "name": p.name, "lots": lots[p.pk]} for p in products],
         "defaults": _defaults(appointment),
         "techniques": [[value, str(label)] for value, label in Technique.choices],

@@ -2,12 +2,13 @@
 checks of each point and mix of a payload, owners' lot overrides, and what an amendment may
 correct.
 
-Doses: only compounds whose catalogue entry gives a maximum are checked. A maximum in mL
-(the Kybella label's "10 mL per session") is compared with the volume of the products
-containing the compound; one in mg, g, µg or IU with the amount injected, from each
-product's stated concentration. When a product does not state the concentration, the
-amount cannot be known, and the session is refused rather than passed unchecked. A
-maximum in a unit this module cannot compute (e.g. per kg) is shown, not enforced.
+Doses: a drug's label limits (`DoseLimit`: mg per session, mg/kg with a ceiling, mg per
+injection, injections per session) are checked on the amount of the drug summed over every
+product, syringe and point of the session, from each product's strength. A limit per kg
+needs a body weight recorded in the WEIGHT_WINDOW_DAYS before the session. A product whose
+strength is not recorded is refused for a limited drug unless an owner overrides it with a
+reason. A clinic's own compound may still give a single maximum per session in mL, mg, g,
+µg or IU (`Compound.max_dose_per_session`), checked the same way.
 
 Overrides: only a lot under investigation can be overridden (a recalled or expired lot
 never), only by an owner, only with a reason; every other check of the lot (expiry,
@@ -21,7 +22,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -37,12 +38,15 @@ from mesotrace.catalogue.models import (
     BodyZone,
     Compound,
     ConcentrationUnit,
+    DoseLimit,
+    DoseLimitKind,
+    Epinephrine,
     Product,
     ProductComponent,
     Protocol,
 )
 from mesotrace.charting.models import SessionAmendment
-from mesotrace.charting.schemas import InjectionIn, LotOverrideIn, SessionIn
+from mesotrace.charting.schemas import DoseOverrideIn, InjectionIn, LotOverrideIn, SessionIn
 from mesotrace.inventory.models import Lot, LotStatus
 from mesotrace.treatments.models import Appointment
 from mesotrace.treatments.rules.bodymap import region_at
@@ -84,6 +88,7 @@ def fingerprint(payload: SessionIn) -> str:
     """A hash of what was submitted, to tell a retry from a different session under one key."""
     # Without overrides the body hashes as it did before overrides existed.
     skip = {"idempotency_key"} | (set() if payload.lot_overrides else {"lot_overrides"})
+    skip |= set() if payload.dose_overrides else {"dose_overrides"}
     body = payload.model_dump(mode="json", exclude=skip)
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
@@ -397,3 +402,221 @@ def _unknown(compound: Compound, products: list[str]) -> str:
 
 def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
+
+
+# --- Dose limits in drug amount ---------------------------------------------------------
+
+# A body weight older than this does not count for a limit per kg: courses for fat loss
+# change the weight, and a month covers the usual interval between sessions.
+WEIGHT_WINDOW_DAYS = 30
+# The chart page warns from this share of a limit on.
+WARN_AT = Decimal("0.8")
+DOSE_OVERRIDE_PERMISSION = "dose.override_unknown_strength"
+
+
+@dataclass(frozen=True)
+class Weight:
+    kg: Decimal
+    on: datetime.date
+
+
+def mg_per_ml(row: ProductComponent) -> Decimal | None:
+    """A component's strength in mg/mL, or None when it is not recorded or not a mass."""
+    if row.concentration is None or row.unit not in _PER_ML:
+        return None
+    per_ml, dim = _PER_ML[ConcentrationUnit(row.unit)]
+    return row.concentration * per_ml if dim == "mg" else None
+
+
+@dataclass
+class DrugUse:
+    """One limited drug in a session: its amount over every product, syringe and point."""
+
+    compound: Compound
+    limits: list[DoseLimit]
+    total_mg: Decimal = Decimal("0")
+    points: int = 0
+    point_mg: dict[int, Decimal] = field(default_factory=dict)
+    unknown: set[str] = field(default_factory=set)
+    plain: bool = False
+    with_epinephrine: bool = False
+    strengths: dict[str, Decimal] = field(default_factory=dict)  # product name: mg/mL
+
+    def applying(self) -> list[DoseLimit]:
+        return [lim for lim in self.limits if lim.applies(self.plain, self.with_epinephrine)]
+
+
+def _add_component(
+    use: DrugUse, product: Product, row: ProductComponent, ml: Decimal, at: int
+) -> None:
+    if product.contains_epinephrine:
+        use.with_epinephrine = True
+    else:
+        use.plain = True
+    strength = mg_per_ml(row)
+    if strength is None:
+        use.unknown.add(product.name)
+        return
+    use.strengths[product.name] = strength
+    use.total_mg += ml * strength
+    use.point_mg[at] = use.point_mg.get(at, Decimal("0")) + ml * strength
+
+
+def drug_uses(payload: SessionIn, found: Catalogue) -> dict[int, DrugUse]:
+    """Every drug with a dose limit that the payload injects, keyed by compound id."""
+    uses: dict[int, DrugUse] = {}
+    for index, injection in enumerate(payload.injections):
+        here: set[int] = set()
+        for component in injection.components:
+            product = found.products.get(component.product_id)
+            for row in found.components.get(component.product_id, []) if product else []:
+                limits = list(row.compound.dose_limits.all())
+                if not limits:
+                    continue
+                use = uses.setdefault(row.compound_id, DrugUse(row.compound, limits))
+                assert product is not None
+                _add_component(use, product, row, component.volume_ml, index)
+                here.add(row.compound_id)
+        for compound_id in here:
+            uses[compound_id].points += 1
+    return uses
+
+
+def limit_mg(limit: DoseLimit, weight: Weight | None) -> Decimal | None:
+    """The limit in mg (or injections) for this patient; None when it needs a weight."""
+    if limit.kind != DoseLimitKind.PER_KG:
+        return limit.amount
+    if weight is None:
+        return None
+    by_weight = limit.amount * weight.kg
+    return min(by_weight, limit.ceiling_mg) if limit.ceiling_mg is not None else by_weight
+
+
+def describe_limit(limit: DoseLimit, weight: Weight | None) -> str:
+    """The limit in the label's terms, e.g. "4.5 mg/kg for 50 kg, at most 300 mg, without
+    epinephrine"."""
+    amount = _number(limit.amount)
+    if limit.kind == DoseLimitKind.PER_KG:
+        text = _("%(amount)s mg/kg for %(kg)s kg, at most %(ceiling)s mg") % {
+            "amount": amount,
+            "kg": _number(weight.kg) if weight else "?",
+            "ceiling": _number(limit.ceiling_mg or Decimal("0")),
+        }
+    elif limit.kind == DoseLimitKind.INJECTIONS:
+        text = _("%(amount)s injections per session") % {"amount": amount}
+    elif limit.kind == DoseLimitKind.PER_INJECTION:
+        text = _("%(amount)s mg per injection") % {"amount": amount}
+    else:
+        text = _("%(amount)s mg per session") % {"amount": amount}
+    if limit.epinephrine != Epinephrine.ANY:
+        text = f"{text}, {limit.get_epinephrine_display()}"
+    source = limit.source.title if limit.source else _("unverified")
+    return f"{text}; {source}"
+
+
+def in_ml(use: DrugUse, mg: Decimal) -> str:
+    """An amount of the drug as mL of each product used: "11.25 mL of Lidocaine 2%"."""
+    return _(" or ").join(
+        _("%(ml)s mL of %(product)s") % {"ml": _number(_round(mg / strength)), "product": name}
+        for name, strength in sorted(use.strengths.items())
+    )
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.001")).normalize()
+
+
+def _unknown_strength(use: DrugUse) -> str:
+    return _(
+        "%(drug)s has a dose limit, but the strength of %(products)s is not recorded, so the "
+        "amount charted cannot be checked. Chart a product whose strength the catalogue "
+        "gives, or an owner may override this with a reason."
+    ) % {"drug": use.compound.name, "products": ", ".join(sorted(use.unknown))}
+
+
+def _needs_weight(use: DrugUse, limit: DoseLimit) -> str:
+    return _(
+        "%(drug)s: its limit depends on body weight (%(rule)s), and no body weight was "
+        "recorded in the %(days)s days before this session. Record the patient's weight first."
+    ) % {
+        "drug": use.compound.name,
+        "rule": describe_limit(limit, None),
+        "days": WEIGHT_WINDOW_DAYS,
+    }
+
+
+def _over_limit(use: DrugUse, limit: DoseLimit, weight: Weight | None, most: Decimal) -> str | None:
+    rule = describe_limit(limit, weight)
+    name = use.compound.name
+    if limit.kind == DoseLimitKind.INJECTIONS:
+        if use.points <= most:
+            return None
+        return _("%(drug)s: %(n)s injections charted, above the limit of %(rule)s.") % {
+            "drug": name,
+            "n": use.points,
+            "rule": rule,
+        }
+    if limit.kind == DoseLimitKind.PER_INJECTION:
+        over = [(at, mg) for at, mg in sorted(use.point_mg.items()) if mg > most]
+        if not over:
+            return None
+        at, mg = over[0]
+        return _(
+            "%(drug)s: %(mg)s mg at point %(point)s, above the limit of %(rule)s. That limit is "
+            "%(ml)s per injection."
+        ) % {"drug": name, "mg": _number(_round(mg)), "point": at + 1, "rule": rule,
+             "ml": in_ml(use, most)}  # fmt: skip
+    if use.total_mg <= most:
+        return None
+    return _(
+        "%(drug)s: %(total)s mg charted in this session, above the limit of %(limit)s mg "
+        "(%(rule)s). That limit is %(ml)s."
+    ) % {"drug": name, "total": _number(_round(use.total_mg)), "limit": _number(_round(most)),
+         "rule": rule, "ml": in_ml(use, most)}  # fmt: skip
+
+
+def limit_problems(
+    uses: Mapping[int, DrugUse], weight: Weight | None, overridden: Collection[int]
+) -> list[str]:
+    """Why the session's drug amounts are refused, one sentence per limit broken."""
+    problems: list[str] = []
+    for compound_id, use in sorted(uses.items()):
+        if use.unknown and compound_id not in overridden:
+            problems.append(_unknown_strength(use))
+            continue
+        for limit in use.applying():
+            most = limit_mg(limit, weight)
+            problem = (
+                _needs_weight(use, limit) if most is None else _over_limit(use, limit, weight, most)
+            )
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def dose_overrides(
+    actor: Actor, overrides: Sequence[DoseOverrideIn], uses: Mapping[int, DrugUse]
+) -> frozenset[int]:
+    """The compounds whose unknown strength an owner overrode; refuses a bad override."""
+    if not overrides:
+        return frozenset()
+    membership = actor.membership
+    if membership is None or not membership.may(DOSE_OVERRIDE_PERMISSION):
+        raise ValidationError(
+            {"dose_overrides": _("Only an owner can chart a product whose strength is unknown.")}
+        )
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(overrides):
+        use = uses.get(item.compound_id)
+        if use is None or not use.unknown:
+            errors[f"dose_overrides.{index}.compound_id"] = [
+                _("This session charts no product of unknown strength of a limited drug %(id)s.")
+                % {"id": item.compound_id}
+            ]
+        if not item.reason.strip():
+            errors[f"dose_overrides.{index}.reason"] = [
+                _("Give the reason for charting a product whose strength is unknown.")
+            ]
+    if errors:
+        raise ValidationError(errors)
+    return frozenset(item.compound_id for item in overrides)

@@ -61,6 +61,13 @@ class LotOverrideIn(_Frozen):
     reason: str = Field("", max_length=2000)
 
 
+class DoseOverrideIn(_Frozen):
+    """An owner's override of the refusal of a limited drug in a product of unknown strength."""
+
+    compound_id: int
+    reason: str = Field("", max_length=2000)
+
+
 class SessionIn(_Frozen):
     appointment_id: int | None = None
     practitioner_id: int | None = Field(
@@ -83,4 +90,10 @@ class SessionIn(_Frozen):
         default_factory=list,
         max_length=MAX_PRODUCTS_PER_SYRINGE,
         description="Owners only: lots under investigation to chart anyway, each with a reason.",
+    )
+    dose_overrides: list[DoseOverrideIn] = Field(
+        default_factory=list,
+        max_length=MAX_PRODUCTS_PER_SYRINGE,
+        description="Owners only: limited drugs to chart from a product of unknown strength, "
+        "each with a reason; the amount from that product is then not checked.",
     )

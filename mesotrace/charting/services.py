@@ -29,17 +29,27 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction
 from mesotrace.catalogue.models import BodyZone
 from mesotrace.charting.models import LotUseOverride, PhotoView, SessionAmendment, SessionPhoto
-from mesotrace.charting.queries import payload_catalogue, readiness_problems, session_for_key
+from mesotrace.charting.queries import (
+    payload_catalogue,
+    readiness_problems,
+    recent_weight,
+    session_for_key,
+)
 from mesotrace.charting.rules import (
     AMENDABLE_SESSION,
     HOW_TO_OVERRIDE,
     MAX_REASON,
     NOT_AMENDABLE,
     Catalogue,
+    DrugUse,
+    Weight,
     amendable,
     depth_range,
+    dose_overrides,
     dose_problems,
+    drug_uses,
     fingerprint,
+    limit_problems,
     lot_totals,
     overridden_lots,
     performed_at,
@@ -141,7 +151,11 @@ def _record(
     on = performed_at(appointment)
     found = payload_catalogue(clinic, payload)
     overridden = overridden_lots(actor, payload, found.lots)
+    uses = drug_uses(payload, found)
+    lifted = dose_overrides(actor, payload.dose_overrides, uses)
+    weight = recent_weight(appointment.patient, on) if uses else None
     zones = _check_payload(appointment.plan, payload, on, found, overridden)
+    _check_doses(uses, weight, lifted)
     session = _create_session(actor, appointment, practitioner, payload, key, on)
     injections = _create_injections(session, payload, zones)
     movements = _draw_stock(actor, session, payload, found, on, overridden)
@@ -151,7 +165,17 @@ def _record(
     _record_overrides(actor, session, payload, found)
     complete_appointment(actor, appointment)
     changes = audit.diff({}, audit.snapshot(session, SESSION_FIELDS))
-    details = {"points": len(payload.injections), "lots": totals_by_lot(payload, found)}
+    details: dict[str, Any] = {
+        "points": len(payload.injections),
+        "lots": totals_by_lot(payload, found),
+    }
+    if payload.dose_overrides:
+        details["dose_overrides"] = [
+            {"compound": o.compound_id, "reason": o.reason.strip()} for o in payload.dose_overrides
+        ]
+    if uses:
+        details["drugs_mg"] = {str(k): str(u.total_mg) for k, u in sorted(uses.items())}
+        details["weight_kg"] = None if weight is None else str(weight.kg)
     audit.record(actor, AuditAction.CREATE, session, changes=changes, details=details)
     return session
 
@@ -185,6 +209,13 @@ def _check_payload(
             errors.add("injections", message)
     errors.raise_if_any()
     return zones
+
+
+def _check_doses(uses: dict[int, DrugUse], weight: Weight | None, lifted: frozenset[int]) -> None:
+    """Every dose limit of every drug, summed over the whole session."""
+    problems = limit_problems(uses, weight, lifted)
+    if problems:
+        raise ValidationError({"injections": problems})
 
 
 def _create_session(

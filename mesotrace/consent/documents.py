@@ -21,11 +21,13 @@ from mesotrace.catalogue.models import (
     AdverseEffect,
     Compound,
     CompoundClass,
+    CompoundUse,
     EvidenceLevel,
     Frequency,
     RegulatoryStatus,
     RegulatoryStatusKind,
     Source,
+    Verification,
     adverse_effects_for,
 )
 from mesotrace.outcomes.queries.report import evidence_statement
@@ -62,15 +64,24 @@ def _jurisdictions(country: str) -> set[str]:
 
 
 def _regulatory(
-    compound: Compound, country: str, seen: dict[int, dict[str, Any]]
+    compound: Compound, use: CompoundUse | None, country: str, seen: dict[int, dict[str, Any]]
 ) -> list[dict[str, Any]]:
+    """The decisions in the clinic's country on the compound as a whole or on the plan's
+    own use; a decision on another use (an approval for the chin) is never quoted."""
     wanted = _jurisdictions(country)
-    rows = [row for row in compound.regulatory_statuses.all() if row.jurisdiction in wanted]
+    rows = [
+        row
+        for row in compound.regulatory_statuses.all()
+        if row.jurisdiction in wanted
+        and (row.use_id is None or (use is not None and row.use_id == use.pk))
+    ]
     return [
         {
             "jurisdiction": row.jurisdiction,
             "status": row.status,
             "for": row.indication,
+            "regulator": row.regulator,
+            "as_of": row.as_of.isoformat() if row.as_of else None,
             "verification": row.verification,
             "source": _source(row.source, seen),
         }
@@ -78,9 +89,35 @@ def _regulatory(
     ]
 
 
+def plan_use(compound: Compound, plan: TreatmentPlan, zone_ids: set[int]) -> CompoundUse | None:
+    """The compound's use that is the plan's: its indication, in the plan's zones."""
+    matching = [u for u in compound.uses.all() if u.covers(plan.indication_id, zone_ids)]
+    # A use named for the plan's zones is more specific than one for any zone.
+    matching.sort(key=lambda u: (not u.zones.all(), u.pk))
+    return matching[0] if matching else None
+
+
+def _evidence(use: CompoundUse | None, seen: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    if use is None:
+        return {
+            "evidence_level": EvidenceLevel.NONE,
+            "evidence_summary": "",
+            "evidence_for_use": False,
+            "evidence_verification": Verification.VERIFIED,
+            "evidence_sources": [],
+        }
+    return {
+        "evidence_level": use.evidence_level,
+        "evidence_summary": use.evidence_summary,
+        "evidence_for_use": True,
+        "evidence_verification": use.evidence_verification,
+        "evidence_sources": [_source(s, seen) for s in use.evidence_sources.all()],
+    }
+
+
 def _effect(effect: AdverseEffect, seen: dict[int, dict[str, Any]]) -> dict[str, Any]:
     return {
-        "term": effect.term,
+        "term": effect.plain_term or effect.term,
         "frequency": effect.frequency,
         "frequency_category": effect.frequency_category,
         "serious": effect.serious,
@@ -90,12 +127,20 @@ def _effect(effect: AdverseEffect, seen: dict[int, dict[str, Any]]) -> dict[str,
 
 
 def _compounds(
-    plan: TreatmentPlan, effects: list[AdverseEffect], seen: dict[int, dict[str, Any]]
+    plan: TreatmentPlan,
+    effects: list[AdverseEffect],
+    zone_ids: set[int],
+    seen: dict[int, dict[str, Any]],
 ) -> list[dict[str, Any]]:
     country = plan.clinic.jurisdiction
     rows = []
     compounds = plan.protocol.compounds().prefetch_related(
-        Prefetch("evidence_sources", queryset=Source.objects.order_by("id")),
+        Prefetch(
+            "uses",
+            queryset=CompoundUse.objects.prefetch_related(
+                "zones", Prefetch("evidence_sources", queryset=Source.objects.order_by("id"))
+            ),
+        ),
         Prefetch(
             "regulatory_statuses",
             queryset=RegulatoryStatus.objects.select_related("source").order_by(
@@ -104,21 +149,24 @@ def _compounds(
         ),
     )
     for compound in compounds.order_by("name", "id"):
-        evidence_sources = [_source(s, seen) for s in compound.evidence_sources.all()]
+        use = plan_use(compound, plan, zone_ids)
         rows.append(
             {
                 "name": compound.name,
                 "class": compound.compound_class,
                 "purpose": compound.purpose,
-                "evidence_level": compound.evidence_level,
-                "evidence_summary": compound.evidence_summary,
-                "evidence_verification": compound.evidence_verification,
-                "evidence_sources": evidence_sources,
-                "regulatory": _regulatory(compound, country, seen),
+                **_evidence(use, seen),
+                "regulatory": _regulatory(compound, use, country, seen),
                 "side_effects": [_effect(e, seen) for e in effects if e.compound_id == compound.pk],
             }
         )
     return rows
+
+
+def _in_zones(effect: AdverseEffect, zone_ids: set[int]) -> bool:
+    """An effect seen only where certain zones are treated is listed only for those zones."""
+    own = {zone.pk for zone in effect.zones.all()}
+    return not own or bool(own & zone_ids)
 
 
 def _practitioner(plan: TreatmentPlan) -> dict[str, Any]:
@@ -144,8 +192,13 @@ def build_content(plan: TreatmentPlan, clinic_evidence: bool = True) -> dict[str
     """
     plan = TreatmentPlan.objects.select_related(*PLAN_RELATED).get(pk=plan.pk)
     seen: dict[int, dict[str, Any]] = {}
-    effects = list(adverse_effects_for(plan.protocol))
-    compounds = _compounds(plan, [e for e in effects if e.compound_id is not None], seen)
+    zone_ids = {zone.pk for zone in plan.zones.all()}
+    effects = [
+        e
+        for e in adverse_effects_for(plan.protocol).prefetch_related("zones")
+        if _in_zones(e, zone_ids)
+    ]
+    compounds = _compounds(plan, [e for e in effects if e.compound_id is not None], zone_ids, seen)
     technique = [e for e in effects if e.compound_id is None]
     protocol = plan.protocol
     return {
@@ -160,6 +213,8 @@ def build_content(plan: TreatmentPlan, clinic_evidence: bool = True) -> dict[str
             "protocol_evidence_source": _source(protocol.evidence_source, seen),
             "zones": sorted(str(zone) for zone in plan.zones.all()),
             "sessions": plan.planned_sessions,
+            "schedule_verification": protocol.schedule_verification,
+            "schedule_note": protocol.schedule_note,
             "interval_days": plan.interval_days,
             "currency": plan.currency,
             "price_per_session": _money(plan.price_per_session),

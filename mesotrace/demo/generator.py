@@ -27,7 +27,7 @@ from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.core.models import next_number
 from mesotrace.demo.charting import give_demo_sessions
 from mesotrace.demo.inventory import give_demo_stock
-from mesotrace.demo.outcomes import give_demo_cohort
+from mesotrace.demo.outcomes import give_demo_cohort, give_demo_weights
 from mesotrace.demo.safety import give_demo_safety
 from mesotrace.demo.treatments import give_demo_plans
 from mesotrace.patients import services as patients
@@ -759,6 +759,7 @@ def generate_demo(
         clinic = Clinic.objects.get(slug=spec.slug)
         plans = give_demo_plans(clinic, seed=seed, actor=actor)
         stock = give_demo_stock(clinic, seed=seed, actor=actor)
+        give_demo_weights(clinic, seed=seed, actor=actor)
         sessions = give_demo_sessions(clinic, seed=seed, actor=actor)
         give_demo_cohort(clinic, seed=seed, actor=actor)
         give_demo_safety(clinic, seed=seed, actor=actor)

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
-from mesotrace.catalogue.models import Product, ProtocolItem
+from mesotrace.catalogue.models import CompoundClass, Presentation, Product, ProtocolItem
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services import stock
@@ -29,6 +29,10 @@ NEAR_EXPIRY_DAYS = 20  # inside the default near-expiry window of 60 days
 LOW_ML = Decimal("2")  # under the default low-stock threshold of 5 mL
 # Bulk amounts for products sold without a stated volume per vial.
 BULK_ML = (Decimal("50"), Decimal("100"), Decimal("200"))
+# A local anaesthetic of unstated presentation bought in bulk comes, in life, in
+# multiple-dose vials with a preservative (as Xylocaine and Novocain do, see the shipped
+# catalogue): the demo receives it so, opened vials discarded 28 days after first use.
+ANAESTHETIC_DISCARD_HOURS = 28 * 24
 
 
 class DemoStockRefused(Exception):
@@ -70,8 +74,22 @@ def _receive(
     expiry: datetime.date,
     quantity: Decimal,
 ) -> Lot:
+    bulk_anaesthetic = (
+        product.presentation == Presentation.UNSPECIFIED
+        and not product.volume_ml
+        and product.components.filter(compound__compound_class=CompoundClass.ANAESTHETIC).exists()
+    )
     return stock.receive_lot(
-        actor, clinic, product, number, expiry, quantity, supplier=SUPPLIER, received_on=received
+        actor,
+        clinic,
+        product,
+        number,
+        expiry,
+        quantity,
+        supplier=SUPPLIER,
+        received_on=received,
+        multi_dose=True if bulk_anaesthetic else None,
+        discard_after_hours=ANAESTHETIC_DISCARD_HOURS if bulk_anaesthetic else None,
     )
 
 

@@ -48,6 +48,30 @@ BASE_WEIGHT_KG = 72.0  # synthetic body weight at the first visit, population me
 WEIGHT_LOSS_KG = -3.0  # kg by the end of the course at mean diet adherence (synthetic)
 
 
+# A recent body weight for every patient on an active plan, so charting a drug limited per
+# kg (lidocaine) works in the demo: charting.rules.WEIGHT_WINDOW_DAYS counts back from the
+# session, and demo sessions are charted a week ago.
+WEIGHED_DAYS_AGO = 10
+
+
+@transaction.atomic
+def give_demo_weights(clinic: Clinic, seed: int, actor: Actor) -> int:
+    """A synthetic body weight, WEIGHED_DAYS_AGO days ago, for each patient on an active plan."""
+    kind = measurement_type("body-weight")
+    when = timezone.now() - datetime.timedelta(days=WEIGHED_DAYS_AGO)
+    ids = (
+        TreatmentPlan.objects.for_clinic(clinic)
+        .filter(status=PlanStatus.ACTIVE)
+        .values_list("patient_id", flat=True)
+    )
+    patients = list(Patient.objects.for_clinic(clinic).filter(pk__in=ids).order_by("pk"))
+    weights = np.random.default_rng(seed).normal(BASE_WEIGHT_KG, 10.0, len(patients))
+    for patient, kg in zip(patients, weights, strict=True):
+        value = round(float(min(max(kg, 48.0), 120.0)), 1)
+        services.record_measurement(actor, patient, kind, value, "kg", measured_at=when)
+    return len(patients)
+
+
 @dataclass(frozen=True)
 class DemoCohort:
     protocol_id: int

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_view
-from mesotrace.desk.queries import read_patient_record
+from mesotrace.desk.queries import allergy_coding, read_patient_record
 
 
 @clinic_view("account.self")
@@ -20,4 +20,9 @@ def patient_record(request: ClinicRequest, patient_id: int) -> HttpResponse:
     clinical = request.membership.may("patient.view_clinical")
     actor = Actor.from_request(request)
     patient = read_patient_record(actor, request.clinic, patient_id, clinical=clinical)
-    return render(request, "desk/patient.html", {"patient": patient, "show_clinical": clinical})
+    context = {
+        "patient": patient,
+        "show_clinical": clinical,
+        "allergy_coding": allergy_coding(patient) if clinical else [],
+    }
+    return render(request, "desk/patient.html", context)

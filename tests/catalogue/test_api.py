@@ -43,9 +43,19 @@ def test_compound_detail_has_every_fact_with_mark_and_source(
     body = client.get(f"/api/v1/compounds/{dc.pk}", **headers).json()
     assert body["atc"]["codes"] == ["D11AX24"]
     assert body["atc"]["verification"] == "V2"
-    assert body["max_dose_per_session"]["value"] == "10.000"
+    assert body["max_dose_per_session"] is None  # the label's limits are in drug amount
+    limits = {d["kind"]: d for d in body["dose_limits"]}
+    assert limits["per_session"]["amount"] == "100.000"
+    assert limits["injections"]["amount"] == "50.000"
+    assert limits["per_session"]["source"]["url"].startswith("https://dailymed.nlm.nih.gov/")
     us = [s for s in body["regulatory_statuses"] if s["status"] == "approved"]
     assert us[0]["as_of"] == "2015-04-29"
+    assert us[0]["regulator"] == "FDA"
+    chin = next(u for u in body["uses"] if u["zones"] == ["submental"])
+    assert us[0]["use_id"] == chin["id"]
+    assert chin["evidence"]["level"] == "high"
+    thighs = next(u for u in body["uses"] if "thigh" in u["zones"])
+    assert thighs["evidence"]["level"] == "low"
     assert us[0]["source"]["url"].startswith("https://")
     assert {e["frequency_category"] for e in body["adverse_effects"]} >= {"very_common", "common"}
     assert body["evidence"]["level"] == "high"

@@ -15,11 +15,14 @@ from mesotrace.catalogue.models import (
     Compound,
     CompoundNote,
     Contraindication,
+    DoseLimit,
     Indication,
     JurisdictionRule,
     Product,
+    ProductComponent,
     Protocol,
     RegulatoryStatus,
+    Source,
 )
 from mesotrace.catalogue.queries import fact_counts
 from mesotrace.catalogue.shipped import data as starter_data
@@ -114,11 +117,34 @@ def test_atc_codes_are_secondary_and_absent_ones_unverified() -> None:
     assert Compound.objects.shipped().get(slug="artichoke-extract").atc_code == ""
 
 
-def test_only_the_kybella_label_gives_a_maximum_dose() -> None:
-    with_dose = Compound.objects.shipped().exclude(max_dose_per_session=None)
-    assert [c.slug for c in with_dose] == ["deoxycholic-acid"]
-    dose = with_dose.get()
-    assert (dose.max_dose_per_session, dose.max_dose_unit) == (Decimal(10), "mL")
+def test_dose_limits_are_in_drug_amount_from_the_labels() -> None:
+    assert not Compound.objects.shipped().exclude(max_dose_per_session=None).exists()
+    limits = {
+        (d.compound.slug, d.kind, d.epinephrine): (d.amount, d.ceiling_mg, d.verification)
+        for d in DoseLimit.objects.select_related("compound")
+    }
+    assert limits == {
+        ("deoxycholic-acid", "per_session", "any"): (Decimal(100), None, "V"),
+        ("deoxycholic-acid", "injections", "any"): (Decimal(50), None, "V"),
+        ("deoxycholic-acid", "per_injection", "any"): (Decimal(2), None, "V"),
+        ("lidocaine", "per_kg", "without"): (Decimal("4.5"), Decimal(300), "V"),
+        ("lidocaine", "per_kg", "with"): (Decimal(7), Decimal(500), "V"),
+        ("procaine", "per_session", "any"): (Decimal(350), None, "V2"),
+    }
+
+
+def test_every_stated_strength_is_sourced_and_anaesthetic_vials_say_their_presentation() -> None:
+    for row in ProductComponent.objects.filter(product__clinic=None):
+        if row.concentration is not None:
+            assert row.strength_source_id is not None, row
+            assert row.strength_verification in {"V", "V2"}, row
+    labelled = Product.objects.shipped().filter(
+        source__key__in=["dailymed-xylocaine", "dailymed-novocain"]
+    )
+    assert {p.presentation for p in labelled} >= {"single_dose_vial", "multi_dose_vial", "ampoule"}
+    for product in labelled.filter(presentation="multi_dose_vial"):
+        assert product.discard_after_opening_hours == 28 * 24
+        assert "unverified" in product.note
 
 
 def test_allergy_keywords_let_screening_match_soy_and_local_anaesthetics() -> None:
@@ -167,3 +193,31 @@ def test_fact_counts_lists_every_shipped_compound() -> None:
     assert set(counts) == set(Compound.objects.shipped().values_list("name", flat=True))
     assert all(sum(marks.values()) >= 2 for marks in counts.values())
     assert counts["Deoxycholic acid (sodium deoxycholate)"]["V"] >= 10
+
+
+def test_references_prefer_pubmed_doi_or_the_regulator_and_mark_aggregators() -> None:
+    for key in starter_data.SECONDARY_SOURCES:
+        assert "secondary source" in Source.objects.get(clinic=None, key=key).publisher, key
+    label = Source.objects.get(clinic=None, key="kybella-label")
+    assert label.url.startswith("https://dailymed.nlm.nih.gov/")
+    for key in ("jocd-12320", "rotunda-2009", "obes-rev-2013", "spain-2009-homeopathic"):
+        url = Source.objects.get(clinic=None, key=key).url
+        assert url.startswith(("https://doi.org/", "https://pubmed.ncbi.nlm.nih.gov/")), key
+
+
+def test_finasteride_is_approved_for_men_only() -> None:
+    status = RegulatoryStatus.objects.get(
+        compound__slug="finasteride", jurisdiction="US", status="approved"
+    )
+    assert "in men only" in status.indication
+    assert "not for women" in status.indication
+
+
+def test_every_protocol_compound_has_a_decision_or_unverified_in_france_and_the_us() -> None:
+    for protocol in Protocol.objects.shipped():
+        for compound in protocol.compounds():
+            for country in ("FR", "US"):
+                here = compound.regulatory_statuses.filter(jurisdiction__in=[country, "*", "EU"])
+                if country == "US":
+                    here = here.exclude(jurisdiction="EU")
+                assert here.exists(), (compound.slug, country)

@@ -1,4 +1,5 @@
-"""A compound's maximum dose per session, where the catalogue gives one, cannot be exceeded."""
+"""A clinic compound's single maximum per session, where its entry gives one, cannot be
+exceeded. (The shipped labels' limits in drug amount: test_dose_limits.py.)"""
 
 from __future__ import annotations
 
@@ -8,42 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from mesotrace.catalogue.models import Compound, Product, ProductComponent, Source
-from mesotrace.charting.schemas import InjectionIn
-from mesotrace.inventory.models import Lot
-from mesotrace.inventory.queries.stock import on_hand
-from mesotrace.treatments.models import TreatmentSession
 from tests.charting.builders import chartable, payload, point, record
 from tests.conftest import World
-from tests.inventory.builders import KYBELLA, receive
+from tests.inventory.builders import receive
 
 SUBMENTAL = (Decimal("0.5"), Decimal("0.142"))
-
-
-def _kybella_points(lot: Lot, count: int) -> list[InjectionIn]:
-    return [point(lot, "0.2", view="front", where=SUBMENTAL) for _ in range(count)]
-
-
-def test_fifty_points_of_kybella_is_the_labels_maximum_and_is_charted(world: World) -> None:
-    appointment = chartable(world)
-    lot = receive(world.clinic, "KY-1", "20", product=KYBELLA)
-
-    record(appointment, payload(*_kybella_points(lot, 50)))  # 10 mL
-
-    assert on_hand(lot) == Decimal("10.000")
-
-
-def test_one_point_more_than_the_maximum_dose_is_refused(world: World) -> None:
-    appointment = chartable(world)
-    lot = receive(world.clinic, "KY-2", "20", product=KYBELLA)
-
-    with pytest.raises(ValidationError) as refused:
-        record(appointment, payload(*_kybella_points(lot, 51)))  # 10.2 mL
-
-    message = " ".join(refused.value.message_dict["injections"])
-    assert "Deoxycholic acid (sodium deoxycholate): 10.2 mL in this session" in message
-    assert "maximum of 10 mL per session" in message
-    assert TreatmentSession.objects.count() == 0
-    assert on_hand(lot) == Decimal("20.000")
 
 
 def _house_compound(world: World, concentration: Decimal | None) -> Product:

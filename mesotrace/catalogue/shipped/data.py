@@ -24,6 +24,47 @@ LA_INHIBITS_LIPOLYSIS = (
 )
 
 SOURCES: dict[str, dict[str, Any]] = {
+    "propecia-men-only": {
+        "url": "https://vivacare.com/toolkit/christinebrownmd/HealthTopic/finasteride-propecia",
+        "title": "Finasteride (Propecia): for male pattern hair loss in men only",
+        "publisher": "Vivacare patient information (secondary source)",
+    },
+    "dentalcare-la-hypersensitivity": {
+        "url": "https://www.dentalcare.com/en-us/professional-education/ce-courses/ce449/"
+        "hypersensitivity-reactions",
+        "title": "Local anesthetics: hypersensitivity reactions (continuing-education course)",
+        "publisher": "dentalcare.com (secondary source)",
+    },
+    "finucane-2003": {
+        "url": "https://readkong.com/page/eeddiittoorriiaallss-allergies-to-local-anesthetics-the-8979139",
+        "title": "Finucane: Allergies to local anesthetics, the real truth (editorial), copy",
+        "publisher": "Canadian Journal of Anesthesia (secondary copy)",
+        "year": 2003,
+    },
+    "dailymed-xylocaine": {
+        "url": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?"
+        "setid=4dd52202-8eef-4136-92dd-ada573b7cf74",
+        "title": "Xylocaine (lidocaine HCl, with and without epinephrine) label",
+        "publisher": "DailyMed, US National Library of Medicine",
+    },
+    "xylocaine-pi-canada": {
+        "url": "https://kipdf.com/prescribing-information_5adc521c7f8b9a62308b4612.html",
+        "title": "Xylocaine parenteral solutions: product monograph (AstraZeneca Canada, 2016), "
+        "mirror",
+        "publisher": "kipdf (secondary copy)",
+        "year": 2016,
+    },
+    "dailymed-novocain": {
+        "url": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?"
+        "setid=c80c810a-60e0-49bd-139c-95aec3a286fc",
+        "title": "Novocain (procaine HCl) label",
+        "publisher": "DailyMed, US National Library of Medicine",
+    },
+    "druglib-novocain": {
+        "url": "http://www.druglib.com/druginfo/novocain/indications_dosage/",
+        "title": "Novocain label, dosage (secondary copy)",
+        "publisher": "DrugLib.com (secondary copy)",
+    },
     "pharmacolibrary": {
         "url": "https://github.com/creative-connections/Pharmacolibrary",
         "title": "Pharmacolibrary: WHO ATC tree mirrored in an open Modelica library",
@@ -71,20 +112,21 @@ SOURCES: dict[str, dict[str, Any]] = {
         "publisher": "CNEP",
     },
     "obes-rev-2013": {
-        "url": "https://www.scribd.com/document/486993598/MESOTERAPIA-CORPORAL-ABLATIVA",
+        "url": "https://doi.org/10.1111/obr.12049",
         "title": "Jayasinghe, Guillot, Bissoon, Greenway: lipolytic and ablative body "
         "mesotherapy (doi 10.1111/obr.12049)",
         "publisher": "Obesity Reviews",
         "year": 2013,
     },
     "kybella-label": {
-        "url": "https://www.oncologynurseadvisor.com/drug/kybella/",
-        "title": "Kybella (deoxycholic acid) prescribing information summary",
-        "publisher": "Oncology Nurse Advisor",
+        "url": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?"
+        "setid=fe431ed4-ea6f-4e99-b4bc-ec25ae7b8553",
+        "title": "Kybella (deoxycholic acid) label",
+        "publisher": "DailyMed, US National Library of Medicine",
     },
     "kybella-label-120ty": {
         "url": "http://www.120ty.net/bencandy.php?fid=134&id=35740",
-        "title": "Kybella label (mirror)",
+        "title": "Kybella label (mirror, secondary source)",
     },
     "kybella-safety": {
         "url": "https://www.refineaestheticsllc.com/injectables/kybella-safety-info/",
@@ -172,7 +214,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "title": "Androgenetic alopecia treatments: FDA-approved options and off-label use",
     },
     "pubmed-35118130": {
-        "url": "http://www.pubmed.gov/35118130/",
+        "url": "https://pubmed.ncbi.nlm.nih.gov/35118130/",
         "title": "Paradoxical patchy alopecia after dutasteride mesotherapy (PubMed 35118130)",
     },
     "marzban-2017": {
@@ -181,7 +223,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "year": 2017,
     },
     "pubmed-19577328": {
-        "url": "https://pubmed.gov/19577328",
+        "url": "https://pubmed.ncbi.nlm.nih.gov/19577328/",
         "title": "Patchy alopecia with a residual cicatricial area after mesoglycan "
         "(PubMed 19577328)",
     },
@@ -191,8 +233,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "publisher": "Sapphire Roots",
     },
     "jocd-12320": {
-        "url": "https://litmetric.com/detail/28160387/"
-        "Hair-loss-at-injection-sites-of-mesotherapy-for-alopecia",
+        "url": "https://doi.org/10.1111/jocd.12320",
         "title": "Hair loss at injection sites of mesotherapy for alopecia "
         "(doi 10.1111/jocd.12320)",
         "publisher": "Journal of Cosmetic Dermatology",
@@ -204,7 +245,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "year": 2008,
     },
     "peru-procaine-vial": {
-        "url": "http://www.doi.org/10.1590/S0034-89102008000100020",
+        "url": "https://doi.org/10.1590/S0034-89102008000100020",
         "title": "Outbreak of M. chelonae after mesotherapy training sessions, Lima "
         "(doi 10.1590/S0034-89102008000100020)",
         "publisher": "Revista de Saúde Pública",
@@ -284,7 +325,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "year": 2008,
     },
     "rotunda-2009": {
-        "url": "http://pubget.com/paper/19397673",
+        "url": "https://pubmed.ncbi.nlm.nih.gov/19397673/",
         "title": "Rotunda et al.: DC versus PC/DC for submental fat",
         "publisher": "Dermatologic Surgery 2009;35:792",
         "year": 2009,
@@ -353,7 +394,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "year": 2007,
     },
     "spain-2009-homeopathic": {
-        "url": "https://www.actasdermo.org/index.php?p=doi-resolver&doi=10.1016/j.eimc.2011.03.006",
+        "url": "https://doi.org/10.1016/j.eimc.2011.03.006",
         "title": "M. abscessus outbreak from homeopathic multi-dose vials, Spain 2009 "
         "(doi 10.1016/j.eimc.2011.03.006)",
     },
@@ -466,6 +507,7 @@ def _compound(
     allergens: str = "",
     lipolytic: bool = False,
     max_dose: dict[str, Any] | None = None,
+    dose_limits: list[dict[str, Any]] | None = None,
     regulatory: list[dict[str, Any]] | None = None,
     adverse: list[dict[str, Any]] | None = None,
     contraindications: list[dict[str, Any]] | None = None,
@@ -490,11 +532,41 @@ def _compound(
         "allergen_keywords": allergens,
         "is_lipolytic": lipolytic,
         "max_dose": max_dose,
+        "dose_limits": dose_limits or [],
         "regulatory": regulatory or [],
         "adverse": adverse or [],
         "contraindications": contraindications or [],
         "notes": notes or [],
     }
+
+
+def _limit(
+    kind: str,
+    amount: str,
+    mark: str,
+    source: str | None,
+    *,
+    ceiling_mg: str | None = None,
+    epinephrine: str = "any",
+    note: str = "",
+) -> dict[str, Any]:
+    """A dose limit in drug amount: mg per session, mg/kg (with a ceiling), mg per injection,
+    or a number of injections per session."""
+    return {
+        "kind": kind,
+        "amount": Decimal(amount),
+        "ceiling_mg": Decimal(ceiling_mg) if ceiling_mg else None,
+        "epinephrine": epinephrine,
+        "note": note,
+        "verification": mark,
+        "source": source,
+    }
+
+
+LIDOCAINE_REDUCED = (
+    " Adults: doses are reduced for children, the elderly, the debilitated and in cardiac or "
+    "liver disease, where no adult figure applies."
+)
 
 
 def _use(text: str, mark: str, source: str | None) -> dict[str, Any]:
@@ -547,14 +619,30 @@ COMPOUNDS: list[dict[str, Any]] = [
         ),
         allergens="deoxycholic acid, deoxycholate, Kybella",
         lipolytic=True,
-        max_dose={
-            "value": Decimal("10"),
-            "unit": "mL",
-            "note": "Label (Kybella 10 mg/mL, submental use): at most 50 injections of 0.2 mL, "
-            "1 cm apart (2 mg/cm²), i.e. 10 mL per session.",
-            "verification": "V",
-            "source": "kybella-label",
-        },
+        dose_limits=[
+            _limit(
+                "per_session",
+                "100",
+                "V",
+                "kybella-label",
+                note="Label, one treatment: up to 50 injections of 0.2 mL of 10 mg/mL, 10 mL "
+                "in all, so 100 mg.",
+            ),
+            _limit(
+                "injections",
+                "50",
+                "V",
+                "kybella-label",
+                note="Label: up to 50 injections, 1 cm apart, per treatment.",
+            ),
+            _limit(
+                "per_injection",
+                "2",
+                "V",
+                "kybella-label",
+                note="Label: 0.2 mL of 10 mg/mL per injection (2 mg/cm²).",
+            ),
+        ],
         regulatory=[
             _status(
                 "US",
@@ -986,7 +1074,14 @@ COMPOUNDS: list[dict[str, Any]] = [
         ),
         allergens="finasteride, 5-alpha-reductase inhibitor",
         regulatory=[
-            _status("US", "approved", "Androgenetic alopecia, taken by mouth", "V", "pmc10173235"),
+            _status(
+                "US",
+                "approved",
+                "Male pattern hair loss in men only, taken by mouth (Propecia); not for women "
+                "or children",
+                "V2",
+                "propecia-men-only",
+            ),
             _status(
                 "US", "off_label", "Injected (mesotherapy) use for hair loss", "V", "pmc10173235"
             ),
@@ -1037,6 +1132,17 @@ COMPOUNDS: list[dict[str, Any]] = [
         atc="N01BA02, C05AD05, S01HA05",
         atc_note="N01BA02 local anaesthetic; also C05AD05 and S01HA05.",
         allergens="procaine, ester anaesthetic, local anaesthetic, local anesthetic",
+        dose_limits=[
+            _limit(
+                "per_session",
+                "350",
+                "V2",
+                "druglib-novocain",
+                note="Novocain label, infiltration: “350 mg to 600 mg is generally considered to "
+                "be a single safe total dose”; the lower figure is enforced. Doses are reduced "
+                "for the elderly, the debilitated and in cardiac or liver disease.",
+            ),
+        ],
         regulatory=[
             _status(
                 "US",
@@ -1087,6 +1193,28 @@ COMPOUNDS: list[dict[str, Any]] = [
         ),
         allergens="lidocaine, lignocaine, xylocaine, amide anaesthetic, local anaesthetic, "
         "local anesthetic",
+        dose_limits=[
+            _limit(
+                "per_kg",
+                "4.5",
+                "V",
+                "dailymed-xylocaine",
+                ceiling_mg="300",
+                epinephrine="without",
+                note="Xylocaine label, without epinephrine: keep below 300 mg and never above "
+                "4.5 mg/kg. Lidocaine from every product of a session adds up." + LIDOCAINE_REDUCED,
+            ),
+            _limit(
+                "per_kg",
+                "7",
+                "V",
+                "dailymed-xylocaine",
+                ceiling_mg="500",
+                epinephrine="with",
+                note="Xylocaine label, with epinephrine: keep below 500 mg and never above "
+                "7 mg/kg." + LIDOCAINE_REDUCED,
+            ),
+        ],
         adverse=[
             _effect(
                 "Mycobacterial skin abscesses (M. chelonae subsp. abscessus): a Colombian outbreak "
@@ -1523,7 +1651,13 @@ def _product(
     presentation: str = "unspecified",
     volume_ml: Decimal | None = None,
     note: str = "",
+    epinephrine: bool = False,
+    discard_after_opening_hours: int | None = None,
+    strength: tuple[str, str | None] | None = None,
 ) -> dict[str, Any]:
+    """A product; each stated strength is sourced by `strength` (mark, source key), else by
+    the product's own source and mark."""
+    strength_mark, strength_source = strength or (mark, source)
     return {
         "slug": slug,
         "name": name,
@@ -1532,16 +1666,30 @@ def _product(
         "presentation": presentation,
         "volume_ml": volume_ml,
         "note": note,
+        "contains_epinephrine": epinephrine,
+        "discard_after_opening_hours": discard_after_opening_hours,
         "verification": mark,
         "source": source,
         "components": [
-            {"compound": compound, "concentration": value, "unit": unit}
+            {
+                "compound": compound,
+                "concentration": value,
+                "unit": unit,
+                "strength_verification": strength_mark if value is not None else "U",
+                "strength_source": strength_source if value is not None else None,
+            }
             for compound, value, unit in components
         ],
     }
 
 
 GENERIC = "Generic product: the clinic records the brand and lot it actually uses."
+# Neither label read gives a discard time after opening: 28 days is the usual default.
+MULTI_DOSE_DISCARD_HOURS = 28 * 24
+MULTI_DOSE_DISCARD = (
+    " Discard 28 days after the first puncture unless the manufacturer says otherwise "
+    "(unverified: the common default, not read on this label)."
+)
 
 PRODUCTS: list[dict[str, Any]] = [
     _product(
@@ -1599,6 +1747,62 @@ PRODUCTS: list[dict[str, Any]] = [
         "V",
         "costantino-2011",
         note=GENERIC,
+    ),
+    _product(
+        "lidocaine-2-mpf-single-dose",
+        "Lidocaine HCl 2% (20 mg/mL), single-dose vial, methylparaben-free (MPF)",
+        [("lidocaine", Decimal("20"), "mg/mL")],
+        "V",
+        "dailymed-xylocaine",
+        presentation="single_dose_vial",
+        strength=("V2", "xylocaine-pi-canada"),
+        note="Xylocaine MPF: single-dose solutions without preservative; discard what is left "
+        "after one use.",
+    ),
+    _product(
+        "lidocaine-1-multi-dose",
+        "Lidocaine HCl 1% (10 mg/mL), multiple-dose vial with methylparaben",
+        [("lidocaine", Decimal("10"), "mg/mL")],
+        "V",
+        "dailymed-xylocaine",
+        presentation="multi_dose_vial",
+        discard_after_opening_hours=MULTI_DOSE_DISCARD_HOURS,
+        strength=("V2", "xylocaine-pi-canada"),
+        note="Xylocaine multiple-dose vials hold 1 mg/mL methylparaben as preservative."
+        + MULTI_DOSE_DISCARD,
+    ),
+    _product(
+        "lidocaine-1-epinephrine-multi-dose",
+        "Lidocaine HCl 1% (10 mg/mL) with epinephrine 1:100,000, multiple-dose vial",
+        [("lidocaine", Decimal("10"), "mg/mL")],
+        "V",
+        "dailymed-xylocaine",
+        presentation="multi_dose_vial",
+        epinephrine=True,
+        discard_after_opening_hours=MULTI_DOSE_DISCARD_HOURS,
+        strength=("V2", "xylocaine-pi-canada"),
+        note="Xylocaine with epinephrine in multiple-dose vials holds 1 mg/mL methylparaben."
+        + MULTI_DOSE_DISCARD,
+    ),
+    _product(
+        "procaine-1-ampoule",
+        "Procaine HCl 1% (10 mg/mL), single-dose ampoule",
+        [("procaine", Decimal("10"), "mg/mL")],
+        "V",
+        "dailymed-novocain",
+        presentation="ampoule",
+        note="Novocain 1% ampul: no antimicrobial preservative; one use.",
+    ),
+    _product(
+        "procaine-2-multi-dose",
+        "Procaine HCl 2% (20 mg/mL), multiple-dose vial with chlorobutanol",
+        [("procaine", Decimal("20"), "mg/mL")],
+        "V",
+        "dailymed-novocain",
+        presentation="multi_dose_vial",
+        discard_after_opening_hours=MULTI_DOSE_DISCARD_HOURS,
+        note="Novocain vials: chlorobutanol is added as preservative in the multiple-dose vials."
+        + MULTI_DOSE_DISCARD,
     ),
     _product(
         "lidocaine-generic",
@@ -2099,3 +2303,411 @@ JURISDICTION_RULES: list[dict[str, Any]] = [
         "in_force": True,
     },
 ]
+
+
+def _allergen(
+    slug: str,
+    name: str,
+    kind: str,
+    terms: str,
+    *,
+    compounds: tuple[str, ...] = (),
+    member_of: str | None = None,
+    cross_reaction: str = "",
+    mark: str = "U",
+    source: str | None = None,
+) -> dict[str, Any]:
+    """An allergy code: `terms` are English and French names and brands, commas between."""
+    return {
+        "slug": slug,
+        "name": name,
+        "kind": kind,
+        "terms": terms,
+        "compounds": list(compounds),
+        "member_of": member_of,
+        "cross_reaction": cross_reaction,
+        "verification": mark,
+        "source": source,
+    }
+
+
+_AMIDE = "amide-local-anaesthetics"
+_ESTER = "ester-local-anaesthetics"
+_NSAID = "nsaids"
+
+# Classes come before their members (the loader links a member to its class by slug).
+ALLERGENS: list[dict[str, Any]] = [
+    _allergen(
+        "local-anaesthetics",
+        "Local anaesthetics (any)",
+        "class",
+        "local anaesthetic, local anesthetic, anaesthetic, anesthetic, anesthesique local, "
+        "anesthesiques locaux, anesthesie locale",
+        compounds=("lidocaine", "procaine"),
+        cross_reaction="An allergy written as “local anaesthetics” names no one drug: every "
+        "local anaesthetic of the protocol is covered until it is clarified.",
+    ),
+    _allergen(
+        _AMIDE,
+        "Amide local anaesthetics",
+        "class",
+        "amide local anaesthetic, amide anaesthetic, amide anesthetic, amide type local "
+        "anesthetic, anesthesique local de type amide, anesthesiques locaux amides",
+        compounds=("lidocaine",),
+        cross_reaction="True allergy to amide local anaesthetics is rare, and cross-sensitivity "
+        "among amides “has not been reported”: an allergy to one amide is a warning to clarify "
+        "(preservative, metabisulfite, epinephrine), not proof of allergy to another.",
+        mark="V2",
+        source="dentalcare-la-hypersensitivity",
+    ),
+    _allergen(
+        _ESTER,
+        "Ester local anaesthetics",
+        "class",
+        "ester local anaesthetic, ester anaesthetic, ester anesthetic, ester type local "
+        "anesthetic, anesthesique local de type ester, anesthesiques locaux esters, paba",
+        compounds=("procaine",),
+        cross_reaction="Ester local anaesthetics are metabolised to para-aminobenzoic acid "
+        "(PABA), a known allergen: an allergy to one ester covers the others. Patients allergic "
+        "to esters have not shown cross-sensitivity to amides.",
+        mark="V2",
+        source="dentalcare-la-hypersensitivity",
+    ),
+    _allergen(
+        "lidocaine",
+        "Lidocaine",
+        "substance",
+        "lidocaine, lignocaine, lidocaine hydrochloride, xylocaine, xylocaine mpf, "
+        "lidocaine chlorhydrate, chlorhydrate de lidocaine, emla, versatis",
+        compounds=("lidocaine",),
+        member_of=_AMIDE,
+    ),
+    _allergen(
+        "bupivacaine",
+        "Bupivacaine",
+        "substance",
+        "bupivacaine, marcaine, sensorcaine, exparel",
+        member_of=_AMIDE,
+    ),
+    _allergen(
+        "mepivacaine",
+        "Mepivacaine",
+        "substance",
+        "mepivacaine, carbocaine, scandonest, scandicaine, polocaine",
+        member_of=_AMIDE,
+    ),
+    _allergen(
+        "articaine",
+        "Articaine",
+        "substance",
+        "articaine, carticaine, septanest, septocaine, ubistesin, orabloc",
+        member_of=_AMIDE,
+    ),
+    _allergen("prilocaine", "Prilocaine", "substance", "prilocaine, citanest", member_of=_AMIDE),
+    _allergen(
+        "ropivacaine",
+        "Ropivacaine",
+        "substance",
+        "ropivacaine, naropin, naropeine",
+        member_of=_AMIDE,
+    ),
+    _allergen(
+        "procaine",
+        "Procaine",
+        "substance",
+        "procaine, procaine hydrochloride, novocaine, novocain, chlorhydrate de procaine",
+        compounds=("procaine",),
+        member_of=_ESTER,
+        mark="V2",
+        source="finucane-2003",
+        cross_reaction="Procaine was marketed as Novocaine.",
+    ),
+    _allergen(
+        "benzocaine", "Benzocaine", "substance", "benzocaine, anbesol, orajel", member_of=_ESTER
+    ),
+    _allergen(
+        "tetracaine",
+        "Tetracaine",
+        "substance",
+        "tetracaine, amethocaine, pontocaine, ametop",
+        member_of=_ESTER,
+    ),
+    _allergen(
+        "chloroprocaine",
+        "Chloroprocaine",
+        "substance",
+        "chloroprocaine, nesacaine, clorotekal",
+        member_of=_ESTER,
+    ),
+    _allergen(
+        "soy",
+        "Soy",
+        "substance",
+        "soy, soya, soja, soybean, soy bean, soya bean, soy lecithin, soya lecithin, "
+        "lecithin, lecithine, lecithine de soja, graine de soja, feve de soja, "
+        "phosphatidylcholine, lipostabil",
+        compounds=("phosphatidylcholine",),
+        cross_reaction="Injectable phosphatidylcholine is made from soy lecithin (unverified "
+        "whether traces of soy protein remain).",
+    ),
+    _allergen(
+        "egg", "Egg", "substance", "egg, eggs, egg yolk, egg lecithin, oeuf, oeufs, jaune d oeuf"
+    ),
+    _allergen(
+        _NSAID,
+        "Non-steroidal anti-inflammatory drugs (NSAIDs)",
+        "class",
+        "nsaid, nsaids, non steroidal anti inflammatory, anti inflammatoire non steroidien, ains",
+        compounds=("ketoprofen", "piroxicam"),
+        cross_reaction="Cross-reactions between NSAIDs are common in practice (unverified: "
+        "no source was read for this catalogue).",
+    ),
+    _allergen(
+        "ibuprofen",
+        "Ibuprofen",
+        "substance",
+        "ibuprofen, ibuprofene, advil, nurofen, brufen",
+        member_of=_NSAID,
+    ),
+    _allergen(
+        "ketoprofen",
+        "Ketoprofen",
+        "substance",
+        "ketoprofen, ketoprofene, profenid, bi profenid, toprec",
+        compounds=("ketoprofen",),
+        member_of=_NSAID,
+    ),
+    _allergen(
+        "aspirin",
+        "Aspirin",
+        "substance",
+        "aspirin, aspirine, acetylsalicylic acid, acide acetylsalicylique, kardegic",
+        member_of=_NSAID,
+    ),
+    _allergen(
+        "penicillin",
+        "Penicillin",
+        "substance",
+        "penicillin, penicilline, amoxicillin, amoxicilline, augmentin, clamoxyl",
+    ),
+    _allergen(
+        "sulfonamides",
+        "Sulfonamides",
+        "class",
+        "sulfonamide, sulphonamide, sulfamide, sulfamethoxazole, bactrim",
+    ),
+    _allergen("latex", "Latex", "substance", "latex, natural rubber, caoutchouc"),
+    _allergen("nickel", "Nickel", "substance", "nickel"),
+    _allergen("chlorhexidine", "Chlorhexidine", "substance", "chlorhexidine, hibitane, biseptine"),
+    _allergen(
+        "parabens",
+        "Parabens",
+        "class",
+        "paraben, parabens, methylparaben, methylparabene, propylparaben, parahydroxybenzoate",
+    ),
+    _allergen(
+        "sulfites",
+        "Sulfites",
+        "class",
+        "sulfite, sulphite, metabisulfite, metabisulphite, bisulfite, sulfites",
+    ),
+]
+
+
+# --- Evidence and approval per use (compound x indication, in some zones or any) ----------
+
+
+def _use_row(
+    compound: str,
+    indication: str,
+    zones: tuple[str, ...] = (),
+    evidence: tuple[str, str, str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """One use; without `evidence`, the compound's own evidence, which is about this use."""
+    if evidence is None:
+        row = next(c for c in COMPOUNDS if c["slug"] == compound)
+        evidence = (
+            row["evidence_level"],
+            row["evidence_summary"],
+            row["evidence_verification"],
+            row["evidence_sources"],
+        )
+    level, summary, mark, sources = evidence
+    return {
+        "key": f"{indication}:{','.join(zones)}",
+        "indication": indication,
+        "zones": list(zones),
+        "evidence_level": level,
+        "evidence_summary": summary,
+        "evidence_verification": mark,
+        "evidence_sources": sources,
+    }
+
+
+_GYNOID = ("thigh", "hip")
+_SPLIT_THIGH = (
+    "low",
+    "In a randomised split-thigh trial of 20 women, a mixture of aminophylline, buflomedil "
+    "and lidocaine did no better than the untreated thigh; the effect of each drug alone was "
+    "not studied.",
+    "V",
+    ["park-2008"],
+)
+USES: dict[str, list[dict[str, Any]]] = {
+    "deoxycholic-acid": [
+        _use_row("deoxycholic-acid", "localised-adiposity", ("submental",)),
+        _use_row(
+            "deoxycholic-acid",
+            "localised-adiposity",
+            _GYNOID,
+            (
+                "low",
+                "In a randomised split-body trial of 37 women with fat on the thighs and hips, "
+                "deoxycholate alone and PC/DC reduced circumference alike (about 6%), with no "
+                "untreated side for comparison. No regulator has approved this use.",
+                "V",
+                ["salti-2008"],
+            ),
+        ),
+    ],
+    "phosphatidylcholine": [_use_row("phosphatidylcholine", "localised-adiposity")],
+    "lidocaine": [
+        _use_row("lidocaine", "sports-injuries-pain", ("lower-back",)),
+        _use_row("lidocaine", "localised-adiposity", ("thigh",), _SPLIT_THIGH),
+    ],
+    "aminophylline": [_use_row("aminophylline", "localised-adiposity", ("thigh",), _SPLIT_THIGH)],
+    "buflomedil": [_use_row("buflomedil", "localised-adiposity", ("thigh",), _SPLIT_THIGH)],
+    "ketoprofen": [_use_row("ketoprofen", "sports-injuries-pain", ("lower-back",))],
+    "methylprednisolone": [_use_row("methylprednisolone", "sports-injuries-pain", ("lower-back",))],
+    "minoxidil": [_use_row("minoxidil", "hair-loss", ("scalp",))],
+    "hyaluronic-acid": [_use_row("hyaluronic-acid", "skin-ageing", ("face",))],
+    "vitamin-c": [_use_row("vitamin-c", "skin-ageing", ("face",))],
+}
+# Which use a regulator's decision is about, and who decided; others concern the compound.
+STATUS_USES: dict[tuple[str, str, str], str] = {
+    ("deoxycholic-acid", "US", "approved"): "localised-adiposity:submental",
+    ("deoxycholic-acid", "US", "off_label"): "localised-adiposity:thigh,hip",
+    ("minoxidil", "US", "off_label"): "hair-loss:scalp",
+}
+REGULATORS = {"US": "FDA", "BR": "ANVISA", "FR": "French government (décret)"}
+# Compounds of the shipped protocols, in the shipped jurisdictions: a decision or "unverified".
+STATUS_JURISDICTIONS = ("FR", "US")
+EXTRA_STATUSES: dict[str, list[dict[str, Any]]] = {
+    "lidocaine": [
+        _status(
+            "US",
+            "approved",
+            "Local or regional anaesthesia by infiltration and nerve block (Xylocaine); "
+            "mesotherapy is not among the labelled uses",
+            "V",
+            "dailymed-xylocaine",
+        ),
+    ],
+    "procaine": [
+        _status(
+            "US",
+            "approved",
+            "Local or regional anaesthesia by infiltration and peripheral nerve block (Novocain)",
+            "V",
+            "dailymed-novocain",
+        ),
+    ],
+}
+
+
+# Effects seen only where one zone is treated; the others can follow any injection.
+EFFECT_ZONES: dict[str, list[str]] = {
+    "Hair loss with scarring inflammation at scalp injection sites": ["scalp"],
+    "Abdominal haematoma": ["abdomen"],
+    "Marginal mandibular nerve injury": ["submental"],
+    "Difficulty swallowing (dysphagia)": ["submental"],
+}
+# What a patient reads where the catalogue's term is technical.
+PLAIN_TERMS: dict[str, str] = {
+    "Haematoma or bruising": "Bruising",
+    "Marginal mandibular nerve injury": "Injury to the nerve of the lower lip, giving an "
+    "uneven smile",
+    "Granulomatous inflammation (in mycobacterial infections)": "Lumps of inflamed tissue "
+    "(granulomas) with a mycobacterial infection",
+    "Rapid perifolliculitis with neutropenia and raised liver enzymes": "Inflamed hair "
+    "follicles around the injection sites, with fewer white blood cells and raised liver tests",
+    "Localised urticaria pigmentosa triggered by mesotherapy": "Itchy brown patches of skin "
+    "(urticaria pigmentosa) where injected",
+    "Post-inflammatory hyperpigmentation": "Darker patches of skin after the inflammation",
+    "Panniculitis (no case report reviewed)": "Inflammation of the fat under the skin "
+    "(panniculitis; no case report reviewed)",
+    "Lipoatrophy (not found in the review)": "Loss of fat under the skin, leaving a dent "
+    "(lipoatrophy; not found in the review)",
+    "Mycobacterium abscessus infection and fat necrosis after abdominal injections": "Skin "
+    "infection with slow-growing bacteria (Mycobacterium abscessus) and death of fat tissue "
+    "after injections in the abdomen",
+}
+
+
+def _plain_effects(effects: list[dict[str, Any]]) -> None:
+    for effect in effects:
+        effect["zones"] = EFFECT_ZONES.get(effect["term"], [])
+        effect["plain_term"] = PLAIN_TERMS.get(effect["term"], "")
+
+
+def _covers(status: dict[str, Any], jurisdiction: str) -> bool:
+    where = status["jurisdiction"]
+    return where in {jurisdiction, "*"} or (where == "EU" and jurisdiction == "FR")
+
+
+def _attach_uses() -> None:
+    """Each compound's uses, its decisions' uses and regulators, and an explicit
+    "unverified" for a protocol's compound with no decision in a shipped jurisdiction."""
+    products = {p["slug"]: [c["compound"] for c in p["components"]] for p in PRODUCTS}
+    in_protocols = {c for p in PROTOCOLS for i in p["items"] for c in products[i["product"]]}
+    _plain_effects(TECHNIQUE_ADVERSE_EFFECTS)
+    for compound in COMPOUNDS:
+        slug = compound["slug"]
+        _plain_effects(compound["adverse"])
+        compound["uses"] = USES.get(slug, [])
+        compound["regulatory"] = [*compound["regulatory"], *EXTRA_STATUSES.get(slug, [])]
+        for status in compound["regulatory"]:
+            status["use"] = STATUS_USES.get((slug, status["jurisdiction"], status["status"]))
+            status["regulator"] = REGULATORS.get(status["jurisdiction"], "")
+            if status["status"] == "unverified":
+                status["regulator"] = ""
+        for jurisdiction in STATUS_JURISDICTIONS if slug in in_protocols else ():
+            if not any(_covers(s, jurisdiction) for s in compound["regulatory"]):
+                compound["regulatory"].append(
+                    {
+                        **_status(
+                            jurisdiction,
+                            "unverified",
+                            "No regulator's decision on this compound was checked for this "
+                            "catalogue",
+                            "U",
+                            None,
+                        ),
+                        "use": None,
+                        "regulator": "",
+                    }
+                )
+
+
+_attach_uses()
+
+
+# Aggregators, mirrors, news and clinic pages kept because nothing better was read for the
+# fact: their publisher says "secondary source" wherever the source is cited.
+SECONDARY_SOURCES = frozenset(
+    {
+        "healthday-kybella", "ecoworld-lipodissolve", "kybella-label-120ty", "kybella-safety",
+        "dc-abdominal-study", "kybella-phase3", "wikipedia-injection-lipolysis", "skininc-2010",
+        "anvisa-lipostabil", "wikisum-injection-lipolysis", "slideplayer-meso",
+        "studylib-peru-ntm", "redorbit-cdc", "sapphireroots", "townsend-2008", "webmd-2005",
+        "dictionnaire-medical", "doczz-french-practice", "mesoterapiargentina",
+        "sim-consensus-2011", "konda-2013", "bhub-epidermal", "dermotherap", "phptraining",
+        "mesoderm-techniques", "nadia-hair", "azam-morsi-2010", "moftah-dutasteride",
+        "gajjar-2019", "akbas-2019", "cellulite-2017", "pabau-e65", "singsing-2022",
+        "perifolliculitis", "cnep-2012",
+    }
+)  # fmt: skip
+for _key in SECONDARY_SOURCES:
+    _publisher = SOURCES[_key].get("publisher", "")
+    if "secondary" not in _publisher:
+        SOURCES[_key]["publisher"] = f"{_publisher} (secondary source)".strip()

@@ -39,6 +39,14 @@ class _Loader:
         known = {field.name for field in self.get_model("catalogue", name)._meta.concrete_fields}
         return {key: value for key, value in values.items() if key in known}
 
+    def has_model(self, name: str) -> bool:
+        """Whether the schema being loaded has the model (an older migration may not)."""
+        try:
+            self.get_model("catalogue", name)
+        except LookupError:
+            return False
+        return True
+
     def source(self, key: str | None) -> models.Model | None:
         return self.sources[key] if key else None
 
@@ -86,7 +94,10 @@ class _Loader:
         )
         compound.evidence_sources.set([self.sources[key] for key in row["evidence_sources"]])
         parent = {"compound": compound}
-        statuses = [{**self.sourced(s), "as_of": _date(s["as_of"])} for s in row["regulatory"]]
+        # A decision's use is linked by load_uses, once the indications and zones exist.
+        statuses = [
+            {**self.sourced(s), "as_of": _date(s["as_of"]), "use": None} for s in row["regulatory"]
+        ]
         self.sync("RegulatoryStatus", parent, statuses, ("jurisdiction", "status", "indication"))
         self.sync("AdverseEffect", parent, map(self.sourced, row["adverse"]), ("term",))
         self.sync(
@@ -96,6 +107,9 @@ class _Loader:
             ("kind", "text"),
         )
         self.sync("CompoundNote", parent, map(self.sourced, row["notes"]), ("kind", "text"))
+        if self.has_model("DoseLimit"):
+            limits = map(self.sourced, row["dose_limits"])
+            self.sync("DoseLimit", parent, limits, ("kind", "epinephrine"))
         self.compounds[row["slug"]] = compound
 
     def load_technique_facts(self) -> None:
@@ -124,7 +138,10 @@ class _Loader:
         product, _ = self.manager("Product").update_or_create(
             clinic=None, slug=values.pop("slug"), defaults=values
         )
-        components = [{**c, "compound": self.compounds[c["compound"]]} for c in row["components"]]
+        components = [
+            {**self.sourced(c, "strength_"), "compound": self.compounds[c["compound"]]}
+            for c in row["components"]
+        ]
         self.sync("ProductComponent", {"product": product}, components, ("compound",))
         self.products[row["slug"]] = product
 
@@ -153,6 +170,62 @@ class _Loader:
             rule.protocols.set([self.protocols[slug] for slug in row["protocols"]])
             rule.further_sources.set([self.sources[key] for key in row["further_sources"]])
 
+    def load_uses(self) -> None:
+        """Each compound's uses, then which use each decision is about, and the zones of
+        effects seen only where one zone is treated (after indications and zones exist)."""
+        if not self.has_model("CompoundUse"):
+            return
+        for row in data.COMPOUNDS:
+            compound = self.compounds[row["slug"]]
+            uses: dict[str, Any] = {}
+            kept = []
+            for use_row in row["uses"]:
+                use, _ = self.manager("CompoundUse").update_or_create(
+                    compound=compound,
+                    indication=self.indications[use_row["indication"]],
+                    evidence_summary=use_row["evidence_summary"],
+                    defaults={
+                        "evidence_level": use_row["evidence_level"],
+                        "evidence_verification": use_row["evidence_verification"],
+                    },
+                )
+                use.zones.set([self.zones[slug] for slug in use_row["zones"]])
+                use.evidence_sources.set([self.sources[k] for k in use_row["evidence_sources"]])
+                uses[use_row["key"]] = use
+                kept.append(use.pk)
+            self.manager("CompoundUse").filter(compound=compound).exclude(pk__in=kept).delete()
+            for status in row["regulatory"]:
+                self.manager("RegulatoryStatus").filter(
+                    compound=compound,
+                    jurisdiction=status["jurisdiction"],
+                    status=status["status"],
+                    indication=status["indication"],
+                ).update(use=uses.get(status["use"]) if status["use"] else None)
+            self._effect_zones({"compound": compound}, row["adverse"])
+        self._effect_zones({"compound": None}, data.TECHNIQUE_ADVERSE_EFFECTS)
+
+    def _effect_zones(
+        self, parent: Mapping[str, Any], effects: Iterable[Mapping[str, Any]]
+    ) -> None:
+        for effect in effects:
+            row = self.manager("AdverseEffect").get(**parent, term=effect["term"])
+            row.zones.set([self.zones[slug] for slug in effect["zones"]])
+
+    def load_allergens(self) -> int:
+        if not self.has_model("Allergen"):
+            return 0
+        found: dict[str, models.Model] = {}
+        for row in data.ALLERGENS:
+            values = self.fields("Allergen", self.sourced(row))
+            values["member_of"] = found[row["member_of"]] if row["member_of"] else None
+            allergen, _ = self.manager("Allergen").update_or_create(
+                slug=values.pop("slug"), defaults=values
+            )
+            allergen.compounds.set([self.compounds[slug] for slug in row["compounds"]])
+            found[row["slug"]] = allergen
+        self.manager("Allergen").exclude(slug__in=found).delete()
+        return len(found)
+
     def run(self) -> dict[str, int]:
         self.load_sources()
         for compound in data.COMPOUNDS:
@@ -165,7 +238,10 @@ class _Loader:
         for protocol in data.PROTOCOLS:
             self.load_protocol(protocol)
         self.load_rules()
+        self.load_uses()
+        allergens = self.load_allergens()
         return {
+            "allergens": allergens,
             "sources": len(self.sources),
             "compounds": len(self.compounds),
             "indications": len(self.indications),

@@ -10,19 +10,20 @@ from django.shortcuts import get_object_or_404
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
-from mesotrace.audit.models import ObjectType
-from mesotrace.catalogue.models import Protocol, contraindications_for
+from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.catalogue.models import Allergen, Protocol, contraindications_for
 from mesotrace.catalogue.queries import lipolytic_protocol_ids, protocol_allowed, rules_for
 from mesotrace.catalogue.rules import Decision
 from mesotrace.core.api import Paging, paginate
 from mesotrace.core.clock import clinic_today
-from mesotrace.patients.models import Patient
+from mesotrace.patients.models import Allergy, Patient
 from mesotrace.patients.queries import patient_query
 from mesotrace.treatments.models import ScreeningAcknowledgement, TreatmentPlan
 from mesotrace.treatments.rules.screening import (
     ScreenedWarning,
     ScreeningFacts,
     ScreeningWarning,
+    coded_allergens,
     screen,
 )
 
@@ -76,18 +77,29 @@ def read_plan(actor: Actor, clinic: Clinic, plan_id: int, part: str) -> Treatmen
 
 def screen_patient(patient: Patient, protocol: Protocol, clinic: Clinic) -> list[ScreeningWarning]:
     """Every warning the patient's record raises against the protocol (`rules.screening`)."""
+    allergies = list(patient.allergies.all())
     facts = ScreeningFacts(
         patient=patient,
         protocol=protocol,
         clinic=clinic,
         compounds=list(protocol.compounds()),
         contraindications=list(contraindications_for(protocol)),
-        allergies=list(patient.allergies.all()),
+        allergies=allergies,
         medications=list(patient.medications.all()),
         jurisdiction=protocol_allowed(protocol, clinic),
         today=clinic_today(clinic),
+        allergens=allergy_codes() if allergies else [],
     )
     return screen(facts)
+
+
+def allergy_codes() -> list[Allergen]:
+    """The catalogue's allergy codes with their compounds and classes, in four queries."""
+    return list(
+        Allergen.objects.select_related("source", "member_of", "member_of__source")
+        .prefetch_related("compounds", "member_of__compounds")
+        .order_by("slug")
+    )
 
 
 def screening_for(plan: TreatmentPlan) -> list[ScreenedWarning]:
@@ -129,3 +141,16 @@ def patients_to_plan(actor: Actor, clinic: Clinic, query: str) -> list[Patient]:
     )
     audit.record_list(actor, ObjectType.PATIENT, found, total=len(found), query=query)
     return found
+
+
+def unmatched_allergies(actor: Actor, clinic: Clinic) -> dict[str, int]:
+    """The clinic's recorded allergies that name no catalogue substance or class, as the
+    words written with how many records hold them; the read is audited as one export."""
+    codes = allergy_codes()
+    counts: dict[str, int] = {}
+    for substance in Allergy.objects.for_clinic(clinic).values_list("substance", flat=True):
+        if not coded_allergens(substance, codes):
+            counts[substance] = counts.get(substance, 0) + 1
+    details = {"report": "unmatched_allergies", "count": sum(counts.values())}
+    audit.record(actor, AuditAction.EXPORT, ObjectType.PATIENT, clinic=clinic, details=details)
+    return dict(sorted(counts.items()))

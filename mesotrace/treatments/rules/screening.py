@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import (
+    Allergen,
     Compound,
     CompoundClass,
     Contraindication,
@@ -116,6 +117,7 @@ class ScreeningFacts:
     contraindications: Sequence[Contraindication]
     jurisdiction: Decision  # the catalogue's decision on the protocol in the clinic's country
     today: datetime.date
+    allergens: Sequence[Allergen] = ()  # the catalogue's allergy codes, with their compounds
 
 
 # --- Text matching ----------------------------------------------------------------------
@@ -199,39 +201,144 @@ def _warning(
 # --- The checks -------------------------------------------------------------------------
 
 
+def coded_allergens(text: str, allergens: Sequence[Allergen]) -> list[Allergen]:
+    """The substances and classes a free-text allergy names, by their names, synonyms (English
+    and French) and brands; a general name is dropped when a more specific one also matched
+    ("amide local anaesthetic" is not also "local anaesthetic")."""
+    said = words(text)
+    hits: dict[int, tuple[Allergen, str]] = {}
+    for allergen in allergens:
+        matched = [words(t) for t in allergen.term_list if _contains(said, words(t))]
+        if matched:
+            hits[allergen.pk] = (allergen, max(matched, key=len))
+    return [
+        allergen
+        for allergen, term in hits.values()
+        if not any(_contains(other, term) and other != term for _a, other in hits.values())
+    ]
+
+
+def _reaction(allergy: Allergy) -> str:
+    return ", ".join(part for part in (allergy.reaction, allergy.get_severity_display()) if part)
+
+
+def _matched_warning(
+    allergy: Allergy, compound: Compound, term: str, rows: Sequence[Contraindication]
+) -> ScreeningWarning:
+    own = [r for r in _of_kind(rows, "allergy") if r.compound_id == compound.pk]
+    cited = _strongest(own) or _strongest(
+        [r for r in _of_kind(rows, "allergy") if r.compound_id is None]
+    )
+    message = _(
+        "Allergy recorded to “%(substance)s” (%(reaction)s). %(compound)s in this "
+        "protocol matches it (“%(term)s”)."
+    ) % {
+        "substance": allergy.substance,
+        "reaction": _reaction(allergy),
+        "compound": compound.name,
+        "term": term,
+    }
+    message = _with_catalogue(message, cited)
+    code = f"allergy.{compound.slug}.{words(allergy.substance).replace(' ', '-')}"
+    cited_text = cited.text if cited is not None else ""
+    said = _basis(allergy.substance, allergy.reaction, allergy.severity, term, cited_text)
+    kind = ContraindicationKind.ALLERGY
+    return _warning(cited, code, kind, "allergies", message, compound.name, basis=said)
+
+
+def _class_warning(
+    allergy: Allergy, coded: Allergen, group: Allergen, compound: Compound
+) -> ScreeningWarning:
+    """The allergy's substance is of a class another compound of the protocol belongs to."""
+    message = _(
+        "Allergy recorded to “%(substance)s” (%(reaction)s), coded as %(coded)s, one of the "
+        "%(group)s. %(compound)s in this protocol is of the same class. %(note)s"
+    ) % {
+        "substance": allergy.substance,
+        "reaction": _reaction(allergy),
+        "coded": coded.name,
+        "group": group.name,
+        "compound": compound.name,
+        "note": group.cross_reaction,
+    }
+    source = group.source
+    return ScreeningWarning(
+        code=f"allergy.class.{compound.slug}.{words(allergy.substance).replace(' ', '-')}",
+        kind=ContraindicationKind.ALLERGY,
+        field="allergies",
+        message=message,
+        compound=compound.name,
+        source_title=source.title if source else "",
+        source_url=source.url if source else "",
+        verification=group.verification,
+        basis=_basis(allergy.substance, allergy.reaction, allergy.severity, coded.slug, group.slug),
+    )
+
+
+def _unmatched_warning(allergy: Allergy, compounds: Sequence[Compound]) -> ScreeningWarning:
+    message = _(
+        "Allergy recorded to “%(substance)s” (%(reaction)s) is not matched to a substance in "
+        "the catalogue: check it against this protocol's compounds (%(compounds)s) before "
+        "treating, or write the substance's name."
+    ) % {
+        "substance": allergy.substance,
+        "reaction": _reaction(allergy),
+        "compounds": ", ".join(c.name for c in compounds),
+    }
+    return ScreeningWarning(
+        code=f"allergy.unmatched.{words(allergy.substance).replace(' ', '-')}",
+        kind=ContraindicationKind.ALLERGY,
+        field="allergies",
+        message=message,
+        verification=Verification.UNVERIFIED,
+        basis=_basis(allergy.substance, allergy.reaction, allergy.severity),
+    )
+
+
+def _coded_warnings(
+    allergy: Allergy,
+    coded: Sequence[Allergen],
+    compounds: Sequence[Compound],
+    rows: Sequence[Contraindication],
+) -> tuple[list[ScreeningWarning], set[int]]:
+    """Warnings from the allergy's codes: its own compounds, then its class's others."""
+    found: list[ScreeningWarning] = []
+    warned: set[int] = set()
+    in_protocol = {c.pk: c for c in compounds}
+    for allergen in coded:
+        for compound in allergen.compounds.all():
+            if compound.pk in in_protocol and compound.pk not in warned:
+                found.append(_matched_warning(allergy, compound, allergen.name, rows))
+                warned.add(compound.pk)
+    for allergen in coded:
+        group = allergen.member_of
+        for compound in group.compounds.all() if group is not None else []:
+            if compound.pk in in_protocol and compound.pk not in warned:
+                assert group is not None
+                found.append(_class_warning(allergy, allergen, group, in_protocol[compound.pk]))
+                warned.add(compound.pk)
+    return found, warned
+
+
 def _allergy_warnings(
-    allergies: Sequence[Allergy], compounds: Sequence[Compound], rows: Sequence[Contraindication]
+    allergies: Sequence[Allergy],
+    compounds: Sequence[Compound],
+    rows: Sequence[Contraindication],
+    allergens: Sequence[Allergen] = (),
 ) -> list[ScreeningWarning]:
+    """Each allergy against the protocol: by its catalogue codes (substance and class), then
+    by a compound's own allergy words; an allergy matched to nothing is a warning to review."""
     found = []
-    for compound in compounds:
-        own = [r for r in _of_kind(rows, "allergy") if r.compound_id == compound.pk]
-        cited = _strongest(own) or _strongest(
-            [r for r in _of_kind(rows, "allergy") if r.compound_id is None]
-        )
-        cited_text = cited.text if cited is not None else ""
-        for allergy in allergies:
-            term = allergy_match(allergy.substance, compound)
-            if term is None:
-                continue
-            reaction = ", ".join(
-                part for part in (allergy.reaction, allergy.get_severity_display()) if part
-            )
-            message = _(
-                "Allergy recorded to “%(substance)s” (%(reaction)s). %(compound)s in this "
-                "protocol matches it (“%(term)s”)."
-            ) % {
-                "substance": allergy.substance,
-                "reaction": reaction,
-                "compound": compound.name,
-                "term": term,
-            }
-            message = _with_catalogue(message, cited)
-            code = f"allergy.{compound.slug}.{words(allergy.substance).replace(' ', '-')}"
-            kind = ContraindicationKind.ALLERGY
-            said = _basis(allergy.substance, allergy.reaction, allergy.severity, term, cited_text)
-            found.append(
-                _warning(cited, code, kind, "allergies", message, compound.name, basis=said)
-            )
+    for allergy in allergies:
+        coded = coded_allergens(allergy.substance, allergens)
+        warnings, warned = _coded_warnings(allergy, coded, compounds, rows)
+        for compound in compounds:
+            term = None if compound.pk in warned else allergy_match(allergy.substance, compound)
+            if term is not None:
+                warnings.append(_matched_warning(allergy, compound, term, rows))
+        if not coded and not warnings:
+            warnings.append(_unmatched_warning(allergy, compounds))
+        found += warnings
     return found
 
 
@@ -381,7 +488,7 @@ def screen(facts: ScreeningFacts) -> list[ScreeningWarning]:
     rows = facts.contraindications
     return [
         *_jurisdiction_warning(facts),
-        *_allergy_warnings(facts.allergies, facts.compounds, rows),
+        *_allergy_warnings(facts.allergies, facts.compounds, rows, facts.allergens),
         *_pregnancy_warnings(facts.patient, rows),
         *_anticoagulant_warnings(facts.medications, rows),
         *_age_warning(facts.patient, facts.today, rows),

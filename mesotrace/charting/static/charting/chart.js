@@ -231,6 +231,87 @@
       if (lot && byLot[id].ml > parseFloat(lot.on_hand)) { tr.className = "short"; tr.children[2].textContent += " (short)"; }
       lotBody.appendChild(tr);
     });
+    doses();
+  }
+
+  /* --- Running dose of each limited drug -------------------------------------------- */
+
+  /* Each limited drug's amount over every point: mg, injections, the largest mg at one
+     point, and whether plain or epinephrine products were used (the label's limit differs). */
+  function drugUse(drug) {
+    var use = { mg: 0, points: 0, pointMax: 0, unknown: [], plain: false, epi: false, strengths: {} };
+    points.forEach(function (point) {
+      var here = 0, hit = false;
+      point.components.forEach(function (c) {
+        var product = drug.products[String(c.product_id)];
+        if (!product) { return; }
+        hit = true;
+        if (product.epinephrine) { use.epi = true; } else { use.plain = true; }
+        if (product.mg_per_ml === null) {
+          if (use.unknown.indexOf(product.name) < 0) { use.unknown.push(product.name); }
+          return;
+        }
+        use.strengths[product.name] = parseFloat(product.mg_per_ml);
+        here += parseFloat(c.volume_ml) * parseFloat(product.mg_per_ml);
+      });
+      if (hit) { use.points += 1; use.mg += here; use.pointMax = Math.max(use.pointMax, here); }
+    });
+    return use;
+  }
+
+  function applies(limit, use) {
+    if (!use.plain && !use.epi) { return true; }
+    if (limit.epinephrine === "without") { return use.plain; }
+    if (limit.epinephrine === "with") { return use.epi; }
+    return true;
+  }
+
+  function asMl(use, mg, words) {
+    return Object.keys(use.strengths).sort().map(function (name) {
+      return fixed(mg / use.strengths[name], 2) + " mL " + words.of + " " + name;
+    }).join(" " + words.or + " ");
+  }
+
+  function doseRow(body, drug, limit, use, words) {
+    var warnAt = parseFloat(config.doses.warn_at);
+    var count = limit.kind === "injections";
+    var value = count ? use.points : (limit.kind === "per_injection" ? use.pointMax : use.mg);
+    var max = limit.max === null ? null : parseFloat(limit.max);
+    var tr = document.createElement("tr");
+    tr.innerHTML = "<td></td><td></td><td></td><td></td>";
+    tr.dataset.drug = String(drug.id);
+    tr.dataset.kind = limit.kind;
+    tr.children[0].textContent = drug.name;
+    tr.children[1].textContent = count ? value + " " + words.injections : fixed(value, 2) + " mg";
+    var limitText = max === null ? "" : (count ? max + " " + words.injections : fixed(max, 2) + " mg");
+    if (max !== null && !count && Object.keys(use.strengths).length) { limitText += " = " + asMl(use, max, words); }
+    tr.children[2].textContent = (limitText ? limitText + " · " : "") + limit.label;
+    var status = words.ok;
+    tr.className = "dose-ok";
+    if (use.unknown.length) { status = words.unknown + " (" + use.unknown.join(", ") + ")"; tr.className = "dose-over"; }
+    else if (max === null) { status = words.needsWeight; tr.className = (use.points ? "dose-over" : "dose-warn"); }
+    else if (value > max + 1e-9) { status = words.over; tr.className = "dose-over"; }
+    else if (value >= warnAt * max) { status = words.warn; tr.className = "dose-warn"; }
+    tr.children[3].textContent = status;
+    body.appendChild(tr);
+  }
+
+  function doses() {
+    var panel = byId("dose-panel");
+    if (!panel || !config.doses) { return; }
+    var words = {
+      ok: panel.dataset.ok, warn: panel.dataset.warn, over: panel.dataset.over,
+      needsWeight: panel.dataset.needsWeight, unknown: panel.dataset.unknown,
+      injections: panel.dataset.injections, or: panel.dataset.or, of: panel.dataset.of
+    };
+    var body = document.querySelector("#dose-totals tbody");
+    body.textContent = "";
+    config.doses.drugs.forEach(function (drug) {
+      var use = drugUse(drug);
+      drug.limits.filter(function (limit) { return applies(limit, use); }).forEach(function (limit) {
+        doseRow(body, drug, limit, use, words);
+      });
+    });
   }
 
   /* --- Start ------------------------------------------------------------------------ */
