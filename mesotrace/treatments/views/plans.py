@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.catalogue.models import Protocol
 from mesotrace.catalogue.rules import Decision
+from mesotrace.core.clock import clinic_today
 from mesotrace.core.forms import attach_errors
 from mesotrace.patients.models import Patient
 from mesotrace.patients.queries import MAX_QUERY
@@ -167,6 +168,7 @@ def _detail_context(request: ClinicRequest, plan: TreatmentPlan) -> dict[str, An
         "ack_code": "",
         "ack_errors": [],
         "PlanStatus": PlanStatus,
+        "today": clinic_today(plan.clinic),
     }
 
 
