@@ -245,8 +245,8 @@ def readiness_problems(
     elif unacknowledged:
         errors.add(
             "screening",
-            _("%(n)s screening warning(s) of the plan are not acknowledged: %(codes)s.")
-            % {"n": len(unacknowledged), "codes": ", ".join(w.code for w in unacknowledged)},
+            _("%(n)s screening warning(s) of the plan are not acknowledged.")
+            % {"n": len(unacknowledged)},
         )
     problem = consent_problem(plan)
     if problem:
