@@ -336,6 +336,7 @@ def _defaults(appointment: Appointment) -> dict[str, Any]:
         "technique": protocol.technique or Technique.POINT_BY_POINT,
         "volume_per_point": str(per_point or DEFAULT_VOLUME_PER_POINT),
         "products": [item.product_id for item in protocol.items.all()],
+        "zones": sorted(zone.slug for zone in appointment.plan.zones.all()),
     }
 
 

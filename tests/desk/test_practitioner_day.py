@@ -56,6 +56,7 @@ def test_practitioner_walks_the_day_from_the_today_board(
     row.get_by_role("link", name="Chart GARNIER").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Chart session: GARNIER Inès")
     expect(page.locator("#chart-problems")).to_have_count(0)
+    expect(page.get_by_label("Fill a zone (nappage)")).to_have_value("scalp:scalp")  # the plan's
     page.get_by_label("Volume per point (mL)").fill("0.1")
     scalp = page.locator("svg[data-view='scalp'] polygon.zone")
     box = scalp.bounding_box()
