@@ -259,8 +259,8 @@ def readiness_problems(
     elif unacknowledged:
         errors.add(
             "screening",
-            _("%(n)s screening warning(s) of the plan are not acknowledged: %(codes)s.")
-            % {"n": len(unacknowledged), "codes": ", ".join(w.code for w in unacknowledged)},
+            _("%(n)s screening warning(s) of the plan are not acknowledged.")
+            % {"n": len(unacknowledged)},
         )
     problem = consent_problem(plan)
     if problem:
@@ -380,6 +380,7 @@ def _defaults(appointment: Appointment) -> dict[str, Any]:
         "technique": protocol.technique or Technique.POINT_BY_POINT,
         "volume_per_point": str(per_point or DEFAULT_VOLUME_PER_POINT),
         "products": [item.product_id for item in protocol.items.all()],
+        "zones": sorted(zone.slug for zone in appointment.plan.zones.all()),
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
@@ -30,9 +30,13 @@ from mesotrace.catalogue.models import (
     Verification,
     adverse_effects_for,
 )
+from mesotrace.consent.rules import signature_url
 from mesotrace.outcomes.queries.report import evidence_statement
 from mesotrace.practitioners.models import Qualification
 from mesotrace.treatments.models import DietType, TreatmentPlan
+
+if TYPE_CHECKING:
+    from mesotrace.consent.models import ConsentSignature
 
 # Jurisdictions where no licence is needed to call oneself a mesotherapist (domain.md §6).
 NO_MESOTHERAPIST_LICENCE = frozenset({"US"})
@@ -317,3 +321,23 @@ def render_pdf(
         },
     )
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def countersigned_pdf(signature: ConsentSignature) -> bytes:
+    """The clinic's copy: the document as the patient signed it, with both signatures, their
+    names and times, the document's hash and the hash of the PDF the patient signed."""
+    document = signature.document
+    countersigner = signature.countersigned_by
+    return render_pdf(
+        document.content,
+        document.version,
+        {
+            "name": signature.patient_name,
+            "statement": signature.statement,
+            "signed_at": signature.signed_at,
+            "drawn_url": signature_url(bytes(signature.drawn_signature or b"")),
+            "countersigned_by": str(countersigner) if countersigner else "",
+            "countersigned_at": signature.countersigned_at,
+            "signed_pdf_sha256": signature.pdf_sha256,
+        },
+    )

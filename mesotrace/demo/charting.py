@@ -1,4 +1,5 @@
-"""Demo sessions: a few past, signed sessions charted on the demo plans, drawing demo stock.
+"""Demo sessions: a few past, signed sessions charted on the demo plans, drawing demo stock,
+and appointments to chart today, topped up whatever day the demo runs.
 
 Call after the demo plans (`treatments.demo.give_demo_plans`) and the demo stock
 (`inventory.demo.give_demo_stock`). For each of the first active plans, the course's
@@ -18,6 +19,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership
@@ -45,8 +47,10 @@ from mesotrace.treatments.models import (
     TreatmentSession,
 )
 from mesotrace.treatments.queries.plans import screening_for
+from mesotrace.treatments.queries.schedule import find_conflict
 from mesotrace.treatments.rules.bodymap import VIEWS, Region, region_at
-from mesotrace.treatments.rules.schedule import BookingConflict
+from mesotrace.treatments.rules.calendar import day_bounds
+from mesotrace.treatments.rules.schedule import BookingConflict, Slot
 from mesotrace.treatments.rules.screening import ADULT_AGE, age_on
 from mesotrace.treatments.services import plans
 from mesotrace.treatments.services.schedule import book_course
@@ -54,6 +58,10 @@ from mesotrace.treatments.services.schedule import book_course
 DEFAULT_SESSIONS = 3
 DAYS_AGO = 7
 DEFAULT_VOLUME = Decimal("0.1")
+# Appointments waiting to be charted today; the second waits for its consent's countersignature.
+TODAY_APPOINTMENTS = 3
+AWAITING_COUNTERSIGNATURE = 1
+DAY_STARTS, DAY_ENDS, STEP_MINUTES = 7, 23, 15
 
 
 class DemoSessionsRefused(Exception):
@@ -154,7 +162,12 @@ def _a_week_ago(appointment: Appointment) -> datetime.datetime:
     return datetime.datetime.combine(day, appointment.starts_at.astimezone(zone).time(), zone)
 
 
-def _move_back(actor: Actor, appointment: Appointment, starts_at: datetime.datetime) -> Appointment:
+def _move_back(
+    actor: Actor,
+    appointment: Appointment,
+    starts_at: datetime.datetime,
+    why: str = "demo: a past session to chart",
+) -> Appointment:
     before = appointment.starts_at
     appointment.ends_at = starts_at + (appointment.ends_at - before)
     appointment.starts_at = starts_at
@@ -164,7 +177,7 @@ def _move_back(actor: Actor, appointment: Appointment, starts_at: datetime.datet
         AuditAction.GENERATE,
         appointment,
         changes={"starts_at": {"before": before.isoformat(), "after": starts_at.isoformat()}},
-        details={"why": "demo: a past session to chart"},
+        details={"why": why},
     )
     return appointment
 
@@ -347,3 +360,90 @@ def _plan_like(actor: Actor, source: TreatmentPlan) -> TreatmentPlan | None:
             continue
         return plan
     return None
+
+
+def _times_near_now(clinic: Clinic) -> list[datetime.datetime]:
+    """Today's quarter hours in the clinic, the nearest to now first."""
+    zone = clinic_zone(clinic)
+    today = clinic_today(clinic)
+    now = timezone.now()
+    times = [
+        datetime.datetime.combine(today, datetime.time(hour, minute), tzinfo=zone)
+        for hour in range(DAY_STARTS, DAY_ENDS)
+        for minute in range(0, 60, STEP_MINUTES)
+    ]
+    return sorted(times, key=lambda when: (abs(when - now), when))
+
+
+def _free_time(
+    appointment: Appointment, times: list[datetime.datetime]
+) -> datetime.datetime | None:
+    length = appointment.ends_at - appointment.starts_at
+    for when in times:
+        slot = Slot(appointment.sequence, when, when + length)
+        clash = find_conflict(
+            appointment.clinic,
+            [slot],
+            appointment.practitioner,
+            appointment.patient,
+            exclude=appointment.pk,
+        )
+        if clash is None:
+            return when
+    return None
+
+
+def _sign_for_today(actor: Actor, plan: TreatmentPlan, countersign: bool) -> None:
+    """The patient signs the plan's document; its practitioner countersigns when asked to."""
+    if consent_queries.consent_problem(plan) is None:
+        return
+    document = consent_services.generate_consent(actor, plan)
+    if consent_queries.standing_signature(document) is None:
+        name = f"{plan.patient.given_name} {plan.patient.family_name}"
+        consent_services.sign_consent(actor, document, name, agreed=True)
+    signer = _signer(plan.practitioner.user_id, plan.clinic)
+    signature = consent_queries.standing_signature(document)
+    if countersign and signer is not None and signature is not None:
+        consent_services.countersign_consent(signer, signature)
+
+
+def _next_booked(plan: TreatmentPlan, after: datetime.datetime) -> Appointment | None:
+    return (
+        plan.appointments.filter(status=AppointmentStatus.BOOKED, starts_at__gte=after)
+        .select_related("clinic", "practitioner", "patient")
+        .order_by("starts_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def give_todays_appointments(
+    clinic: Clinic, actor: Actor | None = None, count: int = TODAY_APPOINTMENTS
+) -> int:
+    """Brings the next booked session of active plans forward to today, near the current
+    time, until `count` appointments wait to be charted today; returns how many moved.
+
+    Idempotent: a clinic that already has `count` appointments to chart today is left
+    alone, so `make serve` can call it on every start, on a demo made days before.
+    """
+    if settings.ENVIRONMENT == "production":
+        raise DemoSessionsRefused("Demo appointments are never written in production.")
+    actor = actor or Actor.system("demo")
+    start, end = day_bounds([clinic_today(clinic)], clinic)
+    today = Appointment.objects.for_clinic(clinic).filter(starts_at__gte=start, starts_at__lt=end)
+    waiting = today.filter(status=AppointmentStatus.BOOKED).count()
+    busy = set(today.values_list("plan_id", flat=True))
+    times = _times_near_now(clinic)
+    moved = 0
+    plans = TreatmentPlan.objects.for_clinic(clinic).filter(status=PlanStatus.ACTIVE)
+    for plan in plans.exclude(pk__in=busy).select_related("patient", "practitioner", "clinic"):
+        if waiting + moved >= count:
+            break
+        appointment = _next_booked(plan, end)
+        when = _free_time(appointment, times) if appointment is not None else None
+        if appointment is None or when is None:
+            continue
+        _sign_for_today(actor, plan, countersign=moved != AWAITING_COUNTERSIGNATURE)
+        _move_back(actor, appointment, when, "demo: an appointment to chart today")
+        moved += 1
+    return moved

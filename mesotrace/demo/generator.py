@@ -25,7 +25,7 @@ from mesotrace.accounts.roles import Role
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.core.models import next_number
-from mesotrace.demo.charting import give_demo_sessions
+from mesotrace.demo.charting import give_demo_sessions, give_todays_appointments
 from mesotrace.demo.inventory import give_demo_stock
 from mesotrace.demo.outcomes import give_demo_cohort, give_demo_weights
 from mesotrace.demo.safety import give_demo_safety
@@ -763,6 +763,7 @@ def generate_demo(
         sessions = give_demo_sessions(clinic, seed=seed, actor=actor)
         give_demo_cohort(clinic, seed=seed, actor=actor)
         give_demo_safety(clinic, seed=seed, actor=actor)
+        give_todays_appointments(clinic, actor=actor)
         built = replace(
             built,
             plans=plans.plans,
@@ -779,3 +780,12 @@ def generate_demo(
                 f"{built.sessions} charted sessions in {built.seconds:.1f} s\n"
             )
     return summary
+
+
+def top_up_today() -> int:
+    """Appointments to chart today in every demo clinic, for a demo made on an earlier day;
+    how many were brought forward (none when each clinic already has its share)."""
+    refuse_production()
+    actor = Actor.system("demo")
+    clinics = Clinic.objects.filter(slug__in=[spec.slug for spec in CLINICS]).order_by("slug")
+    return sum(give_todays_appointments(clinic, actor=actor) for clinic in clinics)

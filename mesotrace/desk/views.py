@@ -1,4 +1,4 @@
-"""Pages composed from several apps: the home page each role starts from, the patient record."""
+"""Pages composed from several apps: the today board each role starts from, the patient record."""
 
 from __future__ import annotations
 
@@ -6,12 +6,19 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_view
-from mesotrace.desk.queries import allergy_coding, read_patient_record
+from mesotrace.desk.queries import (
+    allergy_coding,
+    patient_schedule,
+    read_patient_record,
+    today_board,
+)
 
 
 @clinic_view("account.self")
 def home(request: ClinicRequest) -> HttpResponse:
-    return render(request, "desk/home.html")
+    """The today board: the role's work of the day, each item one click from where it is done."""
+    board = today_board(Actor.from_request(request), request.clinic, request.membership)
+    return render(request, "desk/home.html", {"board": board})
 
 
 @clinic_view("patient.view")
@@ -25,4 +32,6 @@ def patient_record(request: ClinicRequest, patient_id: int) -> HttpResponse:
         "show_clinical": clinical,
         "allergy_coding": allergy_coding(patient) if clinical else [],
     }
+    if request.membership.may("plan.view"):
+        context["schedule"] = patient_schedule(actor, request.clinic, patient)
     return render(request, "desk/patient.html", context)

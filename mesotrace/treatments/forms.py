@@ -114,16 +114,6 @@ def goal_initial(plan: TreatmentPlan) -> list[dict[str, Any]]:
     return [{name: getattr(goal, name) for name in GOAL_FIELDS} for goal in plan.goals.all()]
 
 
-class AcknowledgeForm(PlainInput, forms.Form):
-    code = forms.CharField(max_length=200, widget=forms.HiddenInput)
-    fingerprint = forms.CharField(max_length=64, widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("Reason treatment may go ahead"),
-        max_length=MAX_REASON,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
 class StopForm(PlainInput, forms.Form):
     stop_reason = forms.CharField(
         label=_("Reason for stopping"), max_length=MAX_REASON, widget=forms.Textarea

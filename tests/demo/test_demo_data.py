@@ -55,6 +55,16 @@ def test_demo_data_creates_both_clinics_whose_logins_work(db: Any) -> None:
         assert login.email in out.getvalue()
     for slug in ("lumiere", "vita"):
         assert Patient.objects.filter(clinic__slug=slug).count() >= 150
+    # The README's search examples find someone in the demo.
+    for slug, text in [
+        ("lumiere", "helene char"),
+        ("lumiere", "le gall"),
+        ("lumiere", "stephanie dup"),
+        ("lumiere", "dup"),
+        ("vita", "dominguez"),
+    ]:
+        clinic = Clinic.objects.get(slug=slug)
+        assert Patient.objects.for_clinic(clinic).filter(patient_query(text, clinic)), text
 
 
 def test_demo_clinics_open_with_active_plans_and_booked_courses(db: Any) -> None:

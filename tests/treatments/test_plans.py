@@ -24,6 +24,7 @@ from mesotrace.treatments.models import (
     TreatmentPlan,
 )
 from mesotrace.treatments.queries.plans import screening_for
+from mesotrace.treatments.rules.screening import open_warnings
 from mesotrace.treatments.services import plans as services
 from mesotrace.treatments.services.plans import GoalInput, PlanInput
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
@@ -217,7 +218,9 @@ def test_activation_is_refused_while_any_warning_is_unacknowledged(world: World)
     practitioner = world.members["practitioner"]
     with pytest.raises(ValidationError) as refused:
         services.activate_plan(actor_for(practitioner, world.clinic), plan)
-    assert "allergy.lidocaine.lidocaine" in refused.value.message_dict["screening"][0]
+    unacknowledged = len(open_warnings(screening_for(plan)))
+    said = refused.value.message_dict["screening"][0]
+    assert said == f"{unacknowledged} screening warnings are not acknowledged yet."
 
     acknowledge_all(plan, practitioner)
     plan = services.activate_plan(actor_for(practitioner, world.clinic), plan)
@@ -372,8 +375,8 @@ def test_acknowledging_on_the_page_needs_a_reason(
     url = f"/treatments/plans/{plan.pk}/acknowledge/"
     data = {"code": item.warning.code, "fingerprint": item.warning.fingerprint}
     refused = client.post(url, {**data, "reason": ""})
-    assert refused.status_code == 200
-    assert "This field is required." in refused.content.decode()
+    assert refused.status_code == 422
+    assert "Give the reason treatment may go ahead." in refused.content.decode()
     assert not ScreeningAcknowledgement.objects.exists()
     accepted = client.post(url, {**data, "reason": "Scalp inspected, no infection."})
     assert accepted.status_code == 302

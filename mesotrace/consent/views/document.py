@@ -80,7 +80,9 @@ def _render_document(
 def document_pdf(request: ClinicRequest, document_id: int) -> HttpResponse:
     consent = clinic_object_or_404(ConsentDocument.objects.all(), request.clinic, pk=document_id)
     signature = queries.latest_signature(consent)
-    if signature is not None:
+    if signature is not None and signature.countersigned_at is not None:
+        pdf = documents.countersigned_pdf(signature)
+    elif signature is not None:
         pdf = bytes(signature.signed_pdf)
     else:
         pdf = documents.render_pdf(consent.content, consent.version)
@@ -137,9 +139,13 @@ def countersign(request: ClinicRequest, document_id: int) -> HttpResponse:
         service = partial(services.countersign_consent, Actor.from_request(request), signature)
         flash(request, service, _("Countersigned."))
 
-    return _on_standing_signature(
+    answer = _on_standing_signature(
         request, document_id, act, _("The patient has not signed this document.")
     )
+    if request.POST.get("next") == "plan":
+        consent = ConsentDocument.objects.get(pk=document_id)
+        return redirect("consent:plan_consents", plan_id=consent.plan_id)
+    return answer
 
 
 @clinic_view("consent.manage")

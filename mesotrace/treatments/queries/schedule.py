@@ -17,9 +17,22 @@ from mesotrace.core.api import Paging, paginate
 from mesotrace.core.clock import clinic_zone
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.treatments.models import HOLDS_TIME, Appointment
+from mesotrace.treatments.models import (
+    HOLDS_TIME,
+    Appointment,
+    AppointmentStatus,
+    OpeningHours,
+    TreatmentPlan,
+)
 from mesotrace.treatments.rules.calendar import day_bounds
-from mesotrace.treatments.rules.schedule import BookingConflict, Slot, first_clash
+from mesotrace.treatments.rules.schedule import (
+    SEARCH_DAYS,
+    BookingConflict,
+    Slot,
+    clashes,
+    first_clash,
+    nearest_free,
+)
 
 EXPORT_PAST_DAYS = 30
 EXPORT_FUTURE_DAYS = 400
@@ -43,6 +56,42 @@ def find_conflict(
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
     return first_clash(slots, list(taken.select_related("practitioner")), practitioner, clinic)
+
+
+def sessions_to_book(plan: TreatmentPlan) -> list[int]:
+    """The numbers of the plan's sessions without a live appointment."""
+    live = set(
+        plan.appointments.exclude(status=AppointmentStatus.CANCELLED).values_list(
+            "sequence", flat=True
+        )
+    )
+    return [n for n in range(1, plan.planned_sessions + 1) if n not in live]
+
+
+def free_alternatives(
+    clinic: Clinic,
+    slots: Sequence[Slot],
+    practitioner: Practitioner,
+    patient: Patient,
+    hours: Sequence[OpeningHours],
+    now: datetime.datetime,
+) -> dict[int, list[datetime.datetime]]:
+    """For each session whose slot clashes with the practitioner's or the patient's time, the
+    nearest free starts (`rules.schedule.nearest_free`), by session number."""
+    margin = datetime.timedelta(days=SEARCH_DAYS + 1)
+    taken = list(
+        Appointment.objects.for_clinic(clinic).filter(
+            Q(practitioner=practitioner) | Q(patient=patient),
+            status__in=HOLDS_TIME,
+            starts_at__lt=max(s.ends_at for s in slots) + margin,
+            ends_at__gt=min(s.starts_at for s in slots) - margin,
+        )
+    )
+    return {
+        slot.sequence: nearest_free(slot, taken, hours, clinic, now)
+        for slot in slots
+        if clashes(slot, taken)
+    }
 
 
 def calendar_appointments(

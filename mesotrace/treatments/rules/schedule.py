@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -30,6 +30,11 @@ from mesotrace.treatments.models import (
 DEFAULT_OPENS = datetime.time(9, 0)
 DEFAULT_CLOSES = datetime.time(19, 0)
 DEFAULT_DAYS = range(5)  # Monday to Friday
+# A clashing session is offered the free starts nearest to it, a quarter hour apart, on its
+# own day or up to three days either side.
+SUGGESTIONS = 3
+SEARCH_DAYS = 3
+SUGGESTION_STEP = datetime.timedelta(minutes=15)
 
 
 class BookingConflict(Conflict):
@@ -182,3 +187,57 @@ def _conflict(
         "when": when,
     }
     return BookingConflict(message)
+
+
+def with_moves(
+    slots: Sequence[Slot], moved: Mapping[int, datetime.datetime], clinic: Clinic
+) -> list[Slot]:
+    """The course's slots with the sessions in `moved` starting at the time chosen for them."""
+    found = []
+    for slot in slots:
+        start = moved.get(slot.sequence)
+        if start is None:
+            found.append(slot)
+            continue
+        start = aware(start, clinic).astimezone(datetime.UTC)
+        found.append(Slot(slot.sequence, start, start + (slot.ends_at - slot.starts_at)))
+    return found
+
+
+def clashes(slot: Slot, taken: Sequence[Appointment]) -> bool:
+    return any(o.starts_at < slot.ends_at and slot.starts_at < o.ends_at for o in taken)
+
+
+def _starts_on(
+    day: datetime.date, length: datetime.timedelta, hours: Sequence[OpeningHours], clinic: Clinic
+) -> list[datetime.datetime]:
+    zone = clinic_zone(clinic)
+    starts = []
+    for period in (p for p in hours if p.weekday == day.weekday()):
+        start = datetime.datetime.combine(day, period.opens, tzinfo=zone)
+        closes = datetime.datetime.combine(day, period.closes, tzinfo=zone)
+        while start + length <= closes:
+            starts.append(start.astimezone(datetime.UTC))
+            start += SUGGESTION_STEP
+    return starts
+
+
+def nearest_free(
+    slot: Slot,
+    taken: Sequence[Appointment],
+    hours: Sequence[OpeningHours],
+    clinic: Clinic,
+    now: datetime.datetime,
+) -> list[datetime.datetime]:
+    """The free starts nearest to the slot's, for a session of the same length: within opening
+    hours, in the future, overlapping nothing taken, nearest first."""
+    length = slot.ends_at - slot.starts_at
+    day = as_clinic_time(slot.starts_at, clinic).date()
+    candidates = [
+        start
+        for shift in range(-SEARCH_DAYS, SEARCH_DAYS + 1)
+        for start in _starts_on(day + datetime.timedelta(days=shift), length, hours, clinic)
+        if start > now and not clashes(Slot(slot.sequence, start, start + length), taken)
+    ]
+    candidates.sort(key=lambda start: (abs(start - slot.starts_at), start))
+    return candidates[:SUGGESTIONS]

@@ -32,7 +32,7 @@ from mesotrace.catalogue.models import (
     Protocol,
     Verification,
 )
-from mesotrace.patients.models import Allergy, Medication, Patient, PregnancyStatus
+from mesotrace.patients.models import Allergy, Medication, Patient, PregnancyStatus, Sex
 from mesotrace.treatments.models import ScreeningAcknowledgement
 
 if TYPE_CHECKING:
@@ -346,6 +346,8 @@ def _pregnancy_warnings(
     patient: Patient, rows: Sequence[Contraindication]
 ) -> list[ScreeningWarning]:
     status = patient.pregnancy_status
+    if status == PregnancyStatus.UNKNOWN and patient.sex == Sex.MALE:
+        return []  # nothing to ask a man; a pregnancy recorded anyway is still warned about
     if status == PregnancyStatus.UNKNOWN:
         cited = _strongest(_of_kind(rows, "pregnancy", "breastfeeding"))
         message = _(
@@ -423,6 +425,8 @@ def _checklist(rows: Sequence[Contraindication]) -> list[ScreeningWarning]:
         found.append(_warning(cited, code, kind, "checklist", message, names, basis=basis))
     others: dict[str, list[Contraindication]] = {}
     for row in _of_kind(rows, "other"):
+        if _about_children(row):
+            continue  # the age check answers it from the date of birth (`_age_warning`)
         others.setdefault(words(row.text), []).append(row)
     for _key, same in sorted(others.items()):
         cited = _strongest(same)
@@ -442,6 +446,10 @@ def _checklist(rows: Sequence[Contraindication]) -> list[ScreeningWarning]:
     return found
 
 
+def _about_children(row: Contraindication) -> bool:
+    return any(w in {"child", "children"} for w in words(row.text).split())
+
+
 def age_on(born: datetime.date, day: datetime.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
@@ -451,7 +459,7 @@ def _age_warning(
 ) -> list[ScreeningWarning]:
     if age_on(patient.date_of_birth, today) >= ADULT_AGE:
         return []
-    about_children = [r for r in _of_kind(rows, "other") if "child" in words(r.text)]
+    about_children = [r for r in _of_kind(rows, "other") if _about_children(r)]
     born = patient.date_of_birth.isoformat()
     message = _(
         "The patient is under %(age)s (born %(born)s). Children are listed among the "

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mesotrace.accounts.access import Actor
-from mesotrace.accounts.models import Clinic
+from mesotrace.accounts.models import Clinic, User
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction
 from mesotrace.catalogue.models import (
@@ -271,10 +272,58 @@ def acknowledge_warning(
     """Records that a practitioner saw this warning, as shown, and why treatment may go ahead."""
     plan = _locked(plan)
     _require_open(plan)
+    _require_user(actor)
+    item = _current(plan, code)
+    return _acknowledge(actor, plan, item, fingerprint, reason)
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A practitioner's answer to one warning of the screening form: as shown, and why."""
+
+    code: str
+    fingerprint: str
+    reason: str
+
+
+@transaction.atomic
+def acknowledge_warnings(
+    actor: Actor, plan: TreatmentPlan, answers: Sequence[Acknowledgement]
+) -> list[ScreeningAcknowledgement]:
+    """Acknowledges every answered warning together, all or none: a refusal names each
+    warning's code with its reason, and nothing is saved."""
+    plan = _locked(plan)
+    _require_open(plan)
+    _require_user(actor)
+    if not answers:
+        raise ValidationError({"code": _("No warning was answered.")})
+    current = {item.warning.code: item for item in screening_for(plan)}
+    errors: dict[str, list[str]] = {}
+    done = []
+    for answer in answers:
+        item = current.get(answer.code)
+        try:
+            if item is None:
+                raise ValidationError(_("No such warning for this plan now; screen again."))
+            done.append(_acknowledge(actor, plan, item, answer.fingerprint, answer.reason))
+        except ValidationError as error:
+            errors[answer.code] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return done
+
+
+def _require_user(actor: Actor) -> User:
     if actor.user is None:
         raise ValidationError(_("Only a signed-in practitioner can acknowledge a warning."))
+    return actor.user
+
+
+def _acknowledge(
+    actor: Actor, plan: TreatmentPlan, item: ScreenedWarning, fingerprint: str, reason: str
+) -> ScreeningAcknowledgement:
+    user = _require_user(actor)
     reason = _reason(reason, "reason", _("Give the reason treatment may go ahead."))
-    item = _current(plan, code)
     if item.warning.blocking:
         raise ValidationError(
             {
@@ -288,15 +337,15 @@ def acknowledge_warning(
         )
     if item.acknowledgement is not None:
         raise ValidationError({"code": _("This warning is already acknowledged.")})
-    theirs = Practitioner.objects.for_clinic(plan.clinic).filter(user=actor.user, is_active=True)
+    theirs = Practitioner.objects.for_clinic(plan.clinic).filter(user=user, is_active=True)
     ack = ScreeningAcknowledgement.objects.create(
         clinic=plan.clinic,
         plan=plan,
-        code=code,
+        code=item.warning.code,
         fingerprint=fingerprint,
         text=item.warning.message,
         reason=reason,
-        acknowledged_by=actor.user,
+        acknowledged_by=user,
         practitioner=theirs.first(),
         acknowledged_at=timezone.now(),
     )
@@ -337,8 +386,12 @@ def activate_plan(actor: Actor, plan: TreatmentPlan) -> TreatmentPlan:
     if unacknowledged:
         raise ValidationError(
             {
-                "screening": _("%(n)s screening warning(s) not acknowledged: %(codes)s.")
-                % {"n": len(unacknowledged), "codes": ", ".join(w.code for w in unacknowledged)}
+                "screening": ngettext(
+                    "%(n)s screening warning is not acknowledged yet.",
+                    "%(n)s screening warnings are not acknowledged yet.",
+                    len(unacknowledged),
+                )
+                % {"n": len(unacknowledged)}
             }
         )
     errors = _choice_errors(plan, plan.clinic)

@@ -8,7 +8,7 @@ the first's appointments in its overlap check and is refused with a conflict.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -43,6 +43,7 @@ from mesotrace.treatments.rules.schedule import (
     hours_problem,
     open_on,
     period_errors,
+    with_moves,
 )
 
 APPOINTMENT_FIELDS = ["practitioner", "sequence", "starts_at", "ends_at", "status", "cancel_reason"]
@@ -150,15 +151,6 @@ def _lock(practitioner: Practitioner, patient: Patient) -> None:
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
 
 
-def _sessions_to_book(plan: TreatmentPlan) -> list[int]:
-    live = set(
-        plan.appointments.exclude(status=AppointmentStatus.CANCELLED).values_list(
-            "sequence", flat=True
-        )
-    )
-    return [n for n in range(1, plan.planned_sessions + 1) if n not in live]
-
-
 def _refuse_a_clash(
     clinic: Clinic,
     slots: Sequence[Slot],
@@ -182,12 +174,14 @@ def book_course(
     first_start: datetime.datetime,
     duration_minutes: int,
     move_closed_days: bool = False,
+    moved: Mapping[int, datetime.datetime] | None = None,
 ) -> list[Appointment]:
     """Books every session of the course not yet booked, or nothing at all.
 
     The sessions fall `interval_days` apart at the same local time (on a closed day,
-    the next open day if `move_closed_days`); a slot outside opening hours or in the
-    past is a validation error, a double booking a conflict.
+    the next open day if `move_closed_days`), except those `moved` to a time chosen for
+    them (a naive time is the clinic's); a slot outside opening hours or in the past is a
+    validation error, a double booking a conflict.
     """
     duration = check_duration(duration_minutes)
     check_practitioner(practitioner, plan.clinic)
@@ -195,7 +189,7 @@ def book_course(
     plan = TreatmentPlan.objects.get(pk=plan.pk)
     if plan.status != PlanStatus.ACTIVE:
         raise ValidationError({"plan": _("Activate the plan before booking its course.")})
-    sequences = _sessions_to_book(plan)
+    sequences = schedule_queries.sessions_to_book(plan)
     if not sequences:
         raise ValidationError(
             {
@@ -205,6 +199,7 @@ def book_course(
         )
     hours = opening_hours(plan.clinic) if move_closed_days else None
     slots = course_slots(plan, sequences, first_start, duration, hours)
+    slots = with_moves(slots, moved or {}, plan.clinic)
     hint = (
         "" if move_closed_days else _("Choose to move sessions on closed days, or another start.")
     )

@@ -11,18 +11,19 @@ from django.forms import BaseFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.catalogue.models import Protocol
 from mesotrace.catalogue.rules import Decision
+from mesotrace.core.clock import clinic_today
 from mesotrace.core.forms import attach_errors
 from mesotrace.patients.models import Patient
 from mesotrace.patients.queries import MAX_QUERY
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.forms import (
     PLAN_FORM_FIELDS,
-    AcknowledgeForm,
     GoalForm,
     GoalFormSet,
     PlanForm,
@@ -150,23 +151,40 @@ def plan_create(request: ClinicRequest, patient_id: int) -> HttpResponse:
     return render(request, "treatments/plan_form.html", context)
 
 
-def _detail_context(request: ClinicRequest, plan: TreatmentPlan) -> dict[str, Any]:
+def _detail_context(
+    request: ClinicRequest,
+    plan: TreatmentPlan,
+    errors: dict[str, list[str]] | None = None,
+    reasons: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The plan page; after a refused screening form, each warning's errors and typed reason."""
     can_screen = request.membership.may("screening.view")
     screened = queries.screening_for(plan) if can_screen else []
+    errors, reasons = errors or {}, reasons or {}
+    rows = [
+        {
+            "item": item,
+            "errors": errors.get(item.warning.code, []),
+            "reason": reasons.get(item.warning.code, ""),
+        }
+        for item in screened
+    ]
     appointments = list(plan.appointments.select_related("practitioner").order_by("starts_at"))
     return {
         "plan": plan,
         "patient": plan.patient,
         "screened": screened,
+        "screening_rows": rows,
+        "form_errors": errors.get("", []) + errors.get("code", []),
         "show_screening": can_screen,
         "open_count": sum(1 for item in screened if item.open),
+        "to_acknowledge": sum(1 for i in screened if i.open and not i.warning.blocking),
         "appointments": appointments,
         "booked": [a for a in appointments if a.status != AppointmentStatus.CANCELLED],
         "goals": list(plan.goals.all()),
         "zones": list(plan.zones.all()),
-        "ack_code": "",
-        "ack_errors": [],
         "PlanStatus": PlanStatus,
+        "today": clinic_today(plan.clinic),
     }
 
 
@@ -211,27 +229,37 @@ def plan_edit(request: ClinicRequest, plan_id: int) -> HttpResponse:
     return render(request, "treatments/plan_form.html", context)
 
 
+def _answers(request: ClinicRequest) -> list[services.Acknowledgement]:
+    """The screening form's answers: each warning's code, fingerprint and reason, in order."""
+    codes = request.POST.getlist("code")
+    fingerprints = request.POST.getlist("fingerprint")
+    reasons = request.POST.getlist("reason")
+    if not len(codes) == len(fingerprints) == len(reasons):
+        return []
+    return [
+        services.Acknowledgement(*row) for row in zip(codes, fingerprints, reasons, strict=True)
+    ]
+
+
 @clinic_view("screening.acknowledge")
 @require_POST
 def acknowledge(request: ClinicRequest, plan_id: int) -> HttpResponse:
+    """Every open warning of the plan acknowledged together, one reason each; all or none."""
     plan = _plan(request, plan_id)
-    form = AcknowledgeForm(request.POST)
-    errors = [str(m) for field_errors in form.errors.values() for m in field_errors]
-    if not errors:
-        actor, data = Actor.from_request(request), form.cleaned_data
-        code, fingerprint, reason = data["code"], data["fingerprint"], data["reason"]
-        try:
-            services.acknowledge_warning(actor, plan, code, fingerprint, reason)
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            messages.success(request, _("Warning acknowledged."))
-            return redirect("treatments:plan_detail", plan_id=plan.pk)
-    context = _detail_context(request, plan)
-    context["ack_code"] = request.POST.get("code", "")
-    context["ack_errors"] = errors
-    context["ack_reason"] = request.POST.get("reason", "")
-    return render(request, "treatments/plan_detail.html", context)
+    answers = _answers(request)
+    try:
+        done = services.acknowledge_warnings(Actor.from_request(request), plan, answers)
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    else:
+        messages.success(
+            request,
+            ngettext("Warning acknowledged.", "%(n)s warnings acknowledged.", len(done))
+            % {"n": len(done)},
+        )
+        return redirect("treatments:plan_detail", plan_id=plan.pk)
+    context = _detail_context(request, plan, errors, {a.code: a.reason for a in answers})
+    return render(request, "treatments/plan_detail.html", context, status=422)
 
 
 def _change_status(

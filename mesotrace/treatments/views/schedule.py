@@ -17,15 +17,15 @@ from django.views.decorators.http import require_http_methods
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.accounts.models import Clinic
-from mesotrace.core.clock import clinic_today
+from mesotrace.core.clock import clinic_today, clinic_zone
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.documents import practitioner_calendar
 from mesotrace.treatments.forms import CancelForm, CourseForm, OpeningHoursFormSet, RescheduleForm
-from mesotrace.treatments.models import Appointment
+from mesotrace.treatments.models import Appointment, TreatmentPlan
 from mesotrace.treatments.queries import plans as plan_queries
 from mesotrace.treatments.queries import schedule as queries
 from mesotrace.treatments.rules import calendar
-from mesotrace.treatments.rules.schedule import as_clinic_time, describe
+from mesotrace.treatments.rules.schedule import as_clinic_time, course_slots, describe, with_moves
 from mesotrace.treatments.services import schedule as services
 from mesotrace.treatments.views import form_page
 
@@ -122,24 +122,97 @@ def _booked_message(booked: list[Appointment], clinic: Clinic) -> str:
     }
 
 
+MOVE_PREFIX = "move-"
+
+
+def _moved(request: ClinicRequest) -> dict[int, datetime.datetime]:
+    """The times chosen for clashing sessions (`move-<n>`: a local ISO time), by session."""
+    moved = {}
+    for key in request.POST:
+        value = request.POST.get(key, "")
+        if not key.startswith(MOVE_PREFIX) or not value:
+            continue
+        number = key.removeprefix(MOVE_PREFIX)
+        try:
+            moved[int(number)] = datetime.datetime.fromisoformat(value).replace(tzinfo=None)
+        except ValueError:
+            raise ValidationError(
+                {
+                    "starts_at": _("The time chosen for session %(n)s could not be read.")
+                    % {"n": number}
+                }
+            ) from None
+    return moved
+
+
+def _alternatives(
+    request: ClinicRequest,
+    plan: TreatmentPlan,
+    form: CourseForm,
+    moved: dict[int, datetime.datetime],
+) -> dict[str, Any]:
+    """The nearest free times for each clashing session, and the moves already chosen."""
+    data = form.cleaned_data
+    hours = services.opening_hours(request.clinic)
+    duration = datetime.timedelta(minutes=data["duration_minutes"])
+    sequences = queries.sessions_to_book(plan)
+    closed = hours if data["move_closed_days"] else None
+    slots = course_slots(plan, sequences, form.first_start(), duration, closed)
+    slots = with_moves(slots, moved, request.clinic)
+    found = queries.free_alternatives(
+        request.clinic, slots, data["practitioner"], plan.patient, hours, timezone.now()
+    )
+    by_number = {slot.sequence: slot for slot in slots}
+    zone = clinic_zone(request.clinic)
+    rows = [
+        {
+            "sequence": number,
+            "clash": describe(by_number[number].starts_at, request.clinic),
+            "choices": [
+                (
+                    start.astimezone(zone).replace(tzinfo=None).isoformat(),
+                    describe(start, request.clinic),
+                )
+                for start in starts
+            ],
+        }
+        for number, starts in sorted(found.items())
+    ]
+    kept = [
+        (f"{MOVE_PREFIX}{n}", when.isoformat())
+        for n, when in sorted(moved.items())
+        if n not in found
+    ]
+    return {"alternatives": rows, "kept_moves": kept}
+
+
 @clinic_view("schedule.manage")
 @require_http_methods(["GET", "POST"])
 def book(request: ClinicRequest, plan_id: int) -> HttpResponse:
+    """Books the course; when sessions clash, offers the nearest free times for each of them."""
     plan = get_object_or_404(plan_queries.plans(request.clinic), pk=plan_id)
     first_day = _next_weekday(clinic_today(request.clinic))
     initial = _slot(plan.practitioner_id, first_day, datetime.time(10, 0), 30)
     form = CourseForm(request.POST or None, clinic=request.clinic, initial=initial)
+    moved: dict[int, datetime.datetime] = {}
 
     def write(actor: Actor, data: dict[str, Any]) -> list[Appointment]:
         minutes, move = data["duration_minutes"], data["move_closed_days"]
+        moved.update(_moved(request))
         start = form.first_start()
-        return services.book_course(actor, plan, data["practitioner"], start, minutes, move)
+        return services.book_course(
+            actor, plan, data["practitioner"], start, minutes, move, moved=moved
+        )
 
     def done(booked: list[Appointment]) -> HttpResponse:
         messages.success(request, _booked_message(booked, request.clinic))
         return redirect("treatments:plan_detail", plan_id=plan.pk)
 
-    return form_page(request, form, ("treatments/book.html", {"plan": plan}), write, done)
+    def on_conflict() -> dict[str, Any]:
+        return _alternatives(request, plan, form, moved)
+
+    page = ("treatments/book.html", {"plan": plan})
+    return form_page(request, form, page, write, done, on_conflict)
 
 
 def _appointment(request: ClinicRequest, appointment_id: int) -> Appointment:

@@ -328,6 +328,7 @@
     config.techniques.forEach(function (t) { byId("technique").appendChild(option(t[0], t[1], t[0] === d.technique)); });
     var first = d.products.length ? d.products : (config.products.length ? [config.products[0].id] : []);
     first.forEach(function (id) { addRow(id); });
+    var planZone = false;  // the first of the plan's zones is the one to fill, until changed
     document.querySelectorAll("svg.bodymap.clickable").forEach(function (svg) {
       svg.addEventListener("click", onMapClick);
       var seen = {};
@@ -336,7 +337,9 @@
         if (seen[key]) { return; }
         seen[key] = true;
         var name = (config.zones[z.dataset.zone] || { name: z.dataset.zone }).name;
-        byId("fill-zone").appendChild(option(key, name + " (" + svg.dataset.view + ")"));
+        var mine = !planZone && (d.zones || []).indexOf(z.dataset.zone) >= 0;
+        planZone = planZone || mine;
+        byId("fill-zone").appendChild(option(key, name + " (" + svg.dataset.view + ")", mine));
       });
     });
     byId("add-product").addEventListener("click", function () { addRow(config.products.length ? config.products[0].id : ""); });

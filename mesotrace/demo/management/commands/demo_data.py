@@ -18,6 +18,7 @@ from mesotrace.demo.generator import (
     demo_logins,
     generate_demo,
     refuse_production,
+    top_up_today,
 )
 
 
@@ -47,8 +48,10 @@ class Command(BaseCommand):
         if options["patients"] < 0:
             raise CommandError("--patients cannot be negative.")
         if options["if_empty"] and Clinic.objects.filter(slug=CLINICS[0].slug).exists():
+            moved = top_up_today()
+            done = f"{moved} appointments brought forward to today" if moved else "nothing to do"
             self.stdout.write(
-                f"Demo data already present (clinic '{CLINICS[0].slug}' exists); nothing to do."
+                f"Demo data already present (clinic '{CLINICS[0].slug}' exists); {done}."
             )
             self._print_logins(demo_logins())
             return
