@@ -24,6 +24,8 @@ CONVERSIONS: dict[str, tuple[str, float]] = {
     "mm": ("cm", 0.1),
     "kg/m2": ("kg/m2", 1.0),
     "{score}": ("{score}", 1.0),
+    "%": ("%", 1.0),
+    "{hairs}/cm2": ("{hairs}/cm2", 1.0),
 }
 # What charting asks of a point: None when it may be charted, else why not.
 PointCheck = Callable[[str, Decimal, Decimal], str | None]
