@@ -28,6 +28,7 @@ from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services.recalls import open_campaign
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
+from mesotrace.practitioners.queries import name_of
 from mesotrace.treatments.models import Appointment, TreatmentSession
 from mesotrace.treatments.rules.bodymap import VIEWS
 
@@ -212,6 +213,7 @@ def session_detail(request: ClinicRequest, session_id: int) -> HttpResponse:
         "original": original_values(amendments),
         "lot_overrides": list(session.lot_overrides.select_related("lot", "by")),
         "may_sign": (not session.is_signed and session.practitioner.user_id == request.user.pk),
+        "signer": name_of(request.clinic, session.signed_by) if session.is_signed else "",
         **queries.totals(session),
     }
     return render(request, "charting/session_detail.html", context)
