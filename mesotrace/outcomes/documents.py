@@ -129,29 +129,60 @@ class ForestRow:
     n: int
 
 
+def shorten(text: str, limit: int) -> str:
+    """Cut at a word boundary with an ellipsis; the full text goes in the SVG <title>."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,·:(")
+    return cut + "…"
+
+
 def forest_svg(rows: Sequence[ForestRow], unit: str = "cm") -> str:
-    height = 40 + 26 * max(len(rows), 1)
+    """Each protocol's split-body effect (treated minus control) with its 95% CI, on an
+    axis in `unit` with round ticks and the line of no effect at 0."""
+    title = _("Split-body effect by protocol: treated minus control side (%(unit)s), 95%% CI") % {
+        "unit": unit
+    }
+    axis_y = 40 + 26 * max(len(rows), 1)
+    height = axis_y + 44
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" role="img" '
-        f'aria-label="Forest plot"><title>Split-body effect by protocol ({unit})</title>'
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
     )
     if not rows:
-        return head + '<text x="10" y="30">No protocol has a split-body estimate yet.</text></svg>'
+        empty = escape(_("No protocol has a split-body estimate yet."))
+        return head + f'<text x="10" y="30">{empty}</text></svg>'
     left, right = 300, W - 20
-    lo = min(0.0, *(r.low for r in rows))
-    x0, k = _scale([lo, max(0.0, *(r.high for r in rows))], left, right)
-    parts = [head]
-    zero = left + (0 - x0) * k
+    ticks = nice_ticks(min(0.0, *(r.low for r in rows)), max(0.0, *(r.high for r in rows)), 5)
+
+    def at(value: float) -> float:
+        return left + (value - ticks[0]) * (right - left) / (ticks[-1] - ticks[0])
+
+    parts = [head, _axis_text(6, 14, title, "start", 12)]
+    zero = at(0.0)
     parts.append(
-        f'<line x1="{zero:.1f}" y1="10" x2="{zero:.1f}" y2="{height - 10}" stroke="#999"/>'
+        f'<line x1="{zero:.1f}" y1="22" x2="{zero:.1f}" y2="{axis_y}" stroke="#555" '
+        f'stroke-dasharray="3 2"/>'
     )
-    for i, r in enumerate(rows):
-        y = 30 + 26 * i
-        a, b, m = (left + (v - x0) * k for v in (r.low, r.high, r.estimate))
-        short = r.label if len(r.label) <= 38 else r.label[:37] + "…"
+    parts.append(f'<line x1="{left}" y1="{axis_y}" x2="{right}" y2="{axis_y}" stroke="#555"/>')
+    for tick in ticks:
+        x = at(tick)
         parts.append(
-            f"<g><title>{escape(r.label)} (n={r.n})</title>"
-            f'<text x="6" y="{y + 4}" font-size="12">{escape(short)} (n={r.n})</text>'
+            f'<line x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 4}" stroke="#555"/>'
+        )
+        parts.append(_axis_text(x, axis_y + 16, tick_label(tick), "middle", 10))
+    axis_label = _("%(unit)s, treated minus control (0 = no effect; below 0 = reduction)") % {
+        "unit": unit
+    }
+    parts.append(_axis_text((left + right) / 2, axis_y + 34, axis_label, "middle", 11))
+    for i, r in enumerate(rows):
+        y = 40 + 26 * i
+        a, b, m = (at(v) for v in (r.low, r.high, r.estimate))
+        name = escape(shorten(r.label, 36))
+        parts.append(
+            f"<g><title>{escape(r.label)} (n={r.n}): {r.estimate:.2f} {escape(unit)} "
+            f"[{r.low:.2f}, {r.high:.2f}]</title>"
+            f'<text x="6" y="{y + 4}" font-size="12">{name} (n={r.n})</text>'
             f'<line x1="{a:.1f}" y1="{y}" x2="{b:.1f}" y2="{y}" stroke="#222" stroke-width="2"/>'
             f'<rect x="{m - 4:.1f}" y="{y - 4}" width="8" height="8" fill="#b03a2e"/></g>'
         )

@@ -49,6 +49,13 @@ def to_canonical(kind: MeasurementType, value: float, unit: str) -> float:
     return round(canonical, 4)
 
 
+def show_p(p: float | None) -> str:
+    """A p value as a report writes it: three decimals, and "< 0.001" below that, never 0."""
+    if p is None or p != p:  # p != p: NaN, an undefined p
+        return ""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def draw_side() -> str:
     """The treated side, from the operating system's cryptographically secure generator."""
     return str(secrets.choice([Side.LEFT.value, Side.RIGHT.value]))

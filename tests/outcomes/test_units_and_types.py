@@ -11,9 +11,10 @@ from django.test import Client
 
 from mesotrace.catalogue.shipped.data import INDICATIONS
 from mesotrace.outcomes import services
-from mesotrace.outcomes.documents import nice_ticks
+from mesotrace.outcomes.documents import ForestRow, forest_svg, nice_ticks
 from mesotrace.outcomes.models import Measurement
 from mesotrace.outcomes.queries.measurements import measurement_type
+from mesotrace.outcomes.rules import show_p
 from mesotrace.outcomes.shipped import INDICATION_MEASURES, LOINC, SHIPPED_TYPES
 from tests.conftest import SYSTEM, World, make_patient
 from tests.outcomes.builders import HEAVY_LEGS, LEGS_COURSE
@@ -135,3 +136,18 @@ def test_progress_chart_has_a_date_axis_and_a_value_axis_in_its_unit(
 )
 def test_axis_ticks_are_round_numbers(low: float, high: float, ticks: list[float]) -> None:
     assert nice_ticks(low, high) == ticks
+
+
+@pytest.mark.parametrize(
+    ("p", "shown"), [(0.00002, "< 0.001"), (0.0, "< 0.001"), (0.0312, "0.031"), (None, "")]
+)
+def test_p_values_read_as_a_report_writes_them(p: float | None, shown: str) -> None:
+    assert show_p(p) == shown
+
+
+def test_the_forest_plot_has_an_axis_in_its_unit_and_a_line_at_zero() -> None:
+    svg = forest_svg([ForestRow("Heavy legs, troxerutin and melilotus", -1.4, -2.2, -0.6, 30)])
+    assert "Split-body effect by protocol: treated minus control side (cm), 95% CI" in svg
+    assert "cm, treated minus control (0 = no effect; below 0 = reduction)" in svg
+    assert re.search(r">-2\.5<.*>0<", svg)  # round ticks from below the CI to zero
+    assert 'stroke-dasharray="3 2"' in svg  # the line of no effect
