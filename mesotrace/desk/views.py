@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_view
 from mesotrace.desk.queries import read_patient_record
+from mesotrace.safety.queries.events import patient_reports
 
 
 @clinic_view("account.self")
@@ -20,4 +21,8 @@ def patient_record(request: ClinicRequest, patient_id: int) -> HttpResponse:
     clinical = request.membership.may("patient.view_clinical")
     actor = Actor.from_request(request)
     patient = read_patient_record(actor, request.clinic, patient_id, clinical=clinical)
-    return render(request, "desk/patient.html", {"patient": patient, "show_clinical": clinical})
+    context = {"patient": patient, "show_clinical": clinical}
+    if request.membership.may("adverse_event.view"):
+        # What the patient reported from the portal, on the record staff open first.
+        context["patient_reports"] = patient_reports(actor, patient)
+    return render(request, "desk/patient.html", context)
