@@ -15,8 +15,13 @@ $(VENV)/.runtime: requirements.txt constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt constraints.txt $(VENV)/.runtime
+$(VENV)/.dev: requirements-dev.txt constraints.txt $(VENV)/.runtime node_modules/axe-core/axe.min.js
 	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+# axe-core, which the browser tests inject into every page they visit (node 20 and npm).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
 	touch $@
 
 # As production runs: gunicorn, WhiteNoise, DEBUG off (MESOTRACE_ENV=local, plain HTTP).
@@ -41,4 +46,4 @@ bench-load: $(VENV)/.dev
 	$(BIN)/python -m bench.load
 
 clean:
-	rm -rf $(VENV) artifacts
+	rm -rf $(VENV) artifacts node_modules

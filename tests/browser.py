@@ -1,7 +1,8 @@
 """Playwright fixtures: one chromium per session, a fresh context per test, screenshots.
 
 Chromium is Debian's (/usr/bin/chromium); Playwright's own browser download is not used.
-Without it the browser tests skip loudly, or fail when CI=true.
+Without it the browser tests skip loudly, or fail when CI=true. Every page a test's tab
+loads is checked with axe-core against WCAG 2.0/2.1 A and AA at desktop and phone width.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
+    Error,
     Page,
     Playwright,
     Response,
+    ViewportSize,
     expect,
     sync_playwright,
 )
@@ -45,6 +48,10 @@ LAUNCH_ARGS = [
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO_ROOT / "artifacts" / "browser"
 TIMEOUT_MS = 5_000
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = ViewportSize(width=1280, height=800)
+PHONE = ViewportSize(width=390, height=844)
 
 Screenshot = Callable[[Page, str], Path]
 
@@ -103,16 +110,102 @@ def page_log() -> PageLog:
     return PageLog()
 
 
+def _axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} missing: run `npm ci` (make test does it)")
+    return AXE.read_text(encoding="utf-8")
+
+
+_AXE_RUN = """async (tags) => {
+    const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ` +
+        v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
+}"""
+
+
+def axe_violations(tab: Page) -> list[str]:
+    """WCAG 2.0/2.1 A and AA violations on the tab as it is now, at its current width."""
+    # evaluate() runs outside the page's Content-Security-Policy, which a script tag would not.
+    if not tab.evaluate("typeof axe !== 'undefined'"):
+        tab.evaluate(_axe_source())
+    width = tab.evaluate("window.innerWidth")
+    return [f"{tab.url} at {width} px: {v}" for v in tab.evaluate(_AXE_RUN, WCAG_A_AA)]
+
+
+def assert_accessible(tab: Page) -> None:
+    """Checks the tab's current state (an error shown, a dialog open) at both widths."""
+    found = _check_both_widths(tab)
+    assert found == [], "accessibility violations:\n" + "\n".join(found)
+
+
+def _check_both_widths(tab: Page) -> list[str]:
+    width = tab.viewport_size or DESKTOP
+    found = []
+    for size in (DESKTOP, PHONE):
+        tab.set_viewport_size(size)
+        found += axe_violations(tab)
+    tab.set_viewport_size(width)
+    return found
+
+
+@dataclass
+class AccessibilityLog:
+    """Every HTML page a tab loaded, checked once per address as soon as it loaded."""
+
+    violations: list[str] = field(default_factory=list)
+    checked: set[str] = field(default_factory=set)
+    running: bool = False
+    pending: bool = False
+
+    def on_load(self, tab: Page) -> None:
+        # A page that loads while the previous one is being checked waits for that check:
+        # Playwright delivers the event in the middle of the running one.
+        self.pending = True
+        if self.running:
+            return
+        self.running = True
+        try:
+            while self.pending:
+                self.pending = False
+                self._check(tab)
+        finally:
+            self.running = False
+
+    def _check(self, tab: Page) -> None:
+        if tab.url in self.checked:
+            return
+        try:
+            if tab.evaluate("document.contentType") != "text/html":
+                return
+            self.checked.add(tab.url)
+            self.violations += _check_both_widths(tab)
+        except Error as error:
+            # The test moved on to the next page before the check finished; that page
+            # is checked when it loads.
+            if "context was destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+
+    def assert_clean(self) -> None:
+        unique = list(dict.fromkeys(self.violations))
+        assert unique == [], "accessibility violations:\n" + "\n".join(unique)
+
+
 def _open_page(
     browser: Browser, live_server: Any, page_log: PageLog, **options: Any
 ) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-GB", viewport=DESKTOP, **options
+    )
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     tab.on("console", page_log.on_console)
     tab.on("response", page_log.on_response)
+    accessibility = AccessibilityLog()
+    if options.get("java_script_enabled", True):
+        tab.on("load", accessibility.on_load)
     yield tab
     context.close()
+    accessibility.assert_clean()
 
 
 @pytest.fixture

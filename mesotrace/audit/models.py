@@ -99,6 +99,48 @@ class AuditQuerySet(ClinicQuerySet["AuditEvent"]):
         raise AppendOnlyError("Audit records cannot be deleted.")
 
 
+SENTENCES_SHOWN = 8  # a long record's first sentences; the CSV export has all of it
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ").replace(".", " ").strip().capitalize()
+
+
+def _value(value: Any) -> str:
+    """A stored value as a person reads it: yes/no, lists and small mappings in words."""
+    if value is None or value == "":
+        return str(_("nothing"))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(v) for v in value) if value else str(_("none"))
+    if isinstance(value, dict):
+        return "; ".join(f"{_words(str(k)).lower()} {_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _sentence(name: str, value: Any) -> str:
+    field = _words(name)
+    if isinstance(value, dict) and set(value) == {"before", "after"}:
+        before, after = value["before"], value["after"]
+        if before in (None, "", []):
+            return str(_("%(field)s set to %(after)s.") % {"field": field, "after": _value(after)})
+        return str(
+            _("%(field)s changed from %(before)s to %(after)s.")
+            % {"field": field, "before": _value(before), "after": _value(after)}
+        )
+    return f"{field}: {_value(value)}."
+
+
+def audit_sentences(changes: dict[str, Any], details: dict[str, Any]) -> list[str]:
+    """A record's changes, then its details, one sentence each, instead of raw JSON."""
+    sentences = [_sentence(k, v) for k, v in {**details, **changes}.items()]
+    if len(sentences) > SENTENCES_SHOWN:
+        more = len(sentences) - SENTENCES_SHOWN
+        sentences = [*sentences[:SENTENCES_SHOWN], str(_("…and %(n)s more.") % {"n": more})]
+    return sentences
+
+
 class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     clinic = models.ForeignKey(
@@ -142,3 +184,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit records cannot be deleted.")
+
+    @property
+    def sentences(self) -> list[str]:
+        return audit_sentences(self.changes, self.details)

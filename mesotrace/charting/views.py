@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as PydanticError
 
@@ -27,6 +28,7 @@ from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services.recalls import open_campaign
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
+from mesotrace.practitioners.queries import name_of
 from mesotrace.treatments.models import Appointment, TreatmentSession
 from mesotrace.treatments.rules.bodymap import VIEWS
 
@@ -116,15 +118,34 @@ def _form_field(form: SessionForm, field: str) -> str | None:
     return field if field in form.fields and field != "injections" else None
 
 
+# The sessions API's field names, as the chart page calls them.
+FIELD_WORDS = {
+    "lot_id": gettext_lazy("lot"),
+    "product_id": gettext_lazy("product"),
+    "volume_ml": gettext_lazy("volume"),
+    "depth_mm": gettext_lazy("depth"),
+    "needle_gauge": gettext_lazy("needle gauge"),
+    "needle_length_mm": gettext_lazy("needle length"),
+    "technique": gettext_lazy("technique"),
+    "zone": gettext_lazy("zone"),
+    "components": gettext_lazy("products"),
+}
+
+
 def _label(field: str) -> str:
-    """ "injections.3.depth_mm" -> "Point 4, depth_mm: " for errors shown above the map."""
+    """ "injections.0.components.1.lot_id" -> "Point 1, product 2, lot: " above the map."""
     parts = field.split(".")
     if parts[0] == "injections" and len(parts) > 1 and parts[1].isdigit():
-        rest = ", ".join(parts[2:])
-        return _("Point %(n)s") % {"n": int(parts[1]) + 1} + (f", {rest}: " if rest else ": ")
+        words = [str(_("Point %(n)s") % {"n": int(parts[1]) + 1})]
+        rest = parts[2:]
+        if rest[:1] == ["components"] and len(rest) > 1 and rest[1].isdigit():
+            words.append(str(_("product %(n)s") % {"n": int(rest[1]) + 1}))
+            rest = rest[2:]
+        words += [str(FIELD_WORDS.get(name, name.replace("_", " "))) for name in rest]
+        return ", ".join(words) + ": "
     if field in {"__all__", "injections"}:
         return ""
-    return f"{field}: "
+    return f"{FIELD_WORDS.get(field, field.replace('_', ' '))}: "
 
 
 @clinic_view("session.chart")
@@ -192,6 +213,7 @@ def session_detail(request: ClinicRequest, session_id: int) -> HttpResponse:
         "original": original_values(amendments),
         "lot_overrides": list(session.lot_overrides.select_related("lot", "by")),
         "may_sign": (not session.is_signed and session.practitioner.user_id == request.user.pk),
+        "signer": name_of(request.clinic, session.signed_by) if session.is_signed else "",
         **queries.totals(session),
     }
     return render(request, "charting/session_detail.html", context)

@@ -12,6 +12,7 @@ from mesotrace.desk.queries import (
     read_patient_record,
     today_board,
 )
+from mesotrace.safety.queries.events import patient_reports
 
 
 @clinic_view("account.self")
@@ -34,4 +35,7 @@ def patient_record(request: ClinicRequest, patient_id: int) -> HttpResponse:
     }
     if request.membership.may("plan.view"):
         context["schedule"] = patient_schedule(actor, request.clinic, patient)
+    if request.membership.may("adverse_event.view"):
+        # What the patient reported from the portal, on the record staff open first.
+        context["patient_reports"] = patient_reports(actor, patient)
     return render(request, "desk/patient.html", context)

@@ -315,6 +315,8 @@ def contact_record(request: ClinicRequest, contact_id: int) -> HttpResponse:
             "form": row_form,
             "saved": saved,
             "campaign": contact.campaign,
+            # The counters above the table change with the row: htmx swaps them out of band.
+            "updated_progress": progress(list(recalls.contacts_of(contact.campaign))),
         }
         return render(request, "inventory/_contact_row.html", context)
     if saved:

@@ -25,6 +25,8 @@ UNIT_CHOICES = [
     ("mm", "mm"),
     ("kg/m2", "kg/m²"),
     ("{score}", _("score")),
+    ("%", "%"),
+    ("{hairs}/cm2", _("hairs/cm²")),
 ]
 WEIGHT_UNITS = [("kg", "kg"), ("[lb_av]", "lb")]
 CONTROL = "control"  # the untreated side of a split-body plan, whichever it is

@@ -10,6 +10,13 @@ from mesotrace.core.models import ClinicOwned
 from mesotrace.outcomes.shipped import LOCAL
 
 
+def display_unit(ucum: str) -> str:
+    """UCUM annotations in braces are words ({hairs}/cm2 -> hairs/cm²); a bare one is no unit."""
+    if ucum.startswith("{") and ucum.endswith("}"):
+        return ""
+    return ucum.replace("{", "").replace("}", "").replace("m2", "m²")
+
+
 class MeasurementType(models.Model):
     """A kind of measurement: its code, canonical UCUM unit and plausible range (shipped)."""
 
@@ -27,7 +34,18 @@ class MeasurementType(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.unit})"
+        unit = self.display_unit
+        return f"{self.name} ({unit})" if unit else self.name
+
+    @property
+    def display_unit(self) -> str:
+        """The UCUM unit as people write it: "{score}" is no unit, "kg/m2" is kg/m²."""
+        return display_unit(self.unit)
+
+    def display(self, value: float) -> str:
+        """A value as a page shows it: one decimal at most, so 141 lb reads "64 kg"."""
+        number = f"{round(value, 1):g}"
+        return f"{number} {self.display_unit}" if self.display_unit else number
 
     @property
     def is_local_code(self) -> bool:
@@ -73,7 +91,11 @@ class Measurement(ClinicOwned):
         indexes = [models.Index(fields=["clinic", "plan", "type"], name="measurement_plan_type")]
 
     def __str__(self) -> str:
-        return f"{self.type.slug} {self.value:g} {self.type.unit}"
+        return f"{self.type.slug} {self.type.display(self.value)}"
+
+    @property
+    def shown(self) -> str:
+        return self.type.display(self.value)
 
 
 class EnteredBy(models.TextChoices):

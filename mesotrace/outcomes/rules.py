@@ -24,6 +24,8 @@ CONVERSIONS: dict[str, tuple[str, float]] = {
     "mm": ("cm", 0.1),
     "kg/m2": ("kg/m2", 1.0),
     "{score}": ("{score}", 1.0),
+    "%": ("%", 1.0),
+    "{hairs}/cm2": ("{hairs}/cm2", 1.0),
 }
 # What charting asks of a point: None when it may be charted, else why not.
 PointCheck = Callable[[str, Decimal, Decimal], str | None]
@@ -45,6 +47,13 @@ def to_canonical(kind: MeasurementType, value: float, unit: str) -> float:
             }
         )
     return round(canonical, 4)
+
+
+def show_p(p: float | None) -> str:
+    """A p value as a report writes it: three decimals, and "< 0.001" below that, never 0."""
+    if p is None or p != p:  # p != p: NaN, an undefined p
+        return ""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def draw_side() -> str:

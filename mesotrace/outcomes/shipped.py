@@ -1,4 +1,7 @@
-"""The shipped measurement types; codes only from domain.md section 5a, else a local code."""
+"""The shipped measurement types; codes only from domain.md section 5a, else a local code.
+
+Every shipped indication has at least one type a clinic can record for it
+(`INDICATION_MEASURES`, checked by tests/outcomes/test_indication_measures.py)."""
 
 from __future__ import annotations
 
@@ -81,7 +84,56 @@ SHIPPED_TYPES: list[dict[str, Any]] = [
         "sided": False,
         "note": "LOINC 62409-8 seen in third-party files only [V2]; display to be checked.",
     },
+    {
+        "slug": "body-fat-percent",
+        "name": "Body fat percentage",
+        "code_system": LOINC,
+        "code": "41982-0",
+        "unit": "%",
+        "minimum": 2.0,
+        "maximum": 75.0,
+        "sided": False,
+        "note": "LOINC 41982-0 seen in several third-party files with one display [V2].",
+    },
+    {
+        "slug": "hair-density",
+        "name": "Hair density",
+        "code_system": LOCAL,
+        "code": "hair-density",
+        "unit": "{hairs}/cm2",
+        "minimum": 0.0,
+        "maximum": 600.0,
+        "sided": False,
+        "note": "Local code: no LOINC term for scalp hair density was found.",
+    },
+    {
+        "slug": "wrinkle-severity",
+        "name": "Wrinkle severity (clinician-rated, 0-5)",
+        "code_system": LOCAL,
+        "code": "wrinkle-severity",
+        "unit": "{score}",
+        "minimum": 0.0,
+        "maximum": 5.0,
+        "sided": False,
+        "note": "Local code: no LOINC term; the 0-5 rating scale is unverified.",
+    },
 ]
+
+# What a clinic can record to judge each shipped indication (catalogue slugs).
+INDICATION_MEASURES: dict[str, list[str]] = {
+    "localised-adiposity": [
+        "waist-circumference",
+        "hip-circumference",
+        "thigh-circumference",
+        "body-weight",
+        "body-fat-percent",
+    ],
+    "cellulite": ["thigh-circumference", "hip-circumference"],
+    "hair-loss": ["hair-density"],
+    "sports-injuries-pain": ["pain-score"],
+    "venous-lymphatic-insufficiency": ["calf-circumference"],
+    "skin-ageing": ["wrinkle-severity"],
+}
 
 
 def sync_shipped_types(model: Any) -> None:

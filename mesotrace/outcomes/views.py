@@ -101,13 +101,16 @@ def _blinding_notes(request: ClinicRequest, allocations: dict[int, Any]) -> list
 def measurement_create(request: ClinicRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     allocations = queries.patient_allocations(request.clinic, patient)
-    blinded = any(not sees_treated_side(request.user, a) for a in allocations.values())
     chosen = request.GET.get("plan", "")
+    plan_id = int(chosen) if chosen.isdigit() else None
+    # Ticked only for the split-body plan being measured, when its treated side is hidden.
+    allocation = allocations.get(plan_id or 0)
+    blinded = allocation is not None and not sees_treated_side(request.user, allocation)
     form = MeasurementForm(
         request.POST or None,
         patient=patient,
         split_plan_ids=set(allocations),
-        initial={"plan": int(chosen) if chosen.isdigit() else None, "assessor_blinded": blinded},
+        initial={"plan": plan_id, "assessor_blinded": blinded},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -132,8 +135,7 @@ def measurement_create(request: ClinicRequest, patient_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Measurement recorded: %(m)s.")
-                % {"m": f"{row.type.name} {row.value:g} {row.type.unit}"},
+                _("Measurement recorded: %(m)s.") % {"m": f"{row.type.name} {row.shown}"},
             )
             return redirect("outcomes:progress", patient_id=patient.pk)
     return render(

@@ -23,8 +23,29 @@ class LinkForm(PlainInput, forms.Form):
     )
 
 
+# What a patient picks from, in their words; staff grade and may recode it later. Nothing is
+# chosen for them: an unchosen report is refused rather than filed as a skin infection.
+PATIENT_TERMS = [
+    ("", _("Choose what you noticed")),
+    (Term.SKIN_INFECTION, _("Skin that is red, warm, swollen or leaking pus")),
+    (Term.NODULES, _("Lumps under the skin")),
+    (Term.HAEMATOMA, _("Bruising or bleeding")),
+    (Term.PAIN, _("Pain")),
+    (Term.URTICARIA, _("An itchy, raised rash (hives)")),
+    (Term.ALLERGIC_REACTION, _("Another allergic reaction (swelling, itching)")),
+    (Term.HYPERPIGMENTATION, _("Darker patches of skin")),
+    (Term.NECROSIS, _("A dark or open wound where you were injected")),
+    (Term.LIPOATROPHY, _("A dent or hollow where you were injected")),
+    (Term.ALOPECIA, _("Hair falling out")),
+    (Term.NERVE_INJURY, _("Numbness, tingling or weakness")),
+    (Term.DYSPHAGIA, _("Difficulty swallowing")),
+    (Term.VASOVAGAL, _("Fainting or feeling faint")),
+    (Term.OTHER, _("Something else (describe it below)")),
+]
+
+
 class SideEffectForm(PlainInput, forms.Form):
-    term = forms.ChoiceField(label=_("What happened?"), choices=Term.choices)
+    term = forms.ChoiceField(label=_("What happened?"), choices=PATIENT_TERMS)
     term_text = forms.CharField(label=_("If “Other”, what is it?"), max_length=200, required=False)
     onset_date = forms.DateField(
         label=_("When did it start?"), widget=forms.DateInput(attrs={"type": "date"})

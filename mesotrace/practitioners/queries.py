@@ -7,7 +7,7 @@ import datetime
 
 from django.db.models import QuerySet
 
-from mesotrace.accounts.models import Clinic
+from mesotrace.accounts.models import Clinic, User
 from mesotrace.practitioners.models import InjectionPolicy, InjectionRule, Practitioner
 from mesotrace.practitioners.rules import InjectionDecision, decide, not_here
 
@@ -15,6 +15,15 @@ from mesotrace.practitioners.rules import InjectionDecision, decide, not_here
 def practitioners_of(clinic: Clinic) -> QuerySet[Practitioner]:
     """The clinic's practitioners with what deciding who may inject reads of each."""
     return Practitioner.objects.for_clinic(clinic).select_related("clinic", "supervising_physician")
+
+
+def name_of(clinic: Clinic, user: User | None) -> str:
+    """What a page calls a user who signed something: their practitioner name in the
+    clinic, or their email when they are not a practitioner there."""
+    if user is None:
+        return ""
+    practitioner = Practitioner.objects.for_clinic(clinic).filter(user=user).first()
+    return practitioner.full_name if practitioner else user.email
 
 
 def policy_for(clinic: Clinic) -> InjectionPolicy:

@@ -17,6 +17,7 @@ from html import escape
 
 from django.utils.translation import gettext as _
 
+from mesotrace.outcomes.documents import nice_ticks, shorten
 from mesotrace.safety.models import Category
 from mesotrace.safety.queries.signals import HEADER, SignalRow
 from mesotrace.safety.rules import show
@@ -43,6 +44,14 @@ def _text(x: float, y: float, text: str, size: int = 11, fill: str = INK, anchor
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}"{where}>'
         f"{escape(text)}</text>"
+    )
+
+
+def _label(x: float, y: float, name: str, limit: int, suffix: str = "") -> str:
+    """A row's name, cut at a word and never mid-word; the whole name is its tooltip."""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="11" fill="{INK}">'
+        f"{escape(shorten(name, limit) + suffix)}<title>{escape(name)}</title></text>"
     )
 
 
@@ -104,7 +113,7 @@ def _ticks(axis: Axis, bottom: float, values: Sequence[float]) -> str:
             f'<line x1="{x:.1f}" y1="{bottom:.1f}" x2="{x:.1f}" y2="{bottom + 4:.1f}" '
             f'stroke="{MUTED}"/>'
         )
-        parts.append(_text(x, bottom + 16, f"{value:g}", 10, MUTED, "middle"))
+        parts.append(_text(x, bottom + 16, f"{value:,g}", 10, MUTED, "middle"))
     return "".join(parts)
 
 
@@ -128,13 +137,13 @@ def _rate_axis(rows: Sequence[SignalRow], pooled: dict[int, float]) -> Axis:
         if math.isfinite(v)
     ]
     values += [v for v in pooled.values() if math.isfinite(v)]
-    high = max([*values, 1.0]) * 1.05
-    return Axis(0.0, high, LABEL_W, W - RIGHT_PAD)
+    # The axis ends on a round tick, so its ticks read 0 / 500 / 1,000, not 0 / 1460 / 2930.
+    return Axis(0.0, nice_ticks(0.0, max([*values, 1.0]), 4)[-1], LABEL_W, W - RIGHT_PAD)
 
 
 def _rate_row(axis: Axis, y: float, row: SignalRow) -> str:
     name = row.unit.split(" · ", 1)[-1]
-    label = _text(22, y + 4, f"{name[:30]} ({row.a}/{row.sessions})")
+    label = _label(22, y + 4, name, 30, f" ({row.a}/{row.sessions})")
     rate, low, high = (row.values[k] for k in ("per_1000", "per_1000_lower", "per_1000_upper"))
     if math.isnan(rate):
         return label + _text(axis.left, y + 4, _("undefined: no exposed session"), 10, MUTED)
@@ -178,18 +187,19 @@ def lot_rate_svg(lots: Sequence[SignalRow], products: Sequence[SignalRow], categ
     y = TOP
     for product_id, members in groups.items():
         product = members[0].unit.split(" · ")[0]
-        parts.append(_text(6, y + 4, product[:40], 11, INK))
+        parts.append(_label(6, y + 4, product, 40))
         first = y + ROW_H
         for row in members:
             y += ROW_H
             parts.append(_rate_row(axis, y, row))
         parts.append(_pooled_line(axis, first - ROW_H + 6, y + 8, pooled.get(product_id, math.nan)))
         y += ROW_H
-    ticks = [axis.high * k / 4 for k in range(5)]
-    parts.append(_ticks(axis, y, [float(f"{t:.3g}") for t in ticks]))
+    parts.append(_ticks(axis, y, nice_ticks(0.0, axis.high, 4)))
+    words = _("events per 1,000 exposed sessions")
+    parts.append(_text((axis.left + axis.right) / 2, y + 30, words, 10, INK, "middle"))
     if left_out:
         note = _("%(n)s more lots, with fewer events, are in the table.") % {"n": left_out}
-        parts.append(_text(6, y + 32, note, 10, MUTED))
+        parts.append(_text(6, y + 44, note, 10, MUTED))
     return "".join(parts) + "</svg>"
 
 
@@ -255,7 +265,7 @@ def forest_svg(compounds: Sequence[SignalRow]) -> str:
     y = float(TOP)
     for row in rows:
         category = str(Category(row.category).label)
-        parts.append(_text(6, y + 8, f"{row.unit[:28]} · {category} ({row.a})"))
+        parts.append(_label(6, y + 8, row.unit, 28, f" · {category} ({row.a})"))
         parts.append(_estimate(axis, y, row, "prr", ACCENT, square=True))
         parts.append(_estimate(axis, y + ROW_H * 0.7, row, "ror", POOLED, square=False))
         y += 2 * ROW_H
@@ -265,6 +275,8 @@ def forest_svg(compounds: Sequence[SignalRow]) -> str:
         decades.append(tick)
         tick *= 10
     parts.append(_ticks(axis, y - 8, decades))
+    words = _("PRR and ROR, log scale (1 = no disproportion)")
+    parts.append(_text((axis.left + axis.right) / 2, y + 22, words, 10, INK, "middle"))
     return "".join(parts) + "</svg>"
 
 

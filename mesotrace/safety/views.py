@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
@@ -224,13 +224,41 @@ def alert_release(request: ClinicRequest, alert_id: int) -> HttpResponse:
     return redirect("safety:alert_list")
 
 
+# What the signals table calls each column of `signals.HEADER` (the CSV keeps the field names).
+COLUMN_NAMES = {
+    "level": gettext_lazy("Level"),
+    "unit": gettext_lazy("Compound, product or lot"),
+    "category": gettext_lazy("Event category"),
+    "events": gettext_lazy("Events"),
+    "sessions": gettext_lazy("Exposed sessions"),
+    "per_1000": gettext_lazy("Rate per 1,000 sessions"),
+    "per_1000_lower": gettext_lazy("Rate, 95% CI low"),
+    "per_1000_upper": gettext_lazy("Rate, 95% CI high"),
+    "rate_ratio": gettext_lazy("Rate ratio against the others"),
+    "rate_ratio_lower": gettext_lazy("Rate ratio, 95% CI low"),
+    "rate_ratio_upper": gettext_lazy("Rate ratio, 95% CI high"),
+    "rate_ratio_p_above": gettext_lazy("p (rate ratio above 1, one-sided)"),
+    "prr": gettext_lazy("PRR"),
+    "prr_lower": gettext_lazy("PRR, 95% CI low"),
+    "prr_upper": gettext_lazy("PRR, 95% CI high"),
+    "ror": gettext_lazy("ROR"),
+    "ror_lower": gettext_lazy("ROR, 95% CI low"),
+    "ror_upper": gettext_lazy("ROR, 95% CI high"),
+    "chi_square_yates": gettext_lazy("Chi-square (Yates)"),
+    "evans_signal": gettext_lazy("Evans signal"),
+    "ic025": gettext_lazy("IC025"),
+    "ebgm": gettext_lazy("EBGM"),
+    "eb05": gettext_lazy("EB05"),
+}
+
+
 @clinic_view("signals.view")
 def signal_page(request: ClinicRequest) -> HttpResponse:
     levels = signals.clinic_signals(request.clinic)
     plots = documents.signal_plots(levels)
     context = {
         "levels": [(level, rows) for level, rows in levels.items()],
-        "header": signals.HEADER,
+        "header": [COLUMN_NAMES.get(name, name) for name in signals.HEADER],
         # built by documents.py, every text escaped
         "plots": [mark_safe(svg) for svg in plots],  # noqa: S308
     }

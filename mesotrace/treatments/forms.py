@@ -95,6 +95,12 @@ class GoalForm(PlainInput, forms.ModelForm[PlanGoal]):
         fields = GOAL_FIELDS
         widgets = {"change": forms.NumberInput(attrs={"step": "0.1"})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The goals table's column headers are not <label>s: name each input for screen readers.
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = str(field.label).capitalize()
+
 
 GoalFormSet: type[BaseFormSet[GoalForm]] = formset_factory(
     GoalForm, extra=1, max_num=MAX_GOALS, validate_max=True

@@ -254,7 +254,8 @@ class PlanGoal(ClinicOwned):
         return _("%(measure)s %(sign)s%(change)s %(unit)s in %(weeks)s weeks") % {
             "measure": self.get_measure_display(),
             "sign": sign,
-            "change": self.change.normalize(),
+            # "f" keeps 20 as 20: normalize() alone gives 2E+1.
+            "change": format(self.change.normalize(), "f"),
             "unit": self.get_unit_display(),
             "weeks": self.weeks,
         }

@@ -194,3 +194,24 @@ def test_the_outsider_never_sees_this_clinics_events(
     rows = _export(outsider)
     assert rows
     assert not any("alpha" in value for row in rows for value in row.values())
+
+
+def test_changes_and_details_read_as_sentences(world: World, auditor: Client) -> None:
+    _event(
+        world,
+        "practitioner",
+        "update",
+        object_type="treatment_plan",
+        changes={
+            "status": {"before": "draft", "after": "active"},
+            "notes": {"before": "", "after": "Week 2"},
+        },
+        details={"patients": [3, 5], "export": False},
+    )
+    page = auditor.get("/audit/").content.decode()
+    assert "Status changed from draft to active." in page
+    assert "Notes set to Week 2." in page
+    assert "Patients: 3, 5." in page
+    assert "Export: no." in page
+    assert "{&#x27;" not in page
+    assert "{'" not in page

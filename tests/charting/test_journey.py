@@ -82,3 +82,44 @@ def test_practitioner_charts_on_the_body_map_and_traces_the_lot(
     screenshot(page, "05-trace")
     page_log.assert_clean()
     assert page_log.console_errors == []
+
+
+def test_a_refused_lot_stays_shown_and_swapping_it_saves_the_points_from_the_keyboard(
+    page: Page, page_log: PageLog, browser_world: World
+) -> None:
+    world = browser_world
+    ensure_starter_catalogue()
+    appointment = chartable(world)
+    good = minoxidil_lot(world.clinic, "MX-GOOD", "10")
+    later = good.expiry_date.replace(year=2100)
+    short = minoxidil_lot(world.clinic, "MX-SHORT", "0.1", expiry=later)
+    sign_in(page, world.members["practitioner"].email)
+    page.goto(f"/charting/appointments/{appointment.pk}/chart/")
+    page.get_by_label("Lot").select_option(str(short.pk))
+    page.get_by_label("Volume per point (mL)").fill("0.1")
+
+    scalp = page.get_by_role("button", name="Add a point: Scalp").first
+    scalp.focus()
+    for _ in range(3):
+        page.keyboard.press("Enter")
+    expect(page.locator("#point-count")).to_have_text("3")
+    page.get_by_role("button", name=re.compile(r"^Point #3 ")).focus()
+    page.keyboard.press("Delete")
+    expect(page.locator("#point-count")).to_have_text("2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save session").click()
+    refusal = page.get_by_text("Point 1, product 1, lot: Lot MX-SHORT has only 0.1 mL")
+    expect(refusal).to_be_visible()
+    # The syringe shows the lot the kept points carry, not the earliest-expiry default.
+    expect(page.get_by_label("Lot")).to_have_value(str(short.pk))
+    expect(page.locator("#point-count")).to_have_text("2")
+
+    page.get_by_label("Lot").select_option(str(good.pk))
+    expect(page.locator("#syringe-message")).to_have_text("2 points now use the chosen lot.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_role("status").first).to_contain_text("Session saved")
+    session = TreatmentSession.objects.get()
+    lots = set(Injection.objects.filter(session=session).values_list("components__lot", flat=True))
+    assert lots == {good.pk}
+    page_log.assert_clean()

@@ -87,7 +87,9 @@ def test_a_refused_chart_shows_the_reason_and_keeps_the_points(
 
     assert response.status_code == 422
     text = response.content.decode()
-    assert "Point 1, components, 0, lot_id: Lot MX-S has only 0.1 mL left" in text
+    assert "Point 1, product 1, lot: Lot MX-S has only 0.1 mL left" in text
+    assert ", ," not in text
+    assert ": :" not in text
     assert json.loads(response.context["form"]["injections"].value()) == points
     assert TreatmentSession.objects.count() == 0
 

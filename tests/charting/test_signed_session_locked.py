@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -100,3 +101,16 @@ def test_the_session_page_shows_the_original_next_to_the_amendment(
     assert "Reaction noted late" in text
     assert "Mild erythema" in text
     assert "Sign session" not in text
+
+
+def test_a_signed_session_names_the_practitioner_who_signed_once(
+    world: World, client: Client
+) -> None:
+    session = _signed(world)
+    client.force_login(world.members["owner"])
+    page = client.get(f"/charting/sessions/{session.pk}/").content.decode()
+    signer = re.search(r'<span id="session-signer">(.*?)</span>', page, re.S)
+    assert signer is not None
+    assert signer.group(1).startswith(f"by {session.practitioner.full_name} on ")
+    assert "signed by" not in page.lower()
+    assert world.members["practitioner"].email not in signer.group(1)

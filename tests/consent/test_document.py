@@ -161,3 +161,16 @@ def test_other_clinic_sees_404_for_the_plan_and_the_document(world: World, login
     assert client.get(f"/consent/documents/{consent.pk}/").status_code == 404
     assert client.get(f"/consent/documents/{consent.pk}/pdf/").status_code == 404
     assert plan.consent_documents.count() == 1
+
+
+def test_each_reference_is_numbered_once(world: World, login: Any) -> None:
+    plan = make_plan(world.clinic, protocol=HAIR)
+    client = login(world.members["front_desk"])
+    page = client.get(client.post(f"/consent/plans/{plan.pk}/")["Location"]).content.decode()
+    listed = re.search(r'<(ol|ul) class="references">(.*?)</\1>', page, re.S)
+    assert listed is not None
+    # The list shows "[28] title", as the text cites it; a numbered <ol> would add "28." too.
+    assert listed.group(1) == "ul"
+    items = re.findall(r'<li id="source-(\d+)">\[(\d+)\]', listed.group(2))
+    assert items
+    assert all(anchor == shown for anchor, shown in items)

@@ -64,6 +64,10 @@ def test_lot_received_recalled_and_exposed_patients_called(
 
     expect(page.locator(f"#contact-{garnier.pk}")).to_contain_text("Reached, no symptoms")
     expect(page.locator(f"#contact-{garnier.pk}")).to_have_class("reached saved")
+    # The counters follow the inline save, without reloading the page.
+    expect(page.locator("#progress")).to_have_count(1)
+    expect(page.locator("#progress")).to_contain_text("1 / 2")
+    expect(page.locator("#progress")).to_contain_text("1 called at least once")
     screenshot(page, "campaign")
     garnier.refresh_from_db()
     assert (garnier.contacted, garnier.attempts) == (True, 1)

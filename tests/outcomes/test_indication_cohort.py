@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -87,6 +88,14 @@ def test_indication_report_page_shows_the_forest_across_protocols(
     assert first.name in forest
     assert "clinic variant" in forest
     assert "All protocols (pooled)" in forest
+    assert "treated minus control (0 = no effect" in forest  # the axis says what it measures
+    estimates = body[
+        body.index('id="estimates"') : body.index("</table>", body.index('id="estimates"'))
+    ]
+    p_values = re.findall(r"<td>([^<]*)</td><td>[^<]*</td><td>\d+</td></tr>", estimates)
+    assert p_values
+    assert all(re.fullmatch(r"&lt; 0\.001|0\.\d{3}|1\.000|", p) for p in p_values), p_values
+    assert "0.0000" not in body
     assert 'id="by-protocol"' in body
     assert f'<option value="indication:{first.indication_id}" selected>' in body
     assert "Zyxsim" not in body

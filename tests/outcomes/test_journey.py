@@ -59,7 +59,7 @@ def test_practitioner_allocates_a_side_and_records_a_calf_measurement(
     expect(row).not_to_contain_text("38.10")
     side = "treated" if allocation.treated_side == "left" else "control"
     expect(row).to_contain_text(f"Left ({side})")
-    expect(page.locator("svg[aria-label='Calf circumference']")).to_be_visible()
+    expect(page.locator("svg[aria-label='Calf circumference (cm)']")).to_be_visible()
     screenshot(page, "04-progress")
     assert Measurement.objects.get().value == pytest.approx(38.1)
     page_log.assert_clean()

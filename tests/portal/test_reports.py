@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -115,3 +116,40 @@ def test_implausible_lifestyle_log_saves_nothing(
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
     assert not LifestyleLog.objects.exists()
+
+
+def test_side_effect_form_speaks_plainly_and_chooses_nothing_for_the_patient(
+    world: World, portal: Client
+) -> None:
+    form = portal.get("/portal/side-effect/").content.decode()
+    assert "Lumps under the skin" in form
+    assert "Skin that is red, warm, swollen or leaking pus" in form
+    for clinical in ("Skin infection (bacterial)", "Panniculitis", "Haematoma", "Dysphagia"):
+        assert clinical not in form
+    assert re.search(r'<option value="" selected>Choose what you noticed</option>', form)
+    today = clinic_today(world.clinic).isoformat()
+    refused = portal.post("/portal/side-effect/", {"term": "", "onset_date": today})
+    assert refused.status_code == 200
+    assert "This field is required." in refused.content.decode()
+    assert not AdverseEvent.objects.exists()
+
+
+def test_a_patient_report_shows_on_the_patient_record_not_only_in_safety(
+    world: World, portal: Client
+) -> None:
+    onset = clinic_today(world.clinic) - datetime.timedelta(days=2)
+    portal.post(
+        "/portal/side-effect/",
+        {"term": "nodules", "onset_date": onset.isoformat(), "description": "Lump on the thigh"},
+    )
+    event = AdverseEvent.objects.get()
+    staff = Client()
+    staff.force_login(world.members["practitioner"])
+    record = staff.get(f"/patients/{event.patient_id}/").content.decode()
+    section = record[record.index('id="patient-reports"') :]
+    assert f'href="/safety/events/{event.pk}/"' in section
+    assert "not graded yet" in section
+    assert "Lump on the thigh" in section
+    desk = Client()
+    desk.force_login(world.members["front_desk"])
+    assert 'id="patient-reports"' not in desk.get(f"/patients/{event.patient_id}/").content.decode()

@@ -70,6 +70,21 @@ def test_patient_opens_the_portal_link_draws_signs_and_downloads_the_pdf(
     expect(page.locator("[data-signature-pad]")).to_have_class(re.compile(r"\bhas-ink\b"))
     assert page.locator("#id_drawn_signature").input_value().startswith("data:image/png;base64,")
     page.get_by_label("Your full name").fill("Léonie Fabre")
+    drawing = page.locator("#id_drawn_signature").input_value()
+    # Signing without the statement ticked: the reason shows at the top, the drawing stays.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign the consent").click()
+    problems = page.locator("#sign-problems")
+    expect(problems).to_contain_text("Your consent is not signed yet")
+    box = problems.bounding_box()
+    assert box is not None
+    assert box["y"] < 600  # in the first screen, not 6,500 px down
+    assert page.locator("#id_drawn_signature").input_value() == drawing
+    expect(page.locator("[data-signature-pad]")).to_have_class(re.compile(r"\bhas-ink\b"))
+    # On a 390 px phone the document wraps instead of widening the page.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_label(re.compile("I have read this document")).check()
     screenshot(page, "03-drawn-and-ticked")
     with page.expect_navigation():

@@ -218,3 +218,13 @@ def test_a_researcher_sees_the_catalogue_links_but_no_lot_trace(
 
     assert "/charting/lots/" not in page
     assert 'href="/catalogue/products/' in page
+
+
+def test_table_headers_are_words_not_field_names(
+    known: World, login: Callable[[User], Client]
+) -> None:
+    page = login(known.members["owner"]).get("/safety/signals/").content.decode()
+    headers = re.findall(r"<th>(.*?)</th>", page[page.index('id="signals-lot"') :])
+    assert "Rate, 95% CI low" in headers
+    assert "p (rate ratio above 1, one-sided)" in headers
+    assert not [h for h in headers if "_" in h]

@@ -279,3 +279,18 @@ def test_another_clinics_plan_is_not_found(world: World, client: Client, bearer:
             response = send("/api/v1" + path, data="{}", content_type="application/json", **headers)
         assert response.status_code == 404, path
         assert response.json() == {"detail": "Not found."}
+
+
+def test_a_goal_change_of_twenty_reads_plus_twenty_on_the_page_and_in_the_api(
+    world: World, api: Callable[..., Any], client: Client
+) -> None:
+    goal = {"text": "Fuller crown", "measure": "hair_density", "change": "20", "unit": "hairs/cm2"}
+    created = api("post", "/plans", _body(world, goals=[{**goal, "weeks": 24}]))
+    assert created.status_code == 201, created.content
+    plan_id = created.json()["id"]
+    expected = "Hair density +20 hairs/cm² in 24 weeks"
+    assert api("get", f"/plans/{plan_id}").json()["goals"][0]["target"] == expected
+    client.force_login(world.members["practitioner"])
+    page = client.get(f"/treatments/plans/{plan_id}/").content.decode()
+    assert expected in page
+    assert "E+" not in page

@@ -69,6 +69,20 @@ def awaiting_grade(clinic: Clinic) -> QuerySet[AdverseEvent]:
     )
 
 
+def patient_reports(actor: Actor, patient: Patient) -> list[AdverseEvent]:
+    """The side effects a patient reported from the portal, newest first, for their record
+    (graded ones too, so staff see what the patient said); the reading is audited."""
+    reports = list(
+        AdverseEvent.objects.for_clinic(patient.clinic)
+        .filter(patient=patient, reporter=Reporter.PATIENT)
+        .order_by("-detected_on", "-pk")[:20]
+    )
+    audit.record_list(
+        actor, ObjectType.ADVERSE_EVENT, reports, total=len(reports), patient_id=patient.pk
+    )
+    return reports
+
+
 def with_details(clinic: Clinic) -> QuerySet[AdverseEvent]:
     """The clinic's events with what the event page shows of each."""
     return (

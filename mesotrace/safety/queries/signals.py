@@ -10,6 +10,7 @@ c = events of the category not linked to it, d = the rest.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import Compound, Product
 from mesotrace.evidence import rates, signals
 from mesotrace.inventory.models import Lot
+from mesotrace.outcomes.rules import show_p
 from mesotrace.safety.models import AdverseEvent, Category, ExposureCount, ExposureLevel
 from mesotrace.safety.queries import exposure
 from mesotrace.safety.rules import show
@@ -79,7 +81,14 @@ class SignalRow:
             str(self.a),
             str(self.sessions),
         ]
-        return first + [show(self.values[name]) for name in HEADER[5:]]
+        return first + [_cell(name, self.values[name]) for name in HEADER[5:]]
+
+
+def _cell(name: str, value: float) -> str:
+    """A p value below 0.001 reads "< 0.001", never 0; every other number through `show`."""
+    if name.endswith("_p_above") and math.isfinite(value):
+        return show_p(value)
+    return show(value)
 
 
 # --- Counts (SQL) -------------------------------------------------------------------------

@@ -29,20 +29,41 @@
 
   /* --- The syringe's mix ------------------------------------------------------------ */
 
-  function fillLots(select, product) {
+  /* `chosen`: the lot to show selected (the lot of points kept after a refusal); else the
+     earliest expiry, which the server lists first. */
+  function fillLots(select, product, chosen) {
     select.textContent = "";
     if (!product || !product.lots.length) {
       select.appendChild(option("", "No usable lot", true));
       return;
     }
+    var known = product.lots.some(function (lot) { return String(lot.id) === String(chosen); });
     product.lots.forEach(function (lot, index) {
       var label = lot.number + " (exp. " + lot.expiry + ", " + lot.on_hand + " mL)";
       if (lot.held) { label += " \u2014 under investigation: owner override only"; }
-      select.appendChild(option(lot.id, label, index === 0)); /* earliest expiry first */
+      select.appendChild(option(lot.id, label, known ? String(lot.id) === String(chosen) : index === 0));
     });
+    select.dataset.lot = select.value;
   }
 
-  function addRow(productId) {
+  /* A lot changed in the syringe moves the points charted with the old lot to the new one,
+     so a refused lot can be swapped without redrawing every point. */
+  function moveLot(productId, from, to) {
+    var moved = 0;
+    points.forEach(function (point) {
+      (point.components || []).forEach(function (c) {
+        if (String(c.product_id) === String(productId) && String(c.lot_id) === String(from)) {
+          c.lot_id = Number(to); moved += 1;
+        }
+      });
+    });
+    if (moved) {
+      say(moved + (moved === 1 ? " point now uses" : " points now use") + " the chosen lot.");
+      draw();
+    }
+  }
+
+  function addRow(productId, lotId) {
     var row = document.createElement("div");
     row.className = "mix-row";
     var n = rows.length + 1;
@@ -54,8 +75,13 @@
     var product = row.querySelector("select[id^=mix-product]");
     var lot = row.querySelector("select[id^=mix-lot]");
     config.products.forEach(function (p) { product.appendChild(option(p.id, p.name, String(p.id) === String(productId))); });
-    fillLots(lot, productById(product.value));
+    fillLots(lot, productById(product.value), lotId);
     product.addEventListener("change", function () { fillLots(lot, productById(product.value)); });
+    lot.addEventListener("change", function () {
+      var from = lot.dataset.lot;
+      lot.dataset.lot = lot.value;
+      moveLot(product.value, from, lot.value);
+    });
     row.querySelector("button").addEventListener("click", function () {
       rows = rows.filter(function (r) { return r !== row; });
       row.remove();
@@ -98,6 +124,8 @@
 
   /* --- Points on the map ------------------------------------------------------------ */
 
+  function zoneName(zone) { return (config.zones[zone] || { name: zone }).name; }
+
   function mapOf(view) { return document.querySelector("svg.bodymap[data-view='" + view + "']"); }
 
   function draw() {
@@ -113,8 +141,13 @@
       dot.setAttribute("r", "2.6");
       dot.dataset.index = String(index);
       var title = document.createElementNS(SVG_NS, "title");
-      title.textContent = "#" + (index + 1) + " " + (config.zones[point.zone] || { name: point.zone }).name + " (click to remove)";
+      var name = "#" + (index + 1) + " " + zoneName(point.zone);
+      title.textContent = name + " (click to remove)";
       dot.appendChild(title);
+      /* From the keyboard: Tab to a point, Enter or Delete removes it. */
+      dot.setAttribute("tabindex", "0");
+      dot.setAttribute("role", "button");
+      dot.setAttribute("aria-label", "Point " + name + ": press Enter to remove");
       svg.querySelector(".points").appendChild(dot);
     });
     hidden.value = JSON.stringify(points);
@@ -125,6 +158,33 @@
     var point = { view: view, x: fixed(x, 4), y: fixed(y, 4), zone: zone };
     Object.keys(shot).forEach(function (key) { point[key] = shot[key]; });
     points.push(point);
+  }
+
+  /* Enter or Space on a zone adds a point inside it, spread over the zone as they add up. */
+  function onZoneKey(event) {
+    if (event.key !== "Enter" && event.key !== " ") { return; }
+    event.preventDefault();
+    var zone = event.currentTarget;
+    var svg = zone.ownerSVGElement;
+    var shot = syringe();
+    if (!shot) { return; }
+    var spots = spread([polygonOf(zone)], 12);
+    if (!spots.length) { spots = [polygonOf(zone)[0]]; }
+    var used = points.filter(function (p) { return p.zone === zone.dataset.zone; }).length;
+    var spot = spots[(used * 7) % spots.length];
+    addPoint(svg.dataset.view, spot[0] / Number(svg.dataset.width), spot[1] / Number(svg.dataset.height), zone.dataset.zone, shot);
+    say("Point " + points.length + " added: " + zoneName(zone.dataset.zone) + ".");
+    draw();
+  }
+
+  function onPointKey(event) {
+    var target = event.target;
+    if (!target.classList || !target.classList.contains("point")) { return; }
+    if (event.key !== "Enter" && event.key !== " " && event.key !== "Delete" && event.key !== "Backspace") { return; }
+    event.preventDefault();
+    points.splice(Number(target.dataset.index), 1);
+    say("Point removed; " + points.length + " left.");
+    draw();
   }
 
   function onMapClick(event) {
@@ -161,16 +221,8 @@
     });
   }
 
-  /* Nappage: N points spread evenly over a zone (both sides when it has two). */
-  function fill() {
-    var choice = byId("fill-zone").value.split(":");
-    var view = choice[0], zone = choice[1];
-    var count = parseInt(byId("fill-count").value, 10);
-    if (!(count > 0 && count <= 200)) { say("Fill 1 to 200 points."); return; }
-    var shot = syringe();
-    if (!shot) { return; }
-    var svg = mapOf(view);
-    var regions = Array.prototype.slice.call(svg.querySelectorAll(".zone[data-zone='" + zone + "']")).map(polygonOf);
+  /* At least `count` points on an even grid inside the polygons (fewer for a tiny zone). */
+  function spread(regions, count) {
     var found = [];
     for (var k = 2; k < 60 && found.length < count; k++) {
       found = [];
@@ -186,6 +238,20 @@
         }
       });
     }
+    return found;
+  }
+
+  /* Nappage: N points spread evenly over a zone (both sides when it has two). */
+  function fill() {
+    var choice = byId("fill-zone").value.split(":");
+    var view = choice[0], zone = choice[1];
+    var count = parseInt(byId("fill-count").value, 10);
+    if (!(count > 0 && count <= 200)) { say("Fill 1 to 200 points."); return; }
+    var shot = syringe();
+    if (!shot) { return; }
+    var svg = mapOf(view);
+    var regions = Array.prototype.slice.call(svg.querySelectorAll(".zone[data-zone='" + zone + "']")).map(polygonOf);
+    var found = spread(regions, count);
     var step = found.length / count;
     for (var i = 0; i < count; i++) {
       var p = found[Math.floor(i * step)];
@@ -326,13 +392,27 @@
     byId("gauge").value = d.needle_gauge;
     byId("needle-length").value = d.needle_length_mm;
     config.techniques.forEach(function (t) { byId("technique").appendChild(option(t[0], t[1], t[0] === d.technique)); });
-    var first = d.products.length ? d.products : (config.products.length ? [config.products[0].id] : []);
-    first.forEach(function (id) { addRow(id); });
+    try { points = JSON.parse(hidden.value || "[]"); } catch (e) { points = []; }
+    if (!Array.isArray(points)) { points = []; }
+    var last = points.length ? points[points.length - 1] : null;
+    if (last && last.components && last.components.length) {
+      /* Points kept after a refusal: the syringe shows the products and lots they carry. */
+      last.components.forEach(function (c) { addRow(c.product_id, c.lot_id); });
+    } else {
+      var first = d.products.length ? d.products : (config.products.length ? [config.products[0].id] : []);
+      first.forEach(function (id) { addRow(id); });
+    }
     var planZone = false;  // the first of the plan's zones is the one to fill, until changed
     document.querySelectorAll("svg.bodymap.clickable").forEach(function (svg) {
       svg.addEventListener("click", onMapClick);
+      svg.addEventListener("keydown", onPointKey);
       var seen = {};
       svg.querySelectorAll(".zone").forEach(function (z) {
+        var side = z.dataset.side && z.dataset.side !== "none" ? " (" + z.dataset.side + ")" : "";
+        z.setAttribute("tabindex", "0");
+        z.setAttribute("role", "button");
+        z.setAttribute("aria-label", "Add a point: " + zoneName(z.dataset.zone) + side);
+        z.addEventListener("keydown", onZoneKey);
         var key = svg.dataset.view + ":" + z.dataset.zone;
         if (seen[key]) { return; }
         seen[key] = true;
@@ -347,8 +427,6 @@
     byId("undo").addEventListener("click", function () { points.pop(); draw(); });
     byId("clear").addEventListener("click", function () { points = []; draw(); });
     form.addEventListener("submit", function () { hidden.value = JSON.stringify(points); });
-    try { points = JSON.parse(hidden.value || "[]"); } catch (e) { points = []; }
-    if (!Array.isArray(points)) { points = []; }
     draw();
   }
 

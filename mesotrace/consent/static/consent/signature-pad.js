@@ -58,6 +58,16 @@
       drawn = false;
       pad.classList.remove("has-ink");
     });
+    // A refused submission sends the drawing back: show it again instead of losing it.
+    if (input.value.indexOf("data:image/png;base64,") === 0) {
+      var kept = new Image();
+      kept.onload = function () {
+        ink.drawImage(kept, 0, 0, canvas.width, canvas.height);
+        drawn = true;
+        pad.classList.add("has-ink");
+      };
+      kept.src = input.value;
+    }
     pad.classList.add("ready");
   }
 
