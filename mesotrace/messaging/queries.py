@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
@@ -83,11 +83,20 @@ def confirmation_key(appointment: Appointment) -> str:
     return f"confirmation:{appointment.pk}:{appointment.starts_at:%Y%m%dT%H%M%z}"
 
 
+def _next_of_each_patient(clinic: Clinic, now: datetime.datetime) -> QuerySet[Appointment]:
+    """Each patient's next booked appointment (a course books many: it confirms the first)."""
+    upcoming = Appointment.objects.for_clinic(clinic).filter(
+        status=AppointmentStatus.BOOKED, starts_at__gt=now
+    )
+    first = upcoming.filter(patient=OuterRef("patient")).order_by("starts_at", "pk")
+    return upcoming.filter(pk=Subquery(first.values("pk")[:1]))
+
+
 def due_confirmations(clinic: Clinic, now: datetime.datetime) -> list[Appointment]:
-    """Appointments booked or moved lately, still ahead, not yet confirmed at their time."""
+    """Each patient's next appointment, if booked or moved lately and not yet confirmed at
+    its time."""
     recent = list(
-        Appointment.objects.for_clinic(clinic)
-        .filter(status=AppointmentStatus.BOOKED, starts_at__gt=now)
+        _next_of_each_patient(clinic, now)
         .filter(updated_at__gte=now - CONFIRM_WITHIN)
         .exclude(patient__email="")
         .select_related("patient", "clinic", "plan")
