@@ -82,8 +82,10 @@ def recall_letters(request: ClinicRequest, campaign_id: int) -> HttpResponse:
         if done.already:
             text += " " + _("%(n)s already sent before.") % {"n": done.already}
         if done.without_email:
-            text += " " + _("%(n)s patients have no e-mail address: call them.") % {
-                "n": done.without_email
-            }
+            text += " " + ngettext(
+                "%(n)s patient has no e-mail address: call them.",
+                "%(n)s patients have no e-mail address: call them.",
+                done.without_email,
+            ) % {"n": done.without_email}
         messages.success(request, text)
     return redirect("inventory:campaign_detail", campaign_id=campaign.pk)

@@ -169,9 +169,7 @@ def test_a_mailbox_that_stays_busy_fails_after_the_last_attempt(
     assert message.last_error.startswith("451 4.3.0")
 
 
-def test_an_unreachable_mail_server_is_a_temporary_failure(
-    world: World, settings: Any
-) -> None:
+def test_an_unreachable_mail_server_is_a_temporary_failure(world: World, settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     patient = make_patient(world.clinic, email="camille@example.org")

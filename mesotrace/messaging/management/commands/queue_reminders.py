@@ -35,9 +35,9 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, on_signal)
             signal.signal(signal.SIGINT, on_signal)
         while True:
-            close_old_connections()
             queued = queue_due_messages(Actor.system("reminders"))
             if queued or not every:
                 self.stdout.write(f"{queued} message(s) queued")
             if not every or stop.wait(every):
                 return
+            close_old_connections()  # as after a request: a long sleep may have lost it
