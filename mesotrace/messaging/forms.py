@@ -19,6 +19,9 @@ class PreferenceForm(forms.Form):
 
 
 class ClinicMessagingForm(forms.Form):
+    automatic = forms.BooleanField(
+        label=_("Send appointment confirmations and reminders by e-mail"), required=False
+    )
     reminder_lead_hours = forms.IntegerField(
         label=_("Send reminders this many hours before the appointment"),
         min_value=1,

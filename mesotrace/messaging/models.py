@@ -101,7 +101,12 @@ class MessagePreference(ClinicOwned):
 
 
 class ClinicMessaging(ClinicOwned):
-    """A clinic's e-mail settings: when reminders go out, and the language by default."""
+    """A clinic's e-mail settings: whether confirmations and reminders go out by themselves
+    (off until the owner turns them on, so bookings made before get none), when reminders
+    go out, and the language by default."""
+
+    automatic = models.BooleanField(_("send confirmations and reminders"), default=False)
+    automatic_since = models.DateTimeField(null=True, blank=True)
 
     reminder_lead_hours = models.PositiveSmallIntegerField(
         _("reminder lead time (hours)"),

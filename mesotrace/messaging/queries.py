@@ -58,7 +58,10 @@ def patient_messages(actor: Actor, patient: Patient) -> list[OutboundMessage]:
 def due_reminders(clinic: Clinic, now: datetime.datetime) -> QuerySet[Appointment]:
     """Booked appointments inside the clinic's lead time that have no reminder yet, for
     patients with an e-mail address who did not opt out."""
-    lead = datetime.timedelta(hours=clinic_messaging(clinic).reminder_lead_hours)
+    settings = clinic_messaging(clinic)
+    if not settings.automatic:
+        return Appointment.objects.none()
+    lead = datetime.timedelta(hours=settings.reminder_lead_hours)
     reminded = OutboundMessage.objects.for_clinic(clinic).filter(
         kind=MessageKind.REMINDER, appointment__isnull=False
     )
@@ -73,8 +76,8 @@ def due_reminders(clinic: Clinic, now: datetime.datetime) -> QuerySet[Appointmen
     )
 
 
-# An appointment booked or moved this recently gets a confirmation from the next sweep;
-# older bookings (those made before e-mail was set up) are left alone.
+# An appointment booked or moved this recently (and since the clinic turned automatic
+# e-mail on) gets a confirmation from the next sweep; older bookings are left alone.
 CONFIRM_WITHIN = datetime.timedelta(days=1)
 
 
@@ -95,9 +98,12 @@ def _next_of_each_patient(clinic: Clinic, now: datetime.datetime) -> QuerySet[Ap
 def due_confirmations(clinic: Clinic, now: datetime.datetime) -> list[Appointment]:
     """Each patient's next appointment, if booked or moved lately and not yet confirmed at
     its time."""
+    settings = clinic_messaging(clinic)
+    if not settings.automatic or settings.automatic_since is None:
+        return []
     recent = list(
         _next_of_each_patient(clinic, now)
-        .filter(updated_at__gte=now - CONFIRM_WITHIN)
+        .filter(updated_at__gte=max(now - CONFIRM_WITHIN, settings.automatic_since))
         .exclude(patient__email="")
         .select_related("patient", "clinic", "plan")
     )

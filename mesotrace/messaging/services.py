@@ -204,9 +204,11 @@ def set_preferences(
 
 @transaction.atomic
 def set_clinic_messaging(
-    actor: Actor, clinic: Clinic, *, reminder_lead_hours: int, language: str
+    actor: Actor, clinic: Clinic, *, automatic: bool, reminder_lead_hours: int, language: str
 ) -> ClinicMessaging:
-    """The clinic's reminder lead time and the language of its e-mails by default."""
+    """Whether the clinic sends confirmations and reminders, its reminder lead time and the
+    language of its e-mails by default. Turned on, only appointments booked or moved from
+    then on are confirmed."""
     errors = {}
     if not 1 <= reminder_lead_hours <= MAX_LEAD_HOURS:
         errors["reminder_lead_hours"] = _("Between 1 and %(n)s hours.") % {"n": MAX_LEAD_HOURS}
@@ -215,9 +217,11 @@ def set_clinic_messaging(
     if errors:
         raise ValidationError(errors)
     row, _created = ClinicMessaging.objects.select_for_update().get_or_create(clinic=clinic)
-    fields = ["reminder_lead_hours", "language"]
+    fields = ["automatic", "reminder_lead_hours", "language"]
     before = audit.snapshot(row, fields)
-    row.reminder_lead_hours, row.language = reminder_lead_hours, language
+    if automatic and not row.automatic:
+        row.automatic_since = timezone.now()
+    row.automatic, row.reminder_lead_hours, row.language = automatic, reminder_lead_hours, language
     row.save()
     changes = audit.diff(before, audit.snapshot(row, fields))
     audit.record(actor, AuditAction.UPDATE, row, changes=changes)

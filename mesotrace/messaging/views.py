@@ -52,7 +52,11 @@ def preferences(request: ClinicRequest, patient_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def clinic_settings(request: ClinicRequest) -> HttpResponse:
     current = queries.clinic_messaging(request.clinic)
-    initial = {"reminder_lead_hours": current.reminder_lead_hours, "language": current.language}
+    initial = {
+        "automatic": current.automatic,
+        "reminder_lead_hours": current.reminder_lead_hours,
+        "language": current.language,
+    }
     form = ClinicMessagingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

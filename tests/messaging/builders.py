@@ -19,11 +19,12 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from mesotrace.messaging import services
 from mesotrace.messaging.models import OutboundMessage
 from mesotrace.patients.models import Patient
 from mesotrace.treatments.models import Appointment
 from tests.conftest import World
-from tests.treatments.builders import active_plan, book
+from tests.treatments.builders import active_plan, actor_for, book
 
 # Recipients the server answers as a real one would: no such mailbox, or "try later".
 NO_SUCH_MAILBOX = "550 5.1.1 <%s>: no such mailbox"
@@ -114,6 +115,14 @@ def upcoming(world: World, patient: Patient, start: datetime.datetime) -> Appoin
     """The first session of an active plan's course for `patient`, booked to start then."""
     plan = active_plan(world.clinic, world.members["practitioner"], patient=patient)
     return book(plan, start)[0]
+
+
+def automatic_email(world: World, lead_hours: int = 24, language: str = "en") -> None:
+    """The owner turns on the clinic's confirmations and reminders."""
+    owner = actor_for(world.members["owner"], world.clinic)
+    services.set_clinic_messaging(
+        owner, world.clinic, automatic=True, reminder_lead_hours=lead_hours, language=language
+    )
 
 
 def messages_of(patient: Patient) -> list[OutboundMessage]:

@@ -21,6 +21,7 @@ from tests.messaging.builders import (
     NO_SUCH_MAILBOX,
     TRY_LATER,
     MailServer,
+    automatic_email,
     mail_server,
     messages_of,
     run_worker,
@@ -66,6 +67,7 @@ def test_portal_link_arrives_and_opens_the_patients_portal(
 def test_reminder_arrives_with_the_appointment_in_the_calendar_file(
     world: World, mail_server: MailServer
 ) -> None:
+    automatic_email(world)
     patient = make_patient(world.clinic, email="camille@example.org")
     appointment = upcoming(world, patient, next_weekday(1, hour=10))
 

@@ -118,17 +118,19 @@ def test_the_owner_sets_the_reminder_lead_time_and_bad_values_change_nothing(
 ) -> None:
     client = login(world.members["owner"])
 
-    refused = client.post("/messages/settings/", {"reminder_lead_hours": "0", "language": "fr"})
+    form = {"automatic": "on", "reminder_lead_hours": "0", "language": "fr"}
+    refused = client.post("/messages/settings/", form)
     assert refused.status_code == 200
     assert "Ensure this value is greater than or equal to 1." in refused.content.decode()
     assert not ClinicMessaging.objects.exists()
 
-    saved = client.post("/messages/settings/", {"reminder_lead_hours": "48", "language": "fr"})
+    saved = client.post("/messages/settings/", {**form, "reminder_lead_hours": "48"})
     assert saved.status_code == 302
     settings = queries.clinic_messaging(world.clinic)
-    assert (settings.reminder_lead_hours, settings.language) == (48, "fr")
+    assert (settings.automatic, settings.reminder_lead_hours, settings.language) == (True, 48, "fr")
+    assert settings.automatic_since is not None
     assert queries.language_for(make_patient(world.clinic)) == "fr"
-    assert queries.clinic_messaging(world.other_clinic).reminder_lead_hours == 24
+    assert not queries.clinic_messaging(world.other_clinic).automatic
     assert "48" in client.get("/messages/settings/").content.decode()
 
 

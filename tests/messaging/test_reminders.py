@@ -16,7 +16,7 @@ from mesotrace.messaging.models import MessageKind, OutboundMessage
 from mesotrace.treatments.models import Appointment
 from mesotrace.treatments.services import schedule
 from tests.conftest import World, make_patient
-from tests.messaging.builders import messages_of, upcoming
+from tests.messaging.builders import automatic_email, messages_of, upcoming
 from tests.treatments.builders import actor_for, next_weekday
 
 SWEEP = Actor.system("reminders")
@@ -34,6 +34,7 @@ def _kinds(patient_messages: list[OutboundMessage]) -> list[str]:
 
 
 def test_one_reminder_inside_the_lead_time_and_never_a_second(world: World) -> None:
+    automatic_email(world)
     patient = make_patient(world.clinic)
     appointment = upcoming(world, patient, next_weekday(2, hour=11))
 
@@ -48,8 +49,7 @@ def test_one_reminder_inside_the_lead_time_and_never_a_second(world: World) -> N
 
 
 def test_the_lead_time_is_each_clinics_own(world: World) -> None:
-    owner = actor_for(world.members["owner"], world.clinic)
-    services.set_clinic_messaging(owner, world.clinic, reminder_lead_hours=72, language="en")
+    automatic_email(world, lead_hours=72)
     patient = make_patient(world.clinic)
     appointment = upcoming(world, patient, next_weekday(3, hour=9, minute=30))
 
@@ -58,6 +58,7 @@ def test_the_lead_time_is_each_clinics_own(world: World) -> None:
 
 
 def test_a_patient_who_opted_out_gets_no_reminder(world: World) -> None:
+    automatic_email(world)
     patient = make_patient(world.clinic)
     desk = actor_for(world.members["front_desk"], world.clinic)
     services.set_preferences(desk, patient, language="", no_reminders=True)
@@ -70,6 +71,7 @@ def test_a_patient_who_opted_out_gets_no_reminder(world: World) -> None:
 def test_no_reminder_for_a_cancelled_appointment_or_a_patient_without_email(
     world: World,
 ) -> None:
+    automatic_email(world)
     cancelled = upcoming(world, make_patient(world.clinic), next_weekday(2, hour=11))
     schedule.cancel_appointment(SWEEP, cancelled, "Patient called to cancel.")
     no_email = make_patient(world.clinic, email="", given_name="Léa")
@@ -83,6 +85,7 @@ def test_no_reminder_for_a_cancelled_appointment_or_a_patient_without_email(
 def test_a_booked_course_confirms_its_first_session_once_and_again_when_it_moves(
     world: World,
 ) -> None:
+    automatic_email(world)
     patient = make_patient(world.clinic)
     first = upcoming(world, patient, next_weekday(1, hour=10))
     assert Appointment.objects.filter(patient=patient).count() > 1  # a course of sessions
@@ -99,6 +102,7 @@ def test_a_booked_course_confirms_its_first_session_once_and_again_when_it_moves
 
 
 def test_bookings_made_long_ago_get_no_confirmation(world: World) -> None:
+    automatic_email(world)
     patient = make_patient(world.clinic)
     upcoming(world, patient, next_weekday(1, hour=10))
 
@@ -107,6 +111,7 @@ def test_bookings_made_long_ago_get_no_confirmation(world: World) -> None:
 
 
 def test_each_clinic_is_swept_and_keeps_its_own_messages(world: World) -> None:
+    automatic_email(world)
     ours = upcoming(world, make_patient(world.clinic), next_weekday(2, hour=11))
     theirs = make_patient(world.other_clinic, email="other@example.org")
 
@@ -118,6 +123,7 @@ def test_each_clinic_is_swept_and_keeps_its_own_messages(world: World) -> None:
 
 
 def test_the_command_queues_what_is_due_once(world: World) -> None:
+    automatic_email(world)
     patient = make_patient(world.clinic)
     upcoming(world, patient, next_weekday(1, hour=10))
     out = StringIO()
@@ -127,3 +133,16 @@ def test_the_command_queues_what_is_due_once(world: World) -> None:
 
     assert out.getvalue().splitlines() == ["1 message(s) queued", "0 message(s) queued"]
     assert _kinds(messages_of(patient)) == [MessageKind.CONFIRMATION]
+
+
+def test_nothing_goes_out_by_itself_until_the_owner_turns_it_on(world: World) -> None:
+    patient = make_patient(world.clinic)
+    booked_before = upcoming(world, patient, next_weekday(1, hour=10))
+    assert services.queue_due_messages(SWEEP) == 0
+    assert _sweep_before(booked_before, 2) == 0
+
+    automatic_email(world)
+
+    assert services.queue_due_messages(SWEEP) == 0  # booked before: no confirmation
+    assert _sweep_before(booked_before, 2) == 1  # but its reminder, in time
+    assert _kinds(messages_of(patient)) == [MessageKind.REMINDER]
