@@ -57,6 +57,13 @@ class MailServer:
         return [m for m in self.received if address in str(m["To"])]
 
 
+def text_of(mail: EmailMessage) -> str:
+    """The plain-text body of an e-mail as the patient reads it."""
+    body = mail.get_body(("plain",))
+    assert body is not None, "no text body"
+    return str(body.get_content())
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

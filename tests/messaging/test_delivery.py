@@ -25,6 +25,7 @@ from tests.messaging.builders import (
     mail_server,
     messages_of,
     run_worker,
+    text_of,
     time_passes,
     upcoming,
 )
@@ -50,7 +51,7 @@ def test_portal_link_arrives_and_opens_the_patients_portal(
     [mail] = mail_server.to("camille@example.org")
     assert mail["Subject"] == f"Your patient portal at {world.clinic.name}"
     assert world.clinic.name in mail["From"]
-    body = mail.get_body(("plain",)).get_content()
+    body = text_of(mail)
     assert "Hello Camille," in body
     found = re.search(r"http://testserver(/portal/open/[^/\s]+/)", body)
     assert found is not None
@@ -89,7 +90,7 @@ def test_reminder_arrives_with_the_appointment_in_the_calendar_file(
     assert f"DTSTART:{start}" in calendar
     assert f"UID:appointment-{appointment.pk}@alpha.mesotrace" in calendar
     assert f"SUMMARY:Appointment at {world.clinic.name}" in calendar
-    body = mail.get_body(("plain",)).get_content()
+    body = text_of(mail)
     local = appointment.starts_at.astimezone(ZoneInfo(world.clinic.timezone))
     assert f" {local.day}, {local.year}, 10 a.m." in body  # in the clinic's time, not UTC
 

@@ -19,6 +19,7 @@ from tests.messaging.builders import (
     mail_server,
     messages_of,
     run_worker_process_loop,
+    text_of,
     upcoming,
 )
 from tests.treatments.builders import ensure_starter_catalogue, next_weekday
@@ -78,7 +79,7 @@ def test_a_portal_link_and_a_reminder_reach_the_patient(
     [reminder] = [m for m in mails if str(m["Subject"]).startswith("Reminder: appointment ")]
     assert [p.get_filename() for p in reminder.iter_attachments()] == ["appointment.ics"]
     [link_mail] = [m for m in mails if "patient portal" in str(m["Subject"])]
-    found = re.search(r"http://\S+/portal/open/\S+/", link_mail.get_body(("plain",)).get_content())
+    found = re.search(r"http://\S+/portal/open/\S+/", text_of(link_mail))
     assert found is not None
 
     sign_out(page)
