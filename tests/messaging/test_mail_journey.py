@@ -43,7 +43,8 @@ def test_a_portal_link_and_a_reminder_reach_the_patient(
     # The live server's first answer can take longer than a click on a busy machine.
     page.goto("/accounts/login/", timeout=30_000)
     sign_in(page, world.members["owner"].email)
-    page.goto("/messages/settings/")
+    page.goto(f"/patients/{patient.pk}/")
+    page.get_by_role("link", name="The clinic's e-mail settings").click()
     page.get_by_label("Send appointment confirmations and reminders by e-mail").check()
     page.get_by_label("Send reminders this many hours before the appointment").fill("336")
     with page.expect_navigation():
