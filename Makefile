@@ -28,12 +28,12 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 serve: $(VENV)/.runtime
 	PORT=$(PORT) $(BIN)/python scripts/serve.py
 
-# The auto-reloading development server, with DEBUG on.
+# The auto-reloading development server, with DEBUG on, and the task worker beside it.
 dev: $(VENV)/.runtime
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py demo_data --if-empty
-	@echo "Mesotrace (development) on http://127.0.0.1:$(PORT)/"
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Mesotrace (development) on http://127.0.0.1:$(PORT)/; e-mail goes to artifacts/mail/"
+	$(DEV_ENV) PORT=$(PORT) $(BIN)/python scripts/dev.py
 
 test: $(VENV)/.dev
 	$(BIN)/python scripts/run_tests.py

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "mesotrace.core",
     "mesotrace.accounts",
     "mesotrace.audit",
@@ -81,6 +83,7 @@ INSTALLED_APPS = [
     "mesotrace.inventory",
     "mesotrace.outcomes",
     "mesotrace.safety",
+    "mesotrace.messaging",
     "mesotrace.portal",
     "mesotrace.desk",
     "mesotrace.demo",
@@ -296,6 +299,32 @@ BACKUP_DIR = Path(env_str("MESOTRACE_BACKUP_DIR", str(VAR_DIR / "backups")))
 BACKUP_KEY = env_str("BACKUP_KEY", "")
 BACKUP_ENCRYPT = env_bool("BACKUP_ENCRYPT", PRODUCTION)
 
+# E-mail to patients. Production sends through the SMTP server the environment names;
+# `make serve` and `make dev` write each message to a file under artifacts/mail/ instead
+# (EMAIL_DELIVERY=smtp sends for real there too). Tests replace the backend themselves.
+EMAIL_DELIVERY = env_str("EMAIL_DELIVERY", "smtp" if PRODUCTION else "files")
+if EMAIL_DELIVERY not in {"smtp", "files"}:
+    raise ImproperlyConfigured("EMAIL_DELIVERY must be smtp or files.")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_DELIVERY == "smtp"
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = Path(env_str("MESOTRACE_MAIL_DIR", str(BASE_DIR / "artifacts" / "mail")))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# The address messages come from, shown with the clinic's name; production sets its own.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mesotrace@localhost")
+
+# Background tasks (e-mail sending) are rows in the database, run by `manage.py db_worker`,
+# which `make serve` and `make dev` start beside the web server: no other server is needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 API_TOKEN_LIFETIME = timedelta(days=env_int("API_TOKEN_LIFETIME_DAYS", 90))
 
 
@@ -321,6 +350,7 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "dbbackup": {"level": "WARNING"},  # it logs every pg_dump command line at DEBUG
+        "django_tasks": {"level": "WARNING"},  # one INFO line per task run otherwise
         "django.request": {"filters": ["refusals"]},
     },
 }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("outcomes/", include("mesotrace.outcomes.urls")),
     path("safety/", include("mesotrace.safety.urls")),
     path("portal/", include("mesotrace.portal.urls")),
+    path("messages/", include("mesotrace.messaging.urls")),
     path("api/v1/", api.urls),
     # Last: whatever else is asked under /api/ gets a JSON 404, DEBUG or not.
     re_path(r"^api/", core_views.api_not_found, name="api_not_found"),

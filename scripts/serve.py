@@ -2,8 +2,10 @@
 
 Prepares (migrate; demo data when the database is empty, outside production; collectstatic),
 then starts each process in PROCESSES and keeps them together: when one stops, or on
-Ctrl-C or SIGTERM, the others are stopped too. A later process (the background task
-worker) is one more entry in PROCESSES.
+Ctrl-C or SIGTERM, the others are stopped too. Beside gunicorn run the task worker, which
+sends e-mail from the database queue, and the reminder sweep, which queues due appointment
+confirmations and reminders every minute: no other server is needed. `scripts/dev.py`
+(`make dev`) runs the same two beside Django's development server.
 
 MESOTRACE_ENV defaults to "local": production settings served over plain HTTP at
 127.0.0.1. PORT (8000), WEB_WORKERS and WEB_THREADS tune gunicorn.
@@ -54,7 +56,16 @@ def web() -> list[str]:
     ]
 
 
-PROCESSES = [Process("web", web)]
+def worker() -> list[str]:
+    """The background task worker: sends each queued e-mail; SIGTERM ends it between tasks."""
+    return [str(BIN / "python"), "manage.py", "db_worker", "--interval=2", "--no-reload"]
+
+
+def reminders() -> list[str]:
+    return [str(BIN / "python"), "manage.py", "queue_reminders", "--every=60"]
+
+
+PROCESSES = [Process("web", web), Process("worker", worker), Process("reminders", reminders)]
 
 
 def manage(*args: str) -> None:

@@ -71,6 +71,9 @@ class ObjectType(models.TextChoices):
     ADVERSE_EVENT_FOLLOW_UP = "adverse_event_follow_up", _("Adverse event follow-up")
     SAFETY_SETTINGS = "safety_settings", _("Safety settings")
     SAFETY_ALERT = "safety_alert", _("Safety alert")
+    OUTBOUND_MESSAGE = "outbound_message", _("E-mail to a patient")
+    MESSAGE_PREFERENCE = "message_preference", _("Patient's e-mail preferences")
+    CLINIC_MESSAGING = "clinic_messaging", _("Clinic's e-mail settings")
 
     LOT_TRACE = "lot_trace", _("Lot trace")
     SAFETY_SIGNALS = "safety_signals", _("Safety signals")

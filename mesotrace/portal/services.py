@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +21,8 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.consent import services as consent
 from mesotrace.consent.models import ConsentSignature
+from mesotrace.messaging import services as messaging
+from mesotrace.messaging.models import OutboundMessage
 from mesotrace.patients.models import Patient
 from mesotrace.portal.models import PortalLink
 from mesotrace.portal.rules import DEFAULT_DAYS, MAX_DAYS, LinkRefused, nonce_hash, signer
@@ -44,6 +47,24 @@ def create_link(actor: Actor, patient: Patient, days: int = DEFAULT_DAYS) -> tup
     details = {"expires_at": link.expires_at.isoformat(), "days": days}
     audit.record(actor, AuditAction.CREATE, link, details=details)
     return link, signer().sign(f"{link.pk}.{nonce}")
+
+
+@transaction.atomic
+def email_link(
+    actor: Actor,
+    patient: Patient,
+    url_of: Callable[[str], str],
+    *,
+    days: int = DEFAULT_DAYS,
+    consent: bool = False,
+) -> OutboundMessage:
+    """A new link, e-mailed to the patient by the task worker (as a request to sign when
+    `consent`). `url_of` turns the link's token into its full URL. No e-mail address on
+    file: no link either."""
+    if not patient.email:
+        raise ValidationError({"email": _("This patient has no e-mail address on file.")})
+    link, token = create_link(actor, patient, days)
+    return messaging.send_portal_link(actor, patient, link.pk, url_of(token), consent=consent)
 
 
 @transaction.atomic

@@ -19,4 +19,10 @@ urlpatterns = [
     # Staff pages: send and revoke links.
     path("staff/patients/<int:patient_id>/links/", staff_views.patient_links, name="patient_links"),
     path("staff/links/<int:portal_link_id>/revoke/", staff_views.revoke, name="revoke"),
+    path("staff/patients/<int:patient_id>/email/", staff_views.email_link, name="email_link"),
+    path(
+        "staff/patients/<int:patient_id>/consent-request/",
+        staff_views.email_consent_request,
+        name="email_consent_request",
+    ),
 ]

@@ -56,7 +56,9 @@ def summary(appointment: Appointment) -> str:
     )
 
 
-def _event(appointment: Appointment, clinic: Clinic, stamp: datetime.datetime) -> list[str]:
+def _event(
+    appointment: Appointment, clinic: Clinic, stamp: datetime.datetime, title: str = ""
+) -> list[str]:
     status = "CANCELLED" if appointment.status == AppointmentStatus.CANCELLED else "CONFIRMED"
     return [
         "BEGIN:VEVENT",
@@ -65,7 +67,7 @@ def _event(appointment: Appointment, clinic: Clinic, stamp: datetime.datetime) -
         f"DTSTART:{utc_stamp(appointment.starts_at)}",
         f"DTEND:{utc_stamp(appointment.ends_at)}",
         f"LAST-MODIFIED:{utc_stamp(appointment.updated_at)}",
-        f"SUMMARY:{escape_text(summary(appointment))}",
+        f"SUMMARY:{escape_text(title or summary(appointment))}",
         f"LOCATION:{escape_text(clinic.name)}",
         f"STATUS:{status}",
         "TRANSP:OPAQUE" if status == "CONFIRMED" else "TRANSP:TRANSPARENT",
@@ -90,4 +92,21 @@ def practitioner_calendar(
     for appointment in appointments:
         lines.extend(_event(appointment, clinic, stamp))
     lines.append("END:VCALENDAR")
+    return b"".join(fold(line) for line in lines)
+
+
+def patient_invitation(
+    appointment: Appointment, clinic: Clinic, stamp: datetime.datetime, title: str
+) -> bytes:
+    """The one appointment, for the patient's own calendar; `title` is in their language and
+    names the clinic, never the treatment. Same UID as the practitioner's calendar."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        *_event(appointment, clinic, stamp, title),
+        "END:VCALENDAR",
+    ]
     return b"".join(fold(line) for line in lines)

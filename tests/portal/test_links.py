@@ -45,7 +45,7 @@ def test_front_desk_creates_a_link_from_the_patient_page_and_sees_it_once(
     assert 6.99 < days <= 7
     url = re.search(r'value="(http://testserver/portal/open/[^"]+/)"', page)
     assert url is not None
-    assert "does not send e-mail" in page
+    assert "or e-mail it from the patient's page" in page
     assert link.nonce_sha256 not in page  # only the hash is stored, never shown
     again = client.get(f"/portal/staff/patients/{patient.pk}/links/").content.decode()
     assert url.group(1) not in again  # shown once

@@ -58,6 +58,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "MESOTRACE_VAR_DIR": str(folder / "var"),
         "PORT": str(port),
         "WEB_WORKERS": "2",
+        "MESOTRACE_MAIL_DIR": str(folder / "mail"),
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -95,6 +96,14 @@ class Browser:
                 return answer.status, dict(answer.headers), answer.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read().decode()
+
+    def post(self, path: str, fields: dict[str, str]) -> int:
+        form = urllib.parse.urlencode(fields).encode()
+        request = urllib.request.Request(  # noqa: S310  (our own local server)
+            self.base + path, data=form, headers={"Referer": self.base + "/"}
+        )
+        with self.opener.open(request, timeout=30) as answer:
+            return int(answer.status)
 
     def sign_in(self, email: str, password: str) -> tuple[int, str]:
         _status, _headers, page = self.get("/accounts/login/")
@@ -153,6 +162,29 @@ def test_a_refusal_is_one_line_in_the_server_log(server: Server) -> None:
     lines = [line for line in server.output().splitlines() if "Forbidden" in line]
     assert lines == ["Forbidden (Permission denied): /patients/"]
     assert "Traceback" not in server.output()
+
+
+def test_the_task_worker_beside_the_web_server_writes_email_to_files(server: Server) -> None:
+    browser = Browser(server.base)
+    browser.sign_in("owner@vita.demo", "demo")
+    _status, _headers, listing = browser.get("/patients/")
+    patients = re.findall(r'href="/patients/(\d+)/"', listing)
+    assert patients, listing
+    _status, _headers, record = browser.get(f"/patients/{patients[0]}/")
+    action = f"/portal/staff/patients/{patients[0]}/email/"
+    assert action in record, "no e-mail button: the demo patient has no address?"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', record)
+    assert token
+
+    assert browser.post(action, {"csrfmiddlewaretoken": token.group(1)}) == 200
+
+    mail_dir = Path(server.log.parent / "mail")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list(mail_dir.glob("*.log")):
+        time.sleep(0.5)
+    written = "".join(path.read_text() for path in mail_dir.glob("*.log"))
+    assert "Subject: Your patient portal at " in written, server.output()
+    assert "/portal/open/" in written
 
 
 def test_stopping_make_serve_stops_every_process(server: Server) -> None:

@@ -55,6 +55,36 @@ def patient_links(request: ClinicRequest, patient_id: int) -> HttpResponse:
     return render(request, "portal/patient_links.html", context)
 
 
+def _email(request: ClinicRequest, patient_id: int, *, consent: bool) -> HttpResponse:
+    patient = clinic_object_or_404(Patient.objects.all(), request.clinic, pk=patient_id)
+
+    def url_of(token: str) -> str:
+        return request.build_absolute_uri(reverse("portal:open", args=[token]))
+
+    try:
+        services.email_link(Actor.from_request(request), patient, url_of, consent=consent)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("E-mail queued: it is sent in the background."))
+    return redirect("desk:patient", patient_id=patient.pk)
+
+
+@clinic_view("portal.invite")
+@require_POST
+def email_link(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    """A new portal link, e-mailed to the patient."""
+    return _email(request, patient_id, consent=False)
+
+
+@clinic_view("consent.manage")
+@require_POST
+def email_consent_request(request: ClinicRequest, patient_id: int) -> HttpResponse:
+    """A new portal link, e-mailed as a request to read and sign the consent."""
+    return _email(request, patient_id, consent=True)
+
+
 @clinic_view("portal.invite")
 @require_POST
 def revoke(request: ClinicRequest, portal_link_id: int) -> HttpResponse:
