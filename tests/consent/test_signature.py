@@ -13,7 +13,7 @@ from mesotrace.audit.models import AuditEvent
 from mesotrace.consent import services
 from mesotrace.consent.models import ConsentDocument, ConsentSignature, SignedRecordError
 from mesotrace.treatments.models import TreatmentPlan
-from tests.conftest import World
+from tests.conftest import World, make_practitioner
 from tests.consent.builders import signed_consent
 from tests.treatments.builders import HAIR, actor_for, make_plan
 
@@ -141,3 +141,17 @@ def test_withdrawal_is_recorded_and_the_document_stays(world: World) -> None:
     assert after.signed_text == signature.signed_text
     with pytest.raises(ValidationError):
         services.withdraw_consent(actor, after, "Again")
+
+
+def test_the_countersignature_names_the_practitioner_not_their_email(
+    world: World, login: Any
+) -> None:
+    user = world.members["practitioner"]
+    clinician = make_practitioner(world.clinic, full_name="Dr Odile Zyxsigner", user=user)
+    plan = make_plan(world.clinic, protocol=HAIR, practitioner=clinician)
+    signature = signed_consent(plan, user)
+    client = login(world.members["owner"])
+    page = client.get(f"/consent/documents/{signature.document_id}/").content.decode()
+    assert "Countersigned by Dr Odile Zyxsigner on " in page
+    assert f"Countersigned by {user.email}" not in page
+    assert f"<td>{user.email} · " not in page
