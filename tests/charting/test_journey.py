@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 
@@ -28,7 +29,8 @@ def test_practitioner_charts_on_the_body_map_and_traces_the_lot(
     patient = make_patient(world.clinic, given_name="Inès", family_name="Garnier")
     chartable(world, patient=patient)
     lot = minoxidil_lot(world.clinic, "MX-2291", "10")
-    minoxidil_lot(world.clinic, "MX-LATER", "10", expiry=lot.expiry_date.replace(year=2100))
+    a_year_later = lot.expiry_date + datetime.timedelta(days=365)
+    minoxidil_lot(world.clinic, "MX-LATER", "10", expiry=a_year_later)
     sign_in(page, world.members["practitioner"].email)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sessions").click()
@@ -91,7 +93,7 @@ def test_a_refused_lot_stays_shown_and_swapping_it_saves_the_points_from_the_key
     ensure_starter_catalogue()
     appointment = chartable(world)
     good = minoxidil_lot(world.clinic, "MX-GOOD", "10")
-    later = good.expiry_date.replace(year=2100)
+    later = good.expiry_date + datetime.timedelta(days=365)
     short = minoxidil_lot(world.clinic, "MX-SHORT", "0.1", expiry=later)
     sign_in(page, world.members["practitioner"].email)
     page.goto(f"/charting/appointments/{appointment.pk}/chart/")
