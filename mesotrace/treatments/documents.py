@@ -75,24 +75,29 @@ def _event(
     ]
 
 
-def practitioner_calendar(
-    practitioner: Practitioner,
-    clinic: Clinic,
-    appointments: Iterable[Appointment],
-    stamp: datetime.datetime,
-) -> bytes:
+def _calendar(header: list[str], events: Iterable[list[str]]) -> bytes:
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(f'{practitioner.full_name} · {clinic.name}')}",
+        *header,
     ]
-    for appointment in appointments:
-        lines.extend(_event(appointment, clinic, stamp))
+    for event in events:
+        lines.extend(event)
     lines.append("END:VCALENDAR")
     return b"".join(fold(line) for line in lines)
+
+
+def practitioner_calendar(
+    practitioner: Practitioner,
+    clinic: Clinic,
+    appointments: Iterable[Appointment],
+    stamp: datetime.datetime,
+) -> bytes:
+    name = f"X-WR-CALNAME:{escape_text(f'{practitioner.full_name} · {clinic.name}')}"
+    return _calendar([name], (_event(a, clinic, stamp) for a in appointments))
 
 
 def patient_invitation(
@@ -100,13 +105,4 @@ def patient_invitation(
 ) -> bytes:
     """The one appointment, for the patient's own calendar; `title` is in their language and
     names the clinic, never the treatment. Same UID as the practitioner's calendar."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        *_event(appointment, clinic, stamp, title),
-        "END:VCALENDAR",
-    ]
-    return b"".join(fold(line) for line in lines)
+    return _calendar([], [_event(appointment, clinic, stamp, title)])

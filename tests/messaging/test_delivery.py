@@ -13,7 +13,7 @@ from django.test import Client
 
 from mesotrace.audit.models import AuditEvent
 from mesotrace.messaging import services
-from mesotrace.messaging.models import MAX_ATTEMPTS, MessageKind, MessageStatus
+from mesotrace.messaging.models import MAX_ATTEMPTS, MessageKind, MessageStatus, OutboundMessage
 from mesotrace.portal import services as portal
 from mesotrace.portal.models import PortalLink
 from tests.conftest import World, make_patient
@@ -113,14 +113,18 @@ def test_a_patient_who_chose_french_gets_the_date_written_in_french(
     assert messages_of(patient)[0].language == "fr"
 
 
+def _link_refused(world: World, server: MailServer, address: str, answer: str) -> OutboundMessage:
+    """A portal link e-mailed to `address`, which the mail server answers with `answer`."""
+    server.refuse[address] = answer
+    patient = make_patient(world.clinic, email=address)
+    return portal.email_link(actor_for(world.members["front_desk"], world.clinic), patient, _url)
+
+
 def test_a_refused_recipient_is_a_bounce_and_is_not_tried_again(
     world: World, mail_server: MailServer
 ) -> None:
-    patient = make_patient(world.clinic, email="gone@example.org")
-    mail_server.refuse["gone@example.org"] = NO_SUCH_MAILBOX
-    staff = actor_for(world.members["front_desk"], world.clinic)
+    message = _link_refused(world, mail_server, "gone@example.org", NO_SUCH_MAILBOX)
 
-    message = portal.email_link(staff, patient, _url)
     run_worker()
     time_passes()
     run_worker()
@@ -133,13 +137,10 @@ def test_a_refused_recipient_is_a_bounce_and_is_not_tried_again(
     assert mail_server.received == []
 
 
-def test_a_temporary_failure_is_tried_again_then_given_up_at_the_limit(
+def test_a_temporary_failure_is_tried_again_later_and_then_sent(
     world: World, mail_server: MailServer
 ) -> None:
-    patient = make_patient(world.clinic, email="busy@example.org")
-    mail_server.refuse["busy@example.org"] = TRY_LATER
-    staff = actor_for(world.members["front_desk"], world.clinic)
-    message = portal.email_link(staff, patient, _url)
+    message = _link_refused(world, mail_server, "busy@example.org", TRY_LATER)
 
     run_worker()
     message.refresh_from_db()
@@ -159,9 +160,7 @@ def test_a_temporary_failure_is_tried_again_then_given_up_at_the_limit(
 def test_a_mailbox_that_stays_busy_fails_after_the_last_attempt(
     world: World, mail_server: MailServer
 ) -> None:
-    patient = make_patient(world.clinic, email="busy@example.org")
-    mail_server.refuse["busy@example.org"] = TRY_LATER
-    message = portal.email_link(actor_for(world.members["owner"], world.clinic), patient, _url)
+    message = _link_refused(world, mail_server, "busy@example.org", TRY_LATER)
 
     for _attempt in range(MAX_ATTEMPTS + 2):
         run_worker()
