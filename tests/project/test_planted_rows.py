@@ -16,7 +16,8 @@ from mesotrace.outcomes import services as outcomes
 from mesotrace.outcomes.models import LifestyleLog, Measurement
 from mesotrace.outcomes.queries.measurements import measurement_type
 from mesotrace.patients.models import Patient
-from mesotrace.treatments.models import TreatmentPlan
+from mesotrace.safety.models import AdverseEvent
+from mesotrace.treatments.models import Appointment, TreatmentPlan
 from tests.conftest import SYSTEM, World
 from tests.consent.builders import open_portal, portal_link
 from tests.project.test_isolation_sweep import (
@@ -35,7 +36,7 @@ __all__ = ["clinic_data"]  # the sweep's fixture: one object of each kind a URL 
 
 UTC = datetime.UTC
 YEAR_ONE = datetime.datetime(1, 1, 1, 12, tzinfo=UTC)
-YEAR_9999 = datetime.datetime(9999, 12, 31, 12, tzinfo=UTC)
+YEAR_9999 = datetime.datetime(9999, 12, 31, 23, 30, tzinfo=UTC)  # next year in Paris
 
 
 def plant(world: World, ids: dict[str, int]) -> Patient:
@@ -60,6 +61,14 @@ def plant(world: World, ids: dict[str, int]) -> Patient:
     log = outcomes.log_lifestyle(SYSTEM, patient, timezone.localdate(), 50, 60)
     LifestyleLog.objects.filter(pk=log.pk).update(date=datetime.date(1, 1, 1))
     Lot.objects.filter(clinic=world.clinic).update(expiry_date=datetime.date(9999, 12, 31))
+    AdverseEvent.objects.filter(clinic=world.clinic).update(
+        onset_date=datetime.date(1, 1, 1), detected_on=datetime.date(9999, 12, 31)
+    )
+    late = Appointment.objects.filter(clinic=world.clinic).order_by("-pk").first()
+    if late is not None:
+        Appointment.objects.filter(pk=late.pk).update(
+            starts_at=YEAR_9999, ends_at=YEAR_9999 + datetime.timedelta(minutes=20)
+        )
     future = timezone.localdate() + datetime.timedelta(days=400)
     Patient.objects.filter(pk=patient.pk).update(date_of_birth=future)
     Patient.objects.filter(clinic=world.clinic).exclude(pk=patient.pk).update(
