@@ -54,6 +54,21 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return text
 
 
+def plausible_days() -> tuple[datetime.date, datetime.date]:
+    """The first and last day a stored date may be read as, for reading code: a row older
+    than today's validation (0001-01-01, 9999-12-31) is left out of a report, never met by
+    arithmetic that cannot represent it."""
+    return EARLIEST, LATEST
+
+
+def plausible_times() -> tuple[datetime.datetime, datetime.datetime]:
+    """`plausible_days` as aware times, for filters on date-time columns."""
+    return (
+        datetime.datetime.combine(EARLIEST, datetime.time.min, datetime.UTC),
+        datetime.datetime.combine(LATEST, datetime.time.max, datetime.UTC),
+    )
+
+
 def date_problem(value: datetime.date | datetime.datetime) -> str | None:
     """Why a date or time is outside the years a clinic works with, or None."""
     day = value.date() if isinstance(value, datetime.datetime) else value

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from collections.abc import Callable
 
 import pytest
@@ -109,6 +111,31 @@ def test_an_oversized_file_is_refused(world: World, monkeypatch: pytest.MonkeyPa
             actor_for(world.members["nurse"], world.clinic), session, jpeg_upload(), "front"
         )
     assert "at most" in str(refused.value.message_dict["file"])
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that says it is width x height, of a few bytes: only its header is read."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_photo_of_too_many_pixels_is_refused_before_decoding(world: World) -> None:
+    session = _session(world)
+    upload = SimpleUploadedFile("huge.png", _png_header(7300, 5440), "image/png")  # 39.7 MP
+    with pytest.raises(ValidationError) as refused:
+        services.add_photo(
+            actor_for(world.members["nurse"], world.clinic), session, upload, "front"
+        )
+    assert "39.7 megapixels; at most 24" in str(refused.value.message_dict["file"])
+    assert not SessionPhoto.objects.exists()
 
 
 def test_photos_are_served_only_through_the_clinics_signed_in_view(

@@ -15,7 +15,7 @@ from mesotrace.audit.models import AuditEvent
 from mesotrace.inventory.models import Lot
 from mesotrace.outcomes.models import Measurement
 from mesotrace.patients.models import Patient
-from tests.conftest import World, make_patient
+from tests.conftest import World, make_patient, make_practitioner
 from tests.inventory.builders import days_from_today, shipped_product
 
 Headers = dict[str, Any]
@@ -210,3 +210,15 @@ def test_the_patient_form_refuses_a_hidden_character(world: World, client: Clien
     assert response.status_code in {200, 422}
     patient.refresh_from_db()
     assert patient.given_name == "Camille"
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
+@pytest.mark.parametrize("view", ["week", "day"])
+def test_a_calendar_asked_for_a_day_outside_the_clinic_s_years_shows_today(
+    world: World, client: Client, day: str, view: str
+) -> None:
+    client.force_login(world.members["front_desk"])
+    person = make_practitioner(world.clinic)
+    response = client.get(f"/treatments/schedule/{person.pk}/{view}/?date={day}")
+    assert response.status_code == 200
+    assert day not in response.content.decode()

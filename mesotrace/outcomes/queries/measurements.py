@@ -1,10 +1,17 @@
 """A patient's measurements, lifestyle logs and split-body plans, as pages, the API and
-charting read them; the shipped measurement types by slug."""
+charting read them; the shipped measurement types by slug.
+
+Rows dated outside the clinic's years (stored before dates were checked, or imported) are
+left out of every read: a time in year 9999 cannot even be shown in the clinic's timezone.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
+
+from mesotrace.core.inputs import plausible_days, plausible_times
 from mesotrace.outcomes.models import (
     LifestyleLog,
     Measurement,
@@ -55,18 +62,23 @@ def patient_allocations(clinic: Clinic, patient: Patient) -> dict[int, SplitBody
     }
 
 
+def _readable(rows: QuerySet[Measurement]) -> QuerySet[Measurement]:
+    return rows.filter(measured_at__range=plausible_times())
+
+
 def patient_measurements(clinic: Clinic, patient: Patient) -> list[Measurement]:
     """The patient's measurements, oldest first."""
     return list(
-        Measurement.objects.for_clinic(clinic)
-        .filter(patient=patient)
-        .select_related("type", "zone", "plan__practitioner")
+        _readable(Measurement.objects.for_clinic(clinic).filter(patient=patient)).select_related(
+            "type", "zone", "plan__practitioner"
+        )
     )
 
 
 def lifestyle_logs(clinic: Clinic, patient: Patient) -> list[LifestyleLog]:
     """The patient's lifestyle logs, oldest first."""
-    return list(LifestyleLog.objects.for_clinic(clinic).filter(patient=patient))
+    logs = LifestyleLog.objects.for_clinic(clinic).filter(patient=patient)
+    return list(logs.filter(date__range=plausible_days()))
 
 
 def patient_plans(clinic: Clinic, patient: Patient) -> list[TreatmentPlan]:
@@ -91,7 +103,9 @@ def plan_allocation(clinic: Clinic, plan: TreatmentPlan) -> SplitBodyAllocation 
 
 def plan_measurements(clinic: Clinic, plan: TreatmentPlan) -> list[Measurement]:
     return list(
-        Measurement.objects.for_clinic(clinic).filter(plan=plan).select_related("type", "zone")
+        _readable(Measurement.objects.for_clinic(clinic).filter(plan=plan)).select_related(
+            "type", "zone"
+        )
     )
 
 
@@ -100,7 +114,7 @@ def listed_measurements(
 ) -> tuple[list[Measurement], dict[int, SplitBodyAllocation]]:
     """The clinic's measurements (of one patient when given), up to `API_LIMIT`, and the
     split-body allocations of their plans by plan id."""
-    rows = Measurement.objects.for_clinic(clinic).select_related("type", "zone")
+    rows = _readable(Measurement.objects.for_clinic(clinic)).select_related("type", "zone")
     if patient_id is not None:
         rows = rows.filter(patient_id=patient_id)
     found = list(rows[:API_LIMIT])

@@ -23,6 +23,7 @@ from django.conf import settings
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import Indication, Protocol
+from mesotrace.core.inputs import plausible_days, plausible_times
 from mesotrace.evidence import (
     Effect,
     EvidenceInputError,
@@ -121,6 +122,7 @@ def _cohort_frame(clinic: Clinic, protocol_ids: Sequence[int], outcome: str) -> 
     rows = list(
         Measurement.objects.for_clinic(clinic)
         .filter(plan_id__in=list(allocations), type__slug=outcome)
+        .filter(measured_at__range=plausible_times())
         .exclude(side="none")
         .values(
             "patient_id",
@@ -200,7 +202,7 @@ def _with_lifestyle(clinic: Clinic, frame: pd.DataFrame) -> pd.DataFrame:
     logs = pd.DataFrame(
         list(
             LifestyleLog.objects.for_clinic(clinic)
-            .filter(patient_id__in=patient_ids)
+            .filter(patient_id__in=patient_ids, date__range=plausible_days())
             .values("patient_id", "date", "diet_adherence_percent", "exercise_minutes_per_week")
         ),
         columns=["patient_id", "date", "diet_adherence_percent", "exercise_minutes_per_week"],
@@ -224,10 +226,11 @@ def _weights(clinic: Clinic, patient_ids: list[int]) -> pd.DataFrame:
     """Body weights (kg) by day: from lifestyle logs and from body-weight measurements."""
     sources = (
         LifestyleLog.objects.for_clinic(clinic)
-        .filter(patient_id__in=patient_ids, weight_kg__isnull=False)
+        .filter(patient_id__in=patient_ids, weight_kg__isnull=False, date__range=plausible_days())
         .values_list("patient_id", "date", "weight_kg"),
         Measurement.objects.for_clinic(clinic)
         .filter(patient_id__in=patient_ids, type__slug=WEIGHT)
+        .filter(measured_at__range=plausible_times())
         .values_list("patient_id", "measured_at", "value"),
     )
     logged, measured = (

@@ -16,6 +16,7 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import ObjectType
 from mesotrace.core.api import Paging, paginate
 from mesotrace.core.clock import clinic_today
+from mesotrace.core.inputs import plausible_days
 from mesotrace.patients.models import Patient
 from mesotrace.safety.models import DEFAULT_LOOK_BACK_DAYS, AdverseEvent, Reporter
 from mesotrace.treatments.models import InjectionComponent, TreatmentSession
@@ -27,7 +28,9 @@ def look_back_sessions(
     patient: Patient, onset: datetime.date | None = None, days: int = DEFAULT_LOOK_BACK_DAYS
 ) -> QuerySet[TreatmentSession]:
     """The patient's sessions in the `days` before onset (today if unknown), latest first."""
-    end = onset or clinic_today(patient.clinic)
+    # An onset stored outside the clinic's years (old data) looks back from within them.
+    earliest, latest = plausible_days()
+    end = min(max(onset or clinic_today(patient.clinic), earliest), latest)
     return (
         TreatmentSession.objects.for_clinic(patient.clinic)
         .filter(

@@ -52,8 +52,14 @@ class Slot:
 
 
 def as_clinic_time(value: datetime.datetime, clinic: Clinic) -> datetime.datetime:
-    """An aware time in the clinic's zone; a naive one is read as the clinic's local time."""
-    return aware(value, clinic).astimezone(clinic_zone(clinic))
+    """An aware time in the clinic's zone; a naive one is read as the clinic's local time.
+
+    A stored time at the edge of what Python holds (9999-12-31 late in the day, from data
+    older than the date checks) stays as stored rather than overflow into year 10000."""
+    try:
+        return aware(value, clinic).astimezone(clinic_zone(clinic))
+    except OverflowError:
+        return value
 
 
 def describe(value: datetime.datetime, clinic: Clinic) -> str:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.accounts.models import Clinic
 from mesotrace.core.clock import clinic_today, clinic_zone
+from mesotrace.core.inputs import date_problem
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.documents import practitioner_calendar
 from mesotrace.treatments.forms import CancelForm, CourseForm, OpeningHoursFormSet, RescheduleForm
@@ -37,10 +38,13 @@ def _practitioner(request: ClinicRequest, practitioner_id: int) -> Practitioner:
 
 
 def _day(request: ClinicRequest) -> datetime.date:
+    """The asked day; today when it is missing, malformed or outside the clinic's years
+    (a week around 9999-12-31 has no next week to link to)."""
     try:
-        return datetime.date.fromisoformat(request.GET.get("date", ""))
+        day = datetime.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return clinic_today(request.clinic)
+    return clinic_today(request.clinic) if date_problem(day) else day
 
 
 @clinic_view("schedule.view")
