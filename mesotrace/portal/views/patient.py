@@ -110,6 +110,7 @@ def home(request: PortalRequest) -> HttpResponse:
         "upcoming": [a for a in appointments if a.starts_at >= now and a.status == "booked"],
         "past": [a for a in appointments if a.starts_at < now or a.status != "booked"],
         "sessions": sessions,
+        "completed": [p for p in plans if p.status == "completed"],
         "charts": _charts(portal),
     }
     _seen(

@@ -259,7 +259,7 @@ def acknowledge(request: ClinicRequest, plan_id: int) -> HttpResponse:
         )
         return redirect("treatments:plan_detail", plan_id=plan.pk)
     context = _detail_context(request, plan, errors, {a.code: a.reason for a in answers})
-    return render(request, "treatments/plan_detail.html", context, status=422)
+    return render(request, "treatments/plan_detail.html", context)
 
 
 def _change_status(
