@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "mesotrace.portal",
     "mesotrace.desk",
     "mesotrace.demo",
+    "mesotrace.fhir",
     "mesotrace.backups",
 ]
 

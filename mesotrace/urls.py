@@ -20,6 +20,7 @@ urlpatterns = [
     path("safety/", include("mesotrace.safety.urls")),
     path("portal/", include("mesotrace.portal.urls")),
     path("api/v1/", api.urls),
+    path("fhir/r4/", include("mesotrace.fhir.urls")),
     # Last: whatever else is asked under /api/ gets a JSON 404, DEBUG or not.
     re_path(r"^api/", core_views.api_not_found, name="api_not_found"),
 ]
