@@ -152,7 +152,7 @@ def _measurements(clinic: Clinic) -> QuerySet[Measurement]:
 def _events(clinic: Clinic) -> QuerySet[AdverseEvent]:
     return (
         AdverseEvent.objects.for_clinic(clinic)
-        .prefetch_related("lots", "sessions", "injections__components")
+        .prefetch_related("lots", "sessions__injections__components", "injections__components")
         .order_by("pk")
     )
 
@@ -176,7 +176,18 @@ def _procedure(session: TreatmentSession, context: Context) -> Resource:
 
 
 def _adverse_event(event: AdverseEvent, context: Context) -> Resource:
+    """Suspects: the mix lines of the linked points; with none linked, those of the linked
+    sessions that used a linked lot (every line of the session when no lot is linked)."""
     lines = [c.pk for point in event.injections.all() for c in point.components.all()]
+    if not lines:
+        lots = {lot.pk for lot in event.lots.all()}
+        lines = [
+            c.pk
+            for session in event.sessions.all()
+            for point in session.injections.all()
+            for c in point.components.all()
+            if not lots or c.lot_id in lots
+        ]
     return fhir.adverse_event(event, lines)
 
 

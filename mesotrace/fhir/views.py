@@ -109,13 +109,15 @@ def _searchset(
         links.append({"relation": "next", "url": page_url(offset + count)})
     if offset > 0:
         links.append({"relation": "previous", "url": page_url(max(0, offset - count))})
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": found.total,
-        "link": links,
-        "entry": [_entry(base, resource, "match") for resource in found.resources],
-    }
+    return _bundle(links, found.total, [_entry(base, r, "match") for r in found.resources])
+
+
+def _bundle(links: list[dict[str, str]], total: int, found: list[dict[str, Any]]) -> dict[str, Any]:
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset", "total": total}
+    bundle["link"] = links
+    if found:  # FHIR JSON has no empty arrays
+        bundle["entry"] = found
+    return bundle
 
 
 def _entry(base: str, resource: dict[str, Any], mode: str) -> dict[str, Any]:
@@ -163,15 +165,8 @@ def everything(request: ApiRequest, pk: str) -> HttpResponse:
         _context(request, None),
     )
     base = _base(request)
-    return body(
-        {
-            "resourceType": "Bundle",
-            "type": "searchset",
-            "total": len(resources),
-            "link": [{"relation": "self", "url": f"{base}/Patient/{pk}/$everything"}],
-            "entry": [_entry(base, resource, "match") for resource in resources],
-        }
-    )
+    links = [{"relation": "self", "url": f"{base}/Patient/{pk}/$everything"}]
+    return body(_bundle(links, len(resources), [_entry(base, r, "match") for r in resources]))
 
 
 @public

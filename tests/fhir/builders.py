@@ -97,3 +97,27 @@ def charted_record(world: World, lot_number: str = "MX-TRACE-1") -> Record:
 
 def get(client: Client, path: str, headers: dict[str, Any], **extra: Any) -> Any:
     return client.get(f"{BASE}/{path}", **headers, **extra)
+
+
+def validated(resource: dict[str, Any]) -> dict[str, Any]:
+    """The resource, after fhir.resources' R4B model accepted it (it raises otherwise)."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    assert not _empty_parts(resource), _empty_parts(resource)
+    return resource
+
+
+def _empty_parts(value: Any, path: str = "") -> list[str]:
+    """Paths of empty arrays, objects and strings, which FHIR JSON never holds."""
+    if value in ([], {}, ""):
+        return [path]
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _empty_parts(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _empty_parts(item, f"{path}[{i}]")]
+    return []
+
+
+def entries(bundle: dict[str, Any]) -> list[dict[str, Any]]:
+    return [entry["resource"] for entry in bundle.get("entry", [])]
