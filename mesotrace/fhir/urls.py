@@ -5,8 +5,9 @@ from mesotrace.fhir import views
 app_name = "fhir"
 
 urlpatterns = [
-    path("", views.not_found, name="base"),
+    path("", views.import_bundle, name="base"),
     path("metadata", views.metadata, name="metadata"),
+    path("$import", views.import_ndjson, name="import_ndjson"),
     path("Patient/<str:pk>/$everything", views.everything, name="everything"),
     path("<str:resource_type>/<str:pk>", views.read, name="read"),
     path("<str:resource_type>", views.search, name="search"),

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from mesotrace.accounts.access import ApiRequest
 from mesotrace.core.http import public
-from mesotrace.fhir import queries
+from mesotrace.fhir import queries, services
 from mesotrace.fhir.access import fhir_view
-from mesotrace.fhir.rules import codes
+from mesotrace.fhir.rules import codes, imports
 from mesotrace.fhir.rules.capability import capability_statement
-from mesotrace.fhir.rules.outcome import body, issue, respond, with_etag
+from mesotrace.fhir.rules.outcome import body, issue, outcome, respond, with_etag
 from mesotrace.fhir.rules.search import SearchError, paging
 
 # The day this interface's capabilities last changed.
@@ -167,6 +167,76 @@ def everything(request: ApiRequest, pk: str) -> HttpResponse:
     base = _base(request)
     links = [{"relation": "self", "url": f"{base}/Patient/{pk}/$everything"}]
     return body(_bundle(links, len(resources), [_entry(base, r, "match") for r in resources]))
+
+
+@fhir_view("clinic.manage", methods=("POST",))
+def import_bundle(request: ApiRequest) -> HttpResponse:
+    """POST a transaction or collection Bundle: imported all or nothing (`?dry-run=true`)."""
+    try:
+        entries = imports.bundle_entries(imports.parse_json(_text(request)))
+    except imports.Refused as refused:
+        return _refusal(refused, 400)
+    return _import(request, entries)
+
+
+@fhir_view("clinic.manage", methods=("POST",))
+def import_ndjson(request: ApiRequest) -> HttpResponse:
+    """POST NDJSON (one resource a line): imported all or nothing (`?dry-run=true`)."""
+    try:
+        entries = imports.ndjson_entries(_text(request))
+    except imports.Refused as refused:
+        return _refusal(refused, 400)
+    return _import(request, entries)
+
+
+def _text(request: HttpRequest) -> str:
+    if len(request.body) > imports.MAX_BYTES:
+        raise imports.Refused([("body", "The file is too large: split it.")])
+    try:
+        return request.body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise imports.Refused([("body", _("The file is not UTF-8."))]) from None
+
+
+def _refusal(refused: imports.Refused, status: int) -> HttpResponse:
+    return respond(status, *(issue("invalid", reason, path) for path, reason in refused.problems))
+
+
+def _import(request: ApiRequest, entries: list[imports.Entry]) -> HttpResponse:
+    dry_run = request.GET.get("dry-run", "") == "true"
+    try:
+        report = services.import_entries(request.actor, request.clinic, entries, dry_run=dry_run)
+    except imports.Refused as refused:
+        return _refusal(refused, 422)
+    issues = [
+        {
+            "severity": "information",
+            "code": "informational",
+            "diagnostics": f"{row.action}: {row.reason}"
+            + (f" ({row.target})" if row.target and not dry_run else ""),
+            "expression": [row.path],
+        }
+        for row in report.done
+    ]
+    issues += [
+        {
+            "severity": "warning",
+            "code": "not-supported",
+            "diagnostics": reason,
+            "expression": [path],
+        }
+        for path, reason in report.warnings
+    ]
+    summary = ", ".join(
+        f"{report.count(action)} {action}"
+        for action in ("created", "updated", "unchanged", "skipped")
+    )
+    head = {
+        "severity": "information",
+        "code": "informational",
+        "diagnostics": ("Dry run, nothing saved: " if dry_run else "Imported: ") + summary,
+    }
+    return body(outcome(head, *issues))
 
 
 @public

@@ -83,6 +83,15 @@ def capability_statement(
                 "resource": [
                     _resource(name, params, profiles.get(name, [])) for name, params in kinds
                 ],
+                "operation": [
+                    {
+                        "name": "import",
+                        "definition": f"{LOCAL_BASE}/OperationDefinition/import",
+                        "documentation": "POST a transaction or collection Bundle to the base, "
+                        "or NDJSON to $import; all or nothing, matched on identifiers; "
+                        "?dry-run=true reports without saving. Owners only.",
+                    }
+                ],
             }
         ],
     }
