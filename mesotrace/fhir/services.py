@@ -101,6 +101,7 @@ class _Import:
     def _guard(self, entry: Entry, step: Any) -> None:
         try:
             step(entry)
+            self.report.warnings.extend((entry.path, note) for note in entry.notes)
         except Refused as refused:
             self.problems.extend(refused.problems)
         except ValidationError as error:

@@ -129,3 +129,65 @@ def bundle(*extra: dict[str, Any], kind: str = "transaction", subject: str = PAT
 
 def as_json(data: Any) -> str:
     return json.dumps(data)
+
+
+def messy_export() -> list[dict[str, Any]]:
+    """Shapes seen in published US Core examples, rewritten with synthetic values: no
+    `gender` (sex in an extension instead), an old name and address before the current ones,
+    meta extensions, an allergy whose manifestation is wrapped as in R5's CodeableReference,
+    and references by the sender's own ids."""
+    return [
+        {
+            "resourceType": "Patient",
+            "id": "example-77",
+            "meta": {
+                "extension": [
+                    {
+                        "url": "http://hl7.org/fhir/StructureDefinition/instance-name",
+                        "valueString": "Patient Example",
+                    }
+                ]
+            },
+            "extension": [
+                {
+                    "url": "http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex",
+                    "valueCode": "F",
+                }
+            ],
+            "identifier": [
+                {"use": "usual", "system": "http://hospital.example.org", "value": "77"}
+            ],
+            "name": [
+                {
+                    "use": "old",
+                    "family": "Marsh",
+                    "given": ["Ida", "K."],
+                    "period": {"start": "2010-01-01", "end": "2019-05-01"},
+                },
+                {"family": "Holt", "given": ["Ida", "K."], "period": {"start": "2019-05-01"}},
+            ],
+            "birthDate": "1990-07-14",
+            "address": [
+                {"use": "old", "line": ["1 Old Road"], "city": "Elsewhere", "country": "US"},
+                {"line": ["9 New Lane"], "city": "Hometown", "country": "US"},
+            ],
+        },
+        {
+            "resourceType": "AllergyIntolerance",
+            "id": "allergy-77",
+            "code": {
+                "coding": [
+                    {
+                        "system": "http://snomed.info/sct",
+                        "code": "763875007",
+                        "display": "Product containing sulfonamide (product)",
+                    }
+                ],
+                "text": "sulfonamide antibacterial",
+            },
+            "patient": {"reference": "Patient/example-77", "display": "Ida Holt"},
+            "reaction": [
+                {"manifestation": [{"concept": {"text": "skin rash"}}], "severity": "mild"}
+            ],
+        },
+    ]

@@ -12,7 +12,7 @@ from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from tests.conftest import make_patient
 from tests.fhir.builders import validated
-from tests.fhir.import_builders import RACE, SYNTHEA, as_json, bundle, patient
+from tests.fhir.import_builders import RACE, SYNTHEA, as_json, bundle, messy_export, patient
 from tests.outcomes.builders import ensure_measurement_types
 
 
@@ -176,3 +176,20 @@ def test_only_the_owner_imports_and_only_into_their_clinic(world, client, bearer
     mine = _post(client, owner, json.dumps(allergy), "$import")
     assert mine.status_code == 200
     assert [a.substance for a in theirs.allergies.all()] == ["Soy"]
+
+
+def test_a_messy_export_imports_what_it_can_and_says_what_it_assumed(world, client, owner):
+    text = "\n".join(json.dumps(resource) for resource in messy_export())
+    response = _post(client, owner, text, "$import", "application/fhir+ndjson")
+    assert response.status_code == 200, response.content[:400]
+    imported = Patient.objects.for_clinic(world.clinic).get()
+    assert (imported.family_name, imported.given_name, imported.sex) == (
+        "Holt",
+        "Ida K.",
+        "unknown",
+    )
+    assert imported.address == "9 New Lane, Hometown, US"
+    assert [a.substance for a in imported.allergies.all()] == ["sulfonamide antibacterial"]
+    warnings = [i["diagnostics"] for i in _issues(response) if i["severity"] == "warning"]
+    assert "No gender given: recorded as unknown." in warnings
+    assert any("us-core-birthsex" in warning for warning in warnings)

@@ -164,12 +164,14 @@ class PatientFields:
 
 def patient_fields(entry: Entry) -> PatientFields:
     resource, path, problems = entry.resource, entry.path, []
-    names = resource.get("name") or [{}]
-    official = next((n for n in names if n.get("use") == "official"), names[0])
+    official = _current(resource.get("name") or [{}])
     given = " ".join(official.get("given") or [])
     if not official.get("family") or not given:
         problems.append((f"{path}.name", "A patient needs a family and a given name."))
-    if resource.get("gender") not in GENDERS:
+    gender = resource.get("gender", "unknown")
+    if "gender" not in resource:
+        entry.notes.append("No gender given: recorded as unknown.")
+    if gender not in GENDERS:
         problems.append((f"{path}.gender", "gender must be male, female, other or unknown."))
     born = _date(resource.get("birthDate"), f"{path}.birthDate", problems)
     if problems or born is None:
@@ -177,13 +179,21 @@ def patient_fields(entry: Entry) -> PatientFields:
     telecom = resource.get("telecom") or []
     phone = next((t["value"] for t in telecom if t.get("system") == "phone"), "")
     email = next((t["value"] for t in telecom if t.get("system") == "email"), "")
-    address: dict[str, Any] = next(iter(resource.get("address") or []), {})
+    address = _current(resource.get("address") or [{}])
     text = address.get("text") or ", ".join(
         [*(address.get("line") or []), address.get("city", ""), address.get("country", "")]
     ).strip(", ")
-    return PatientFields(
-        given, str(official["family"]), born, str(resource["gender"]), phone, email, text
-    )
+    return PatientFields(given, str(official["family"]), born, gender, phone, email, text)
+
+
+def _current(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The official name or address, else the first not marked old or ended."""
+    for wanted in ("official", "usual"):
+        found = [item for item in items if item.get("use") == wanted]
+        if found:
+            return found[0]
+    live = [i for i in items if i.get("use") != "old" and not (i.get("period") or {}).get("end")]
+    return (live or items)[0]
 
 
 def allergy_fields(entry: Entry) -> tuple[str, str, str]:
