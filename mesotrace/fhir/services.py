@@ -66,6 +66,17 @@ def import_entries(
     return report
 
 
+@dataclass
+class _Changes:
+    """What an import adds to one patient's record, written once at the end."""
+
+    patient: Patient
+    allergies: list[patients.AllergyInput]
+    medications: list[patients.MedicationInput]
+    history: list[str]
+    changed: bool = False
+
+
 class _Import:
     def __init__(self, actor: Actor, clinic: Clinic, entries: list[Entry], report: ImportReport):
         self.actor, self.clinic, self.entries, self.report = actor, clinic, entries, report
@@ -76,6 +87,7 @@ class _Import:
                 if key:
                     self.by_ref[key] = entry
         self.problems: list[tuple[str, str]] = []
+        self.changes: dict[int, _Changes] = {}
 
     def run(self) -> None:
         order = ["Organization", "Practitioner", "Patient", "AllergyIntolerance"]
@@ -85,6 +97,7 @@ class _Import:
         for kind in order:
             for entry in (e for e in self.entries if e.kind == kind):
                 self._guard(entry, getattr(self, f"_{kind.lower()}"))
+        self._write_changes()
         if self.problems:
             raise Refused(self.problems)
         place = {entry.path: index for index, entry in enumerate(self.entries)}
@@ -217,40 +230,68 @@ class _Import:
             pk = None
         return mine.filter(pk=pk).first() if pk is not None else None
 
+    def _pending(self, patient: Patient) -> _Changes:
+        if patient.pk not in self.changes:
+            self.changes[patient.pk] = _Changes(
+                patient,
+                [
+                    patients.AllergyInput(a.substance, a.reaction, a.severity)
+                    for a in patient.allergies.all()
+                ],
+                [
+                    patients.MedicationInput(m.name, m.dose, m.is_anticoagulant)
+                    for m in patient.medications.all()
+                ],
+                patient.medical_history.splitlines(),
+            )
+        return self.changes[patient.pk]
+
     def _allergyintolerance(self, entry: Entry) -> None:
-        patient = self._subject(entry)
+        changes = self._pending(self._subject(entry))
         substance, reaction, severity = rules.allergy_fields(entry)
-        current = list(patient.allergies.all())
-        if any(a.substance.lower() == substance.lower() for a in current):
+        if any(a.substance.lower() == substance.lower() for a in changes.allergies):
             self._done(entry, "unchanged", "The patient's record has this allergy.")
             return
-        rows = [patients.AllergyInput(a.substance, a.reaction, a.severity) for a in current]
-        rows.append(patients.AllergyInput(substance, reaction, severity))
-        patients.update_patient(self.actor, patient, patients.PatientInput(allergies=rows))
-        self._done(entry, "created", "Allergy added.", f"Patient/{patient.pk}")
+        changes.allergies.append(patients.AllergyInput(substance, reaction, severity))
+        changes.changed = True
+        self._done(entry, "created", "Allergy added.", f"Patient/{changes.patient.pk}")
 
     def _medicationstatement(self, entry: Entry) -> None:
-        patient = self._subject(entry)
+        changes = self._pending(self._subject(entry))
         name, dose, anticoagulant = rules.medication_fields(entry)
-        current = list(patient.medications.all())
-        if any(m.name.lower() == name.lower() for m in current):
+        if any(m.name.lower() == name.lower() for m in changes.medications):
             self._done(entry, "unchanged", "The patient's record has this medication.")
             return
-        rows = [patients.MedicationInput(m.name, m.dose, m.is_anticoagulant) for m in current]
-        rows.append(patients.MedicationInput(name, dose, anticoagulant))
-        patients.update_patient(self.actor, patient, patients.PatientInput(medications=rows))
-        self._done(entry, "created", "Medication added.", f"Patient/{patient.pk}")
+        changes.medications.append(patients.MedicationInput(name, dose, anticoagulant))
+        changes.changed = True
+        self._done(entry, "created", "Medication added.", f"Patient/{changes.patient.pk}")
 
     def _condition(self, entry: Entry) -> None:
-        patient = self._subject(entry)
+        changes = self._pending(self._subject(entry))
         line = rules.condition_line(entry)
-        if line in patient.medical_history.splitlines():
+        if line in changes.history:
             self._done(entry, "unchanged", "The medical history has this condition.")
             return
-        history = "\n".join(part for part in (patient.medical_history, line) if part)
-        data = patients.PatientInput(medical_history=history)
-        patients.update_patient(self.actor, patient, data)
-        self._done(entry, "created", "Added to the medical history.", f"Patient/{patient.pk}")
+        changes.history.append(line)
+        changes.changed = True
+        target = f"Patient/{changes.patient.pk}"
+        self._done(entry, "created", "Added to the medical history.", target)
+
+    def _write_changes(self) -> None:
+        """One change per patient, whatever the number of allergies, medications, conditions."""
+        for changes in self.changes.values():
+            if not changes.changed:
+                continue
+            data = patients.PatientInput(
+                allergies=changes.allergies,
+                medications=changes.medications,
+                medical_history="\n".join(line for line in changes.history if line),
+            )
+            try:
+                patients.update_patient(self.actor, changes.patient, data)
+            except ValidationError as error:
+                path = f"Patient/{changes.patient.pk}"
+                self.problems.extend((path, text) for text in error.messages)
 
     def _observation(self, entry: Entry) -> None:
         patient = self._subject(entry)
