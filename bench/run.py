@@ -9,7 +9,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import durability, lot_trace, mixed_models, patient_search, safety_signals
+from bench import (
+    durability,
+    fhir_import,
+    lot_trace,
+    mixed_models,
+    patient_search,
+    safety_signals,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,7 @@ BENCHMARKS = [
     Benchmark("lot_trace", lot_trace.run),
     Benchmark("safety_signals", safety_signals.run),
     Benchmark("durability", durability.run),
+    Benchmark("fhir_import", fhir_import.run),
 ]
 
 
@@ -49,6 +57,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     lot_trace.add_arguments(parser)
     safety_signals.add_arguments(parser)
     durability.add_arguments(parser)
+    fhir_import.add_arguments(parser)
     return parser.parse_args(argv)
 
 

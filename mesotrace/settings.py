@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "mesotrace.portal",
     "mesotrace.desk",
     "mesotrace.demo",
+    "mesotrace.fhir",
     "mesotrace.backups",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("portal/", include("mesotrace.portal.urls")),
     path("messages/", include("mesotrace.messaging.urls")),
     path("api/v1/", api.urls),
+    path("fhir/r4/", include("mesotrace.fhir.urls")),
     # Last: whatever else is asked under /api/ gets a JSON 404, DEBUG or not.
     re_path(r"^api/", core_views.api_not_found, name="api_not_found"),
 ]

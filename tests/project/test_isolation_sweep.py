@@ -30,6 +30,7 @@ from tests.treatments.builders import sweep_entries
 
 MARKER = "Zyxquarantine"  # appears only in clinic A's data; must never reach an outsider
 API_PREFIX = "api/v1/"
+FHIR_PREFIX = "fhir/r4/"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def _walk(patterns: list[Any], prefix: str = "") -> Iterator[Page]:
         if isinstance(entry, URLResolver):
             if route.startswith(API_PREFIX):
                 continue  # swept operation by operation below
+            if route.startswith(FHIR_PREFIX):
+                continue  # bearer-token only: swept by tests/fhir/test_access.py
             yield from _walk(entry.url_patterns, route)
         elif isinstance(entry, URLPattern):
             yield Page(route, entry.callback, tuple(entry.pattern.converters))

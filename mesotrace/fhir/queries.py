@@ -1,0 +1,514 @@
+"""The clinic's records as FHIR resources: read by id, search, and a patient's everything.
+
+Every read is scoped to the caller's clinic (another clinic's id is simply not found) and
+audited once per call, like any other read of patient data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, Prefetch, Q, QuerySet
+from django.urls import reverse
+
+from mesotrace.accounts.access import Actor
+from mesotrace.accounts.models import Clinic
+from mesotrace.audit import services as audit
+from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.catalogue.models import BodyZone, Compound
+from mesotrace.charting.models import SessionPhoto
+from mesotrace.consent.models import ConsentSignature
+from mesotrace.fhir.rules import resources as fhir
+from mesotrace.fhir.rules.search import Param, SearchError, filters
+from mesotrace.inventory.models import Lot
+from mesotrace.outcomes.models import Measurement
+from mesotrace.patients.models import Allergy, Medication, Patient
+from mesotrace.practitioners.models import Practitioner
+from mesotrace.safety.models import AdverseEvent
+from mesotrace.treatments.models import (
+    Appointment,
+    Injection,
+    InjectionComponent,
+    TreatmentPlan,
+    TreatmentSession,
+)
+
+Resource = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What some mappings need beyond their row: the clinic, and absolute addresses."""
+
+    clinic: Clinic
+    absolute: Callable[[str], str]
+    compounds: dict[str, Compound] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One resource type: who may read it, its rows, how a row maps, how it is searched."""
+
+    name: str
+    permission: str
+    audit_type: ObjectType
+    rows: Callable[[Clinic], QuerySet[Any]]
+    build: Callable[[Any, Context], Resource]
+    params: dict[str, Param]
+    # The path from a row to its patient's id, "" for rows of no patient.
+    patient_path: str = ""
+
+    def patient_of(self, row: Model) -> int | None:
+        if not self.patient_path:
+            return None
+        value: Any = row
+        for part in self.patient_path.split("."):
+            value = getattr(value, part)
+        return int(value) if value is not None else None
+
+
+def _patient_param(path: str) -> dict[str, Param]:
+    reference = Param("reference", path, "Patient", "The patient the record is about.")
+    return {"patient": reference, "subject": reference}
+
+
+# --- Rows, each with what its mapping reads -------------------------------------------------
+
+
+def _organizations(clinic: Clinic) -> QuerySet[Clinic]:
+    return Clinic.objects.filter(pk=clinic.pk)
+
+
+def _patients(clinic: Clinic) -> QuerySet[Patient]:
+    return Patient.objects.for_clinic(clinic).select_related("clinic")
+
+
+def _practitioners(clinic: Clinic) -> QuerySet[Practitioner]:
+    return Practitioner.objects.for_clinic(clinic).select_related("clinic").order_by("pk")
+
+
+def _allergies(clinic: Clinic) -> QuerySet[Allergy]:
+    return Allergy.objects.for_clinic(clinic).select_related("clinic").order_by("pk")
+
+
+def _medications(clinic: Clinic) -> QuerySet[Medication]:
+    return Medication.objects.for_clinic(clinic).order_by("pk")
+
+
+def _plans(clinic: Clinic) -> QuerySet[TreatmentPlan]:
+    return (
+        TreatmentPlan.objects.for_clinic(clinic)
+        .select_related("clinic", "indication", "protocol", "practitioner")
+        .prefetch_related("goals", "zones")
+        .order_by("pk")
+    )
+
+
+def _appointments(clinic: Clinic) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.for_clinic(clinic)
+        .select_related("plan__protocol", "practitioner")
+        .order_by("pk")
+    )
+
+
+def _sessions(clinic: Clinic) -> QuerySet[TreatmentSession]:
+    points = Injection.objects.select_related("zone").order_by("number")
+    return (
+        TreatmentSession.objects.for_clinic(clinic)
+        .select_related("clinic", "plan__protocol", "practitioner")
+        .prefetch_related(Prefetch("injections", queryset=points))
+        .order_by("pk")
+    )
+
+
+def _administrations(clinic: Clinic) -> QuerySet[InjectionComponent]:
+    return (
+        InjectionComponent.objects.for_clinic(clinic)
+        .select_related("injection__session", "injection__zone", "product", "lot")
+        .order_by("pk")
+    )
+
+
+def _lots(clinic: Clinic) -> QuerySet[Lot]:
+    return (
+        Lot.objects.for_clinic(clinic)
+        .select_related("clinic", "product")
+        .prefetch_related("product__components__compound")
+        .order_by("pk")
+    )
+
+
+def _measurements(clinic: Clinic) -> QuerySet[Measurement]:
+    return (
+        Measurement.objects.for_clinic(clinic)
+        .select_related("clinic", "type", "zone")
+        .order_by("pk")
+    )
+
+
+def _events(clinic: Clinic) -> QuerySet[AdverseEvent]:
+    return (
+        AdverseEvent.objects.for_clinic(clinic)
+        .prefetch_related("lots", "sessions__injections__components", "injections__components")
+        .order_by("pk")
+    )
+
+
+def _signatures(clinic: Clinic) -> QuerySet[ConsentSignature]:
+    return ConsentSignature.objects.for_clinic(clinic).select_related("document").order_by("pk")
+
+
+def _photos(clinic: Clinic) -> QuerySet[SessionPhoto]:
+    return SessionPhoto.objects.for_clinic(clinic).select_related("clinic", "zone").order_by("pk")
+
+
+# --- Mappings that need more than their row -----------------------------------------------
+
+
+def _procedure(session: TreatmentSession, context: Context) -> Resource:
+    zones: dict[int, BodyZone] = {}
+    for point in session.injections.all():
+        zones.setdefault(point.zone_id, point.zone)
+    return fhir.procedure(session, list(zones.values()))
+
+
+def _adverse_event(event: AdverseEvent, context: Context) -> Resource:
+    """Suspects: the mix lines of the linked points; with none linked, those of the linked
+    sessions that used a linked lot (every line of the session when no lot is linked)."""
+    lines = [c.pk for point in event.injections.all() for c in point.components.all()]
+    if not lines:
+        lots = {lot.pk for lot in event.lots.all()}
+        lines = [
+            c.pk
+            for session in event.sessions.all()
+            for point in session.injections.all()
+            for c in point.components.all()
+            if not lots or c.lot_id in lots
+        ]
+    return fhir.adverse_event(event, lines)
+
+
+def _allergy(row: Allergy, context: Context) -> Resource:
+    return fhir.allergy_intolerance(row, context.compounds)
+
+
+def _photo(photo: SessionPhoto, context: Context) -> Resource:
+    url = context.absolute(reverse("charting:photo_image", args=[photo.pk]))
+    return fhir.document_reference(photo, url)
+
+
+def _plain(build: Callable[[Any], Resource]) -> Callable[[Any, Context], Resource]:
+    return lambda row, _context: build(row)
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in [
+        Kind(
+            "Organization",
+            "account.self",
+            ObjectType.CLINIC,
+            _organizations,
+            _plain(fhir.organization),
+            {"name": Param("string", "name", documentation="The clinic's name.")},
+        ),
+        Kind(
+            "Patient",
+            "patient.view",
+            ObjectType.PATIENT,
+            _patients,
+            _plain(fhir.patient),
+            {
+                "identifier": Param("token", "record_number", documentation="Record number."),
+                "family": Param("string", "family_name"),
+                "given": Param("string", "given_name"),
+                "birthdate": Param("date", "date_of_birth"),
+                "gender": Param("token", "sex"),
+            },
+            "pk",
+        ),
+        Kind(
+            "Practitioner",
+            "practitioner.view",
+            ObjectType.PRACTITIONER,
+            _practitioners,
+            _plain(fhir.practitioner),
+            {
+                "name": Param("string", "full_name"),
+                "identifier": Param("token", "licence_number", documentation="Licence number."),
+            },
+        ),
+        Kind(
+            "PractitionerRole",
+            "practitioner.view",
+            ObjectType.PRACTITIONER,
+            _practitioners,
+            _plain(fhir.practitioner_role),
+            {"practitioner": Param("reference", "pk", "Practitioner")},
+        ),
+        Kind(
+            "AllergyIntolerance",
+            "patient.view_clinical",
+            ObjectType.PATIENT,
+            _allergies,
+            _allergy,
+            _patient_param("patient_id"),
+            "patient_id",
+        ),
+        Kind(
+            "MedicationStatement",
+            "patient.view_clinical",
+            ObjectType.PATIENT,
+            _medications,
+            _plain(fhir.medication_statement),
+            _patient_param("patient_id"),
+            "patient_id",
+        ),
+        Kind(
+            "Condition",
+            "plan.view",
+            ObjectType.TREATMENT_PLAN,
+            _plans,
+            _plain(fhir.condition),
+            {**_patient_param("patient_id"), "code": Param("token", "indication__icd10_code")},
+            "patient_id",
+        ),
+        Kind(
+            "CarePlan",
+            "plan.view",
+            ObjectType.TREATMENT_PLAN,
+            _plans,
+            _plain(fhir.care_plan),
+            _patient_param("patient_id"),
+            "patient_id",
+        ),
+        Kind(
+            "Appointment",
+            "schedule.view",
+            ObjectType.APPOINTMENT,
+            _appointments,
+            _plain(fhir.appointment),
+            {
+                **_patient_param("patient_id"),
+                "practitioner": Param("reference", "practitioner_id", "Practitioner"),
+                "date": Param("datetime", "starts_at"),
+            },
+            "patient_id",
+        ),
+        Kind(
+            "Procedure",
+            "session.view",
+            ObjectType.TREATMENT_SESSION,
+            _sessions,
+            _procedure,
+            {**_patient_param("patient_id"), "date": Param("date", "performed_on")},
+            "patient_id",
+        ),
+        Kind(
+            "MedicationAdministration",
+            "session.view",
+            ObjectType.TREATMENT_SESSION,
+            _administrations,
+            _plain(fhir.medication_administration),
+            {
+                **_patient_param("injection__session__patient_id"),
+                "lot-number": Param(
+                    "token",
+                    "lot__lot_number",
+                    documentation=(
+                        "The lot number of the product administered: every administration "
+                        "from a lot, for a recall or an outbreak investigation."
+                    ),
+                ),
+                "medication": Param("reference", "lot_id", "Medication"),
+                "effective-time": Param("date", "injection__session__performed_on"),
+            },
+            "injection.session.patient_id",
+        ),
+        Kind(
+            "Medication",
+            "inventory.view",
+            ObjectType.LOT,
+            _lots,
+            _plain(fhir.medication),
+            {
+                "lot-number": Param("token", "lot_number"),
+                "expiration-date": Param("date", "expiry_date"),
+                "code": Param("token", "product__slug"),
+            },
+        ),
+        Kind(
+            "Observation",
+            "outcome.view",
+            ObjectType.MEASUREMENT,
+            _measurements,
+            _plain(fhir.observation),
+            {
+                **_patient_param("patient_id"),
+                "code": Param("token", "type__code"),
+                "date": Param("datetime", "measured_at"),
+            },
+            "patient_id",
+        ),
+        Kind(
+            "AdverseEvent",
+            "adverse_event.view",
+            ObjectType.ADVERSE_EVENT,
+            _events,
+            _adverse_event,
+            {**_patient_param("patient_id"), "date": Param("date", "onset_date")},
+            "patient_id",
+        ),
+        Kind(
+            "Consent",
+            "consent.view",
+            ObjectType.CONSENT_SIGNATURE,
+            _signatures,
+            _plain(fhir.consent),
+            _patient_param("document__patient_id"),
+            "document.patient_id",
+        ),
+        Kind(
+            "DocumentReference",
+            "photo.view",
+            ObjectType.SESSION_PHOTO,
+            _photos,
+            _photo,
+            _patient_param("patient_id"),
+            "patient_id",
+        ),
+    ]
+}
+
+
+def context_for(clinic: Clinic, absolute: Callable[[str], str], kind: Kind | None) -> Context:
+    """The context a mapping needs; compounds are loaded only for allergies."""
+    compounds: dict[str, Compound] = {}
+    if kind is None or kind.name == "AllergyIntolerance":
+        for compound in Compound.objects.visible_to(clinic).order_by("clinic_id", "pk"):
+            compounds.setdefault(compound.name.split("(")[0].strip().lower(), compound)
+    return Context(clinic, absolute, compounds)
+
+
+# --- Reads --------------------------------------------------------------------------------
+
+
+def read(actor: Actor, clinic: Clinic, kind: Kind, pk: int, context: Context) -> Resource | None:
+    """One resource of the clinic, audited; None when the clinic has no such row."""
+    row = kind.rows(clinic).filter(pk=pk).first()
+    if row is None:
+        return None
+    audit.record(
+        actor,
+        AuditAction.VIEW,
+        kind.audit_type,
+        object_id=_audited_id(kind, row),
+        patient_id=kind.patient_of(row),
+        details={"fhir": f"{kind.name}/{row.pk}"},
+        clinic=clinic,
+    )
+    return kind.build(row, context)
+
+
+def _audited_id(kind: Kind, row: Model) -> object:
+    return kind.patient_of(row) if kind.audit_type == ObjectType.PATIENT else row.pk
+
+
+@dataclass(frozen=True)
+class Found:
+    resources: list[Resource]
+    total: int
+
+
+def search(
+    actor: Actor,
+    clinic: Clinic,
+    kind: Kind,
+    given: list[tuple[str, str]],
+    window: tuple[int, int],
+    context: Context,
+) -> Found:
+    """One page (`window`: count, offset) of the clinic's resources a search finds, audited."""
+    rows = kind.rows(clinic).filter(filters(kind.params, given))
+    count, offset = window
+    total = rows.count()
+    page = list(rows[offset : offset + count])
+    query = "&".join(f"{name}={value}" for name, value in given)
+    patients = sorted({p for p in (kind.patient_of(row) for row in page) if p is not None})
+    audit.record(
+        actor,
+        AuditAction.SEARCH if query else AuditAction.LIST,
+        kind.audit_type,
+        patient_id=patients[0] if len(patients) == 1 else None,
+        details={
+            "fhir": kind.name,
+            "query": query,
+            "shown": [row.pk for row in page],
+            "patients": patients,
+            "total": total,
+        },
+        clinic=clinic,
+    )
+    return Found([kind.build(row, context) for row in page], total)
+
+
+def _patient_rows(kind: Kind, clinic: Clinic, patient: Patient) -> Iterator[Model]:
+    param = kind.params.get("patient")
+    if kind.name == "Patient":
+        yield patient
+    elif kind.name == "Organization":
+        yield clinic
+    elif param is not None:
+        yield from kind.rows(clinic).filter(Q(**{param.field: patient.pk}))
+
+
+def _shared_rows(clinic: Clinic, patient: Patient) -> dict[str, QuerySet[Any]]:
+    """The practitioners and lots a patient's records point to."""
+    sessions = TreatmentSession.objects.for_clinic(clinic).filter(patient=patient)
+    plans = TreatmentPlan.objects.for_clinic(clinic).filter(patient=patient)
+    people = Q(pk__in=plans.values("practitioner_id")) | Q(
+        pk__in=sessions.values("practitioner_id")
+    )
+    lots = InjectionComponent.objects.for_clinic(clinic).filter(injection__session__patient=patient)
+    return {
+        "Practitioner": _practitioners(clinic).filter(people),
+        "PractitionerRole": _practitioners(clinic).filter(people),
+        "Medication": _lots(clinic).filter(pk__in=lots.values("lot_id")),
+    }
+
+
+def everything(
+    actor: Actor, clinic: Clinic, patient: Patient, may: Callable[[str], bool], context: Context
+) -> list[Resource]:
+    """Every resource about one patient the member may read, and those they point to, audited
+    as one export of the patient's record."""
+    shared = _shared_rows(clinic, patient)
+    found: list[Resource] = []
+    counts: dict[str, int] = {}
+    for kind in KINDS.values():
+        if not may(kind.permission):
+            continue
+        rows = shared[kind.name] if kind.name in shared else _patient_rows(kind, clinic, patient)
+        built = [kind.build(row, context) for row in rows]
+        counts[kind.name] = len(built)
+        found.extend(built)
+    audit.record(
+        actor,
+        AuditAction.EXPORT,
+        ObjectType.PATIENT,
+        object_id=patient.pk,
+        patient_id=patient.pk,
+        details={"fhir": f"Patient/{patient.pk}/$everything", "resources": counts},
+        clinic=clinic,
+    )
+    return found
+
+
+def patient_of_clinic(clinic: Clinic, pk: int) -> Patient | None:
+    return _patients(clinic).filter(pk=pk).first()
+
+
+__all__ = ["KINDS", "Context", "Found", "Kind", "SearchError", "everything", "read", "search"]

@@ -1,0 +1,276 @@
+"""Reading FHIR R4 data another system exported: a Bundle or NDJSON, checked entry by entry.
+
+Pure: text in, entries and what each becomes out. Every problem names its path (e.g.
+`Bundle.entry[3].resource.birthDate`) and a reason; the service refuses the whole file when
+there is any.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from mesotrace.fhir.rules import codes
+
+MAX_ENTRIES = 10_000
+MAX_BYTES = 50 * 1024 * 1024
+IMPORTED_TYPES = frozenset(
+    {
+        "Patient",
+        "AllergyIntolerance",
+        "MedicationStatement",
+        "Condition",
+        "Observation",
+        "Practitioner",
+        "Organization",
+    }
+)
+GENDERS = frozenset({"male", "female", "other", "unknown"})
+SEVERITIES = frozenset({"mild", "moderate", "severe"})
+QUALIFICATIONS = frozenset({"physician", "nurse", "other"})
+OWN_EXTENSIONS = frozenset({codes.extension_url("anticoagulant")})
+
+
+class Refused(Exception):
+    """The file cannot be imported: every problem found, each with its path and reason."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{path}: {reason}" for path, reason in problems))
+        self.problems = problems
+
+
+@dataclass
+class Entry:
+    path: str
+    full_url: str
+    resource: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return str(self.resource.get("resourceType", ""))
+
+    @property
+    def local_ref(self) -> str:
+        pk = self.resource.get("id")
+        return f"{self.kind}/{pk}" if pk else ""
+
+
+def parse_json(text: str) -> Any:
+    if len(text) > MAX_BYTES:
+        raise Refused([("body", f"The file is larger than {MAX_BYTES // 1024 // 1024} MB.")])
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise Refused([("body", f"Not JSON: {error.msg} at line {error.lineno}.")]) from None
+
+
+def bundle_entries(data: Any) -> list[Entry]:
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        raise Refused([("resourceType", "Send a Bundle (transaction or collection).")])
+    if data.get("type") not in {"transaction", "collection", "batch"}:
+        raise Refused([("Bundle.type", "Only transaction, batch and collection bundles.")])
+    rows = data.get("entry", [])
+    if not isinstance(rows, list):
+        raise Refused([("Bundle.entry", "entry must be an array.")])
+    if len(rows) > MAX_ENTRIES:
+        raise Refused([("Bundle.entry", f"More than {MAX_ENTRIES} entries: split the file.")])
+    found = []
+    for index, row in enumerate(rows):
+        path = f"Bundle.entry[{index}]"
+        resource = row.get("resource") if isinstance(row, dict) else None
+        if not isinstance(resource, dict):
+            raise Refused([(f"{path}.resource", "Each entry needs a resource.")])
+        found.append(Entry(f"{path}.resource", str(row.get("fullUrl", "")), resource))
+    return found
+
+
+def ndjson_entries(text: str) -> list[Entry]:
+    found = []
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > MAX_ENTRIES:
+        raise Refused([("body", f"More than {MAX_ENTRIES} lines: split the file.")])
+    for number, line in enumerate(lines, start=1):
+        try:
+            resource = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise Refused([(f"line {number}", f"Not JSON: {error.msg}.")]) from None
+        if not isinstance(resource, dict):
+            raise Refused([(f"line {number}", "Each line must be one resource.")])
+        found.append(Entry(f"line {number}", "", resource))
+    return found
+
+
+def _text(concept: Any) -> str:
+    if not isinstance(concept, dict):
+        return ""
+    if concept.get("text"):
+        return str(concept["text"])
+    for item in concept.get("coding") or []:
+        if item.get("display") or item.get("code"):
+            return str(item.get("display") or item.get("code"))
+    return ""
+
+
+def _codings(concept: Any) -> list[tuple[str, str]]:
+    if not isinstance(concept, dict):
+        return []
+    return [(str(c.get("system", "")), str(c.get("code", ""))) for c in concept.get("coding") or []]
+
+
+def unknown_extensions(entry: Entry) -> list[str]:
+    return [
+        str(ext.get("url"))
+        for ext in entry.resource.get("extension") or []
+        if ext.get("url") not in OWN_EXTENSIONS
+    ]
+
+
+def identifier_key(entry: Entry) -> tuple[str, str]:
+    """What re-imports are matched on: the first identifier, else the sender's id."""
+    for identifier in entry.resource.get("identifier") or []:
+        if identifier.get("value"):
+            return str(identifier.get("system", "")), str(identifier["value"])
+    if entry.resource.get("id"):
+        return "urn:fhir:resource-id", str(entry.resource["id"])
+    return "urn:fhir:full-url", entry.full_url
+
+
+def reference_of(entry: Entry, name: str) -> str:
+    found = entry.resource.get(name)
+    return str(found.get("reference", "")) if isinstance(found, dict) else ""
+
+
+def _date(value: Any, path: str, problems: list[tuple[str, str]]) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        problems.append((path, "Use a date as YYYY-MM-DD."))
+        return None
+
+
+@dataclass(frozen=True)
+class PatientFields:
+    given_name: str
+    family_name: str
+    date_of_birth: datetime.date
+    sex: str
+    phone: str
+    email: str
+    address: str
+
+
+def patient_fields(entry: Entry) -> PatientFields:
+    resource, path, problems = entry.resource, entry.path, []
+    official = _current(resource.get("name") or [{}])
+    given = " ".join(official.get("given") or [])
+    if not official.get("family") or not given:
+        problems.append((f"{path}.name", "A patient needs a family and a given name."))
+    gender = resource.get("gender", "unknown")
+    if "gender" not in resource:
+        entry.notes.append("No gender given: recorded as unknown.")
+    if gender not in GENDERS:
+        problems.append((f"{path}.gender", "gender must be male, female, other or unknown."))
+    born = _date(resource.get("birthDate"), f"{path}.birthDate", problems)
+    if problems or born is None:
+        raise Refused(problems)
+    telecom = resource.get("telecom") or []
+    phone = next((t["value"] for t in telecom if t.get("system") == "phone"), "")
+    email = next((t["value"] for t in telecom if t.get("system") == "email"), "")
+    address = _current(resource.get("address") or [{}])
+    text = address.get("text") or ", ".join(
+        [*(address.get("line") or []), address.get("city", ""), address.get("country", "")]
+    ).strip(", ")
+    return PatientFields(given, str(official["family"]), born, gender, phone, email, text)
+
+
+def _current(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The official name or address, else the first not marked old or ended."""
+    for wanted in ("official", "usual"):
+        found = [item for item in items if item.get("use") == wanted]
+        if found:
+            return found[0]
+    live = [i for i in items if i.get("use") != "old" and not (i.get("period") or {}).get("end")]
+    return (live or items)[0]
+
+
+def allergy_fields(entry: Entry) -> tuple[str, str, str]:
+    """Substance, reaction, severity."""
+    substance = _text(entry.resource.get("code"))
+    if not substance:
+        raise Refused([(f"{entry.path}.code", "An allergy needs its substance.")])
+    reaction: dict[str, Any] = next(iter(entry.resource.get("reaction") or []), {})
+    manifestation = _text(next(iter(reaction.get("manifestation") or []), {}))
+    severity = reaction.get("severity", "unknown")
+    if severity not in {*SEVERITIES, "unknown"}:
+        raise Refused(
+            [(f"{entry.path}.reaction[0].severity", "severity is mild, moderate or severe.")]
+        )
+    return substance[:200], manifestation[:200], severity
+
+
+def medication_fields(entry: Entry) -> tuple[str, str, bool]:
+    """Name, dose, anticoagulant."""
+    resource = entry.resource
+    name = _text(resource.get("medicationCodeableConcept")) or str(
+        (resource.get("medicationReference") or {}).get("display", "")
+    )
+    if not name:
+        raise Refused([(f"{entry.path}.medication[x]", "A medication needs its name.")])
+    dosage: dict[str, Any] = next(iter(resource.get("dosage") or []), {})
+    dose = str(dosage.get("text", ""))
+    anticoagulant = any(
+        ext.get("url") == codes.extension_url("anticoagulant") and ext.get("valueBoolean")
+        for ext in resource.get("extension") or []
+    )
+    return name[:200], dose[:100], anticoagulant
+
+
+def condition_line(entry: Entry) -> str:
+    """The line a condition adds to the patient's medical history."""
+    text = _text(entry.resource.get("code"))
+    if not text:
+        raise Refused([(f"{entry.path}.code", "A condition needs its code or text.")])
+    coded = [f"{code} ({system})" for system, code in _codings(entry.resource.get("code"))]
+    onset = str(entry.resource.get("onsetDateTime", ""))[:10]
+    parts = [text, *coded[:1], f"since {onset}" if onset else ""]
+    return "Condition: " + ", ".join(part for part in parts if part)
+
+
+def observation_code(entry: Entry) -> list[tuple[str, str]]:
+    return _codings(entry.resource.get("code"))
+
+
+def observation_value(entry: Entry) -> tuple[float, str, str]:
+    """Value, UCUM unit, effective time (ISO)."""
+    value = entry.resource.get("valueQuantity")
+    if not isinstance(value, dict) or not isinstance(value.get("value"), int | float):
+        raise Refused([(f"{entry.path}.valueQuantity", "A measurement needs a numeric value.")])
+    unit = str(value.get("code") or value.get("unit") or "")
+    when = str(entry.resource.get("effectiveDateTime", ""))
+    return float(value["value"]), unit, when
+
+
+def practitioner_fields(entry: Entry) -> tuple[str, str]:
+    """Full name, qualification."""
+    names = entry.resource.get("name") or [{}]
+    name = (
+        names[0].get("text")
+        or " ".join(
+            [
+                *(names[0].get("prefix") or []),
+                *(names[0].get("given") or []),
+                names[0].get("family", ""),
+            ]
+        ).strip()
+    )
+    if not name:
+        raise Refused([(f"{entry.path}.name", "A practitioner needs a name.")])
+    qualification = "other"
+    for degree in entry.resource.get("qualification") or []:
+        for system, code in _codings(degree.get("code")):
+            if system == codes.local_system("qualification") and code in QUALIFICATIONS:
+                qualification = code
+    return name[:200], qualification

@@ -1,0 +1,717 @@
+"""One function per FHIR R4 resource: a loaded row (and what it points to) in, a dict out.
+
+The caller loads every related row the function reads (`queries` does, with
+select_related and prefetch_related); none of these functions runs a query of its own.
+The choices made here are written down in docs/fhir.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.utils.html import escape
+
+from mesotrace.accounts.models import Clinic
+from mesotrace.catalogue.models import BodyZone, Compound, Indication, Product
+from mesotrace.charting.models import SessionPhoto
+from mesotrace.consent.models import ConsentSignature
+from mesotrace.fhir.rules import codes
+from mesotrace.fhir.rules.codes import (
+    ATC,
+    ICD10,
+    LOINC,
+    SNOMED,
+    UCUM,
+    identifier_system,
+    local_system,
+)
+from mesotrace.inventory.models import Lot
+from mesotrace.outcomes.models import Measurement
+from mesotrace.patients.models import Allergy, Medication, Patient
+from mesotrace.practitioners.models import Practitioner
+from mesotrace.safety.models import AdverseEvent
+from mesotrace.treatments.models import (
+    Appointment,
+    InjectionComponent,
+    TreatmentPlan,
+    TreatmentSession,
+)
+
+Resource = dict[str, Any]
+
+
+# --- Building blocks ----------------------------------------------------------------------
+
+
+def ref(kind: str, pk: object, display: str = "") -> dict[str, str]:
+    found = {"reference": f"{kind}/{pk}"}
+    if display:
+        found["display"] = display
+    return found
+
+
+def coding(system: str, code: str, display: str = "") -> dict[str, str]:
+    found = {"system": system, "code": code}
+    if display:
+        found["display"] = display
+    return found
+
+
+def concept(*codings: dict[str, str], text: str = "") -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if codings:
+        found["coding"] = list(codings)
+    if text:
+        found["text"] = text
+    return found
+
+
+def number(value: Decimal | float | int) -> float | int:
+    """A JSON number: integral values stay integers, as FHIR examples write them."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def quantity(value: Decimal | float, unit: str, code: str | None = None) -> dict[str, Any]:
+    return {"value": number(value), "unit": unit, "system": UCUM, "code": code or unit}
+
+
+def extension(name: str, **value: Any) -> dict[str, Any]:
+    return {"url": codes.extension_url(name), **value}
+
+
+def narrative(*lines: str) -> dict[str, str]:
+    body = "".join(f"<p>{escape(line)}</p>" for line in lines if line)
+    return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'}
+
+
+def instant(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat(timespec="milliseconds")
+
+
+def version_of(resource: Resource) -> str:
+    """A version id that changes whenever the resource's content does."""
+    content = json.dumps(resource, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(content.encode()).hexdigest()[:16]
+
+
+def with_meta(
+    resource: Resource, last_updated: datetime.datetime, profiles: Iterable[str] = ()
+) -> Resource:
+    """Adds `meta` (versionId, lastUpdated, profiles) to a resource built without one."""
+    meta: dict[str, Any] = {
+        "versionId": version_of(resource),
+        "lastUpdated": instant(last_updated),
+    }
+    if profiles:
+        meta["profile"] = list(profiles)
+    return {"resourceType": resource["resourceType"], "id": resource["id"], "meta": meta} | {
+        key: value for key, value in resource.items() if key not in {"resourceType", "id"}
+    }
+
+
+def is_us(clinic: Clinic) -> bool:
+    return clinic.jurisdiction == "US"
+
+
+def us_core(clinic: Clinic, kind: str) -> list[str]:
+    return [codes.US_CORE_PROFILES[kind]] if is_us(clinic) else []
+
+
+def zone_concept(zone: BodyZone) -> dict[str, Any]:
+    """A body zone: its SNOMED CT code when the catalogue has one, always our own code."""
+    found = [coding(local_system("body-zone"), zone.slug, zone.name)]
+    if zone.snomed_code:
+        found.insert(0, coding(SNOMED, zone.snomed_code, zone.snomed_display))
+    return concept(*found, text=zone.name)
+
+
+def compound_concept(compound: Compound) -> dict[str, Any]:
+    found = [coding(local_system("compound"), compound.slug, compound.name)]
+    # A compound with several ATC codes keeps them all: each is a valid coding.
+    found[:0] = [coding(ATC, atc) for atc in compound.atc_code.split(", ") if atc]
+    return concept(*found, text=compound.name)
+
+
+def indication_concept(indication: Indication) -> dict[str, Any]:
+    found = [coding(local_system("indication"), indication.slug, indication.name)]
+    if indication.icd10_code:
+        found.insert(0, coding(ICD10, indication.icd10_code))
+    return concept(*found, text=indication.name)
+
+
+def product_concept(product: Product) -> dict[str, Any]:
+    return concept(coding(local_system("product"), product.slug, product.name), text=product.name)
+
+
+def _name_parts(full_name: str) -> dict[str, Any]:
+    words = full_name.split()
+    prefix = [w for w in words[:1] if w.rstrip(".").lower() in {"dr", "pr", "prof"}]
+    rest = words[len(prefix) :] or words
+    name: dict[str, Any] = {"text": full_name, "family": rest[-1]}
+    if rest[:-1]:
+        name["given"] = rest[:-1]
+    if prefix:
+        name["prefix"] = prefix
+    return name
+
+
+# --- Administrative -------------------------------------------------------------------------
+
+
+def organization(clinic: Clinic) -> Resource:
+    return with_meta(
+        {
+            "resourceType": "Organization",
+            "id": str(clinic.pk),
+            "identifier": [{"system": identifier_system("clinic"), "value": clinic.slug}],
+            "active": True,
+            "name": clinic.name,
+            "address": [{"country": clinic.jurisdiction}],
+        },
+        clinic.created_at,
+        us_core(clinic, "Organization"),
+    )
+
+
+def patient(row: Patient) -> Resource:
+    telecom = []
+    if row.phone:
+        telecom.append({"system": "phone", "value": row.phone})
+    if row.email:
+        telecom.append({"system": "email", "value": row.email})
+    resource: Resource = {
+        "resourceType": "Patient",
+        "id": str(row.pk),
+        "identifier": [
+            {
+                "system": identifier_system(f"patient-record-number/{row.clinic.slug}"),
+                "value": row.record_number,
+            }
+        ],
+        "active": True,
+        "name": [{"use": "official", "family": row.family_name, "given": [row.given_name]}],
+        "gender": row.sex,
+        "birthDate": row.date_of_birth.isoformat(),
+        "managingOrganization": ref("Organization", row.clinic_id, row.clinic.name),
+    }
+    if telecom:
+        resource["telecom"] = telecom
+    if row.address:
+        resource["address"] = [{"text": row.address}]
+    return with_meta(resource, row.updated_at, us_core(row.clinic, "Patient"))
+
+
+def practitioner(row: Practitioner) -> Resource:
+    resource: Resource = {
+        "resourceType": "Practitioner",
+        "id": str(row.pk),
+        "identifier": [{"system": identifier_system("practitioner"), "value": str(row.pk)}],
+        "active": row.is_active,
+        "name": [_name_parts(row.full_name)],
+        "qualification": _qualifications(row),
+    }
+    if row.licence_number:
+        resource["identifier"].append(
+            {
+                "system": identifier_system(f"licence/{row.licence_jurisdiction or 'unknown'}"),
+                "value": row.licence_number,
+            }
+        )
+    return with_meta(resource, row.updated_at, us_core(row.clinic, "Practitioner"))
+
+
+def _qualifications(row: Practitioner) -> list[dict[str, Any]]:
+    degree: dict[str, Any] = {
+        "code": concept(
+            coding(
+                local_system("qualification"), row.qualification, row.get_qualification_display()
+            ),
+            text=row.get_qualification_display(),
+        )
+    }
+    if row.licence_number:
+        degree["identifier"] = [{"value": row.licence_number}]
+    if row.licence_expiry:
+        degree["period"] = {"end": row.licence_expiry.isoformat()}
+    if row.licence_jurisdiction:
+        degree["issuer"] = {"display": row.licence_jurisdiction}
+    found = [degree]
+    if row.training_certificate:
+        training: dict[str, Any] = {
+            "code": concept(
+                coding(local_system("qualification"), "mesotherapy-training"),
+                text=row.training_certificate,
+            )
+        }
+        if row.training_date:
+            training["period"] = {"start": row.training_date.isoformat()}
+        found.append(training)
+    return found
+
+
+def practitioner_role(row: Practitioner) -> Resource:
+    resource: Resource = {
+        "resourceType": "PractitionerRole",
+        "id": str(row.pk),
+        "active": row.is_active,
+        "practitioner": ref("Practitioner", row.pk, row.full_name),
+        "organization": ref("Organization", row.clinic_id),
+        "code": [
+            concept(
+                coding(
+                    local_system("qualification"),
+                    row.qualification,
+                    row.get_qualification_display(),
+                )
+            )
+        ],
+    }
+    if row.supervising_physician_id:
+        resource["extension"] = [
+            extension(
+                "supervising-physician",
+                valueReference=ref("Practitioner", row.supervising_physician_id),
+            )
+        ]
+    return with_meta(resource, row.updated_at, us_core(row.clinic, "PractitionerRole"))
+
+
+# --- The clinical record --------------------------------------------------------------------
+
+
+def allergy_intolerance(row: Allergy, compounds: dict[str, Compound]) -> Resource:
+    """`compounds`: catalogue compounds by lowercase name, to code the substance where one is."""
+    match = compounds.get(row.substance.strip().lower())
+    code = compound_concept(match) if match else {}
+    resource: Resource = {
+        "resourceType": "AllergyIntolerance",
+        "id": str(row.pk),
+        "clinicalStatus": concept(coding(codes.CLINICAL_STATUS["allergy"], "active")),
+        "verificationStatus": concept(
+            coding(codes.CLINICAL_STATUS["allergy_verification"], "confirmed")
+        ),
+        "code": {**code, "text": row.substance},
+        "patient": ref("Patient", row.patient_id),
+        "recordedDate": row.created_at.isoformat(),
+    }
+    if row.reaction:
+        reaction: dict[str, Any] = {"manifestation": [concept(text=row.reaction)]}
+        if row.severity != "unknown":
+            reaction["severity"] = row.severity
+        resource["reaction"] = [reaction]
+    return with_meta(resource, row.updated_at, us_core(row.clinic, "AllergyIntolerance"))
+
+
+def medication_statement(row: Medication) -> Resource:
+    resource: Resource = {
+        "resourceType": "MedicationStatement",
+        "id": str(row.pk),
+        "extension": [extension("anticoagulant", valueBoolean=row.is_anticoagulant)],
+        "status": "active",
+        "medicationCodeableConcept": concept(text=row.name),
+        "subject": ref("Patient", row.patient_id),
+        "dateAsserted": row.created_at.isoformat(),
+    }
+    if row.dose:
+        resource["dosage"] = [{"text": row.dose}]
+    return with_meta(resource, row.updated_at)
+
+
+def condition(plan: TreatmentPlan) -> Resource:
+    """The indication a plan treats, as the patient's condition (one per plan)."""
+    status = "active" if plan.is_open else "inactive"
+    resource: Resource = {
+        "resourceType": "Condition",
+        "id": str(plan.pk),
+        "clinicalStatus": concept(coding(codes.CLINICAL_STATUS["condition"], status)),
+        "verificationStatus": concept(
+            coding(codes.CLINICAL_STATUS["condition_verification"], "confirmed")
+        ),
+        "category": [
+            concept(coding(codes.CLINICAL_STATUS["condition_category"], "problem-list-item"))
+        ],
+        "code": indication_concept(plan.indication),
+        "subject": ref("Patient", plan.patient_id),
+        "recordedDate": plan.created_at.isoformat(),
+    }
+    return with_meta(resource, plan.updated_at, us_core(plan.clinic, "Condition"))
+
+
+def care_plan(plan: TreatmentPlan) -> Resource:
+    lines = [
+        f"{plan.protocol.name}: {plan.planned_sessions} sessions, every {plan.interval_days} days.",
+        *(goal.text for goal in plan.goals.all()),
+        plan.lifestyle_notes,
+    ]
+    activity_status = {
+        "draft": "not-started",
+        "active": "in-progress",
+        "completed": "completed",
+        "stopped": "stopped",
+    }[plan.status]
+    resource: Resource = {
+        "resourceType": "CarePlan",
+        "id": str(plan.pk),
+        "text": narrative(*lines),
+        "status": codes.PLAN_STATUS[plan.status],
+        "intent": "plan",
+        "category": [concept(coding(codes.CLINICAL_STATUS["careplan_category"], "assess-plan"))],
+        "title": str(plan.protocol.name),
+        "subject": ref("Patient", plan.patient_id),
+        "created": plan.created_at.isoformat(),
+        "author": ref("Practitioner", plan.practitioner_id, plan.practitioner.full_name),
+        "addresses": [ref("Condition", plan.pk, plan.indication.name)],
+        "activity": [
+            {
+                "detail": {
+                    "kind": "Appointment",
+                    "code": concept(
+                        coding(local_system("protocol"), plan.protocol.slug, plan.protocol.name),
+                        text=plan.protocol.name,
+                    ),
+                    "status": activity_status,
+                    "scheduledTiming": {
+                        "repeat": {
+                            "count": plan.planned_sessions,
+                            "frequency": 1,
+                            "period": plan.interval_days,
+                            "periodUnit": "d",
+                        }
+                    },
+                    "performer": [ref("Practitioner", plan.practitioner_id)],
+                    "location": {"display": ", ".join(z.name for z in plan.zones.all())}
+                    if plan.zones.all()
+                    else None,
+                }
+            }
+        ],
+        "note": [{"text": goal.target or goal.text} for goal in plan.goals.all()] or None,
+    }
+    _drop_empty(resource["activity"][0]["detail"])
+    _drop_empty(resource)
+    return with_meta(resource, plan.updated_at, us_core(plan.clinic, "CarePlan"))
+
+
+def _drop_empty(resource: dict[str, Any]) -> None:
+    for key in [key for key, value in resource.items() if value in (None, [], {}, "")]:
+        del resource[key]
+
+
+def appointment(row: Appointment) -> Resource:
+    resource: Resource = {
+        "resourceType": "Appointment",
+        "id": str(row.pk),
+        "status": codes.APPOINTMENT_STATUS[row.status],
+        "description": f"{row.plan.protocol.name}, session {row.sequence}",
+        "start": row.starts_at.isoformat(),
+        "end": row.ends_at.isoformat(),
+        "minutesDuration": row.duration_minutes,
+        "supportingInformation": [ref("CarePlan", row.plan_id)],
+        "participant": [
+            {"actor": ref("Patient", row.patient_id), "status": "accepted"},
+            {
+                "actor": ref("Practitioner", row.practitioner_id, row.practitioner.full_name),
+                "status": "accepted",
+            },
+        ],
+    }
+    if row.cancel_reason:
+        resource["cancelationReason"] = concept(text=row.cancel_reason)
+    return with_meta(resource, row.updated_at)
+
+
+def procedure(session: TreatmentSession, zones: list[BodyZone]) -> Resource:
+    """A charted session; `zones` are the distinct zones its points were injected in."""
+    protocol = session.plan.protocol
+    notes = [text for text in (session.notes, session.immediate_reactions) if text]
+    resource: Resource = {
+        "resourceType": "Procedure",
+        "id": str(session.pk),
+        "basedOn": [ref("CarePlan", session.plan_id)],
+        "status": codes.SESSION_STATUS[session.status],
+        "code": concept(
+            coding(
+                local_system("procedure-type"),
+                protocol.procedure_type,
+                protocol.get_procedure_type_display(),
+            ),
+            text=protocol.name,
+        ),
+        "subject": ref("Patient", session.patient_id),
+        "performedDateTime": session.performed_on.isoformat(),
+        "performer": [
+            {"actor": ref("Practitioner", session.practitioner_id, session.practitioner.full_name)}
+        ],
+        "reasonReference": [ref("Condition", session.plan_id)],
+        "bodySite": [zone_concept(zone) for zone in zones],
+        "note": [{"text": text} for text in notes],
+    }
+    _drop_empty(resource)
+    return with_meta(resource, session.updated_at, us_core(session.clinic, "Procedure"))
+
+
+def route_of(depth_mm: Decimal) -> dict[str, Any]:
+    code, display = (
+        codes.ROUTE_INTRADERMAL
+        if depth_mm <= codes.INTRADERMAL_MAX_DEPTH_MM
+        else codes.ROUTE_SUBCUTANEOUS
+    )
+    return concept(coding(SNOMED, code, display))
+
+
+def medication_administration(component: InjectionComponent) -> Resource:
+    """One product of one point's mix, with its lot: the unit a recall traces."""
+    point = component.injection
+    session = point.session
+    resource: Resource = {
+        "resourceType": "MedicationAdministration",
+        "id": str(component.pk),
+        "extension": [
+            extension("injection-point", valueInteger=point.number),
+            extension("body-map-view", valueCode=point.view),
+            extension("body-map-x", valueDecimal=number(point.x)),
+            extension("body-map-y", valueDecimal=number(point.y)),
+            extension("depth", valueQuantity=quantity(point.depth_mm, "mm")),
+            extension("needle-gauge", valueInteger=point.needle_gauge),
+            extension("needle-length", valueQuantity=quantity(point.needle_length_mm, "mm")),
+            extension("point-volume", valueQuantity=quantity(point.volume_ml, "mL")),
+        ],
+        "partOf": [ref("Procedure", session.pk)],
+        "status": "completed",
+        "medicationReference": ref(
+            "Medication",
+            component.lot_id,
+            f"{component.product.name} lot {component.lot.lot_number}",
+        ),
+        "subject": ref("Patient", session.patient_id),
+        "effectiveDateTime": session.performed_on.isoformat(),
+        "performer": [{"actor": ref("Practitioner", session.practitioner_id)}],
+        "dosage": {
+            "site": zone_concept(point.zone),
+            "route": route_of(point.depth_mm),
+            "method": concept(
+                coding(local_system("technique"), point.technique, point.get_technique_display())
+            ),
+            "dose": quantity(component.volume_ml, "mL"),
+        },
+    }
+    return with_meta(resource, component.updated_at)
+
+
+_STRENGTH = {
+    # concentration unit → (numerator unit, numerator UCUM code, denominator in mL)
+    "mg/mL": ("mg", "mg", 1),
+    "%": ("g", "g", 100),  # % w/v: grams per 100 mL
+    "IU/mL": ("IU", "[iU]", 1),
+}
+
+
+def medication(lot: Lot) -> Resource:
+    """A product as one lot of it: ingredients with their strength, and the batch."""
+    product = lot.product
+    ingredients = []
+    for part in product.components.all():
+        ingredient: dict[str, Any] = {"itemCodeableConcept": compound_concept(part.compound)}
+        if part.concentration is not None and part.unit in _STRENGTH:
+            unit, ucum, per = _STRENGTH[part.unit]
+            ingredient["strength"] = {
+                "numerator": quantity(part.concentration, unit, ucum),
+                "denominator": quantity(Decimal(per), "mL"),
+            }
+        ingredients.append(ingredient)
+    resource: Resource = {
+        "resourceType": "Medication",
+        "id": str(lot.pk),
+        "identifier": [
+            {"system": identifier_system(f"lot/{lot.clinic.slug}"), "value": str(lot.pk)}
+        ],
+        "code": product_concept(product),
+        "status": "active" if lot.status == "available" else "inactive",
+        "form": concept(
+            coding(
+                local_system("presentation"),
+                product.presentation,
+                product.get_presentation_display(),
+            )
+        ),
+        "ingredient": ingredients,
+        "batch": {"lotNumber": lot.lot_number, "expirationDate": lot.expiry_date.isoformat()},
+    }
+    if product.manufacturer:
+        resource["manufacturer"] = {"display": product.manufacturer}
+    if product.volume_ml is not None:
+        resource["amount"] = {
+            "numerator": quantity(product.volume_ml, "mL"),
+            "denominator": {"value": 1, "unit": "vial"},
+        }
+    _drop_empty(resource)
+    return with_meta(resource, lot.updated_at)
+
+
+def observation(row: Measurement) -> Resource:
+    kind = row.type
+    system = local_system("measurement") if kind.is_local_code else kind.code_system
+    vital = kind.code_system == LOINC and kind.code in codes.VITAL_SIGNS
+    category = "vital-signs" if vital else "exam"
+    resource: Resource = {
+        "resourceType": "Observation",
+        "id": str(row.pk),
+        "status": "final",
+        "category": [concept(coding(codes.CLINICAL_STATUS["observation_category"], category))],
+        "code": concept(coding(system, kind.code, kind.name), text=kind.name),
+        "subject": ref("Patient", row.patient_id),
+        "effectiveDateTime": row.measured_at.isoformat(),
+        "valueQuantity": quantity(row.value, kind.unit),
+    }
+    if row.session_id:
+        resource["partOf"] = [ref("Procedure", row.session_id)]
+    if row.plan_id:
+        resource["basedOn"] = [ref("CarePlan", row.plan_id)]
+    if row.zone is not None:
+        resource["bodySite"] = zone_concept(row.zone)
+    if row.side != "none":
+        resource.setdefault("extension", []).append(extension("side", valueCode=row.side))
+    if row.assessor_blinded:
+        resource.setdefault("extension", []).append(
+            extension("assessor-blinded", valueBoolean=True)
+        )
+    profiles = _observation_profiles(row, vital)
+    return with_meta(resource, row.updated_at, profiles)
+
+
+def _observation_profiles(row: Measurement, vital: bool) -> list[str]:
+    code = row.type.code
+    if vital:
+        us = [codes.US_CORE_VITAL_SIGNS[code]] if is_us(row.clinic) else []
+        return [codes.VITAL_SIGNS[code], *us]
+    return []
+
+
+def adverse_event(event: AdverseEvent, administrations: list[int]) -> Resource:
+    """`administrations`: the mix lines of the injections the event is linked to."""
+    suspects: list[dict[str, Any]] = [
+        {"instance": ref("MedicationAdministration", pk)} for pk in sorted(administrations)
+    ]
+    suspects += [{"instance": ref("Medication", lot.pk)} for lot in event.lots.all()]
+    suspects += [{"instance": ref("Procedure", s.pk)} for s in event.sessions.all()]
+    if suspects:
+        assessment = concept(
+            coding(codes.CLINICAL_STATUS["causality"], codes.WHO_UMC[event.causality])
+        )
+        for suspect in suspects:
+            suspect["causality"] = [{"assessment": assessment}]
+    serious = "serious" if event.serious else "non-serious"
+    resource: Resource = {
+        "resourceType": "AdverseEvent",
+        "id": str(event.pk),
+        "actuality": "actual",
+        "event": concept(
+            coding(local_system("adverse-event-term"), event.term, event.get_term_display()),
+            text=event.term_label,
+        ),
+        "subject": ref("Patient", event.patient_id),
+        "date": event.onset_date.isoformat(),
+        "detected": event.detected_on.isoformat(),
+        "recordedDate": event.created_at.isoformat(),
+        "seriousness": concept(coding(codes.CLINICAL_STATUS["seriousness"], serious)),
+        "outcome": concept(
+            coding(codes.CLINICAL_STATUS["ae_outcome"], codes.AE_OUTCOME[event.outcome])
+        ),
+        "suspectEntity": suspects,
+        "category": [concept(coding(local_system("adverse-event-category"), event.category))],
+    }
+    if event.grade is not None:
+        resource["severity"] = concept(
+            coding(codes.CLINICAL_STATUS["severity"], codes.CTCAE_SEVERITY[event.grade])
+        )
+        resource.setdefault("extension", []).append(
+            extension("ctcae-grade", valueInteger=event.grade)
+        )
+    if event.seriousness:
+        resource.setdefault("extension", []).extend(
+            extension("seriousness-criterion", valueCode=criterion)
+            for criterion in event.seriousness
+        )
+    _drop_empty(resource)
+    return with_meta(resource, event.updated_at)
+
+
+def consent(signature: ConsentSignature) -> Resource:
+    """A signed patient document: the PDF signed as attachment, with its SHA-1 (FHIR's hash)
+    and the SHA-256 the signature record keeps."""
+    document = signature.document
+    pdf = bytes(signature.signed_pdf)
+    status = (
+        "inactive"
+        if signature.withdrawn_at
+        else ("active" if signature.countersigned_at else "proposed")
+    )
+    resource: Resource = {
+        "resourceType": "Consent",
+        "id": str(signature.pk),
+        "identifier": [
+            {"system": identifier_system("consent-document-sha256"), "value": document.version},
+            {"system": identifier_system("signed-pdf-sha256"), "value": signature.pdf_sha256},
+        ],
+        "status": status,
+        "scope": concept(coding(codes.CLINICAL_STATUS["consent_scope"], "treatment")),
+        "category": [concept(coding(LOINC, "59284-0", "Patient Consent"))],
+        "patient": ref("Patient", document.patient_id),
+        "dateTime": signature.signed_at.isoformat(),
+        "policyRule": concept(coding(codes.CLINICAL_STATUS["consent_policy"], "OPTIN")),
+        "sourceAttachment": {
+            "contentType": "application/pdf",
+            "data": base64.b64encode(pdf).decode(),
+            "hash": base64.b64encode(hashlib.sha1(pdf).digest()).decode(),  # noqa: S324
+            "size": len(pdf),
+            "title": signature.statement[:200],
+            "creation": signature.signed_at.isoformat(),
+        },
+        "provision": {
+            "type": "permit",
+            "data": [{"meaning": "related", "reference": ref("CarePlan", document.plan_id)}],
+        },
+    }
+    resource["performer"] = [ref("Patient", document.patient_id, signature.patient_name)]
+    return with_meta(resource, signature.updated_at)
+
+
+def document_reference(photo: SessionPhoto, url: str) -> Resource:
+    """A session photo; `url` is the address its image is served from."""
+    resource: Resource = {
+        "resourceType": "DocumentReference",
+        "id": str(photo.pk),
+        "identifier": [{"system": identifier_system("photo-sha256"), "value": photo.sha256}],
+        "status": "current",
+        "type": concept(coding(local_system("document-type"), "clinical-photo", "Clinical photo")),
+        "category": [concept(coding(codes.CLINICAL_STATUS["document_category"], "clinical-note"))],
+        "subject": ref("Patient", photo.patient_id),
+        "date": photo.taken_at.isoformat(),
+        "description": " · ".join(
+            part
+            for part in (photo.get_view_display(), photo.zone.name if photo.zone else "")
+            if part
+        ),
+        "content": [
+            {
+                "attachment": {
+                    "contentType": "image/jpeg",
+                    "url": url,
+                    "title": f"{photo.get_view_display()} · {photo.taken_at:%Y-%m-%d}",
+                    "creation": photo.taken_at.isoformat(),
+                }
+            }
+        ],
+        "context": {"related": [ref("Procedure", photo.session_id)]},
+    }
+    if photo.uploaded_by_id:
+        resource["author"] = [ref("Organization", photo.clinic_id)]
+    return with_meta(resource, photo.updated_at, us_core(photo.clinic, "DocumentReference"))

@@ -1,0 +1,245 @@
+"""The FHIR R4 interface under /fhir/r4/: metadata, read, search and Patient/$everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from mesotrace.accounts.access import ApiRequest
+from mesotrace.core.http import public
+from mesotrace.fhir import queries, services
+from mesotrace.fhir.access import fhir_view
+from mesotrace.fhir.rules import codes, imports
+from mesotrace.fhir.rules.capability import capability_statement
+from mesotrace.fhir.rules.outcome import body, issue, outcome, respond, with_etag
+from mesotrace.fhir.rules.search import SearchError, paging
+
+# The day this interface's capabilities last changed.
+PUBLISHED = "2026-12-05"
+
+
+def _base(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("fhir:base")).rstrip("/")
+
+
+def _unsupported_format(request: HttpRequest) -> HttpResponse | None:
+    wanted = request.GET.get("_format", "") or request.headers.get("Accept", "")
+    if "xml" in wanted and "json" not in wanted:
+        return respond(406, issue("not-supported", _("This server answers in JSON only.")))
+    return None
+
+
+def _kind(name: str) -> queries.Kind | None:
+    return queries.KINDS.get(name)
+
+
+def _unknown_type(name: str) -> HttpResponse:
+    reason = _("%(type)s is not a resource type this server serves.") % {"type": name}
+    return respond(404, issue("not-supported", reason))
+
+
+def _not_found(name: str, pk: str) -> HttpResponse:
+    reason = _("%(type)s/%(id)s is not known.") % {"type": name, "id": pk}
+    return respond(404, issue("not-found", reason))
+
+
+def _refused(request: ApiRequest, kind: queries.Kind) -> HttpResponse | None:
+    if request.membership.may(kind.permission):
+        return None
+    reason = _("Your role does not allow reading %(type)s.") % {"type": kind.name}
+    return respond(403, issue("forbidden", reason))
+
+
+def _context(request: HttpRequest, kind: queries.Kind | None) -> queries.Context:
+    clinic = request.clinic  # type: ignore[attr-defined]
+    return queries.context_for(clinic, request.build_absolute_uri, kind)
+
+
+@public
+def metadata(request: HttpRequest) -> HttpResponse:
+    """The CapabilityStatement: what any client may learn before it has a token."""
+    statement = capability_statement(
+        _base(request),
+        [(kind.name, kind.params) for kind in queries.KINDS.values()],
+        {name: [url] for name, url in codes.US_CORE_PROFILES.items()},
+        PUBLISHED,
+    )
+    return body(statement)
+
+
+@fhir_view("account.self")
+def search(request: ApiRequest, resource_type: str) -> HttpResponse:
+    kind = _kind(resource_type)
+    if kind is None:
+        return _unknown_type(resource_type)
+    refused = _refused(request, kind) or _unsupported_format(request)
+    if refused:
+        return refused
+    given = [(name, value) for name in request.GET for value in request.GET.getlist(name)]
+    try:
+        window = paging(request.GET.dict())
+        found = queries.search(
+            request.actor, request.clinic, kind, given, window, _context(request, kind)
+        )
+    except SearchError as error:
+        return respond(400, issue("invalid", error.reason, error.parameter))
+    return body(_searchset(request, kind.name, found, window, given))
+
+
+def _searchset(
+    request: HttpRequest,
+    name: str,
+    found: queries.Found,
+    window: tuple[int, int],
+    given: list[tuple[str, str]],
+) -> dict[str, Any]:
+    base = _base(request)
+    count, offset = window
+    filters = [(k, v) for k, v in given if k not in {"_count", "_offset"}]
+
+    def page_url(start: int) -> str:
+        query = "&".join(f"{k}={v}" for k, v in [*filters, ("_count", count), ("_offset", start)])
+        return f"{base}/{name}?{query}"
+
+    links = [{"relation": "self", "url": page_url(offset)}]
+    if offset + count < found.total:
+        links.append({"relation": "next", "url": page_url(offset + count)})
+    if offset > 0:
+        links.append({"relation": "previous", "url": page_url(max(0, offset - count))})
+    return _bundle(links, found.total, [_entry(base, r, "match") for r in found.resources])
+
+
+def _bundle(links: list[dict[str, str]], total: int, found: list[dict[str, Any]]) -> dict[str, Any]:
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset", "total": total}
+    bundle["link"] = links
+    if found:  # FHIR JSON has no empty arrays
+        bundle["entry"] = found
+    return bundle
+
+
+def _entry(base: str, resource: dict[str, Any], mode: str) -> dict[str, Any]:
+    return {
+        "fullUrl": f"{base}/{resource['resourceType']}/{resource['id']}",
+        "resource": resource,
+        "search": {"mode": mode},
+    }
+
+
+@fhir_view("account.self")
+def read(request: ApiRequest, resource_type: str, pk: str) -> HttpResponse:
+    kind = _kind(resource_type)
+    if kind is None:
+        return _unknown_type(resource_type)
+    refused = _refused(request, kind) or _unsupported_format(request)
+    if refused:
+        return refused
+    if not pk.isdigit() or len(pk) > 18:
+        return _not_found(resource_type, pk)
+    resource = queries.read(request.actor, request.clinic, kind, int(pk), _context(request, kind))
+    if resource is None:
+        return _not_found(resource_type, pk)
+    response = with_etag(resource)
+    if request.headers.get("If-None-Match") == response["ETag"]:
+        unchanged = HttpResponse(status=304)
+        unchanged["ETag"] = response["ETag"]
+        return unchanged
+    return response
+
+
+@fhir_view("patient.view")
+def everything(request: ApiRequest, pk: str) -> HttpResponse:
+    refused = _unsupported_format(request)
+    if refused:
+        return refused
+    patient = queries.patient_of_clinic(request.clinic, int(pk)) if pk.isdigit() else None
+    if patient is None:
+        return _not_found("Patient", pk)
+    resources = queries.everything(
+        request.actor,
+        request.clinic,
+        patient,
+        request.membership.may,
+        _context(request, None),
+    )
+    base = _base(request)
+    links = [{"relation": "self", "url": f"{base}/Patient/{pk}/$everything"}]
+    return body(_bundle(links, len(resources), [_entry(base, r, "match") for r in resources]))
+
+
+@fhir_view("clinic.manage", methods=("POST",))
+def import_bundle(request: ApiRequest) -> HttpResponse:
+    """POST a transaction or collection Bundle: imported all or nothing (`?dry-run=true`)."""
+    try:
+        entries = imports.bundle_entries(imports.parse_json(_text(request)))
+    except imports.Refused as refused:
+        return _refusal(refused, 400)
+    return _import(request, entries)
+
+
+@fhir_view("clinic.manage", methods=("POST",))
+def import_ndjson(request: ApiRequest) -> HttpResponse:
+    """POST NDJSON (one resource a line): imported all or nothing (`?dry-run=true`)."""
+    try:
+        entries = imports.ndjson_entries(_text(request))
+    except imports.Refused as refused:
+        return _refusal(refused, 400)
+    return _import(request, entries)
+
+
+def _text(request: HttpRequest) -> str:
+    if len(request.body) > imports.MAX_BYTES:
+        raise imports.Refused([("body", "The file is too large: split it.")])
+    try:
+        return request.body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise imports.Refused([("body", _("The file is not UTF-8."))]) from None
+
+
+def _refusal(refused: imports.Refused, status: int) -> HttpResponse:
+    return respond(status, *(issue("invalid", reason, path) for path, reason in refused.problems))
+
+
+def _import(request: ApiRequest, entries: list[imports.Entry]) -> HttpResponse:
+    dry_run = request.GET.get("dry-run", "") == "true"
+    try:
+        report = services.import_entries(request.actor, request.clinic, entries, dry_run=dry_run)
+    except imports.Refused as refused:
+        return _refusal(refused, 422)
+    issues = [
+        {
+            "severity": "information",
+            "code": "informational",
+            "diagnostics": f"{row.action}: {row.reason}"
+            + (f" ({row.target})" if row.target and not dry_run else ""),
+            "expression": [row.path],
+        }
+        for row in report.done
+    ]
+    issues += [
+        {
+            "severity": "warning",
+            "code": "not-supported",
+            "diagnostics": reason,
+            "expression": [path],
+        }
+        for path, reason in report.warnings
+    ]
+    summary = ", ".join(
+        f"{report.count(action)} {action}"
+        for action in ("created", "updated", "unchanged", "skipped")
+    )
+    head = {
+        "severity": "information",
+        "code": "informational",
+        "diagnostics": ("Dry run, nothing saved: " if dry_run else "Imported: ") + summary,
+    }
+    return body(outcome(head, *issues))
+
+
+@public
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other address under /fhir/r4/: an OperationOutcome, never an HTML page."""
+    return respond(404, issue("not-supported", _("This interaction is not supported.")))
