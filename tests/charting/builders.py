@@ -13,6 +13,7 @@ from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, User
 from mesotrace.charting import services
 from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn
+from mesotrace.core.clock import clinic_today, clinic_zone
 from mesotrace.inventory.models import Lot
 from mesotrace.outcomes import services as outcomes
 from mesotrace.outcomes.models import MeasurementType
@@ -41,7 +42,11 @@ def appointment_today(
     Booking refuses the past, so tests write the row directly, as a clinic's calendar
     would hold it by the time the patient is in the chair.
     """
-    start = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    # Never before the clinic's midnight: a test run just after it still charts "today".
+    midnight = datetime.datetime.combine(
+        clinic_today(plan.clinic), datetime.time(0), tzinfo=clinic_zone(plan.clinic)
+    )
+    start = max(timezone.now() - datetime.timedelta(minutes=minutes_ago), midnight)
     sequence = plan.appointments.count() + 1
     return Appointment.objects.create(
         clinic=plan.clinic,

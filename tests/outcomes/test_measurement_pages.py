@@ -124,7 +124,7 @@ def test_a_session_of_another_patient_is_refused(world: World, client: Client) -
     )
     assert response.status_code == 200
     assert field_errors(response.content.decode(), "session")
-    assert not Measurement.objects.exists()
+    assert not Measurement.objects.filter(patient=patient).exists()
 
 
 def test_lifestyle_log_from_the_page_converts_pounds_and_refuses_bad_values(
