@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -15,12 +14,8 @@ from mesotrace.desk.queries import (
 )
 from mesotrace.safety.queries.events import patient_reports
 
-# Each page below writes several audit rows (one per kind of record it shows): they are
-# committed together, one durable commit per page rather than one per row.
-
 
 @clinic_view("account.self")
-@transaction.atomic
 def home(request: ClinicRequest) -> HttpResponse:
     """The today board: the role's work of the day, each item one click from where it is done."""
     board = today_board(Actor.from_request(request), request.clinic, request.membership)
@@ -28,7 +23,6 @@ def home(request: ClinicRequest) -> HttpResponse:
 
 
 @clinic_view("patient.view")
-@transaction.atomic
 def patient_record(request: ClinicRequest, patient_id: int) -> HttpResponse:
     """The patient's page: details, then each app's section this role may see."""
     clinical = request.membership.may("patient.view_clinical")
