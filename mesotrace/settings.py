@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mesotrace.accounts.middleware.ActiveClinicMiddleware",
+    # A page's read audits are committed together, before its answer leaves.
+    "mesotrace.audit.middleware.ReadAuditMiddleware",
     # Axes last, as its documentation asks, so it sees the final response.
     "axes.middleware.AxesMiddleware",
 ]

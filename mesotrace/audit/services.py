@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from django.db import models
@@ -73,6 +75,27 @@ def _clinic_pk(subject: models.Model | None) -> int | None:
     return int(found) if found is not None else None
 
 
+# Reads audited while a page is built, written together when it is done (`reads_collected`).
+_collected: ContextVar[list[AuditEvent] | None] = ContextVar("audit_reads", default=None)
+READS = frozenset({AuditAction.VIEW, AuditAction.LIST, AuditAction.SEARCH, AuditAction.EXPORT})
+
+
+@contextmanager
+def reads_collected() -> Iterator[None]:
+    """Within the block, read audits (view, list, search, export) are kept, then written in
+    one short transaction as the block ends, before the answer leaves: a page that shows
+    six kinds of record costs one durable commit, not six, and holds no write lock while
+    it renders. Write audits are never kept: they go in their change's transaction."""
+    rows: list[AuditEvent] = []
+    token = _collected.set(rows)
+    try:
+        yield
+    finally:
+        _collected.reset(token)
+        if rows:  # one INSERT statement: one transaction of its own, or the caller's
+            AuditEvent.objects.bulk_create(rows)
+
+
 def record(
     actor: AuditActor,
     action: AuditAction,
@@ -92,7 +115,7 @@ def record(
     if patient_id is None and row is not None:
         patient_id = patient_of(row)
     clinic_pk = clinic.pk if clinic is not None else _clinic_pk(row) or actor.clinic_pk
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         clinic_id=clinic_pk,
         actor_id=actor.user_pk,
         actor_label=actor.label,
@@ -107,6 +130,12 @@ def record(
         user_agent=actor.user_agent,
         via=actor.via,
     )
+    collected = _collected.get()
+    if collected is not None and action in READS:
+        collected.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
 
 
 def record_read(
