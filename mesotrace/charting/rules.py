@@ -496,10 +496,15 @@ def describe_limit(limit: DoseLimit, weight: Weight | None) -> str:
     """The limit in the label's terms, e.g. "4.5 mg/kg for 50 kg, at most 300 mg, without
     epinephrine"."""
     amount = _number(limit.amount)
-    if limit.kind == DoseLimitKind.PER_KG:
+    if limit.kind == DoseLimitKind.PER_KG and weight is not None:
         text = _("%(amount)s mg/kg for %(kg)s kg, at most %(ceiling)s mg") % {
             "amount": amount,
-            "kg": _number(weight.kg) if weight else "?",
+            "kg": _number(weight.kg),
+            "ceiling": _number(limit.ceiling_mg or Decimal("0")),
+        }
+    elif limit.kind == DoseLimitKind.PER_KG:
+        text = _("%(amount)s mg/kg, at most %(ceiling)s mg") % {
+            "amount": amount,
             "ceiling": _number(limit.ceiling_mg or Decimal("0")),
         }
     elif limit.kind == DoseLimitKind.INJECTIONS:

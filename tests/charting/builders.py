@@ -14,6 +14,10 @@ from mesotrace.accounts.models import Clinic, User
 from mesotrace.charting import services
 from mesotrace.charting.schemas import ComponentIn, InjectionIn, SessionIn
 from mesotrace.inventory.models import Lot
+from mesotrace.outcomes import services as outcomes
+from mesotrace.outcomes.models import MeasurementType
+from mesotrace.outcomes.queries.measurements import measurement_type
+from mesotrace.outcomes.shipped import sync_shipped_types
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.treatments.models import Appointment, TreatmentPlan, TreatmentSession
@@ -50,11 +54,31 @@ def appointment_today(
     )
 
 
+def weigh(patient: Patient, kg: float, days_ago: int = 1) -> None:
+    """A body weight measured `days_ago` days ago: a lidocaine limit is per kg of it."""
+    if not MeasurementType.objects.exists():
+        sync_shipped_types(MeasurementType)  # a transactional test's flush removed them
+    when = timezone.now() - datetime.timedelta(days=days_ago)
+    kind = measurement_type("body-weight")
+    outcomes.record_measurement(Actor.system("test"), patient, kind, kg, "kg", measured_at=when)
+
+
 def chartable(
-    world: World, patient: Patient | None = None, protocol: str = HAIR, **plan: Any
+    world: World,
+    patient: Patient | None = None,
+    protocol: str = HAIR,
+    weight_kg: float | None = 70.0,
+    **plan: Any,
 ) -> Appointment:
-    """An appointment today of an active, screened and consented plan, with its practitioner."""
+    """An appointment today of an active, screened and consented plan, with its practitioner.
+
+    A new patient is weighed yesterday (`weight_kg`), as a clinic would before charting a
+    drug limited per kg; a patient passed in is left as the test made them."""
     clinic = world.clinic
+    if patient is None:
+        patient = make_patient(clinic)
+        if weight_kg is not None:
+            weigh(patient, weight_kg)
     user = world.members["practitioner"]
     practitioner = Practitioner.objects.for_clinic(clinic).filter(
         user=user
@@ -72,7 +96,7 @@ def chartable(
     chosen = active_plan(
         clinic,
         user,
-        patient=patient or make_patient(clinic),
+        patient=patient,
         protocol=protocol,
         practitioner=practitioner,
         **plan,
