@@ -228,8 +228,12 @@ def test_patch_is_audited_with_before_and_after(world: World, client: Client, as
     assert event.changes == {
         "family_name": {"before": "Durand", "after": "Roux"},
         "allergies": {
-            "before": [{"substance": "Latex", "reaction": "", "severity": "unknown"}],
-            "after": [{"substance": "Nickel", "reaction": "", "severity": "mild"}],
+            "before": [
+                {"substance": "Latex", "reaction": "", "severity": "unknown", "coded_as": ["latex"]}
+            ],
+            "after": [
+                {"substance": "Nickel", "reaction": "", "severity": "mild", "coded_as": ["nickel"]}
+            ],
         },
     }
 
