@@ -20,6 +20,7 @@ from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import User
 from mesotrace.catalogue.models import (
     AdverseEffect,
+    Contraindication,
     Compound,
     Product,
     Protocol,
@@ -124,8 +125,11 @@ def test_the_protocol_page_labels_each_unverified_side_effect_and_contraindicati
             continue
         html = client.get(f"/catalogue/protocols/{protocol.pk}/").content.decode()
         rows = re.findall(r"<tr>.*?</tr>", html, re.S)
-        for fact in [*effects, *contras]:
-            text = fact.term if isinstance(fact, AdverseEffect) else fact.text
+        facts: list[tuple[AdverseEffect | Contraindication, str]] = [
+            *((e, e.term) for e in effects),
+            *((c, c.text) for c in contras),
+        ]
+        for fact, text in facts:
             mine = [row for row in rows if f"<td>{escape(text)}" in row]
             assert mine, (protocol.slug, text)
             assert all(LABEL in row for row in mine), (protocol.slug, text)
