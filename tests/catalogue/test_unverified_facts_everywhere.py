@@ -20,8 +20,8 @@ from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import User
 from mesotrace.catalogue.models import (
     AdverseEffect,
-    Contraindication,
     Compound,
+    Contraindication,
     Product,
     Protocol,
     RegulatoryStatus,
