@@ -101,6 +101,7 @@ def _replace_rows(
     label: str,
 ) -> None:
     kept = _codes_by_text(patient) if model is Allergy else {}
+    codes: list[Allergen] = []
     model.objects.for_clinic(patient.clinic).filter(patient=patient).delete()
     for index, row in enumerate(rows):
         item = model(clinic=patient.clinic, patient=patient, **_values(row))
@@ -115,7 +116,8 @@ def _replace_rows(
             ) from None
         item.save()
         if isinstance(item, Allergy):
-            _code(item, kept)
+            codes = codes or list(Allergen.objects.only("id", "terms"))
+            _code(item, kept, codes)
 
 
 def _codes_by_text(patient: Patient) -> dict[str, list[int]]:
@@ -127,13 +129,13 @@ def _codes_by_text(patient: Patient) -> dict[str, list[int]]:
     }
 
 
-def _code(allergy: Allergy, kept: dict[str, list[int]]) -> None:
+def _code(allergy: Allergy, kept: dict[str, list[int]], codes: list[Allergen]) -> None:
     """Codes a saved allergy: as it was before when its words are unchanged, else by the
     catalogue substances and classes its words name (none: not matched to a substance)."""
     if allergy.substance in kept:
         allergy.allergens.set(kept[allergy.substance])
     else:
-        allergy.allergens.set(coded_allergens(allergy.substance, list(Allergen.objects.all())))
+        allergy.allergens.set(coded_allergens(allergy.substance, codes))
 
 
 def _replace_lists(patient: Patient, data: PatientInput) -> None:
