@@ -19,6 +19,7 @@ from mesotrace.catalogue import queries
 from mesotrace.catalogue.models import (
     PROCEDURE_EXPLANATION,
     AdverseEffect,
+    Allergen,
     Compound,
     CompoundClass,
     CompoundNote,
@@ -254,6 +255,19 @@ class ProtocolOut(Schema):
 class ProtocolDetailOut(ProtocolOut):
     contraindications: list[ContraindicationOut]
     adverse_effects: list[AdverseEffectOut]
+
+
+class AllergenOut(FactOut):
+    slug: str
+    name: str
+    kind: str
+    terms: list[str] = Field(description="Names, English and French synonyms, brand names")
+    member_of: str | None = Field(description="The slug of the class the substance belongs to")
+    compounds: list[str] = Field(description="Slugs of the catalogue compounds it rules out")
+
+
+class AllergenPage(Page[AllergenOut]):
+    pass
 
 
 class CompoundPage(Page[CompoundOut]):
@@ -643,3 +657,29 @@ def get_protocol(request: ApiRequest, protocol_id: int) -> ProtocolDetailOut:
             _fact(e, AdverseEffectOut, _EFFECT) for e in adverse_effects_for(protocol)
         ],
     )
+
+
+@router.get("/allergens", response={200: AllergenPage, **ERRORS}, auth=TokenAuth("catalogue.view"))
+def list_allergens(request: ApiRequest, filters: Query[Paging]) -> AllergenPage:
+    """The substances and classes an allergy is coded to (`coded_as` of a patient's allergy)."""
+    reject_unknown_query(request, set(Paging.model_fields))
+    found = (
+        Allergen.objects.select_related("source", "member_of")
+        .prefetch_related("compounds")
+        .order_by("slug")
+    )
+    rows, total = paginate(found, filters)
+    items = [
+        AllergenOut(
+            verification=a.verification,
+            source=_source(a.source),
+            slug=a.slug,
+            name=a.name,
+            kind=a.kind,
+            terms=a.term_list,
+            member_of=a.member_of.slug if a.member_of else None,
+            compounds=sorted(c.slug for c in a.compounds.all()),
+        )
+        for a in rows
+    ]
+    return AllergenPage(items=items, count=total, page=filters.page, page_size=filters.page_size)

@@ -1,12 +1,17 @@
-"""Whether a jurisdiction rule covers a protocol, and the decision it gives, in words.
+"""Whether a jurisdiction rule covers a protocol, and the decision it gives, in words; which
+allergy codes a free-text allergy names.
 
 The rules in force are read by `queries.rules_for`; here they are only applied.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol as Shape
+from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -81,3 +86,47 @@ def decide(
         _("No rule in the catalogue restricts this protocol in %(country)s.")
         % {"country": clinic.jurisdiction},
     )
+
+
+# --- Allergy codes ----------------------------------------------------------------------
+
+
+class _Coded(Shape):
+    """An allergy code as the matcher needs it (the model, or its historical migration copy)."""
+
+    pk: int
+    terms: str
+
+
+_A = TypeVar("_A", bound=_Coded)
+
+
+def words(text: str) -> str:
+    """Lowercase ASCII words, one space apart, with British spelling and plurals folded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    plain = plain.replace("anesthe", "anaesthe")
+    tokens = re.findall(r"[a-z0-9]+", plain)
+    return " ".join(t[:-1] if len(t) > 4 and t.endswith("s") else t for t in tokens)
+
+
+def contains_words(haystack: str, needle: str) -> bool:
+    return bool(needle) and f" {needle} " in f" {haystack} "
+
+
+def coded_allergens(text: str, allergens: Sequence[_A]) -> list[_A]:
+    """The substances and classes a free-text allergy names, by their names, synonyms (English
+    and French) and brands; a general name is dropped when a more specific one also matched
+    ("amide local anaesthetic" is not also "local anaesthetic")."""
+    said = words(text)
+    hits: dict[int, tuple[_A, str]] = {}
+    for allergen in allergens:
+        terms = [t.strip() for t in allergen.terms.split(",") if t.strip()]
+        matched = [words(t) for t in terms if contains_words(said, words(t))]
+        if matched:
+            hits[allergen.pk] = (allergen, max(matched, key=len))
+    return [
+        allergen
+        for allergen, term in hits.values()
+        if not any(contains_words(other, term) and other != term for _a, other in hits.values())
+    ]

@@ -76,6 +76,17 @@ class SessionForm(_SessionFields):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    override_dose_reason = forms.CharField(
+        label=_("Reason for charting a product of unknown strength"),
+        help_text=_(
+            "Owners only. The amount of each limited drug from that product is then not "
+            "checked; the reason is recorded and audited."
+        ),
+        max_length=MAX_REASON,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["practitioner"]

@@ -35,6 +35,7 @@ from mesotrace.charting.rules import (
     Weight,
     depth_range,
     describe_limit,
+    drug_uses,
     fingerprint,
     limit_mg,
     mg_per_ml,
@@ -288,6 +289,13 @@ def payload_catalogue(clinic: Clinic, payload: SessionIn) -> Catalogue:
         lots={lot.pk: lot for lot in lots.select_related("product")},
         components=components,
     )
+
+
+def unknown_strength_drugs(clinic: Clinic, payload: SessionIn) -> dict[int, str]:
+    """The limited drugs a payload charts from a product whose strength is not recorded, by
+    compound id with their names: what the refusal an owner may override names."""
+    uses = drug_uses(payload, payload_catalogue(clinic, payload))
+    return {key: use.compound.name for key, use in sorted(uses.items()) if use.unknown}
 
 
 def recent_weight(patient: Patient, on: datetime.datetime) -> Weight | None:

@@ -22,7 +22,7 @@ from mesotrace.charting import queries, services
 from mesotrace.charting.documents import trace_csv
 from mesotrace.charting.forms import AmendForm, PhotoForm, SessionForm
 from mesotrace.charting.rules import AMENDABLE_SESSION, original_values
-from mesotrace.charting.schemas import SessionIn
+from mesotrace.charting.schemas import DoseOverrideIn, SessionIn
 from mesotrace.core.api import validation_errors
 from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services.recalls import open_campaign
@@ -76,45 +76,74 @@ def _payload(appointment: Appointment, form: SessionForm) -> SessionIn:
         points = json.loads(data["injections"] or "[]")
     except json.JSONDecodeError:
         raise ValidationError({"injections": [_("The points could not be read.")]}) from None
+    fields = {
+        "appointment_id": appointment.pk,
+        "practitioner_id": data["practitioner"].pk,
+        "anaesthetic": data["anaesthetic"],
+        "anaesthetic_note": data["anaesthetic_note"],
+        "pain_score": data["pain_score"],
+        "immediate_reactions": data["immediate_reactions"],
+        "notes": data["notes"],
+        "charges": data["charges"],
+        "idempotency_key": data["idempotency_key"],
+        "injections": points if isinstance(points, list) else [],
+        "lot_overrides": form.lot_overrides(),
+    }
     try:
-        return SessionIn(
-            appointment_id=appointment.pk,
-            practitioner_id=data["practitioner"].pk,
-            anaesthetic=data["anaesthetic"],
-            anaesthetic_note=data["anaesthetic_note"],
-            pain_score=data["pain_score"],
-            immediate_reactions=data["immediate_reactions"],
-            notes=data["notes"],
-            charges=data["charges"],
-            idempotency_key=data["idempotency_key"],
-            injections=points if isinstance(points, list) else [],
-            lot_overrides=form.lot_overrides(),
-        )
+        payload = SessionIn(**fields)
+        reason = data.get("override_dose_reason", "")
+        if not reason.strip():
+            return payload
+        return SessionIn(**fields, dose_overrides=_dose_overrides(appointment, payload, reason))
     except PydanticError as error:
         found = validation_errors(list(error.errors()))  # type: ignore[arg-type]
         raise ValidationError({e["field"]: [e["message"]] for e in reversed(found)}) from None
 
 
+def _dose_overrides(
+    appointment: Appointment, payload: SessionIn, reason: str
+) -> list[DoseOverrideIn]:
+    """The owner's reason applies to every limited drug the session charts from a product of
+    unknown strength; a reason given where there is none is refused."""
+    unknown = queries.unknown_strength_drugs(appointment.clinic, payload)
+    if not unknown:
+        raise ValidationError(
+            {
+                "dose_overrides": [
+                    _("This session charts no limited drug from a product of unknown strength.")
+                ]
+            }
+        )
+    return [DoseOverrideIn(compound_id=key, reason=reason) for key in unknown]
+
+
 def _save_chart(
     request: ClinicRequest, appointment: Appointment, form: SessionForm
-) -> TreatmentSession | None:
+) -> tuple[TreatmentSession | None, list[str]]:
+    """The saved session, or None and the drugs of unknown strength the session charts (the
+    refusal an owner may override on this page)."""
+    payload = None
     try:
         payload = _payload(appointment, form)
         return services.record_session(
             _actor(request), appointment, payload, form.cleaned_data["idempotency_key"]
-        )
+        ), []
     except ValidationError as error:
         for field, errors in error.message_dict.items():
             for message in errors:
                 target = _form_field(form, field)
                 form.add_error(target, f"{_label(field)}{message}" if target is None else message)
-    return None
+    if payload is None:
+        return None, []
+    return None, list(queries.unknown_strength_drugs(appointment.clinic, payload).values())
 
 
 def _form_field(form: SessionForm, field: str) -> str | None:
     """The form field an error of the sessions API belongs to; None: above the map."""
     if field.startswith("lot_overrides"):
         return "override_reason" if field.endswith(".reason") else "override_lot"
+    if field.startswith("dose_overrides"):
+        return "override_dose_reason"
     return field if field in form.fields and field != "injections" else None
 
 
@@ -166,9 +195,10 @@ def chart(request: ClinicRequest, appointment_id: int) -> HttpResponse:
         request.POST or None, clinic=request.clinic, initial=_initial(request, appointment)
     )
     status = 200
+    unknown_strength: list[str] = []
     if request.method == "POST":
         if form.is_valid():
-            session = _save_chart(request, appointment, form)
+            session, unknown_strength = _save_chart(request, appointment, form)
             if session is not None:
                 messages.success(request, _("Session saved: stock drawn from each lot."))
                 return redirect("charting:session_detail", session_id=session.pk)
@@ -183,6 +213,7 @@ def chart(request: ClinicRequest, appointment_id: int) -> HttpResponse:
         "problems": problems,
         "views": VIEWS.values(),
         "config": config,
+        "unknown_strength": unknown_strength,
     }
     return render(request, "charting/chart.html", context, status=status)
 

@@ -24,6 +24,8 @@ from mesotrace.accounts.models import Clinic, User
 from mesotrace.accounts.roles import Role
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
+from mesotrace.catalogue.models import Allergen
+from mesotrace.catalogue.rules import coded_allergens
 from mesotrace.core.models import next_number
 from mesotrace.demo.charting import give_demo_sessions, give_todays_appointments
 from mesotrace.demo.inventory import give_demo_stock
@@ -479,8 +481,14 @@ def _insert_batch(clinic: Clinic, drafts: Sequence[PatientDraft]) -> None:
     )
     PatientNameWord.objects.bulk_create(word for row in rows for word in row.name_word_rows())
     pairs = list(zip(rows, drafts, strict=True))
-    Allergy.objects.bulk_create(
+    allergies = Allergy.objects.bulk_create(
         Allergy(clinic=clinic, patient=row, **item) for row, d in pairs for item in d.allergies
+    )
+    codes = list(Allergen.objects.only("id", "terms"))
+    Allergy.allergens.through.objects.bulk_create(
+        Allergy.allergens.through(allergy_id=allergy.pk, allergen_id=code.pk)
+        for allergy in allergies
+        for code in coded_allergens(allergy.substance, codes)
     )
     Medication.objects.bulk_create(
         Medication(clinic=clinic, patient=row, **item) for row, d in pairs for item in d.medications

@@ -30,9 +30,9 @@ from mesotrace.treatments.models import (
     PlanStatus,
     TreatmentPlan,
 )
-from mesotrace.treatments.queries.plans import allergy_codes, screening_for
+from mesotrace.treatments.queries.plans import screening_for
 from mesotrace.treatments.rules.calendar import day_bounds
-from mesotrace.treatments.rules.screening import coded_allergens, open_warnings
+from mesotrace.treatments.rules.screening import open_warnings
 
 # The desk calls patients about the next two days' appointments.
 AHEAD_DAYS = 2
@@ -51,11 +51,10 @@ def read_patient_record(
 
 
 def allergy_coding(patient: Patient) -> list[tuple[Allergy, list[Allergen]]]:
-    """Each recorded allergy with the catalogue substances or classes its words name; an
-    empty list is an allergy not matched to a substance, which screening asks to review."""
-    allergies = list(patient.allergies.all())
-    codes = allergy_codes() if allergies else []
-    return [(allergy, coded_allergens(allergy.substance, codes)) for allergy in allergies]
+    """Each recorded allergy with the catalogue substances or classes it is coded to; an empty
+    list is an allergy not matched to a substance, which screening asks to review."""
+    allergies = patient.allergies.prefetch_related("allergens__member_of")
+    return [(allergy, list(allergy.allergens.all())) for allergy in allergies]
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ def patient_record(request: ClinicRequest, patient_id: int) -> HttpResponse:
         "patient": patient,
         "show_clinical": clinical,
         "allergy_coding": allergy_coding(patient) if clinical else [],
+        "may_code_allergies": request.membership.may("patient.change_clinical"),
     }
     if request.membership.may("plan.view"):
         context["schedule"] = patient_schedule(actor, request.clinic, patient)

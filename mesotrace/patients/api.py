@@ -7,17 +7,28 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
 from mesotrace.accounts.access import ApiRequest, TokenAuth, denial_reason
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import ObjectType
-from mesotrace.core.api import ERRORS, InSchema, Page, Paging, paginate, reject_unknown_query
+from mesotrace.catalogue.models import Allergen
+from mesotrace.core.api import (
+    ERRORS,
+    InSchema,
+    Page,
+    Paging,
+    field_error,
+    paginate,
+    reject_unknown_query,
+)
 from mesotrace.patients import queries, services
 from mesotrace.patients.models import (
     CLINICAL_FIELDS,
     DEMOGRAPHIC_FIELDS,
+    Allergy,
     Patient,
     PregnancyStatus,
     Severity,
@@ -58,9 +69,33 @@ class MedicationIn(InSchema):
 
 
 class AllergyOut(Schema):
+    id: int
     substance: str
     reaction: str
     severity: str
+    coded_as: list[str] = Field(
+        description="Slugs of the catalogue substances or classes the allergy is coded to; "
+        "empty: not matched to a substance (screening warns until it is coded)."
+    )
+
+    @staticmethod
+    def of(allergy: Allergy) -> AllergyOut:
+        codes = sorted(code.slug for code in allergy.allergens.all())
+        return AllergyOut(
+            id=allergy.pk,
+            substance=allergy.substance,
+            reaction=allergy.reaction,
+            severity=allergy.severity,
+            coded_as=codes,
+        )
+
+
+class AllergyCodingIn(InSchema):
+    coded_as: list[str] = Field(
+        default_factory=list,
+        max_length=30,
+        description="Slugs of the catalogue substances or classes; empty: not matched.",
+    )
 
 
 class MedicationOut(Schema):
@@ -130,7 +165,7 @@ def _out(patient: Patient, with_clinical: bool) -> PatientOut:
         out.clinical = ClinicalOut(
             medical_history=patient.medical_history,
             pregnancy_status=patient.pregnancy_status,
-            allergies=[AllergyOut.from_orm(a) for a in patient.allergies.all()],
+            allergies=[AllergyOut.of(a) for a in patient.allergies.prefetch_related("allergens")],
             medications=[MedicationOut.from_orm(m) for m in patient.medications.all()],
         )
     return out
@@ -227,3 +262,25 @@ def patch_patient(request: ApiRequest, patient_id: int, payload: PatientPatch) -
     part = "clinical" if clinical_view else "demographics"
     audit.record_read(request.actor, patient, details={"part": part})
     return _out(patient, clinical_view)
+
+
+@router.put(
+    "/patients/{patient_id}/allergies/{allergy_id}/coding",
+    response={200: AllergyOut, **ERRORS},
+    auth=TokenAuth("patient.change_clinical"),
+)
+def code_allergy(
+    request: ApiRequest, patient_id: int, allergy_id: int, payload: AllergyCodingIn
+) -> AllergyOut:
+    """Codes an allergy by hand to the catalogue's substances or classes (audited)."""
+    patient = _patient(request, patient_id)
+    allergy = get_object_or_404(
+        Allergy.objects.for_clinic(request.clinic), pk=allergy_id, patient=patient
+    )
+    found = {a.slug: a for a in Allergen.objects.filter(slug__in=payload.coded_as)}
+    unknown = sorted(set(payload.coded_as) - set(found))
+    if unknown:
+        reason = _("No catalogue substance or class: %(slugs)s.") % {"slugs": ", ".join(unknown)}
+        raise field_error("coded_as", reason)
+    services.code_allergy(request.actor, allergy, list(found.values()))
+    return AllergyOut.of(allergy)

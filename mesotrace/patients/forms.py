@@ -2,7 +2,9 @@ from typing import Any
 
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
 
+from mesotrace.catalogue.models import Allergen
 from mesotrace.core.forms import PlainInput
 from mesotrace.patients.models import (
     CLINICAL_FIELDS,
@@ -37,6 +39,21 @@ class NewPatientForm(PlainInput, forms.ModelForm[Patient]):
         model = Patient
         fields = DEMOGRAPHIC_FIELDS + CLINICAL_FIELDS
         widgets = {"date_of_birth": DateInput(), "address": forms.TextInput()}
+
+
+class AllergyCodingForm(PlainInput, forms.Form):
+    """The catalogue substances or classes an allergy is coded to, chosen by clinical staff."""
+
+    allergens = forms.ModelMultipleChoiceField(
+        queryset=Allergen.objects.order_by("name"),
+        required=False,
+        label=_("Coded as"),
+        help_text=_(
+            "Choose every substance or class the allergy names. None chosen: "
+            "screening warns that the allergy is not matched to a substance."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+    )
 
 
 AllergyFormSet: type[BaseInlineFormSet[Allergy, Patient, forms.ModelForm[Allergy]]]

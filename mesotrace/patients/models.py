@@ -148,6 +148,11 @@ class Allergy(ClinicOwned):
     severity = models.CharField(
         _("severity"), max_length=10, choices=Severity.choices, default=Severity.UNKNOWN
     )
+    # The catalogue substances or classes the allergy is coded to: matched from its words when
+    # it is saved, or chosen by clinical staff. None is "not matched to a substance".
+    allergens = models.ManyToManyField(
+        "catalogue.Allergen", blank=True, related_name="+", verbose_name=_("coded as")
+    )
 
     class Meta:
         ordering = ["substance"]

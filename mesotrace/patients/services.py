@@ -17,6 +17,8 @@ from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction
+from mesotrace.catalogue.models import Allergen
+from mesotrace.catalogue.rules import coded_allergens
 from mesotrace.core.models import next_number
 from mesotrace.patients.models import (
     CLINICAL_FIELDS,
@@ -68,8 +70,16 @@ class PatientInput:
 
 def _state(patient: Patient) -> dict[str, Any]:
     state = audit.snapshot(patient, DEMOGRAPHIC_FIELDS + CLINICAL_FIELDS)
-    state["allergies"] = [audit.snapshot(a, ALLERGY_FIELDS) for a in patient.allergies.all()]
+    state["allergies"] = [
+        _allergy_state(a) for a in patient.allergies.prefetch_related("allergens")
+    ]
     state["medications"] = [audit.snapshot(m, MEDICATION_FIELDS) for m in patient.medications.all()]
+    return state
+
+
+def _allergy_state(allergy: Allergy) -> dict[str, Any]:
+    state = audit.snapshot(allergy, ALLERGY_FIELDS)
+    state["coded_as"] = sorted(a.slug for a in allergy.allergens.all())
     return state
 
 
@@ -90,6 +100,8 @@ def _replace_rows(
     rows: Iterable[AllergyInput | MedicationInput],
     label: str,
 ) -> None:
+    kept = _codes_by_text(patient) if model is Allergy else {}
+    codes: list[Allergen] = []
     model.objects.for_clinic(patient.clinic).filter(patient=patient).delete()
     for index, row in enumerate(rows):
         item = model(clinic=patient.clinic, patient=patient, **_values(row))
@@ -103,6 +115,27 @@ def _replace_rows(
                 }
             ) from None
         item.save()
+        if isinstance(item, Allergy):
+            codes = codes or list(Allergen.objects.only("id", "terms"))
+            _code(item, kept, codes)
+
+
+def _codes_by_text(patient: Patient) -> dict[str, list[int]]:
+    """The stored codes of the patient's allergies by their words, so rewriting the list keeps
+    a code chosen by hand for an allergy whose words did not change."""
+    rows = Allergy.objects.for_clinic(patient.clinic).filter(patient=patient)
+    return {
+        a.substance: [c.pk for c in a.allergens.all()] for a in rows.prefetch_related("allergens")
+    }
+
+
+def _code(allergy: Allergy, kept: dict[str, list[int]], codes: list[Allergen]) -> None:
+    """Codes a saved allergy: as it was before when its words are unchanged, else by the
+    catalogue substances and classes its words name (none: not matched to a substance)."""
+    if allergy.substance in kept:
+        allergy.allergens.set(kept[allergy.substance])
+    else:
+        allergy.allergens.set(coded_allergens(allergy.substance, codes))
 
 
 def _replace_lists(patient: Patient, data: PatientInput) -> None:
@@ -136,3 +169,16 @@ def update_patient(actor: Actor, patient: Patient, data: PatientInput) -> Patien
     if changes:
         audit.record(actor, AuditAction.UPDATE, patient, changes=changes)
     return patient
+
+
+@transaction.atomic
+def code_allergy(actor: Actor, allergy: Allergy, allergens: Sequence[Allergen]) -> Allergy:
+    """Codes an allergy by hand to catalogue substances or classes (none: not matched)."""
+    before = _allergy_state(allergy)
+    allergy.allergens.set(allergens)
+    after = _allergy_state(allergy)
+    if before != after:
+        changes = {"allergy_coding": {"before": before, "after": after}}
+        details = {"allergy": allergy.pk}
+        audit.record(actor, AuditAction.UPDATE, allergy.patient, changes=changes, details=details)
+    return allergy

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,6 +15,7 @@ from mesotrace.audit import services as audit
 from mesotrace.audit.models import ObjectType
 from mesotrace.patients import queries, services
 from mesotrace.patients.forms import (
+    AllergyCodingForm,
     AllergyFormSet,
     ClinicalForm,
     DemographicsForm,
@@ -21,7 +23,7 @@ from mesotrace.patients.forms import (
     NewPatientForm,
     formset_rows,
 )
-from mesotrace.patients.models import CLINICAL_FIELDS, DEMOGRAPHIC_FIELDS, Patient
+from mesotrace.patients.models import CLINICAL_FIELDS, DEMOGRAPHIC_FIELDS, Allergy, Patient
 from mesotrace.patients.services import AllergyInput, MedicationInput, PatientInput
 
 PAGE_SIZE = 50
@@ -111,3 +113,24 @@ def patient_clinical_edit(request: ClinicRequest, patient_id: int) -> HttpRespon
         return redirect("patients:clinical", patient_id=patient.pk)
     context = {"patient": patient, "form": form, "allergies": allergies, "medications": medications}
     return render(request, "patients/clinical_form.html", context)
+
+
+@clinic_view("patient.change_clinical")
+@require_http_methods(["GET", "POST"])
+def allergy_coding(request: ClinicRequest, patient_id: int, allergy_id: int) -> HttpResponse:
+    """Codes one allergy by hand to the catalogue's substances or classes."""
+    patient = _patient(request, patient_id)
+    allergy = clinic_object_or_404(
+        Allergy.objects.all(), request.clinic, pk=allergy_id, patient=patient
+    )
+    actor = Actor.from_request(request)
+    form = AllergyCodingForm(request.POST or None, initial={"allergens": allergy.allergens.all()})
+    if request.method == "POST" and form.is_valid():
+        services.code_allergy(actor, allergy, list(form.cleaned_data["allergens"]))
+        messages.success(request, _("Allergy coded."))
+        return redirect(reverse("desk:patient", args=[patient.pk]) + "#allergy-coding")
+    if request.method == "GET":
+        audit.record_read(actor, patient, details={"part": "allergies"})
+    context = {"patient": patient, "allergy": allergy, "form": form}
+    status = 422 if form.errors else 200
+    return render(request, "patients/allergy_coding.html", context, status=status)

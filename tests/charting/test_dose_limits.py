@@ -5,13 +5,17 @@ strength; a product of unknown strength refused unless an owner overrides."""
 from __future__ import annotations
 
 import datetime
+import json
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 
 from mesotrace.accounts.access import Actor
+from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
 from mesotrace.catalogue.models import Compound, Product, ProductComponent
 from mesotrace.charting.schemas import DoseOverrideIn, InjectionIn
@@ -193,3 +197,79 @@ def test_an_owner_may_override_an_unknown_strength_with_a_reason(world: World) -
         object_type="treatment_session", object_id=str(session.pk), action="create"
     )
     assert entry.details["dose_overrides"] == [{"compound": dc.pk, "reason": reason}]
+
+
+def _chart_form(appointment: Appointment, lot: Lot, **fields: str) -> dict[str, str]:
+    points = payload(point(lot, "0.1", view="front", where=SUBMENTAL))
+    return {
+        "practitioner": str(appointment.practitioner_id),
+        "anaesthetic": "none",
+        "charges": "180",
+        "idempotency_key": "form-dose-override-1",
+        "injections": json.dumps(points.model_dump(mode="json")["injections"]),
+        **fields,
+    }
+
+
+def test_the_owner_overrides_an_unknown_strength_on_the_chart_page(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    appointment = chartable(world)
+    lot = receive(world.clinic, "PG-3", "20", product="pc-dc-generic")
+    url = f"/charting/appointments/{appointment.pk}/chart/"
+    owner = login(world.members["owner"])
+    assert b'id="dose-override"' not in owner.get(url).content
+
+    refused = owner.post(url, _chart_form(appointment, lot))
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert "is not recorded" in html
+    fieldset = html[html.index('id="dose-override"') :]
+    assert "The amount of Deoxycholic acid (sodium deoxycholate) cannot be checked" in fieldset
+    assert 'name="override_dose_reason"' in fieldset
+    assert not TreatmentSession.objects.filter(appointment=appointment).exists()
+
+    reason = "Pharmacy certificate on file: 25 mg/mL"
+    saved = owner.post(url, _chart_form(appointment, lot, override_dose_reason=reason))
+
+    assert saved.status_code == 302
+    session = TreatmentSession.objects.get(appointment=appointment)
+    entry = AuditEvent.objects.get(
+        object_type="treatment_session", object_id=str(session.pk), action="create"
+    )
+    dc = Compound.objects.shipped().get(slug="deoxycholic-acid")
+    assert entry.details["dose_overrides"] == [{"compound": dc.pk, "reason": reason}]
+
+
+def test_a_practitioner_sees_no_dose_override_and_cannot_force_one(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    appointment = chartable(world)
+    lot = receive(world.clinic, "PG-4", "20", product="pc-dc-generic")
+    url = f"/charting/appointments/{appointment.pk}/chart/"
+    client = login(world.members["practitioner"])
+
+    refused = client.post(url, _chart_form(appointment, lot))
+    assert refused.status_code == 422
+    assert b'id="dose-override"' not in refused.content
+    forced = client.post(url, _chart_form(appointment, lot, override_dose_reason="Because"))
+    assert forced.status_code == 422
+    assert b"Only an owner can chart a product whose strength is unknown" in forced.content
+    assert not TreatmentSession.objects.filter(appointment=appointment).exists()
+
+
+def test_a_dose_override_reason_without_an_unknown_strength_is_refused(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    appointment = chartable(world)
+    lot = receive(world.clinic, "KY-5", "20", product=KYBELLA)
+    owner = login(world.members["owner"])
+
+    refused = owner.post(
+        f"/charting/appointments/{appointment.pk}/chart/",
+        _chart_form(appointment, lot, override_dose_reason="Just in case"),
+    )
+
+    assert refused.status_code == 422
+    assert b"charts no limited drug from a product of unknown strength" in refused.content
+    assert not TreatmentSession.objects.filter(appointment=appointment).exists()

@@ -109,8 +109,15 @@ def test_practitioner_registers_a_patient(world: World, client: Client, as_role:
     assert body["id"] == patient.pk
     assert body["record_number"] == patient.record_number == "ALP-000001"
     assert body["date_of_birth"] == "1990-04-12"
+    allergy = patient.allergies.get()
     assert body["clinical"]["allergies"] == [
-        {"substance": "Lidocaine", "reaction": "", "severity": "moderate"}
+        {
+            "id": allergy.pk,
+            "substance": "Lidocaine",
+            "reaction": "",
+            "severity": "moderate",
+            "coded_as": ["lidocaine"],
+        }
     ]
     assert body["clinical"]["medications"][0]["is_anticoagulant"] is True
     assert patient.medical_history == "Mild eczema."
@@ -228,8 +235,12 @@ def test_patch_is_audited_with_before_and_after(world: World, client: Client, as
     assert event.changes == {
         "family_name": {"before": "Durand", "after": "Roux"},
         "allergies": {
-            "before": [{"substance": "Latex", "reaction": "", "severity": "unknown"}],
-            "after": [{"substance": "Nickel", "reaction": "", "severity": "mild"}],
+            "before": [
+                {"substance": "Latex", "reaction": "", "severity": "unknown", "coded_as": ["latex"]}
+            ],
+            "after": [
+                {"substance": "Nickel", "reaction": "", "severity": "mild", "coded_as": ["nickel"]}
+            ],
         },
     }
 

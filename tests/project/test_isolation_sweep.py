@@ -90,12 +90,17 @@ def access_of(view: Any) -> str:
 def clinic_data(world: World) -> dict[str, int]:
     """One object of clinic A per kind of id a URL can take."""
     patient = make_patient(
-        world.clinic, family_name=MARKER, given_name="Hidden", phone="+33 6 99 88 77 66"
+        world.clinic,
+        family_name=MARKER,
+        given_name="Hidden",
+        phone="+33 6 99 88 77 66",
+        allergies=[{"substance": "Zyxolan"}],
     )
     person = make_practitioner(world.clinic, full_name=f"Dr {MARKER}")
     owner_token, _raw = accounts.issue_token(SYSTEM, world.membership("owner"), MARKER)
     return {
         "patient_id": patient.pk,
+        "allergy_id": patient.allergies.get().pk,
         "practitioner_id": person.pk,
         "token_id": owner_token.pk,
         **own_entries(world.clinic, MARKER),

@@ -13,8 +13,9 @@ from django.test import Client
 
 from mesotrace.accounts.models import User
 from mesotrace.catalogue.models import Allergen, Compound, Protocol
+from mesotrace.catalogue.rules import coded_allergens
 from mesotrace.treatments.queries.plans import allergy_codes, screen_patient
-from mesotrace.treatments.rules.screening import ScreeningWarning, coded_allergens
+from mesotrace.treatments.rules.screening import ScreeningWarning
 from tests.conftest import World, make_patient
 from tests.treatments.builders import PAIN, clinic_protocol, shipped
 

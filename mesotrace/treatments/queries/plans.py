@@ -23,7 +23,6 @@ from mesotrace.treatments.rules.screening import (
     ScreenedWarning,
     ScreeningFacts,
     ScreeningWarning,
-    coded_allergens,
     screen,
 )
 
@@ -77,7 +76,7 @@ def read_plan(actor: Actor, clinic: Clinic, plan_id: int, part: str) -> Treatmen
 
 def screen_patient(patient: Patient, protocol: Protocol, clinic: Clinic) -> list[ScreeningWarning]:
     """Every warning the patient's record raises against the protocol (`rules.screening`)."""
-    allergies = list(patient.allergies.all())
+    allergies = list(patient.allergies.prefetch_related("allergens"))
     facts = ScreeningFacts(
         patient=patient,
         protocol=protocol,
@@ -144,13 +143,12 @@ def patients_to_plan(actor: Actor, clinic: Clinic, query: str) -> list[Patient]:
 
 
 def unmatched_allergies(actor: Actor, clinic: Clinic) -> dict[str, int]:
-    """The clinic's recorded allergies that name no catalogue substance or class, as the
-    words written with how many records hold them; the read is audited as one export."""
-    codes = allergy_codes()
+    """The clinic's recorded allergies coded to no catalogue substance or class, as the words
+    written with how many records hold them; the read is audited as one export."""
+    rows = Allergy.objects.for_clinic(clinic).filter(allergens=None)
     counts: dict[str, int] = {}
-    for substance in Allergy.objects.for_clinic(clinic).values_list("substance", flat=True):
-        if not coded_allergens(substance, codes):
-            counts[substance] = counts.get(substance, 0) + 1
+    for substance in rows.values_list("substance", flat=True):
+        counts[substance] = counts.get(substance, 0) + 1
     details = {"report": "unmatched_allergies", "count": sum(counts.values())}
     audit.record(actor, AuditAction.EXPORT, ObjectType.PATIENT, clinic=clinic, details=details)
     return dict(sorted(counts.items()))

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -32,6 +30,8 @@ from mesotrace.catalogue.models import (
     Protocol,
     Verification,
 )
+from mesotrace.catalogue.rules import contains_words as _contains
+from mesotrace.catalogue.rules import words
 from mesotrace.patients.models import Allergy, Medication, Patient, PregnancyStatus, Sex
 from mesotrace.treatments.models import ScreeningAcknowledgement
 
@@ -123,19 +123,6 @@ class ScreeningFacts:
 # --- Text matching ----------------------------------------------------------------------
 
 
-def words(text: str) -> str:
-    """Lowercase ASCII words, one space apart, with British spelling and plurals folded."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    plain = plain.replace("anesthe", "anaesthe")
-    tokens = re.findall(r"[a-z0-9]+", plain)
-    return " ".join(t[:-1] if len(t) > 4 and t.endswith("s") else t for t in tokens)
-
-
-def _contains(haystack: str, needle: str) -> bool:
-    return bool(needle) and f" {needle} " in f" {haystack} "
-
-
 def allergy_match(allergy: str, compound: Compound) -> str | None:
     """The allergen term of `compound` that a recorded allergy names, or None."""
     said = words(allergy)
@@ -199,23 +186,6 @@ def _warning(
 
 
 # --- The checks -------------------------------------------------------------------------
-
-
-def coded_allergens(text: str, allergens: Sequence[Allergen]) -> list[Allergen]:
-    """The substances and classes a free-text allergy names, by their names, synonyms (English
-    and French) and brands; a general name is dropped when a more specific one also matched
-    ("amide local anaesthetic" is not also "local anaesthetic")."""
-    said = words(text)
-    hits: dict[int, tuple[Allergen, str]] = {}
-    for allergen in allergens:
-        matched = [words(t) for t in allergen.term_list if _contains(said, words(t))]
-        if matched:
-            hits[allergen.pk] = (allergen, max(matched, key=len))
-    return [
-        allergen
-        for allergen, term in hits.values()
-        if not any(_contains(other, term) and other != term for _a, other in hits.values())
-    ]
 
 
 def _reaction(allergy: Allergy) -> str:
@@ -330,7 +300,8 @@ def _allergy_warnings(
     by a compound's own allergy words; an allergy matched to nothing is a warning to review."""
     found = []
     for allergy in allergies:
-        coded = coded_allergens(allergy.substance, allergens)
+        stored = {code.pk for code in allergy.allergens.all()}
+        coded = [allergen for allergen in allergens if allergen.pk in stored]
         warnings, warned = _coded_warnings(allergy, coded, compounds, rows)
         for compound in compounds:
             term = None if compound.pk in warned else allergy_match(allergy.substance, compound)
