@@ -14,6 +14,7 @@ from pydantic import ValidationError as SchemaError
 
 from mesotrace.audit.models import AuditEvent
 from mesotrace.charting.schemas import ComponentIn
+from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import MovementKind, StockMovement
 from mesotrace.inventory.services import stock
 from mesotrace.practitioners.models import Practitioner
@@ -68,7 +69,11 @@ def _short(world: World, appointment: Appointment) -> tuple[Appointment, Any]:
 
 
 def _opened_vial_past_discard(world: World, appointment: Appointment) -> tuple[Appointment, Any]:
-    lot = minoxidil_lot(world.clinic, "MD-1", multi_dose=True, discard_after_hours=1)
+    # Received yesterday, so the vial opened three hours ago was in stock at any hour.
+    yesterday = clinic_today(world.clinic) - datetime.timedelta(days=1)
+    lot = minoxidil_lot(
+        world.clinic, "MD-1", multi_dose=True, discard_after_hours=1, received_on=yesterday
+    )
     stock.draw(
         SYSTEM, lot, "0.1", timezone.now() - datetime.timedelta(hours=3), clinic=world.clinic
     )
