@@ -148,6 +148,20 @@ def _check_both_widths(tab: Page) -> list[str]:
     return found
 
 
+def settled_box(tab: Page, element: Any) -> dict[str, float]:
+    """The element's box once the page's accessibility check (which resizes the tab to a
+    phone and back) has finished: the same box twice, at the tab's own width. For tests
+    that draw with the mouse at coordinates."""
+    previous: Any = None
+    for _ in range(50):
+        tab.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")
+        box = element.bounding_box()
+        if box is not None and box == previous and tab.viewport_size == DESKTOP:
+            return dict(box)
+        previous = box
+    raise AssertionError(f"the element's box never settled: {previous}")
+
+
 @dataclass
 class AccessibilityLog:
     """Every HTML page a tab loaded, checked once per address as soon as it loaded."""

@@ -44,7 +44,7 @@ def test_a_multi_dose_lot_takes_its_flag_and_discard_rule_from_the_product(world
 
 
 def test_the_first_draw_opens_the_vial_and_later_draws_keep_its_time(world: World) -> None:
-    lot = receive(world.clinic, product=_multi_dose_product(world.clinic))
+    lot = receive(world.clinic, product=_multi_dose_product(world.clinic), received_on=EARLIER)
     first = timezone.now() - datetime.timedelta(hours=3)
     stock.draw(SYSTEM, lot, "1", first)
     stock.draw(SYSTEM, lot, "1", timezone.now())

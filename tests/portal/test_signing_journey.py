@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from mesotrace.consent.models import ConsentSignature
 from mesotrace.portal.models import PortalLink
-from tests.browser import PageLog, Screenshot, sign_in, sign_out
+from tests.browser import PageLog, Screenshot, settled_box, sign_in, sign_out
 from tests.conftest import World, make_patient
 from tests.treatments.builders import HAIR, ensure_starter_catalogue, make_plan
 
@@ -24,8 +24,7 @@ STROKE = [(40, 140), (110, 50), (180, 150), (260, 60), (340, 140), (420, 70)]
 def _draw(page: Page) -> None:
     canvas = page.locator("canvas#signature-canvas")
     canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
+    box = settled_box(page, canvas)
     scale = box["width"] / 600
     x0, y0 = STROKE[0]
     page.mouse.move(box["x"] + x0 * scale, box["y"] + y0 * scale)
