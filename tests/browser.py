@@ -141,10 +141,12 @@ def assert_accessible(tab: Page) -> None:
 def _check_both_widths(tab: Page) -> list[str]:
     width = tab.viewport_size or DESKTOP
     found = []
-    for size in (DESKTOP, PHONE):
-        tab.set_viewport_size(size)
-        found += axe_violations(tab)
-    tab.set_viewport_size(width)
+    try:
+        for size in (DESKTOP, PHONE):
+            tab.set_viewport_size(size)
+            found += axe_violations(tab)
+    finally:  # a navigation that cuts the check short must not leave the tab a phone
+        tab.set_viewport_size(width)
     return found
 
 
