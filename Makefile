@@ -19,23 +19,28 @@ $(VENV)/.dev: requirements-dev.txt constraints.txt $(VENV)/.runtime node_modules
 	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
 
+# Compiled message catalogues (French), built from the committed .po files; never committed.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard mesotrace/locale/*/LC_MESSAGES/django.po))
+mesotrace/locale/%/LC_MESSAGES/django.mo: mesotrace/locale/%/LC_MESSAGES/django.po $(VENV)/.runtime
+	$(BIN)/pybabel compile --statistics -i $< -o $@ -l $*
+
 # axe-core, which the browser tests inject into every page they visit (node 20 and npm).
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
 # As production runs: gunicorn, WhiteNoise, DEBUG off (MESOTRACE_ENV=local, plain HTTP).
-serve: $(VENV)/.runtime
+serve: $(VENV)/.runtime $(CATALOGUES)
 	PORT=$(PORT) $(BIN)/python scripts/serve.py
 
 # The auto-reloading development server, with DEBUG on, and the task worker beside it.
-dev: $(VENV)/.runtime
+dev: $(VENV)/.runtime $(CATALOGUES)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py demo_data --if-empty
 	@echo "Mesotrace (development) on http://127.0.0.1:$(PORT)/; e-mail goes to artifacts/mail/"
 	$(DEV_ENV) PORT=$(PORT) $(BIN)/python scripts/dev.py
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(CATALOGUES)
 	$(BIN)/python scripts/run_tests.py
 
 bench: $(VENV)/.dev
