@@ -260,6 +260,11 @@ def _pattern(msgid: str) -> re.Pattern[str]:
     return re.compile(body, re.DOTALL)
 
 
+def _literal(msgid: str) -> str:
+    """The words of a message without its placeholders and tags."""
+    return _squash(re.sub(r"%\(\w+\)[sdf]|%[sdf]|\{\w*\}|<[^>]*>", " ", msgid))
+
+
 def _plain(text: str) -> str:
     return _squash(re.sub(r"<[^>]*>", " ", text))
 
@@ -274,8 +279,8 @@ class Catalogue:
         ids = sorted((_plain(msgid) for msgid in messages), key=len, reverse=True)
         self.fixed = [msgid for msgid in ids if "%" not in msgid and "{" not in msgid]
         self.fixed = [msgid for msgid in self.fixed if len(msgid) >= 4]
-        patterns = [_pattern(msgid) for msgid in messages if "%" in msgid or "{" in msgid]
-        self.patterns = [pattern for pattern in patterns if len(pattern.pattern) >= 8]
+        templates = [msgid for msgid in messages if "%" in msgid or "{" in msgid]
+        self.patterns = [_pattern(msgid) for msgid in templates if len(_literal(msgid)) >= 12]
         self.data = sorted({_squash(text) for text in data if len(text) >= 12}, key=len)[::-1]
 
     def _without(self, text: str, pieces: list[str]) -> str:
@@ -285,10 +290,9 @@ class Catalogue:
         return text
 
     def kind(self, text: str) -> str:
-        rest = text
+        rest = self._without(text, self.fixed)
         for pattern in self.patterns:
             rest = pattern.sub(" ", rest)
-        rest = self._without(rest, self.fixed)
         if not is_english(rest):
             return "marked"
         if any(text in data for data in self.data) or not is_english(

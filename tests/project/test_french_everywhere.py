@@ -9,6 +9,7 @@ Text a French page shows in English on purpose sits in an element with lang="en"
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -71,6 +72,8 @@ class Findings:
         kind = content_type.split(";")[0].strip()
         if kind in {"text/html", "image/svg+xml"}:
             found = english_sentences(body.decode(), self.messages)
+        elif kind == "text/csv":
+            found = english_lines(csv_text(body.decode()), self.messages)
         elif kind == "application/pdf":
             found = english_lines(pdf_text(body), self.messages)
         elif kind.startswith("text/"):
@@ -103,6 +106,14 @@ class Findings:
 
     def assert_none(self) -> None:
         assert not self.found, self.report()
+
+
+def csv_text(text: str) -> str:
+    """Each cell of a CSV export on its own line, but the structured ones (an audit row's
+    changes as JSON): those are field names and values, not sentences."""
+    rows = csv.reader(io.StringIO(text))
+    cells = (cell for row in rows for cell in row)
+    return "\n".join(cell for cell in cells if not cell.startswith(("{", "[")))
 
 
 def pdf_text(pdf: bytes) -> str:
