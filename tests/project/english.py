@@ -250,19 +250,23 @@ def english_lines(text: str, messages: dict[str, str] | None = None) -> list[str
     return list(found)
 
 
-def _pattern(msgid: str) -> re.Pattern[str]:
+def _pattern(msgid: str, whole: bool = False) -> re.Pattern[str]:
     """A message with its placeholders as wildcards (none at either end: they would eat the
     text around the message)."""
-    parts = re.split(r"(%\(\w+\)[sdf]|%[sdf]|\{\w*\}|<[^>]*>)", msgid)
-    body = "".join(".*?" if index % 2 else re.escape(part) for index, part in enumerate(parts))
-    while body.startswith(".*?") or body.endswith(".*?"):
+    parts = re.split(r"(%\(\w+\)[sdf]|%[sdf]|\{\w*\}|<[^>]*>)", _squash(msgid))
+    body = "".join(
+        ".*?" if index % 2 else re.escape(part.replace("%%", "%"))
+        for index, part in enumerate(parts)
+    )
+    while not whole and (body.startswith(".*?") or body.endswith(".*?")):
         body = body.removeprefix(".*?").removesuffix(".*?")
     return re.compile(body, re.DOTALL)
 
 
 def _literal(msgid: str) -> str:
     """The words of a message without its placeholders and tags."""
-    return _squash(re.sub(r"%\(\w+\)[sdf]|%[sdf]|\{\w*\}|<[^>]*>", " ", msgid))
+    words = re.sub(r"%\(\w+\)[sdf]|%[sdf]|\{\w*\}|<[^>]*>", " ", msgid)
+    return _squash(words.replace("%%", "%"))
 
 
 def _plain(text: str) -> str:
@@ -276,11 +280,16 @@ class Catalogue:
     message and each catalogue text is taken out, and what is left is judged."""
 
     def __init__(self, messages: dict[str, str], data: Iterable[str] = ()) -> None:
-        ids = sorted((_plain(msgid) for msgid in messages), key=len, reverse=True)
-        self.fixed = [msgid for msgid in ids if "%" not in msgid and "{" not in msgid]
-        self.fixed = [msgid for msgid in self.fixed if len(msgid) >= 4]
-        templates = [msgid for msgid in messages if "%" in msgid or "{" in msgid]
-        self.patterns = [_pattern(msgid) for msgid in templates if len(_literal(msgid)) >= 12]
+        # A message with tags reaches the page as several texts: one segment per text.
+        parts = [part for msgid in messages for part in re.split(r"<[^>]*>", msgid)]
+        segments = {_squash(part) for part in parts}
+        segments |= {segment[:1].upper() + segment[1:] for segment in segments}  # a label
+        segments = {segment for segment in segments if len(_literal(segment)) >= 4}
+        templated = sorted((m for m in segments if _literal(m) != m), key=len, reverse=True)
+        self.whole = [_pattern(segment, whole=True) for segment in templated]
+        self.patterns = [_pattern(m) for m in templated if len(_literal(m).split()) >= 3]
+        self.fixed = sorted((m for m in segments if _literal(m) == m), key=len, reverse=True)
+        self.plain = [_literal(segment) for segment in segments]
         self.data = sorted({_squash(text) for text in data if len(text) >= 12}, key=len)[::-1]
 
     def _without(self, text: str, pieces: list[str]) -> str:
@@ -290,9 +299,15 @@ class Catalogue:
         return text
 
     def kind(self, text: str) -> str:
-        rest = self._without(text, self.fixed)
+        if any(pattern.fullmatch(text) for pattern in self.whole):
+            return "marked"
+        if len(text) > 12 and any(text in segment for segment in self.plain):
+            return "marked"  # one line of a message a PDF wrapped over several lines
+        # Long messages first, so a short one ("Owner") does not cut a longer one apart.
+        rest = self._without(text, [m for m in self.fixed if len(m.split()) >= 3])
         for pattern in self.patterns:
             rest = pattern.sub(" ", rest)
+        rest = self._without(rest, self.fixed)
         if not is_english(rest):
             return "marked"
         if any(text in data for data in self.data) or not is_english(
