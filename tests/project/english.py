@@ -303,18 +303,17 @@ class Catalogue:
             return "marked"
         if len(text) > 12 and any(text in segment for segment in self.plain):
             return "marked"  # one line of a message a PDF wrapped over several lines
-        # Long messages first, so a short one ("Owner") does not cut a longer one apart.
-        rest = self._without(text, [m for m in self.fixed if len(m.split()) >= 3])
+        # Catalogue rows first, then long messages, so a short message ("Owner") does not
+        # cut a longer text apart.
+        rest = self._without(text, self.data)
+        had_data = rest != text or any(text in data for data in self.data)
+        rest = self._without(rest, [m for m in self.fixed if len(m.split()) >= 3])
         for pattern in self.patterns:
             rest = pattern.sub(" ", rest)
         rest = self._without(rest, self.fixed)
-        if not is_english(rest):
-            return "marked"
-        if any(text in data for data in self.data) or not is_english(
-            self._without(rest, self.data)
-        ):
-            return "data"
-        return "unmarked"
+        if is_english(rest):
+            return "unmarked"
+        return "data" if had_data else "marked"
 
     def is_marked(self, text: str) -> bool:
         return self.kind(text) == "marked"
@@ -340,7 +339,7 @@ def shipped_texts() -> list[str]:
 
     root = Path(__file__).resolve().parents[2] / "mesotrace"
     found: list[str] = []
-    for module in [*root.glob("*/shipped/*.py"), *root.glob("demo/*.py")]:
+    for module in [*root.glob("*/shipped/*.py"), *root.glob("*/shipped.py")]:
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 found.append(node.value)

@@ -29,6 +29,7 @@ from mesotrace.core.inputs import plausible_days, plausible_times
 from mesotrace.evidence import (
     Effect,
     EvidenceInputError,
+    Message,
     naive_before_after,
     paired_changes,
     split_body_effect,
@@ -319,8 +320,9 @@ def _attempt(report: EvidenceReport, name: str, run: Any) -> Effect | None:
     try:
         effect: Effect = run()
     except (EvidenceInputError, ValueError, np.linalg.LinAlgError) as error:
+        why = in_language(error.args[0]) if error.args else str(error)
         report.warnings.append(
-            _("No %(estimate)s estimate: %(error)s") % {"estimate": name, "error": error}
+            _("No %(estimate)s estimate: %(error)s") % {"estimate": name, "error": why}
         )
         return None
     if not all(math.isfinite(v) for v in (effect.estimate, effect.ci_low, effect.ci_high)):
@@ -328,8 +330,22 @@ def _attempt(report: EvidenceReport, name: str, run: Any) -> Effect | None:
             _("No %(estimate)s estimate: the model gave no finite value.") % {"estimate": name}
         )
         return None
-    report.warnings.extend(f"{name}: {w}" for w in effect.warnings)
+    report.warnings.extend(
+        _("%(estimate)s: %(warning)s") % {"estimate": name, "warning": in_language(w)}
+        for w in effect.warnings
+    )
     return effect
+
+
+def in_language(text: object) -> str:
+    """A sentence of the evidence engine (written in English) in the reader's language."""
+    if not isinstance(text, Message):
+        return str(text)
+    values = {
+        name: in_language(value) if isinstance(value, Message) else value
+        for name, value in text.values.items()
+    }
+    return _(text.template) % values if values else _(text.template)
 
 
 def _split(frame: pd.DataFrame) -> Effect:
