@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
@@ -465,8 +466,8 @@ def chart_words() -> dict[str, Any]:
         "add_point": _("Add a point: %(zone)s"),
         "add_point_side": _("Add a point: %(zone)s (%(side)s)"),
         "zone_in_view": _("%(zone)s (%(view)s)"),
-        "sides": {"left": _("left"), "right": _("right")},
-        "views": {"front": _("front"), "back": _("back")},
+        "sides": {"left": pgettext("body side", "left"), "right": pgettext("body side", "right")},
+        "views": {"front": pgettext("body view", "front"), "back": pgettext("body view", "back")},
     }
 
 

@@ -266,12 +266,19 @@ def _ols_intercept(
             )
         )
     if np.ptp(outcome) == 0:
+        value = f"{outcome[0]:g}"
         raise EvidenceInputError(
             _(
-                "every patient's %(what)s is the same (%(value)s): there is no spread to "
+                "every patient's change is the same (%(value)s): there is no spread to "
                 "measure uncertainty from; check that values were not copied between sides",
-                what=_("change") if what == "change" else _("treated-minus-control difference"),
-                value=f"{outcome[0]:g}",
+                value=value,
+            )
+            if what == "change"
+            else _(
+                "every patient's treated-minus-control difference is the same (%(value)s): "
+                "there is no spread to measure uncertainty from; check that values were not "
+                "copied between sides",
+                value=value,
             )
         )
     beta, *_rest = np.linalg.lstsq(design, outcome, rcond=None)
