@@ -34,7 +34,10 @@ class _SessionFields(PlainInput, forms.Form):
         label=_("Anaesthetic details"), max_length=300, required=False
     )
     pain_score = forms.IntegerField(
-        label=_("Pain score (0\u201310)"), min_value=0, max_value=10, required=False
+        label=_("Pain score (0–10)"),  # noqa: RUF001
+        min_value=0,
+        max_value=10,
+        required=False,
     )
     immediate_reactions = forms.CharField(
         label=_("Immediate reactions"),

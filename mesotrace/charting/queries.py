@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
@@ -432,6 +433,44 @@ def _drug_entry(row: ProductComponent, limits: list[Any], weight: Weight | None)
     }
 
 
+def chart_words() -> dict[str, Any]:
+    """The sentences the chart page's script writes, in the reader's language; %(name)s is
+    filled in by the script."""
+    return {
+        "no_usable_lot": _("No usable lot"),
+        "lot": _("%(number)s (exp. %(expiry)s, %(on_hand)s mL)"),
+        "lot_held": _(
+            "%(number)s (exp. %(expiry)s, %(on_hand)s mL) — under investigation: owner "
+            "override only"
+        ),
+        "moved_one": _("%(count)s point now uses the chosen lot."),
+        "moved_many": _("%(count)s points now use the chosen lot."),
+        "product": _("Product"),
+        "lot_heading": _("Lot"),
+        "ml_in_syringe": _("mL in syringe"),
+        "remove": _("Remove"),
+        "give_volume": _("Give the volume per point."),
+        "choose_lot": _("Choose a lot for %(product)s."),
+        "give_share": _("Give the mL of each product in the syringe."),
+        "add_product": _("Add a product to the syringe."),
+        "share_rounds": _(
+            "A product's share rounds to 0 mL per point; raise the volume per point."
+        ),
+        "point_title": _("%(point)s (click to remove)"),
+        "point_label": _("Point %(point)s: press Enter to remove"),
+        "point_added": _("Point %(number)s added: %(zone)s."),
+        "point_removed": _("Point removed; %(count)s left."),
+        "fill_range": _("Fill 1 to 200 points."),
+        "points_added": _("%(count)s points added."),
+        "short": _("%(on_hand)s (short)"),
+        "add_point": _("Add a point: %(zone)s"),
+        "add_point_side": _("Add a point: %(zone)s (%(side)s)"),
+        "zone_in_view": _("%(zone)s (%(view)s)"),
+        "sides": {"left": pgettext("body side", "left"), "right": pgettext("body side", "right")},
+        "views": {"front": pgettext("body view", "front"), "back": pgettext("body view", "back")},
+    }
+
+
 def chart_config(appointment: Appointment) -> dict[str, Any]:
     """What the chart page's script needs: products with their usable lots, the protocol's
     defaults for the syringe, the body zones, and the limited drugs' limits. Sent as JSON in
@@ -450,6 +489,7 @@ def chart_config(appointment: Appointment) -> dict[str, Any]:
         "products": [{"id": p.pk, "name": p.name, "lots": lots[p.pk]} for p in products],
         "defaults": _defaults(appointment),
         "techniques": [[value, str(label)] for value, label in Technique.choices],
+        "words": chart_words(),
         "zones": {
             zone.slug: {"name": zone.name, "snomed": zone.snomed_code}
             for zone in BodyZone.objects.all()

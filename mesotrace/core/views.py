@@ -45,7 +45,7 @@ def api_not_found(request: HttpRequest) -> JsonResponse:
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    detail = str(exception) if exception and str(exception) else "You may not do this."
+    detail = str(exception) if exception and str(exception) else _("You may not do this.")
     return _error(request, 403, detail, "403.html")
 
 
@@ -67,8 +67,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         return refuse_body(request, 400, "Content-Type", _("The multipart body cannot be read."))
     if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
         return refuse_body(request, 400, "body", _("The request has too many fields."))
-    return _error(request, 400, "Bad request.", "400.html")
+    return _error(request, 400, _("Bad request."), "400.html")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "Something went wrong on our side; it has been logged.", "500.html")
+    return _error(
+        request, 500, _("Something went wrong on our side; it has been logged."), "500.html"
+    )

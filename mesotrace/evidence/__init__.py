@@ -5,7 +5,7 @@ same in the app, in a notebook and in the benchmarks.
 """
 
 from mesotrace.evidence import rates, signals
-from mesotrace.evidence.design import EvidenceInputError
+from mesotrace.evidence.design import EvidenceInputError, Message
 from mesotrace.evidence.mixed import MixedResult, fit_mixed
 from mesotrace.evidence.simulate import simulate_split_body
 from mesotrace.evidence.split_body import (
@@ -22,6 +22,7 @@ __all__ = [
     "Columns",
     "Effect",
     "EvidenceInputError",
+    "Message",
     "MixedResult",
     "difference_in_differences",
     "fit_mixed",

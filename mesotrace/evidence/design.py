@@ -25,6 +25,25 @@ _QUOTED = re.compile(r"""Q\(\s*["'](.+?)["']\s*\)""")
 _UNKNOWN_NAME = re.compile(r"name '([^']+)' is not defined")
 
 
+class Message(str):
+    """An English sentence that keeps its template and values, so the app above can show it
+    in its reader's language (`gettext(message.template) % message.values`) while the engine
+    stays free of Django. Made by `_`, the name message extraction looks for."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Message:
+        made = super().__new__(cls, template % values if values else template)
+        made.template, made.values = template, values
+        return made
+
+
+def _(template: str, **values: object) -> Message:
+    """A sentence for a person, marked for translation: whole, with named placeholders."""
+    return Message(template, **values)
+
+
 class EvidenceInputError(ValueError):
     """Data the engine cannot analyse; the message says what is wrong and where."""
 

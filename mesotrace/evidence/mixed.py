@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import optimize, stats
 from threadpoolctl import threadpool_limits
 
-from mesotrace.evidence.design import Design, EvidenceInputError, Missing, build_design
+from mesotrace.evidence.design import Design, EvidenceInputError, Missing, _, build_design
 from mesotrace.evidence.likelihood import (
     FloatArray,
     GroupSums,
@@ -274,7 +274,7 @@ def _small_projected_gradient(
 ) -> bool:
     """L-BFGS-B sometimes stops on 'abnormal termination in line search' at an optimum."""
     grad = np.asarray(fit.jac, dtype=np.float64).copy()
-    for i, (low, _) in enumerate(bounds):
+    for i, (low, _high) in enumerate(bounds):
         if low is not None and fit.x[i] <= low and grad[i] > 0:
             grad[i] = 0.0
     return bool(np.max(np.abs(grad)) < 1e-4)
@@ -333,20 +333,33 @@ def _vc_first_columns(design: Design) -> list[int]:
 
 
 def _warnings(design: Design, optimum: Optimum, boundary: list[str]) -> list[str]:
-    notes = []
+    notes: list[str] = []
     if design.dropped_rows:
-        notes.append(f"{design.dropped_rows} row(s) with missing values were left out")
+        notes.append(
+            _("%(count)s row(s) with missing values were left out", count=design.dropped_rows)
+        )
     if design.ngroups < 5:
         notes.append(
-            f"only {design.ngroups} groups: the random-effect variance is poorly determined"
+            _(
+                "only %(count)s groups: the random-effect variance is poorly determined",
+                count=design.ngroups,
+            )
         )
     if boundary:
         notes.append(
-            f"the variance of {', '.join(boundary)} is estimated as zero (on the boundary): "
-            "the data show no variation between groups beyond the residual noise"
+            _(
+                "the variance of %(terms)s is estimated as zero (on the boundary): "
+                "the data show no variation between groups beyond the residual noise",
+                terms=", ".join(boundary),
+            )
         )
     if not optimum.converged:
-        notes.append(f"the optimiser did not confirm convergence ({optimum.message})")
+        notes.append(
+            _(
+                "the optimiser did not confirm convergence (%(reason)s)",
+                reason=optimum.message,
+            )
+        )
     return notes
 
 

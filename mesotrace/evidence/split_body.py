@@ -19,7 +19,13 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from mesotrace.evidence.design import EvidenceInputError, FloatArray, Missing, check_full_rank
+from mesotrace.evidence.design import (
+    EvidenceInputError,
+    FloatArray,
+    Missing,
+    _,
+    check_full_rank,
+)
 from mesotrace.evidence.mixed import MixedResult, fit_mixed
 
 EXACT_LIMIT = 16  # up to 2**16 = 65,536 sign flips are enumerated; beyond, sampled
@@ -138,7 +144,12 @@ def naive_before_after(
     warnings = []
     keep = np.isfinite(pre) & np.isfinite(post)
     if (~keep).any():
-        warnings.append(f"{int((~keep).sum())} patient(s) without both measurements were left out")
+        warnings.append(
+            _(
+                "%(count)s patient(s) without both measurements were left out",
+                count=int((~keep).sum()),
+            )
+        )
     change = post[keep] - pre[keep]
     estimate, se, df = _ols_intercept(change, np.ones((change.size, 1)), what="change")
     interval = _t_interval(estimate, se, df, confidence)
@@ -179,18 +190,40 @@ def _covariate_frame(
 
 def _missing_notes(treated: FloatArray, control: FloatArray, extra: pd.DataFrame) -> list[str]:
     has_treated, has_control = np.isfinite(treated), np.isfinite(control)
-    counts = {
-        "have no follow-up on either side": int((~has_treated & ~has_control).sum()),
-        "have no control-side change (missing control measurement)": int(
-            (has_treated & ~has_control).sum()
-        ),
-        "have no treated-side change (missing treated measurement)": int(
-            (~has_treated & has_control).sum()
-        ),
-    }
+    notes: list[str] = []
+    if count := int((~has_treated & ~has_control).sum()):
+        notes.append(
+            _(
+                "%(count)s patient(s) have no follow-up on either side and were left out",
+                count=count,
+            )
+        )
+    if count := int((has_treated & ~has_control).sum()):
+        notes.append(
+            _(
+                "%(count)s patient(s) have no control-side change (missing control measurement) "
+                "and were left out",
+                count=count,
+            )
+        )
+    if count := int((~has_treated & has_control).sum()):
+        notes.append(
+            _(
+                "%(count)s patient(s) have no treated-side change (missing treated measurement) "
+                "and were left out",
+                count=count,
+            )
+        )
     for column in extra.columns:
-        counts[f"have no {column!s} value"] = int(extra[column].isna().sum())
-    return [f"{k} patient(s) {what} and were left out" for what, k in counts.items() if k]
+        if count := int(extra[column].isna().sum()):
+            notes.append(
+                _(
+                    "%(count)s patient(s) have no %(column)s value and were left out",
+                    count=count,
+                    column=str(column),
+                )
+            )
+    return notes
 
 
 def _paired_design(extra: pd.DataFrame, n: int) -> tuple[FloatArray, list[str]]:
@@ -198,15 +231,22 @@ def _paired_design(extra: pd.DataFrame, n: int) -> tuple[FloatArray, list[str]]:
     for name in names:
         if extra[name].nunique() < 2 and n > 0:
             raise EvidenceInputError(
-                f"covariate {name!r} has the same value for every patient analysed: it "
-                "cannot adjust anything; leave it out"
+                _(
+                    "covariate %(name)s has the same value for every patient analysed: it "
+                    "cannot adjust anything; leave it out",
+                    name=repr(name),
+                )
             )
     values = extra.to_numpy(dtype=np.float64)
     design = np.column_stack([np.ones(n), values - values.mean(axis=0)]) if n else np.ones((0, 1))
     if n <= design.shape[1]:
         raise EvidenceInputError(
-            f"{n} patient(s) with both sides measured: at least {design.shape[1] + 1} are "
-            "needed to estimate the effect and its uncertainty"
+            _(
+                "%(count)s patient(s) with both sides measured: at least %(needed)s are "
+                "needed to estimate the effect and its uncertainty",
+                count=n,
+                needed=design.shape[1] + 1,
+            )
         )
     check_full_rank(design, ["Intercept", *names], what="covariate")
     return design, names
@@ -219,20 +259,35 @@ def _ols_intercept(
     n, p = design.shape
     if n <= p:
         raise EvidenceInputError(
-            f"{n} patient(s) with both measurements: at least {p + 1} are needed"
+            _(
+                "%(count)s patient(s) with both measurements: at least %(needed)s are needed",
+                count=n,
+                needed=p + 1,
+            )
         )
     if np.ptp(outcome) == 0:
+        value = f"{outcome[0]:g}"
         raise EvidenceInputError(
-            f"every patient's {what} is the same ({outcome[0]:g}): there is no spread to "
-            "measure uncertainty from; check that values were not copied between sides"
+            _(
+                "every patient's change is the same (%(value)s): there is no spread to "
+                "measure uncertainty from; check that values were not copied between sides",
+                value=value,
+            )
+            if what == "change"
+            else _(
+                "every patient's treated-minus-control difference is the same (%(value)s): "
+                "there is no spread to measure uncertainty from; check that values were not "
+                "copied between sides",
+                value=value,
+            )
         )
-    beta, *_ = np.linalg.lstsq(design, outcome, rcond=None)
+    beta, *_rest = np.linalg.lstsq(design, outcome, rcond=None)
     residual = outcome - design @ beta
     df = n - p
     sigma2 = float(residual @ residual) / df
     if sigma2 <= 1e-24 * float(outcome @ outcome):
         raise EvidenceInputError(
-            "the covariates explain the differences exactly: no residual spread is left"
+            _("the covariates explain the differences exactly: no residual spread is left")
         )
     xtx_inv = np.linalg.inv(design.T @ design)
     return float(beta[0]), float(np.sqrt(sigma2 * xtx_inv[0, 0])), df
@@ -262,9 +317,21 @@ def _check_confidence(confidence: float) -> None:
 def _few_patients(n: int, permutation: bool = True) -> list[str]:
     if n >= FEW_PATIENTS:
         return []
-    note = f"only {n} patient(s): the confidence interval is wide and leans on the changes being"
-    tail = "; the permutation p-value does not" if permutation else ""
-    return [f"{note} roughly normal{tail}"]
+    if permutation:
+        return [
+            _(
+                "only %(count)s patient(s): the confidence interval is wide and leans on the "
+                "changes being roughly normal; the permutation p-value does not",
+                count=n,
+            )
+        ]
+    return [
+        _(
+            "only %(count)s patient(s): the confidence interval is wide and leans on the "
+            "changes being roughly normal",
+            count=n,
+        )
+    ]
 
 
 # --- the randomisation test -------------------------------------------------------------
@@ -363,8 +430,10 @@ def split_body_visits(
         )
     if len(sides) < 2:
         raise EvidenceInputError(
-            "no control-side measurements: a split-body analysis needs the untreated side "
-            "measured too"
+            _(
+                "no control-side measurements: a split-body analysis needs the untreated side "
+                "measured too"
+            )
         )
     frame["treated_side"] = (frame[side] == columns.treated).astype(np.float64)
     _need_two_times(frame, time)
@@ -420,8 +489,10 @@ def difference_in_differences(
             f"lifestyle-only {int(per_arm.get(0.0, 0))}"
         )
     _need_two_times(frame, time)
-    warnings = [
-        f"only {int(k)} patient(s) in the {'treated' if a else 'lifestyle-only'} arm"
+    warnings: list[str] = [
+        _("only %(count)s patient(s) in the treated arm", count=int(k))
+        if a
+        else _("only %(count)s patient(s) in the lifestyle-only arm", count=int(k))
         for a, k in per_arm.items()
         if k < FEW_PATIENTS
     ]
@@ -464,8 +535,12 @@ def _analysis_frame(
 def _need_two_times(frame: pd.DataFrame, time: str) -> None:
     if frame[time].nunique() < 2:
         raise EvidenceInputError(
-            f"all measurements are at one time ({time} = {frame[time].iloc[0]}): a change "
-            "needs at least two"
+            _(
+                "all measurements are at one time (%(time)s = %(value)s): a change "
+                "needs at least two",
+                time=time,
+                value=frame[time].iloc[0],
+            )
         )
 
 
@@ -473,20 +548,28 @@ def _side_coverage(frame: pd.DataFrame, patient: str, time: str) -> list[str]:
     counts = frame.groupby([patient, "treated_side"])[time].nunique().unstack(fill_value=0)
     both = counts.reindex(columns=[0.0, 1.0], fill_value=0)
     usable = int(((both[0.0] >= 2) & (both[1.0] >= 2)).sum())
-    notes = []
+    notes: list[str] = []
     no_control = int((both[0.0] == 0).sum())
     if no_control:
         notes.append(
-            f"{no_control} patient(s) have no control-side measurements; they add nothing "
-            "to the treated-versus-control comparison"
+            _(
+                "%(count)s patient(s) have no control-side measurements; they add nothing "
+                "to the treated-versus-control comparison",
+                count=no_control,
+            )
         )
     if usable < 2:
         raise EvidenceInputError(
-            f"{usable} patient(s) have both sides measured at two or more times; at least 2 "
-            "are needed"
+            _(
+                "%(count)s patient(s) have both sides measured at two or more times; at least "
+                "2 are needed",
+                count=usable,
+            )
         )
     if usable < FEW_PATIENTS:
-        notes.append(f"only {usable} patient(s) have both sides measured over time")
+        notes.append(
+            _("only %(count)s patient(s) have both sides measured over time", count=usable)
+        )
     return notes
 
 

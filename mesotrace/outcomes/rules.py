@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from mesotrace.outcomes.models import MeasurementType, Side, SplitBodyAllocation
 from mesotrace.treatments.rules.bodymap import region_at
@@ -36,14 +37,26 @@ def to_canonical(kind: MeasurementType, value: float, unit: str) -> float:
     conversion = CONVERSIONS.get((unit or kind.unit).strip())
     if conversion is None or conversion[0] != kind.unit:
         raise ValidationError(
-            {"unit": f"{unit!r} is not a unit for {kind.name.lower()} (use {kind.unit})."}
+            {
+                "unit": _("%(unit)s is not a unit for %(kind)s (use %(canonical)s).")
+                % {"unit": repr(unit), "kind": kind.name.lower(), "canonical": kind.unit}
+            }
         )
     canonical = float(value) * conversion[1]
     if not kind.minimum <= canonical <= kind.maximum:
         raise ValidationError(
             {
-                "value": f"{canonical:g} {kind.unit} is not a plausible {kind.name.lower()} "
-                f"({kind.minimum:g}-{kind.maximum:g} {kind.unit})."
+                "value": _(
+                    "%(value)s %(unit)s is not a plausible %(kind)s "
+                    "(%(minimum)s-%(maximum)s %(unit)s)."
+                )
+                % {
+                    "value": f"{canonical:g}",
+                    "unit": kind.unit,
+                    "kind": kind.name.lower(),
+                    "minimum": f"{kind.minimum:g}",
+                    "maximum": f"{kind.maximum:g}",
+                }
             }
         )
     return round(canonical, 4)
@@ -106,7 +119,7 @@ def control_side_check(allocation: SplitBodyAllocation | None) -> PointCheck:
         if region is None or not region.side:
             return None
         if patient_side(view, region.side) == allocation.control_side:
-            return (
+            return _(
                 "This is the untreated control side of a split-body plan: "
                 "chart the treated side only."
             )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
@@ -45,14 +46,16 @@ def _check_side(
     side: str,
 ) -> None:
     if side not in Side.values:
-        raise ValidationError({"side": "Choose left, right or none."})
+        raise ValidationError({"side": _("Choose left, right or none.")})
     if side != Side.NONE and not kind.sided:
-        raise ValidationError({"side": f"{kind.name} is not measured per side."})
+        raise ValidationError(
+            {"side": _("%(kind)s is not measured per side.") % {"kind": kind.name}}
+        )
     if side != Side.NONE and allocation is None and plan is not None:
         # A left/right measurement is fine on any plan, but a "control" side needs a design.
         return
     if allocation is not None and kind.sided and side == Side.NONE:
-        raise ValidationError({"side": "A split-body plan needs the side of each measurement."})
+        raise ValidationError({"side": _("A split-body plan needs the side of each measurement.")})
 
 
 def _check_time(patient: Patient, measured_at: datetime.datetime | None) -> None:
@@ -62,10 +65,10 @@ def _check_time(patient: Patient, measured_at: datetime.datetime | None) -> None
     if timezone.is_naive(measured_at):
         measured_at = timezone.make_aware(measured_at)
     if measured_at > timezone.now() + FUTURE_SLACK:
-        raise ValidationError({"measured_at": "A measurement cannot be taken in the future."})
+        raise ValidationError({"measured_at": _("A measurement cannot be taken in the future.")})
     if local_date(patient.clinic, measured_at) < patient.date_of_birth:
         raise ValidationError(
-            {"measured_at": "A measurement cannot be taken before the patient's birth."}
+            {"measured_at": _("A measurement cannot be taken before the patient's birth.")}
         )
 
 
@@ -75,9 +78,9 @@ def _check_session(
     if session is None:
         return
     if session.patient_id != patient.pk:
-        raise ValidationError({"session": "This session belongs to another patient."})
+        raise ValidationError({"session": _("This session belongs to another patient.")})
     if plan is not None and session.plan_id != plan.pk:
-        raise ValidationError({"session": "This session is not part of the chosen plan."})
+        raise ValidationError({"session": _("This session is not part of the chosen plan.")})
 
 
 @transaction.atomic
@@ -103,16 +106,16 @@ def record_measurement(
     refused for a plan that is not split-body.
     """
     if plan is not None and plan.patient_id != patient.pk:
-        raise ValidationError({"plan_id": "This plan belongs to another patient."})
+        raise ValidationError({"plan_id": _("This plan belongs to another patient.")})
     allocation = allocation_of(plan)
     if control and allocation is None:
         raise ValidationError(
-            {"side": "A control-side measurement needs a split-body plan; this plan is not."}
+            {"side": _("A control-side measurement needs a split-body plan; this plan is not.")}
         )
     if control and allocation is not None:
         if actor.user is not None and not rules.sees_treated_side(actor.user, allocation):
             raise ValidationError(
-                {"side": "You are blinded to this plan's treated side: record left or right."}
+                {"side": _("You are blinded to this plan's treated side: record left or right.")}
             )
         side = allocation.control_side
     _check_session(patient, plan, session)
@@ -150,15 +153,17 @@ def log_lifestyle(
 ) -> LifestyleLog:
     errors: dict[str, str] = {}
     if not 0 <= diet_adherence_percent <= 100:
-        errors["diet_adherence_percent"] = "Diet adherence is a percentage, 0 to 100."
+        errors["diet_adherence_percent"] = _("Diet adherence is a percentage, 0 to 100.")
     if not 0 <= exercise_minutes_per_week <= 7 * 24 * 60:
-        errors["exercise_minutes_per_week"] = "Exercise minutes per week: 0 to 10,080."
+        errors["exercise_minutes_per_week"] = _("Exercise minutes per week: 0 to 10,080.")
     if weight_kg is not None and not 20 <= weight_kg <= 350:
-        errors["weight_kg"] = f"{weight_kg:g} kg is not a plausible body weight (20-350 kg)."
+        errors["weight_kg"] = _("%(weight)s kg is not a plausible body weight (20-350 kg).") % {
+            "weight": f"{weight_kg:g}"
+        }
     if entered_by not in EnteredBy.values:
-        errors["entered_by"] = "Entered by staff or by the patient."
+        errors["entered_by"] = _("Entered by staff or by the patient.")
     if not patient.date_of_birth <= date <= clinic_today(patient.clinic):
-        errors["date"] = "The day must be after the patient's birth and not in the future."
+        errors["date"] = _("The day must be after the patient's birth and not in the future.")
     if errors:
         raise ValidationError(errors)
     row = LifestyleLog.objects.create(
@@ -187,12 +192,12 @@ def allocate_split_body(
     # Two presses of the button at once: the second waits here, then finds the first.
     plan = type(plan).objects.select_for_update().get(pk=plan.pk)
     if SplitBodyAllocation.objects.filter(plan=plan).exists():
-        raise ValidationError({"split_body": "This plan already has its side allocated."})
+        raise ValidationError({"split_body": _("This plan already has its side allocated.")})
     if not plan.is_open:
         raise ValidationError(
             {
-                "split_body": f"This plan is {plan.get_status_display().lower()}: too late to "
-                "allocate a treated side."
+                "split_body": _("This plan is %(status)s: too late to allocate a treated side.")
+                % {"status": plan.get_status_display().lower()}
             }
         )
     allocation = SplitBodyAllocation.objects.create(

@@ -246,9 +246,9 @@ def _forest_row(label: str, report: EvidenceReport) -> ForestRow | None:
 
 def _estimates(report: EvidenceReport) -> list[tuple[str, Any]]:
     return [
-        ("Split-body (paired difference)", report.split_body),
-        ("Lifestyle-adjusted mixed model (per course)", report.mixed),
-        ("Naive before/after (treated side only)", report.naive),
+        (_("Split-body (paired difference)"), report.split_body),
+        (_("Lifestyle-adjusted mixed model (per course)"), report.mixed),
+        (_("Naive before/after (treated side only)"), report.naive),
     ]
 
 

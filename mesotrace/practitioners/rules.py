@@ -70,8 +70,7 @@ def _rule_problem(person: Practitioner, policy: InjectionPolicy, day: datetime.d
     rule = InjectionRule(policy.rule)
     qualification = Qualification(person.qualification)
     refused = _(
-        "The clinic's policy is \u201c%(rule)s\u201d and %(name)s is recorded as: "
-        "%(qualification)s."
+        "The clinic's policy is “%(rule)s” and %(name)s is recorded as: %(qualification)s."
     ) % {
         "rule": rule.label,
         "name": person.full_name,
@@ -121,7 +120,7 @@ def decide(
         return InjectionDecision(False, problem)
     return InjectionDecision(
         True,
-        _("%(name)s may inject under \u201c%(rule)s\u201d (licence valid until %(date)s).")
+        _("%(name)s may inject under “%(rule)s” (licence valid until %(date)s).")
         % {
             "name": practitioner.full_name,
             "rule": InjectionRule(policy.rule).label,

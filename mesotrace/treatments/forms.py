@@ -48,7 +48,9 @@ class ProtocolChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
     def label_from_instance(self, obj: Any) -> str:
         label = f"{obj.indication.name} — {obj.name}"
-        return f"{label} ({_('not allowed here')})" if obj.pk in self.refused else label
+        if obj.pk in self.refused:
+            return _("%(protocol)s (not allowed here)") % {"protocol": label}
+        return label
 
 
 class PlanForm(PlainInput, forms.ModelForm[TreatmentPlan]):

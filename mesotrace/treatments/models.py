@@ -67,7 +67,7 @@ class GoalUnit(models.TextChoices):
     KG = "kg", "kg"
     PERCENT = "%", "%"
     HAIRS_PER_CM2 = "hairs/cm2", _("hairs/cm²")
-    POINTS = "points", _("points (0\u201310)")
+    POINTS = "points", _("points (0–10)")  # noqa: RUF001  # literal: gettext reads no escapes
 
 
 class TreatmentPlan(ClinicOwned):
@@ -105,7 +105,7 @@ class TreatmentPlan(ClinicOwned):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_PACKAGE_PRICE)],
-        help_text=_("A price for the whole course, replacing sessions \u00d7 price."),
+        help_text=_("A price for the whole course, replacing sessions × price."),  # noqa: RUF001
     )
     discount_percent = models.DecimalField(
         _("discount (%)"),
@@ -452,7 +452,7 @@ class TreatmentSession(ClinicOwned):
     )
     anaesthetic_note = models.CharField(_("anaesthetic details"), max_length=300, blank=True)
     pain_score = models.PositiveSmallIntegerField(
-        _("pain score (0\u201310)"),
+        _("pain score (0–10)"),  # noqa: RUF001
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(10)],

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
@@ -27,6 +29,7 @@ from mesotrace.core.inputs import plausible_days, plausible_times
 from mesotrace.evidence import (
     Effect,
     EvidenceInputError,
+    Message,
     naive_before_after,
     paired_changes,
     split_body_effect,
@@ -41,12 +44,12 @@ if TYPE_CHECKING:
 OUTCOME = "thigh-circumference"
 WEIGHT = "body-weight"
 COVARIATES = (
-    ("diet_adherence", "diet adherence"),
-    ("exercise_minutes", "exercise minutes per week"),
-    ("weight_change", "body weight change (kg)"),
+    ("diet_adherence", gettext_noop("diet adherence")),
+    ("exercise_minutes", gettext_noop("exercise minutes per week")),
+    ("weight_change", gettext_noop("body weight change (kg)")),
 )
 MIN_PATIENTS = 3
-WHY_THEY_DIFFER = (
+WHY_THEY_DIFFER = gettext_noop(
     "The naive before/after figure is the treated side's change alone, so it credits the "
     "treatment with everything else that happened during the course: diet, exercise and "
     "weight loss shrink both legs. The split-body figure subtracts the untreated side's "
@@ -74,7 +77,7 @@ class EvidenceReport:
     mixed: Effect | None = None
     naive: Effect | None = None
     warnings: list[str] = field(default_factory=list)
-    explanation: str = WHY_THEY_DIFFER
+    explanation: str = field(default_factory=lambda: _(WHY_THEY_DIFFER))
     rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     covariates: list[str] = field(default_factory=list)  # what the mixed model adjusts for
     cohort: str = "protocol"
@@ -291,19 +294,25 @@ def _analyse(report: EvidenceReport, frame: pd.DataFrame) -> EvidenceReport:
     report.unblinded = int((~frame["blinded"].astype(bool)).sum()) if not frame.empty else 0
     if report.unblinded:
         report.warnings.append(
-            f"{report.unblinded} of {report.measurements} measurements were taken by an "
-            "assessor who knew the treated side: their bias is not excluded."
+            _(
+                "%(unblinded)s of %(measurements)s measurements were taken by an "
+                "assessor who knew the treated side: their bias is not excluded."
+            )
+            % {"unblinded": report.unblinded, "measurements": report.measurements}
         )
     if report.patients < MIN_PATIENTS:
         report.warnings.append(
-            f"Too few patients: {report.patients} with split-body measurements; at least "
-            f"{MIN_PATIENTS} are needed for any estimate."
+            _(
+                "Too few patients: %(patients)s with split-body measurements; at least "
+                "%(minimum)s are needed for any estimate."
+            )
+            % {"patients": report.patients, "minimum": MIN_PATIENTS}
         )
         return report
-    report.split_body = _attempt(report, "split-body", lambda: _split(frame))
-    report.naive = _attempt(report, "naive", lambda: _naive(frame))
+    report.split_body = _attempt(report, _("split-body"), lambda: _split(frame))
+    report.naive = _attempt(report, _("naive"), lambda: _naive(frame))
     covariates = _covariates(report, frame)
-    report.mixed = _attempt(report, "mixed model", lambda: _mixed(frame, covariates))
+    report.mixed = _attempt(report, _("mixed model"), lambda: _mixed(frame, covariates))
     return report
 
 
@@ -311,13 +320,32 @@ def _attempt(report: EvidenceReport, name: str, run: Any) -> Effect | None:
     try:
         effect: Effect = run()
     except (EvidenceInputError, ValueError, np.linalg.LinAlgError) as error:
-        report.warnings.append(f"No {name} estimate: {error}")
+        why = in_language(error.args[0]) if error.args else str(error)
+        report.warnings.append(
+            _("No %(estimate)s estimate: %(error)s") % {"estimate": name, "error": why}
+        )
         return None
     if not all(math.isfinite(v) for v in (effect.estimate, effect.ci_low, effect.ci_high)):
-        report.warnings.append(f"No {name} estimate: the model gave no finite value.")
+        report.warnings.append(
+            _("No %(estimate)s estimate: the model gave no finite value.") % {"estimate": name}
+        )
         return None
-    report.warnings.extend(f"{name}: {w}" for w in effect.warnings)
+    report.warnings.extend(
+        _("%(estimate)s: %(warning)s") % {"estimate": name, "warning": in_language(w)}
+        for w in effect.warnings
+    )
     return effect
+
+
+def in_language(text: object) -> str:
+    """A sentence of the evidence engine (written in English) in the reader's language."""
+    if not isinstance(text, Message):
+        return str(text)
+    values = {
+        name: in_language(value) if isinstance(value, Message) else value
+        for name, value in text.values.items()
+    }
+    return _(text.template) % values if values else _(text.template)
 
 
 def _split(frame: pd.DataFrame) -> Effect:
@@ -339,19 +367,26 @@ def _covariates(report: EvidenceReport, frame: pd.DataFrame) -> list[str]:
     time and side already explain; otherwise the report says why it was left out.
     """
     used: list[str] = []
-    for column, words in COVARIATES:
+    for column, english in COVARIATES:
+        words = _(english)
         known = int(frame[column].notna().sum())
         reason = None
+        names = {"covariate": words, "known": known, "measurements": len(frame)}
         if known == 0:
-            reason = f"no {words} recorded for this cohort"
+            reason = _("no %(covariate)s recorded for this cohort") % names
         elif known < len(frame):
-            reason = f"{words} known for only {known} of {len(frame)} measurements"
+            reason = _("%(covariate)s known for only %(known)s of %(measurements)s measurements")
+            reason %= names
         elif frame[column].nunique() < 2:
-            reason = f"{words} is the same for every measurement"
+            reason = _("%(covariate)s is the same for every measurement") % names
         elif not _adds_rank(frame, [*used, column]):
-            reason = f"{words} moves in step with time or with the other covariates"
+            reason = _("%(covariate)s moves in step with time or with the other covariates")
+            reason %= names
         if reason:
-            report.warnings.append(f"Mixed model not adjusted for {words}: {reason}.")
+            report.warnings.append(
+                _("Mixed model not adjusted for %(covariate)s: %(reason)s.")
+                % {"covariate": words, "reason": reason}
+            )
         else:
             used.append(column)
             report.covariates.append(words)
@@ -378,21 +413,40 @@ def evidence_statement(clinic: Clinic, protocol: Protocol) -> str | None:
     if effect is None:
         return None
     significant = effect.ci_high < 0 or effect.ci_low > 0
-    verdict = (
-        "a difference unlikely to be chance alone"
-        if significant
-        else "a difference this clinic's data cannot tell apart from no effect"
-    )
+    names = {
+        "protocol": protocol.name,
+        "patients": effect.n,
+        "outcome": _outcome_words(report.outcome),
+        "estimate": f"{effect.estimate:+.1f}",
+        "low": f"{effect.ci_low:+.1f}",
+        "high": f"{effect.ci_high:+.1f}",
+    }
+    if significant:
+        return (
+            _(
+                "In this clinic's split-body records for %(protocol)s (%(patients)s patients, "
+                "one side treated and the other left untreated as a control), the treated side's "
+                "%(outcome)s changed by %(estimate)s cm relative to the untreated side "
+                "(95%% CI %(low)s to %(high)s cm): a difference unlikely to be chance alone. "
+                "Changes from diet and exercise act on both sides and are not counted."
+            )
+            % names
+        )
     return (
-        f"In this clinic's split-body records for {protocol.name} ({effect.n} patients, "
-        f"one side treated and the other left untreated as a control), the treated side's "
-        f"{_outcome_words(report.outcome)} changed by {effect.estimate:+.1f} cm relative to "
-        f"the untreated side (95% CI {effect.ci_low:+.1f} to {effect.ci_high:+.1f} cm): "
-        f"{verdict}. Changes from diet and exercise act on both sides and are not counted."
+        _(
+            "In this clinic's split-body records for %(protocol)s (%(patients)s patients, "
+            "one side treated and the other left untreated as a control), the treated side's "
+            "%(outcome)s changed by %(estimate)s cm relative to the untreated side "
+            "(95%% CI %(low)s to %(high)s cm): a difference this clinic's data cannot tell apart "
+            "from no effect. Changes from diet and exercise act on both sides and are not counted."
+        )
+        % names
     )
 
 
 def _outcome_words(slug: str) -> str:
+    if slug == OUTCOME:
+        return _("thigh circumference")
     return slug.replace("-", " ")
 
 

@@ -175,7 +175,7 @@ def _with_catalogue(message: str, cited: Contraindication | None) -> str:
     """The message, then the catalogue's own words when a row is cited."""
     if cited is None:
         return message
-    return f"{message} " + _("Catalogue: %(text)s") % {"text": cited.text}
+    return _("%(message)s Catalogue: %(text)s") % {"message": message, "text": cited.text}
 
 
 def _warning(

@@ -26,6 +26,14 @@
     return null;
   }
   function say(text) { byId("syringe-message").textContent = text; }
+  /* A sentence of the page's language (config.words), its %(name)s placeholders filled. */
+  function word(key, values) {
+    var text = config.words[key];
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("%(" + name + ")s").join(String(values[name]));
+    });
+    return text;
+  }
 
   /* --- The syringe's mix ------------------------------------------------------------ */
 
@@ -34,13 +42,12 @@
   function fillLots(select, product, chosen) {
     select.textContent = "";
     if (!product || !product.lots.length) {
-      select.appendChild(option("", "No usable lot", true));
+      select.appendChild(option("", word("no_usable_lot"), true));
       return;
     }
     var known = product.lots.some(function (lot) { return String(lot.id) === String(chosen); });
     product.lots.forEach(function (lot, index) {
-      var label = lot.number + " (exp. " + lot.expiry + ", " + lot.on_hand + " mL)";
-      if (lot.held) { label += " \u2014 under investigation: owner override only"; }
+      var label = word(lot.held ? "lot_held" : "lot", { number: lot.number, expiry: lot.expiry, on_hand: lot.on_hand });
       select.appendChild(option(lot.id, label, known ? String(lot.id) === String(chosen) : index === 0));
     });
     select.dataset.lot = select.value;
@@ -58,7 +65,7 @@
       });
     });
     if (moved) {
-      say(moved + (moved === 1 ? " point now uses" : " points now use") + " the chosen lot.");
+      say(word(moved === 1 ? "moved_one" : "moved_many", { count: moved }));
       draw();
     }
   }
@@ -68,10 +75,14 @@
     row.className = "mix-row";
     var n = rows.length + 1;
     row.innerHTML =
-      '<div><label for="mix-product-' + n + '">Product</label><select id="mix-product-' + n + '"></select></div>' +
-      '<div><label for="mix-lot-' + n + '">Lot</label><select id="mix-lot-' + n + '"></select></div>' +
-      '<div><label for="mix-share-' + n + '">mL in syringe</label><input id="mix-share-' + n + '" type="number" min="0.001" step="0.001" value="1"></div>' +
-      '<div><button type="button" class="link">Remove</button></div>';
+      '<div><label for="mix-product-' + n + '"></label><select id="mix-product-' + n + '"></select></div>' +
+      '<div><label for="mix-lot-' + n + '"></label><select id="mix-lot-' + n + '"></select></div>' +
+      '<div><label for="mix-share-' + n + '"></label><input id="mix-share-' + n + '" type="number" min="0.001" step="0.001" value="1"></div>' +
+      '<div><button type="button" class="link"></button></div>';
+    var labels = row.querySelectorAll("label");
+    labels[0].textContent = word("product"); labels[1].textContent = word("lot_heading");
+    labels[2].textContent = word("ml_in_syringe");
+    row.querySelector("button").textContent = word("remove");
     var product = row.querySelector("select[id^=mix-product]");
     var lot = row.querySelector("select[id^=mix-lot]");
     config.products.forEach(function (p) { product.appendChild(option(p.id, p.name, String(p.id) === String(productId))); });
@@ -93,24 +104,24 @@
   /* The current syringe: each product's lot and its share of every point's volume. */
   function syringe() {
     var perPoint = parseFloat(byId("volume-per-point").value);
-    if (!(perPoint > 0)) { say("Give the volume per point."); return null; }
+    if (!(perPoint > 0)) { say(word("give_volume")); return null; }
     var parts = [];
     var total = 0;
     for (var i = 0; i < rows.length; i++) {
       var productId = rows[i].querySelector("select[id^=mix-product]").value;
       var lotId = rows[i].querySelector("select[id^=mix-lot]").value;
       var share = parseFloat(rows[i].querySelector("input").value);
-      if (!lotId) { say("Choose a lot for " + productById(productId).name + "."); return null; }
-      if (!(share > 0)) { say("Give the mL of each product in the syringe."); return null; }
+      if (!lotId) { say(word("choose_lot", { product: productById(productId).name })); return null; }
+      if (!(share > 0)) { say(word("give_share")); return null; }
       parts.push({ product_id: Number(productId), lot_id: Number(lotId), share: share });
       total += share;
     }
-    if (!parts.length) { say("Add a product to the syringe."); return null; }
+    if (!parts.length) { say(word("add_product")); return null; }
     var components = parts.map(function (part) {
       return { product_id: part.product_id, lot_id: part.lot_id, volume_ml: fixed(perPoint * part.share / total, 3) };
     });
     if (components.some(function (c) { return parseFloat(c.volume_ml) <= 0; })) {
-      say("A product's share rounds to 0 mL per point; raise the volume per point.");
+      say(word("share_rounds"));
       return null;
     }
     return {
@@ -142,12 +153,12 @@
       dot.dataset.index = String(index);
       var title = document.createElementNS(SVG_NS, "title");
       var name = "#" + (index + 1) + " " + zoneName(point.zone);
-      title.textContent = name + " (click to remove)";
+      title.textContent = word("point_title", { point: name });
       dot.appendChild(title);
       /* From the keyboard: Tab to a point, Enter or Delete removes it. */
       dot.setAttribute("tabindex", "0");
       dot.setAttribute("role", "button");
-      dot.setAttribute("aria-label", "Point " + name + ": press Enter to remove");
+      dot.setAttribute("aria-label", word("point_label", { point: name }));
       svg.querySelector(".points").appendChild(dot);
     });
     hidden.value = JSON.stringify(points);
@@ -173,7 +184,7 @@
     var used = points.filter(function (p) { return p.zone === zone.dataset.zone; }).length;
     var spot = spots[(used * 7) % spots.length];
     addPoint(svg.dataset.view, spot[0] / Number(svg.dataset.width), spot[1] / Number(svg.dataset.height), zone.dataset.zone, shot);
-    say("Point " + points.length + " added: " + zoneName(zone.dataset.zone) + ".");
+    say(word("point_added", { number: points.length, zone: zoneName(zone.dataset.zone) }));
     draw();
   }
 
@@ -183,7 +194,7 @@
     if (event.key !== "Enter" && event.key !== " " && event.key !== "Delete" && event.key !== "Backspace") { return; }
     event.preventDefault();
     points.splice(Number(target.dataset.index), 1);
-    say("Point removed; " + points.length + " left.");
+    say(word("point_removed", { count: points.length }));
     draw();
   }
 
@@ -246,7 +257,7 @@
     var choice = byId("fill-zone").value.split(":");
     var view = choice[0], zone = choice[1];
     var count = parseInt(byId("fill-count").value, 10);
-    if (!(count > 0 && count <= 200)) { say("Fill 1 to 200 points."); return; }
+    if (!(count > 0 && count <= 200)) { say(word("fill_range")); return; }
     var shot = syringe();
     if (!shot) { return; }
     var svg = mapOf(view);
@@ -257,7 +268,7 @@
       var p = found[Math.floor(i * step)];
       addPoint(view, p[0] / Number(svg.dataset.width), p[1] / Number(svg.dataset.height), zone, shot);
     }
-    say(count + " points added.");
+    say(word("points_added", { count: count }));
     draw();
   }
 
@@ -294,7 +305,7 @@
       tr.children[0].textContent = (product ? product.name + " · " : "") + (lot ? lot.number : id);
       tr.children[1].textContent = fixed(byLot[id].ml, 3);
       tr.children[2].textContent = lot ? lot.on_hand : "";
-      if (lot && byLot[id].ml > parseFloat(lot.on_hand)) { tr.className = "short"; tr.children[2].textContent += " (short)"; }
+      if (lot && byLot[id].ml > parseFloat(lot.on_hand)) { tr.className = "short"; tr.children[2].textContent = word("short", { on_hand: lot.on_hand }); }
       lotBody.appendChild(tr);
     });
     doses();
@@ -408,10 +419,12 @@
       svg.addEventListener("keydown", onPointKey);
       var seen = {};
       svg.querySelectorAll(".zone").forEach(function (z) {
-        var side = z.dataset.side && z.dataset.side !== "none" ? " (" + z.dataset.side + ")" : "";
+        var sided = z.dataset.side && z.dataset.side !== "none";
         z.setAttribute("tabindex", "0");
         z.setAttribute("role", "button");
-        z.setAttribute("aria-label", "Add a point: " + zoneName(z.dataset.zone) + side);
+        z.setAttribute("aria-label", sided
+          ? word("add_point_side", { zone: zoneName(z.dataset.zone), side: config.words.sides[z.dataset.side] || z.dataset.side })
+          : word("add_point", { zone: zoneName(z.dataset.zone) }));
         z.addEventListener("keydown", onZoneKey);
         var key = svg.dataset.view + ":" + z.dataset.zone;
         if (seen[key]) { return; }
@@ -419,7 +432,8 @@
         var name = (config.zones[z.dataset.zone] || { name: z.dataset.zone }).name;
         var mine = !planZone && (d.zones || []).indexOf(z.dataset.zone) >= 0;
         planZone = planZone || mine;
-        byId("fill-zone").appendChild(option(key, name + " (" + svg.dataset.view + ")", mine));
+        var view = config.words.views[svg.dataset.view] || svg.dataset.view;
+        byId("fill-zone").appendChild(option(key, word("zone_in_view", { zone: name, view: view }), mine));
       });
     });
     byId("add-product").addEventListener("click", function () { addRow(config.products.length ? config.products[0].id : ""); });
