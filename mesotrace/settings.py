@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Catalogue text patients read kept in each language (catalogue/translation.py).
+    "modeltranslation",
     "django_htmx",
     "axes",
     "ninja",
@@ -270,6 +272,11 @@ LANGUAGES = [
     ("en", "English"),
     ("fr", "Français"),
 ]
+# Catalogue text: English is the text every entry has; a missing French text falls back to it
+# and is shown labelled "not yet translated" (catalogue_tags.translated).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_AUTO_POPULATE = False
 LOCALE_PATHS = [BASE_DIR / "mesotrace" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"

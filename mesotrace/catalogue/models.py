@@ -47,6 +47,23 @@ jurisdiction_code = RegexValidator(
     r"^([A-Z]{2}|EU|\*)$", _("Use a two-letter country code, EU, or * for everywhere.")
 )
 
+# The catalogue text patients read (consent document, portal, catalogue pages), kept in
+# English and French by django-modeltranslation (catalogue/translation.py): each field gets
+# `<field>_en` and `<field>_fr` columns. Staff-only text (technique notes, product notes,
+# coding notes) stays in the language it was written in.
+PATIENT_TEXT: dict[str, tuple[str, ...]] = {
+    "Compound": ("purpose", "evidence_summary"),
+    "CompoundUse": ("evidence_summary",),
+    "RegulatoryStatus": ("indication",),
+    "AdverseEffect": ("term", "plain_term", "frequency"),
+    "Contraindication": ("text",),
+    "CompoundNote": ("text",),
+    "Indication": ("name", "description"),
+    "BodyZone": ("name",),
+    "Protocol": ("name", "schedule_note", "evidence_statement"),
+    "JurisdictionRule": ("title", "summary"),
+}
+
 _EU = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
 EU_MEMBERS = frozenset(_EU.split(" "))
 
