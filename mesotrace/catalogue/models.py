@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxValueValidator,
@@ -18,6 +19,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.core.models import ClinicQuerySet
@@ -63,6 +65,25 @@ PATIENT_TEXT: dict[str, tuple[str, ...]] = {
     "Protocol": ("name", "schedule_note", "evidence_statement"),
     "JurisdictionRule": ("title", "summary"),
 }
+
+
+def text_and_language(entry: models.Model, field: str) -> tuple[str, str]:
+    """A patient-facing text of `entry` in the active language, else in the first language
+    that has it (English first), with the code of the language the text is in.
+
+    A field kept in one language only (or an entry of an older schema) is taken as it is,
+    in the active language.
+    """
+    active = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if not hasattr(entry, f"{field}_{active}"):
+        return str(getattr(entry, field) or ""), active
+    order = [active, settings.LANGUAGE_CODE, *(code for code, _name in settings.LANGUAGES)]
+    for code in dict.fromkeys(order):
+        text = getattr(entry, f"{field}_{code}", None)
+        if text:
+            return str(text), code
+    return "", active
+
 
 _EU = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
 EU_MEMBERS = frozenset(_EU.split(" "))
