@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Catalogue text patients read kept in each language (catalogue/translation.py).
+    "modeltranslation",
     "django_htmx",
     "axes",
     "ninja",
@@ -270,6 +272,14 @@ LANGUAGES = [
     ("en", "English"),
     ("fr", "Français"),
 ]
+# Catalogue text: English is the text every entry has; a missing French text falls back to it
+# and is shown labelled "not yet translated" (catalogue_tags.translated).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",), "en": ("fr",)}
+MODELTRANSLATION_AUTO_POPULATE = False
+# The type checker's Django plugin cannot follow the managers the registry builds at run
+# time; it checks the models as written (code reaches the `_en`/`_fr` columns by name).
+MODELTRANSLATION_ENABLE_REGISTRATIONS = "mypy" not in sys.modules
 LOCALE_PATHS = [BASE_DIR / "mesotrace" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxValueValidator,
@@ -18,6 +19,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.core.models import ClinicQuerySet
@@ -46,6 +48,42 @@ snomed_code = RegexValidator(r"^\d{6,18}$", _("A SNOMED CT code is 6 to 18 digit
 jurisdiction_code = RegexValidator(
     r"^([A-Z]{2}|EU|\*)$", _("Use a two-letter country code, EU, or * for everywhere.")
 )
+
+# The catalogue text patients read (consent document, portal, catalogue pages), kept in
+# English and French by django-modeltranslation (catalogue/translation.py): each field gets
+# `<field>_en` and `<field>_fr` columns. Staff-only text (technique notes, product notes,
+# coding notes) stays in the language it was written in.
+PATIENT_TEXT: dict[str, tuple[str, ...]] = {
+    "Compound": ("purpose", "evidence_summary"),
+    "CompoundUse": ("evidence_summary",),
+    "RegulatoryStatus": ("indication",),
+    "AdverseEffect": ("term", "plain_term", "frequency"),
+    "Contraindication": ("text",),
+    "CompoundNote": ("text",),
+    "Indication": ("name", "description"),
+    "BodyZone": ("name",),
+    "Protocol": ("name", "schedule_note", "evidence_statement"),
+    "JurisdictionRule": ("title", "summary"),
+}
+
+
+def text_and_language(entry: models.Model, field: str) -> tuple[str, str]:
+    """A patient-facing text of `entry` in the active language, else in the first language
+    that has it (English first), with the code of the language the text is in.
+
+    A field kept in one language only (or an entry of an older schema) is taken as it is,
+    in the active language.
+    """
+    active = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if not hasattr(entry, f"{field}_{active}"):
+        return str(getattr(entry, field) or ""), active
+    order = [active, settings.LANGUAGE_CODE, *(code for code, _name in settings.LANGUAGES)]
+    for code in dict.fromkeys(order):
+        text = getattr(entry, f"{field}_{code}", None)
+        if text:
+            return str(text), code
+    return "", active
+
 
 _EU = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
 EU_MEMBERS = frozenset(_EU.split(" "))

@@ -14,9 +14,11 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any, Self, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mesotrace.accounts.access import Actor
@@ -24,6 +26,7 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import (
+    PATIENT_TEXT,
     AdverseEffect,
     BodyZone,
     Compound,
@@ -351,9 +354,37 @@ def _own(entry: _C | None, model: type[_C], clinic: Clinic) -> tuple[_C, bool]:
     return entry, False
 
 
+def _set(entry: models.Model, name: str, value: Any) -> None:
+    """Sets a field; a patient-facing text is written in the active language.
+
+    The form shows a text in the user's language, or its English when it has none: a text
+    sent back as shown is left as it is (a missing French stays missing, not a copy of the
+    English). A changed text clears its other languages, which translated the old text.
+    """
+    if name not in PATIENT_TEXT.get(type(entry).__name__, ()):
+        setattr(entry, name, value)
+        return
+    if value == getattr(entry, name):
+        return
+    active = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    setattr(entry, name, value)
+    for code, _name in settings.LANGUAGES:
+        if code != active:
+            setattr(entry, f"{name}_{code}", "")
+
+
+def _keep_translations(item: models.Model, old_rows: Sequence[models.Model]) -> None:
+    """A fact row rewritten with a text as it was keeps that text's other languages."""
+    for field in PATIENT_TEXT.get(type(item).__name__, ()):
+        shown = getattr(item, field)
+        match = next((row for row in old_rows if getattr(row, field) == shown), None)
+        for code, _name in settings.LANGUAGES if match is not None else ():
+            setattr(item, f"{field}_{code}", getattr(match, f"{field}_{code}"))
+
+
 def _assign(entry: models.Model, clinic: Clinic, values: Mapping[str, Any]) -> None:
     for name, value in values.items():
-        setattr(entry, name, value)
+        _set(entry, name, value)
     for name, value in values.items():
         if isinstance(value, Source) and value.clinic_id not in (None, clinic.pk):
             raise ValidationError({name: _("Choose a source of this clinic's catalogue.")})
@@ -393,9 +424,11 @@ def _full_clean_row(item: models.Model, exclude: list[str], label: str, index: i
 
 def _replace_facts(compound: Compound, label: str, rows: Iterable[FactInput]) -> None:
     model = _CHILDREN[label]
+    old_rows = list(model.objects.filter(compound=compound))
     model.objects.filter(compound=compound).delete()
     for index, row in enumerate(rows):
         item = model(compound=compound, **_row_values(row))
+        _keep_translations(item, old_rows)
         _full_clean_row(item, ["compound"], label, index)
         item.save()
 

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -61,6 +62,7 @@ from mesotrace.catalogue.services import (
     RegulatoryStatusInput,
 )
 from mesotrace.catalogue.shipped.data import LA_INHIBITS_LIPOLYSIS
+from mesotrace.catalogue.shipped.fr import FRENCH
 from mesotrace.core.forms import attach_errors
 
 PAGE_SIZE = 50
@@ -391,9 +393,12 @@ def _protocol_cautions(protocol: Protocol, compounds: list[Compound]) -> list[di
     if protocol.is_lipolytic and any(
         c.compound_class == CompoundClass.ANAESTHETIC for c in compounds
     ):
+        french = FRENCH.get(LA_INHIBITS_LIPOLYSIS, "")
+        in_french = (get_language() or "").startswith("fr") and bool(french)
         cautions.append(
             {
-                "text": LA_INHIBITS_LIPOLYSIS,
+                "text": french if in_french else LA_INHIBITS_LIPOLYSIS,
+                "lang": "fr" if in_french else "en",
                 "verification": "V",
                 "source": Source.objects.shipped().filter(key="obes-rev-2013").first(),
             }

@@ -1,7 +1,9 @@
 """The plain-language patient document: its canonical content from a plan, its version, its PDF.
 
 The content holds facts (codes, numbers, catalogue text); templates turn them into prose, so
-the version hash does not depend on the reader's language.
+the version hash does not depend on the reader's language. Each catalogue text is taken in the
+document's language where the catalogue has it, and carries the language it is in
+(`<key>_lang`), so the document labels a text it could not give in its own language.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from mesotrace.catalogue.models import (
     Source,
     Verification,
     adverse_effects_for,
+    text_and_language,
 )
 from mesotrace.consent.rules import signature_url
 from mesotrace.outcomes.queries.report import evidence_statement
@@ -48,6 +51,14 @@ PLAN_RELATED = (
     "protocol__evidence_source",
     "practitioner",
 )
+
+
+def _text(entry: Any, field: str, key: str | None = None) -> dict[str, str]:
+    """A catalogue text under `key` (default: the field's name) and its language under
+    `<key>_lang`."""
+    text, language = text_and_language(entry, field)
+    name = key or field
+    return {name: text, f"{name}_lang": language}
 
 
 def _source(source: Source | None, seen: dict[int, dict[str, Any]]) -> int | None:
@@ -83,7 +94,7 @@ def _regulatory(
         {
             "jurisdiction": row.jurisdiction,
             "status": row.status,
-            "for": row.indication,
+            **_text(row, "indication", "for"),
             "regulator": row.regulator,
             "as_of": row.as_of.isoformat() if row.as_of else None,
             "verification": row.verification,
@@ -106,13 +117,14 @@ def _evidence(use: CompoundUse | None, seen: dict[int, dict[str, Any]]) -> dict[
         return {
             "evidence_level": EvidenceLevel.NONE,
             "evidence_summary": "",
+            "evidence_summary_lang": "",
             "evidence_for_use": False,
             "evidence_verification": Verification.VERIFIED,
             "evidence_sources": [],
         }
     return {
         "evidence_level": use.evidence_level,
-        "evidence_summary": use.evidence_summary,
+        **_text(use, "evidence_summary"),
         "evidence_for_use": True,
         "evidence_verification": use.evidence_verification,
         "evidence_sources": [_source(s, seen) for s in use.evidence_sources.all()],
@@ -120,9 +132,10 @@ def _evidence(use: CompoundUse | None, seen: dict[int, dict[str, Any]]) -> dict[
 
 
 def _effect(effect: AdverseEffect, seen: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    plain = _text(effect, "plain_term", "term")
     return {
-        "term": effect.plain_term or effect.term,
-        "frequency": effect.frequency,
+        **(plain if plain["term"] else _text(effect, "term")),
+        **_text(effect, "frequency"),
         "frequency_category": effect.frequency_category,
         "serious": effect.serious,
         "verification": effect.verification,
@@ -158,7 +171,7 @@ def _compounds(
             {
                 "name": compound.name,
                 "class": compound.compound_class,
-                "purpose": compound.purpose,
+                **_text(compound, "purpose"),
                 **_evidence(use, seen),
                 "regulatory": _regulatory(compound, use, country, seen),
                 "side_effects": [_effect(e, seen) for e in effects if e.compound_id == compound.pk],
@@ -210,15 +223,18 @@ def build_content(plan: TreatmentPlan, clinic_evidence: bool = True) -> dict[str
         "patient": {"name": f"{plan.patient.given_name} {plan.patient.family_name}"},
         "plan": {
             "id": plan.pk,
-            "indication": str(plan.indication),
-            "protocol": protocol.name,
-            "protocol_evidence": protocol.evidence_statement,
+            **_text(plan.indication, "name", "indication"),
+            **_text(protocol, "name", "protocol"),
+            **_text(protocol, "evidence_statement", "protocol_evidence"),
             "protocol_evidence_verification": protocol.evidence_verification,
             "protocol_evidence_source": _source(protocol.evidence_source, seen),
-            "zones": sorted(str(zone) for zone in plan.zones.all()),
+            "zones": sorted(
+                (_text(zone, "name", "text") for zone in plan.zones.all()),
+                key=lambda zone: zone["text"],
+            ),
             "sessions": plan.planned_sessions,
             "schedule_verification": protocol.schedule_verification,
-            "schedule_note": protocol.schedule_note,
+            **_text(protocol, "schedule_note"),
             "interval_days": plan.interval_days,
             "currency": plan.currency,
             "price_per_session": _money(plan.price_per_session),

@@ -2,7 +2,10 @@
 
 It runs from a data migration (with the migration's historical models) and from
 `manage.py catalogue_load`, so it reaches models through `get_model` and uses only
-plain manager methods. Top-level entries are matched by slug and updated in place,
+plain manager methods. Each patient-facing text (`PATIENT_TEXT`) is written to its
+English and French columns where the schema has them, the French from `fr.FRENCH`; the
+loader runs in English so the translation registry reads and writes the English column.
+Top-level entries are matched by slug and updated in place,
 so ids stay stable for plans that point at them; a shipped entry's fact rows are
 matched by their natural key and rows no longer in the data are removed.
 """
@@ -15,8 +18,11 @@ from typing import Any
 
 from django.apps import apps as django_apps
 from django.db import models
+from django.utils import translation
 
+from mesotrace.catalogue.models import PATIENT_TEXT
 from mesotrace.catalogue.shipped import data
+from mesotrace.catalogue.shipped.fr import FRENCH
 
 GetModel = Callable[[str, str], type[models.Model]]
 
@@ -35,9 +41,15 @@ class _Loader:
         return self.get_model("catalogue", name)._default_manager
 
     def fields(self, name: str, values: Mapping[str, Any]) -> dict[str, Any]:
-        """`values` limited to the model's fields, so an older schema can still be loaded."""
+        """`values` limited to the model's fields, so an older schema can still be loaded,
+        with each patient-facing text also in its English and French columns."""
         known = {field.name for field in self.get_model("catalogue", name)._meta.concrete_fields}
-        return {key: value for key, value in values.items() if key in known}
+        found = {key: value for key, value in values.items() if key in known}
+        for field in PATIENT_TEXT.get(name, ()):
+            if field in found and f"{field}_en" in known:
+                found[f"{field}_en"] = found[field]
+                found[f"{field}_fr"] = FRENCH.get(found[field], "")
+        return found
 
     def has_model(self, name: str) -> bool:
         """Whether the schema being loaded has the model (an older migration may not)."""
@@ -180,14 +192,19 @@ class _Loader:
             uses: dict[str, Any] = {}
             kept = []
             for use_row in row["uses"]:
+                summary = use_row["evidence_summary"]
                 use, _ = self.manager("CompoundUse").update_or_create(
                     compound=compound,
                     indication=self.indications[use_row["indication"]],
-                    evidence_summary=use_row["evidence_summary"],
-                    defaults={
-                        "evidence_level": use_row["evidence_level"],
-                        "evidence_verification": use_row["evidence_verification"],
-                    },
+                    evidence_summary=summary,
+                    defaults=self.fields(
+                        "CompoundUse",
+                        {
+                            "evidence_level": use_row["evidence_level"],
+                            "evidence_verification": use_row["evidence_verification"],
+                            "evidence_summary": summary,
+                        },
+                    ),
                 )
                 use.zones.set([self.zones[slug] for slug in use_row["zones"]])
                 use.evidence_sources.set([self.sources[k] for k in use_row["evidence_sources"]])
@@ -258,4 +275,5 @@ def _date(text: str | None) -> datetime.date | None:
 
 def sync_starter_catalogue(get_model: GetModel | None = None) -> dict[str, int]:
     """Writes the starter catalogue; call inside a transaction. Returns counts per kind."""
-    return _Loader(get_model or django_apps.get_model).run()
+    with translation.override("en"):
+        return _Loader(get_model or django_apps.get_model).run()

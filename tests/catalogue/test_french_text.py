@@ -1,0 +1,256 @@
+"""The catalogue text patients read is in French for a French reader: the shipped catalogue is
+translated, a missing translation shows the English labelled "not yet translated" (never
+silently), a translation keeps its fact's mark and source, and owners edit in their language."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import models
+from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
+
+from mesotrace.accounts.models import User
+from mesotrace.catalogue import models as catalogue
+from mesotrace.catalogue.models import PATIENT_TEXT, Compound, Protocol
+from mesotrace.catalogue.shipped import data
+from mesotrace.catalogue.shipped.fr import FRENCH
+from mesotrace.catalogue.shipped.loader import sync_starter_catalogue
+from mesotrace.consent import documents
+from tests.catalogue.builders import shipped_compound, shipped_protocol
+from tests.conftest import World
+from tests.treatments.builders import HAIR, make_plan
+
+# Shipped texts deliberately left in English, with the reason. Keep it short.
+NOT_YET_TRANSLATED: dict[str, str] = {}
+
+
+def _patient_texts() -> Iterator[str]:
+    """Every patient-facing English text of the shipped data, as the loader writes it."""
+    for compound in data.COMPOUNDS:
+        yield compound["purpose"]
+        yield compound["evidence_summary"]
+        yield from (use["evidence_summary"] for use in compound["uses"])
+        yield from (status["indication"] for status in compound["regulatory"])
+        yield from _effect_texts(compound["adverse"])
+        yield from (row["text"] for row in compound["contraindications"] + compound["notes"])
+    yield from _effect_texts(data.TECHNIQUE_ADVERSE_EFFECTS)
+    yield from (row["text"] for row in data.TECHNIQUE_CONTRAINDICATIONS)
+    for indication in data.INDICATIONS:
+        yield from (indication["name"], indication.get("description", ""))
+    yield from (zone["name"] for zone in data.BODY_ZONES)
+    for protocol in data.PROTOCOLS:
+        yield from (protocol["name"], protocol["evidence_statement"], protocol["schedule_note"])
+    for rule in data.JURISDICTION_RULES:
+        yield from (rule["title"], rule["summary"])
+
+
+def _effect_texts(effects: list[dict[str, Any]]) -> Iterator[str]:
+    for effect in effects:
+        yield from (effect["term"], effect["plain_term"], effect["frequency"])
+
+
+def _french(client: Client) -> Client:
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    client.cookies["django_language"] = "fr"
+    return client
+
+
+def test_every_shipped_patient_text_has_its_french() -> None:
+    missing = {text for text in _patient_texts() if text and text not in FRENCH}
+    assert missing == set(NOT_YET_TRANSLATED)
+
+
+def test_every_french_text_translates_a_shipped_english_text() -> None:
+    """A French text whose English changed would be left behind: it must be re-translated."""
+    assert set(FRENCH) <= set(_patient_texts())
+
+
+def test_french_text_uses_french_typography() -> None:
+    for french in FRENCH.values():
+        for mark in (":", ";", "?", "!", "»", "%"):
+            assert f" {mark}" not in french, french
+        for wrong in ("« ", '"', "“"):
+            assert wrong not in french, french
+
+
+def _rows_missing_french(model: type[models.Model]) -> list[str]:
+    missing = []
+    for row in model._default_manager.all():
+        for field in PATIENT_TEXT[model.__name__]:
+            english = getattr(row, f"{field}_en")
+            if english and english not in NOT_YET_TRANSLATED and not getattr(row, f"{field}_fr"):
+                missing.append(f"{model.__name__}.{field}: {english}")
+    return missing
+
+
+def test_every_shipped_compound_and_protocol_has_french_in_the_database(db: Any) -> None:
+    for name in PATIENT_TEXT:
+        assert _rows_missing_french(getattr(catalogue, name)) == [], name
+    compounds = Compound.objects.shipped()
+    protocols = Protocol.objects.shipped()
+    assert compounds.count() == len(data.COMPOUNDS)
+    assert protocols.count() == len(data.PROTOCOLS)
+    assert all(c.purpose_fr and c.evidence_summary_fr for c in compounds)
+    assert all(p.name_fr and p.evidence_statement_fr for p in protocols)
+
+
+def test_loading_in_french_keeps_the_english_in_the_english_column(db: Any) -> None:
+    with translation.override("fr"):
+        sync_starter_catalogue()
+    compound = shipped_compound("minoxidil")
+    english = next(c["purpose"] for c in data.COMPOUNDS if c["slug"] == "minoxidil")
+    assert (compound.purpose_en, compound.purpose_fr) == (english, FRENCH[english])
+    with translation.override("en"):
+        assert compound.purpose == english
+
+
+def test_a_french_compound_page_shows_the_french_purpose(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    compound = shipped_compound("minoxidil")
+    page = _french(login(world.members["practitioner"])).get(f"/catalogue/compounds/{compound.pk}/")
+    text = page.content.decode()
+    assert html.escape(compound.purpose_fr) in text
+    assert html.escape(compound.purpose_en) not in text
+
+
+def test_missing_french_shows_the_english_with_its_lang_and_a_label(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    compound = shipped_compound("minoxidil")
+    Compound.objects.filter(pk=compound.pk).update(purpose_fr="")
+    page = _french(login(world.members["practitioner"])).get(f"/catalogue/compounds/{compound.pk}/")
+    with translation.override("fr"):
+        label = gettext("not yet translated")
+    expected = (
+        f'<span lang="en">{html.escape(compound.purpose_en)}</span> '
+        f'<span class="badge untranslated">{html.escape(label)}</span>'
+    )
+    assert expected in page.content.decode()
+
+
+def test_a_french_text_keeps_its_facts_unverified_mark(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    compound = shipped_compound("biotin")
+    assert compound.evidence_verification == "U"
+    page = _french(login(world.members["practitioner"])).get(f"/catalogue/compounds/{compound.pk}/")
+    with translation.override("fr"):
+        unverified = gettext("unverified")
+    shown = f"{html.escape(unverified)}</span> {html.escape(compound.evidence_summary_fr)}"
+    assert shown in " ".join(page.content.decode().split())
+
+
+def _french_document(world: World) -> str:
+    plan = make_plan(world.clinic, protocol=HAIR)
+    with translation.override("fr"):
+        content = documents.build_content(plan)
+        return documents.render_text(content, documents.version_of(content))
+
+
+def test_a_french_consent_document_quotes_the_catalogue_in_french_with_marks_and_sources(
+    world: World,
+) -> None:
+    protocol = shipped_protocol(HAIR)
+    text = _french_document(world)
+    with translation.override("fr"):
+        unverified = gettext("unverified")
+    minoxidil = shipped_compound("minoxidil")
+    assert minoxidil.purpose_fr in text
+    assert minoxidil.purpose_en not in text
+    no_decision = "No regulator's decision on this compound was checked for this catalogue"
+    assert f"({FRENCH[no_decision]}) [{unverified}]" in text  # the unverified mark, in French
+    evidence = f"{protocol.evidence_statement_fr} [{protocol.evidence_source_id}]"
+    assert evidence in text
+    assert protocol.evidence_statement_en not in text
+    assert gettext("not yet translated") not in text
+
+
+def test_a_french_consent_document_labels_a_text_it_has_only_in_english(world: World) -> None:
+    minoxidil = shipped_compound("minoxidil")
+    Compound.objects.filter(pk=minoxidil.pk).update(purpose_fr="")
+    plan = make_plan(world.clinic, protocol=HAIR)
+    with translation.override("fr"):
+        content = documents.build_content(plan)
+        body = documents.render_html(content, documents.version_of(content))
+        label = gettext("not yet translated")
+    purpose = next(c for c in content["compounds"] if c["name"] == minoxidil.name)
+    assert (purpose["purpose"], purpose["purpose_lang"]) == (minoxidil.purpose_en, "en")
+    shown = f'<span lang="en">{html.escape(minoxidil.purpose_en)}</span>'
+    assert f'{shown} <span class="badge untranslated">{html.escape(label)}</span>' in body
+
+
+def _clone(client: Client, compound: Compound) -> Compound:
+    client.post(f"/catalogue/compounds/{compound.pk}/clone/")
+    return Compound.objects.exclude(clinic=None).get(cloned_from=compound)
+
+
+def _edit_form(client: Client, compound: Compound) -> dict[str, Any]:
+    page = client.get(f"/catalogue/compounds/{compound.pk}/edit/")
+    form = page.context["form"]
+    values = {name: form[name].value() or "" for name in form.fields}
+    values["evidence_sources"] = [str(pk) for pk in form["evidence_sources"].value()]
+    for _legend, formset in page.context["formsets"]:
+        management = formset.management_form
+        values |= {
+            management[name].html_name: management[name].value() for name in management.fields
+        }
+        for row in formset.forms:
+            values |= {row[name].html_name: row[name].value() or "" for name in row.fields}
+    return values
+
+
+@pytest.fixture
+def french_owner(world: World, login: Callable[[User], Client]) -> Client:
+    return _french(login(world.members["owner"]))
+
+
+def test_an_owner_editing_in_french_writes_the_french_text(french_owner: Client) -> None:
+    copy = _clone(french_owner, shipped_compound("lidocaine"))
+    values = _edit_form(french_owner, copy)
+    assert values["purpose"] == copy.purpose_fr
+    values["purpose"] = "Un vasodilatateur, selon notre protocole."
+    response = french_owner.post(f"/catalogue/compounds/{copy.pk}/edit/", values)
+    assert response.status_code == 302
+    copy.refresh_from_db()
+    assert copy.purpose_fr == "Un vasodilatateur, selon notre protocole."
+    # The English translated the old text: it is cleared, and English readers see the
+    # French labelled "not yet translated" rather than a text that says something else.
+    assert not copy.purpose_en
+    with translation.override("en"):
+        assert catalogue.text_and_language(copy, "purpose") == (copy.purpose_fr, "fr")
+    # Facts sent back unchanged keep both languages.
+    allergy = "Allergy to lidocaine or other amide local anaesthetics."
+    contraindication = copy.contraindications.get()
+    assert (contraindication.text_en, contraindication.text_fr) == (allergy, FRENCH[allergy])
+    effect = copy.adverse_effects.get()
+    assert effect.term_fr == FRENCH[effect.term_en]
+
+
+def test_a_missing_french_sent_back_as_shown_stays_missing(french_owner: Client) -> None:
+    copy = _clone(french_owner, shipped_compound("minoxidil"))
+    Compound.objects.filter(pk=copy.pk).update(evidence_summary_fr="")
+    values = _edit_form(french_owner, copy)
+    assert values["evidence_summary"] == copy.evidence_summary_en  # the English, as a fallback
+    response = french_owner.post(f"/catalogue/compounds/{copy.pk}/edit/", values)
+    assert response.status_code == 302
+    copy.refresh_from_db()
+    assert copy.evidence_summary_fr in ("", None)
+    assert copy.evidence_summary_en
+    assert copy.purpose_fr == FRENCH[copy.purpose_en]
+
+
+def test_the_english_page_is_unchanged_for_english_readers(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    compound = shipped_compound("minoxidil")
+    client = login(world.members["practitioner"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    text = client.get(f"/catalogue/compounds/{compound.pk}/").content.decode()
+    assert html.escape(compound.purpose_en) in text
+    assert "not yet translated" not in text
