@@ -271,6 +271,8 @@ LANGUAGES = [
     ("fr", "Français"),
 ]
 LOCALE_PATHS = [BASE_DIR / "mesotrace" / "locale"]
+# Short dates in English stay ISO (mesotrace/locale/en/formats.py); French uses 09/03/2026.
+FORMAT_MODULE_PATH = ["mesotrace.locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime
 import re
+import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import get_language, to_locale
 
 BOM = "\ufeff"
@@ -52,22 +53,30 @@ def money(
 
 
 def number(value: Decimal | float | int, places: int | None = None) -> str:
-    """A number with the language's decimal separator (72,5 in French), no grouping."""
-    return str(formats.number_format(value, decimal_pos=places, use_l10n=True))
+    """A number with the language's decimal separator, no grouping: 72.5 is "72,5" in
+    French. Without `places`, as short as the value allows (72.0 -> "72")."""
+    if places is not None:
+        return str(formats.number_format(value, decimal_pos=places, use_l10n=True))
+    return f"{value:g}".replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))
 
 
-def day(value: datetime.date | None, style: str = "DATE_FORMAT") -> str:
-    """A day in the language's words ("9 mars 1990"); SHORT_DATE_FORMAT gives 09/03/1990."""
+def day(value: datetime.date | datetime.datetime | None, style: str = "SHORT_DATE_FORMAT") -> str:
+    """A day as the language writes it: 09/03/1990 in French, 1990-03-09 in English
+    (`mesotrace/locale/en/formats.py`); DATE_FORMAT gives "9 mars 1990"."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
     return formats.date_format(value, style) if value is not None else ""
 
 
-def moment(value: datetime.datetime | None, style: str = "DATETIME_FORMAT") -> str:
-    """A time in the active (clinic's) time zone, in the language's format."""
+def moment(
+    value: datetime.datetime | None, zone: str | None = None, style: str = "SHORT_DATETIME_FORMAT"
+) -> str:
+    """A time in `zone` (else the active one, the clinic's during a request), as the language
+    writes it: 09/03/2026 14:30 in French, 2026-03-09 14:30 in English."""
     if value is None:
         return ""
-    from django.utils import timezone
-
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    tz = zoneinfo.ZoneInfo(zone) if zone else None
+    local = timezone.localtime(value, tz) if timezone.is_aware(value) else value
     return formats.date_format(local, style)
 
 
