@@ -43,7 +43,8 @@ def test_french_trace_csv_uses_semicolons_and_decimal_commas(
     assert cells["Nom"] == "Lefèvre"
     exposures = trace_lot(Lot.objects.get(pk=lot_id))
     volume = cells["Volume (mL)"]
-    assert "," in volume and "." not in volume
+    assert "," in volume
+    assert "." not in volume
     assert Decimal(volume.replace(",", ".")) == exposures[0].volume_ml
     day = cells["Date de la séance (AAAA-MM-JJ)"]
     assert datetime.date.fromisoformat(day) == exposures[0].performed_on
