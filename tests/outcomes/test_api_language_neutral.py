@@ -13,7 +13,7 @@ from django.test import Client
 
 from tests.conftest import World, make_patient
 
-FR = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+FR: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 
 
 def _post(client: Client, url: str, body: dict[str, Any], headers: dict[str, Any]) -> Any:

@@ -4,6 +4,7 @@ again as "72,5 kg"; the form's box takes commas (text with a decimal keypad, not
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.test import Client
 from django.utils import translation
@@ -14,7 +15,7 @@ from mesotrace.outcomes.models import Measurement
 from mesotrace.outcomes.queries.measurements import measurement_type
 from tests.conftest import World, make_patient
 
-FR = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+FR: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 
 
 def test_french_weight_with_a_decimal_comma_round_trips(

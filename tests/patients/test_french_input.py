@@ -13,7 +13,7 @@ from mesotrace.accounts.models import User
 from mesotrace.patients.models import Patient
 from tests.conftest import World, make_patient
 
-FR = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+FR: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 
 
 def _new_patient(**overrides: Any) -> dict[str, Any]:
