@@ -124,8 +124,8 @@ class SpreadsheetCsv:
         return "'" + text
 
     def _number(self, value: float | Decimal) -> str:
-        text = repr(value) if isinstance(value, float) else str(value)
-        if text in {"nan", "inf", "-inf", "NaN"}:
+        text = str(value)  # shortest round-trip form; numpy's floats too (their repr differs)
+        if text.lower() in {"nan", "inf", "-inf", "infinity", "-infinity"}:
             return ""
         return text.replace(".", self.decimal)
 
