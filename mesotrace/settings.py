@@ -281,6 +281,8 @@ MODELTRANSLATION_AUTO_POPULATE = False
 # time; it checks the models as written (code reaches the `_en`/`_fr` columns by name).
 MODELTRANSLATION_ENABLE_REGISTRATIONS = "mypy" not in sys.modules
 LOCALE_PATHS = [BASE_DIR / "mesotrace" / "locale"]
+# Short dates in English stay ISO (mesotrace/locale/en/formats.py); French uses 09/03/2026.
+FORMAT_MODULE_PATH = ["mesotrace.locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
+from django.utils.translation import pgettext_lazy
 
 from mesotrace.audit.models import AuditEvent
+from mesotrace.core.formats import SpreadsheetCsv, csv_header
 
 CSV_HEADER = [
     "at",
@@ -22,30 +23,39 @@ CSV_HEADER = [
     "ip",
     "via",
 ]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+# The columns' French titles; an English file keeps the field names above.
+CSV_TITLES = {
+    "at": pgettext_lazy("CSV column", "At (ISO 8601)"),
+    "actor": pgettext_lazy("CSV column", "Who"),
+    "action": pgettext_lazy("CSV column", "Action"),
+    "object_type": pgettext_lazy("CSV column", "Object type"),
+    "object_id": pgettext_lazy("CSV column", "Object"),
+    "patient_id": pgettext_lazy("CSV column", "Patient"),
+    "changes": pgettext_lazy("CSV column", "Changes"),
+    "details": pgettext_lazy("CSV column", "Details"),
+    "request_id": pgettext_lazy("CSV column", "Request"),
+    "ip": pgettext_lazy("CSV column", "IP address"),
+    "via": pgettext_lazy("CSV column", "Via"),
+}
 
 
 def trail_csv(events: QuerySet[AuditEvent]) -> Iterator[str]:
-    """The header, then one line per event."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_HEADER)
-    for event in events.iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                event.at.isoformat(),
-                event.actor_label,
-                event.action,
-                event.object_type,
-                event.object_id,
-                event.patient_id or "",
-                event.changes,
-                event.details,
-                event.request_id,
-                event.ip or "",
-                event.via,
-            ]
+    """The header, then one line per event, in the active language's spreadsheet dialect;
+    times in ISO 8601 with their offset."""
+    rows = (
+        (
+            event.at,
+            event.actor_label,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.patient_id,
+            event.changes,
+            event.details,
+            event.request_id,
+            event.ip,
+            event.via,
         )
+        for event in events.iterator(chunk_size=2000)
+    )
+    return SpreadsheetCsv().lines(csv_header(CSV_HEADER, CSV_TITLES), rows)

@@ -21,6 +21,7 @@ from mesotrace.accounts.forms import AuditFilterForm, LoginForm, TokenForm
 from mesotrace.accounts.middleware import SESSION_KEY
 from mesotrace.accounts.models import User
 from mesotrace.audit.models import AuditEvent
+from mesotrace.core.formats import csv_stream
 from mesotrace.core.http import public
 
 
@@ -105,8 +106,4 @@ def audit_export(request: ClinicRequest) -> StreamingHttpResponse:
     events = queries.trail_export(
         Actor.from_request(request), _events(request, form), request.GET.dict()
     )
-    return StreamingHttpResponse(
-        trail_csv(events),
-        content_type="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
-    )
+    return csv_stream(trail_csv(events), "audit.csv")

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mesotrace.core import formats
 from mesotrace.core.models import ClinicOwned
 
 
@@ -33,7 +34,7 @@ class SessionAmendment(ClinicOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d} · {self.reason[:40]}"
+        return f"{formats.day(self.at)} · {self.reason[:40]}"
 
 
 class PhotoView(models.TextChoices):
@@ -79,7 +80,7 @@ class SessionPhoto(ClinicOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_view_display()} · {self.taken_at:%Y-%m-%d}"
+        return f"{self.get_view_display()} · {formats.day(self.taken_at)}"
 
 
 class LotUseOverride(ClinicOwned):

@@ -24,6 +24,7 @@ from mesotrace.charting.forms import AmendForm, PhotoForm, SessionForm
 from mesotrace.charting.rules import AMENDABLE_SESSION, original_values
 from mesotrace.charting.schemas import DoseOverrideIn, SessionIn
 from mesotrace.core.api import validation_errors
+from mesotrace.core.formats import csv_response
 from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services.recalls import open_campaign
 from mesotrace.patients.models import Patient
@@ -366,11 +367,8 @@ def lot_trace(request: ClinicRequest, lot_id: int) -> HttpResponse:
 def lot_trace_csv(request: ClinicRequest, lot_id: int) -> HttpResponse:
     lot = _lot(request, lot_id)
     exposures = queries.read_trace(_actor(request), lot, export="csv")
-    response = HttpResponse(trace_csv(lot, exposures), content_type="text/csv; charset=utf-8")
     name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in lot.lot_number)
-    response["Content-Disposition"] = f'attachment; filename="trace-lot-{name}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(trace_csv(lot, exposures), f"trace-lot-{name}.csv")
 
 
 @clinic_view("lot.recall")

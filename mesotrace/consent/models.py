@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.consent.rules import signature_url
+from mesotrace.core import formats
 from mesotrace.core.models import ClinicOwned
 
 
@@ -50,7 +51,7 @@ class PhotoConsent(ClinicOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_scope_display()} · {self.granted_at:%Y-%m-%d}"
+        return f"{self.get_scope_display()} · {formats.day(self.granted_at)}"
 
     def valid_on(self, day: datetime.date) -> bool:
         if self.withdrawn_at is not None or self.granted_at.date() > day:
@@ -146,7 +147,7 @@ class ConsentSignature(ClinicOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.patient_name} · {self.signed_at:%Y-%m-%d}"
+        return f"{self.patient_name} · {formats.day(self.signed_at)}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:

@@ -16,6 +16,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from mesotrace.core import formats
+
 # The years any date a person enters may fall in: the oldest living patient's birth to a
 # lot's far expiry, well inside what pandas' timestamps hold (1677 to 2262).
 EARLIEST = datetime.date(1900, 1, 1)
@@ -74,8 +76,8 @@ def date_problem(value: datetime.date | datetime.datetime) -> str | None:
     day = value.date() if isinstance(value, datetime.datetime) else value
     if day < EARLIEST or day > LATEST:
         return _("Enter a date between %(first)s and %(last)s.") % {
-            "first": EARLIEST.isoformat(),
-            "last": LATEST.isoformat(),
+            "first": formats.day(EARLIEST),
+            "last": formats.day(LATEST),
         }
     return None
 

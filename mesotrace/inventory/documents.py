@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
 from collections.abc import Iterable
 
-from mesotrace.inventory.models import RecallCampaign, RecallContact
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
-# Spreadsheet programs run a cell that starts like a formula; a phone number is left alone.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PHONE_CHARS = set("0123456789+() .-")
+from mesotrace.core.formats import SpreadsheetCsv, csv_header
+from mesotrace.inventory.models import RecallCampaign, RecallContact
 
 CSV_HEADER = [
     "record_number",
@@ -28,17 +25,22 @@ CSV_HEADER = [
     "outcome",
     "notes",
 ]
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not set(text) <= _PHONE_CHARS:
-        return "'" + text
-    return text
-
-
-def _when(value: datetime.datetime | None) -> str:
-    return value.isoformat() if value else ""
+# The columns' French titles; an English file keeps the field names above.
+CSV_TITLES = {
+    "record_number": pgettext_lazy("CSV column", "Record number"),
+    "family_name": pgettext_lazy("CSV column", "Family name"),
+    "given_name": pgettext_lazy("CSV column", "Given name"),
+    "date_of_birth": pgettext_lazy("CSV column", "Date of birth (YYYY-MM-DD)"),
+    "phone": pgettext_lazy("CSV column", "Phone"),
+    "email": pgettext_lazy("CSV column", "E-mail"),
+    "reached": pgettext_lazy("CSV column", "Reached"),
+    "attempts": pgettext_lazy("CSV column", "Attempts"),
+    "last_attempt_at": pgettext_lazy("CSV column", "Last attempt (ISO 8601)"),
+    "by": pgettext_lazy("CSV column", "By"),
+    "method": pgettext_lazy("CSV column", "Method"),
+    "outcome": pgettext_lazy("CSV column", "Outcome"),
+    "notes": pgettext_lazy("CSV column", "Notes"),
+}
 
 
 def campaign_file_name(campaign: RecallCampaign) -> str:
@@ -46,26 +48,26 @@ def campaign_file_name(campaign: RecallCampaign) -> str:
 
 
 def campaign_csv(contacts: Iterable[RecallContact]) -> str:
-    """One line per exposed patient: who they are, how to reach them, and the calls so far."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for contact in contacts:
-        patient = contact.patient
-        row = [
-            patient.record_number,
-            patient.family_name,
-            patient.given_name,
-            patient.date_of_birth.isoformat(),
-            patient.phone,
-            patient.email,
-            "yes" if contact.contacted else "no",
-            contact.attempts,
-            _when(contact.contacted_at),
-            contact.contacted_by.email if contact.contacted_by else "",
-            contact.method,
-            contact.outcome,
-            contact.notes,
-        ]
-        writer.writerow([_cell(value) for value in row])
-    return buffer.getvalue()
+    """One line per exposed patient: who they are, how to reach them, and the calls so far,
+    in the active language's spreadsheet dialect; dates and times in ISO 8601."""
+    sheet = SpreadsheetCsv(plain_phones=True)
+    return sheet.text(csv_header(CSV_HEADER, CSV_TITLES), (_row(c) for c in contacts))
+
+
+def _row(contact: RecallContact) -> list[object]:
+    patient = contact.patient
+    return [
+        patient.record_number,
+        patient.family_name,
+        patient.given_name,
+        patient.date_of_birth,
+        patient.phone,
+        patient.email,
+        _("yes") if contact.contacted else _("no"),
+        contact.attempts,
+        contact.contacted_at,
+        contact.contacted_by.email if contact.contacted_by else "",
+        contact.method,
+        contact.outcome,
+        contact.notes,
+    ]

@@ -17,6 +17,7 @@ from django.db.models import OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from mesotrace.core import formats
 from mesotrace.core.models import ClinicOwned, ClinicQuerySet
 
 # Volumes are kept to the microlitre: protocols give 0.001 mL per point at the finest.
@@ -235,7 +236,7 @@ class RecallCampaign(ClinicOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.lot} · {self.opened_at:%Y-%m-%d}"
+        return f"{self.lot} · {formats.day(self.opened_at)}"
 
 
 class RecallContact(ClinicOwned):

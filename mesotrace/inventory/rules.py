@@ -6,7 +6,6 @@ a recall campaign has got. Refusals are `StockRefused`, naming the field at faul
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from mesotrace.accounts.models import Clinic
 from mesotrace.catalogue.models import Presentation, Product
+from mesotrace.core import formats
 from mesotrace.core.clock import local_date
 from mesotrace.inventory.models import (
     MAX_DISCARD_HOURS,
@@ -147,7 +147,7 @@ def vial_rule(
 
 
 def _show_time(when: datetime.datetime, clinic: Clinic) -> str:
-    return when.astimezone(zoneinfo.ZoneInfo(clinic.timezone)).strftime("%Y-%m-%d %H:%M")
+    return formats.moment(when, clinic.timezone)
 
 
 def draw_problem(
@@ -180,12 +180,12 @@ def draw_problem(
     if day > lot.expiry_date:
         return "lot", _("Lot %(lot)s expired on %(date)s.") % {
             **names,
-            "date": lot.expiry_date.isoformat(),
+            "date": formats.day(lot.expiry_date),
         }
     if day < lot.received_on:
         return "lot", _("Lot %(lot)s was received on %(date)s, after this session.") % {
             **names,
-            "date": lot.received_on.isoformat(),
+            "date": formats.day(lot.received_on),
         }
     discard_at = lot.discard_at
     if discard_at is not None and on >= discard_at:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.core.clock import clinic_today
+from mesotrace.core.formats import csv_response
 from mesotrace.core.forms import attach_errors
 from mesotrace.inventory.documents import campaign_csv, campaign_file_name
 from mesotrace.inventory.forms import (
@@ -346,7 +347,4 @@ def campaign_close(request: ClinicRequest, campaign_id: int) -> HttpResponse:
 def campaign_export(request: ClinicRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     contacts = recalls.shown_contacts(Actor.from_request(request), campaign, export=True)
-    response = HttpResponse(campaign_csv(contacts), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{campaign_file_name(campaign)}"'
-    response["Cache-Control"] = "private, no-store"  # patients' contact details
-    return response
+    return csv_response(campaign_csv(contacts), campaign_file_name(campaign))

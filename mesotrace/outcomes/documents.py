@@ -3,7 +3,6 @@ plot across protocols (server-rendered SVG), and the evidence report's rows as C
 
 from __future__ import annotations
 
-import csv
 import datetime
 import math
 from collections.abc import Callable, Sequence
@@ -13,10 +12,11 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from mesotrace.core.formats import SpreadsheetCsv, csv_header
 
 if TYPE_CHECKING:
-    from _typeshed import SupportsWrite
-
     from mesotrace.outcomes.models import LifestyleLog, Measurement
     from mesotrace.outcomes.queries.report import EvidenceReport
 
@@ -256,14 +256,28 @@ CSV_COLUMNS = [
 ]
 
 
-def write_evidence_csv(
-    out: SupportsWrite[str], report: EvidenceReport, extra: Sequence[str] = ()
-) -> None:
-    """The report's rows (pseudonymous patients), with `extra` columns after the usual ones."""
-    writer = csv.writer(out)
+# The columns' French titles; an English file keeps the field names above.
+CSV_TITLES = {
+    "patient": pgettext_lazy("CSV column", "Patient (pseudonym)"),
+    "side": pgettext_lazy("CSV column", "Arm"),
+    "body_side": pgettext_lazy("CSV column", "Body side"),
+    "time": pgettext_lazy("CSV column", "Time"),
+    "value": pgettext_lazy("CSV column", "Value"),
+    "blinded": pgettext_lazy("CSV column", "Blinded"),
+    "exercise_minutes": pgettext_lazy("CSV column", "Exercise (minutes a week)"),
+    "diet_adherence": pgettext_lazy("CSV column", "Diet adherence"),
+    "weight_change": pgettext_lazy("CSV column", "Weight change"),
+    "protocol": pgettext_lazy("CSV column", "Protocol"),
+}
+
+
+def evidence_csv(report: EvidenceReport, extra: Sequence[str] = ()) -> str:
+    """The report's rows (pseudonymous patients), with `extra` columns after the usual ones,
+    in the active language's spreadsheet dialect (`core.formats.SpreadsheetCsv`)."""
+    sheet = SpreadsheetCsv()
     columns = [*CSV_COLUMNS, *extra]
-    writer.writerow(columns)
+    rows: list[tuple[object, ...]] = []
     if not report.rows.empty:
         table = report.rows[columns].astype(object)
-        for row in table.where(table.notna(), "").itertuples(index=False):
-            writer.writerow(row)
+        rows = list(table.where(table.notna(), None).itertuples(index=False))
+    return sheet.text(csv_header(columns, CSV_TITLES), rows)

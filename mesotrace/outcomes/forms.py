@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.catalogue.models import BodyZone
+from mesotrace.core import formats
 from mesotrace.core.forms import PlainInput
 from mesotrace.outcomes.models import MeasurementType
 from mesotrace.outcomes.rules import CONVERSIONS
@@ -80,7 +81,7 @@ class PlanChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 class SessionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.performed_on:%Y-%m-%d} · {obj.plan.protocol.name}"
+        return f"{formats.day(obj.performed_on)} · {obj.plan.protocol.name}"
 
 
 class MeasurementForm(PlainInput, forms.Form):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mesotrace.core import formats
 from mesotrace.core.models import ClinicOwned
 from mesotrace.outcomes.shipped import LOCAL
 
@@ -44,7 +45,7 @@ class MeasurementType(models.Model):
 
     def display(self, value: float) -> str:
         """A value as a page shows it: one decimal at most, so 141 lb reads "64 kg"."""
-        number = f"{round(value, 1):g}"
+        number = formats.number(round(value, 1))  # "72,5 kg" in French
         return f"{number} {self.display_unit}" if self.display_unit else number
 
     @property

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.catalogue.models import Indication, Protocol
+from mesotrace.core.formats import csv_response
 from mesotrace.core.forms import attach_errors
 from mesotrace.outcomes import documents, services
 from mesotrace.outcomes.documents import ForestRow, LogChart, forest_svg, progress_svg
@@ -330,10 +331,7 @@ def evidence_indication(request: ClinicRequest, indication_id: int) -> HttpRespo
 
 
 def _csv(report: EvidenceReport, filename: str, extra: list[str]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    documents.write_evidence_csv(response, report, extra)
-    return response
+    return csv_response(documents.evidence_csv(report, extra), filename)
 
 
 @clinic_view("evidence.view")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from mesotrace.accounts.models import Clinic
+from mesotrace.core import formats
 from mesotrace.practitioners.models import (
     InjectionPolicy,
     InjectionRule,
@@ -34,7 +35,7 @@ def _licence_problem(person: Practitioner, clinic: Clinic, day: datetime.date) -
     if person.licence_expiry < day:
         return _("%(name)s's licence expired on %(date)s.") % {
             "name": person.full_name,
-            "date": person.licence_expiry.isoformat(),
+            "date": formats.day(person.licence_expiry),
         }
     if not person.licence_jurisdiction:
         return _("%(name)s's licence has no issuing jurisdiction on record.") % {
@@ -124,6 +125,6 @@ def decide(
         % {
             "name": practitioner.full_name,
             "rule": InjectionRule(policy.rule).label,
-            "date": practitioner.licence_expiry.isoformat() if practitioner.licence_expiry else "",
+            "date": formats.day(practitioner.licence_expiry),
         },
     )

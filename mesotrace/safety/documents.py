@@ -8,8 +8,6 @@ never drawn: no coordinate is ever NaN or infinite.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from html import escape
 
 from django.utils.translation import gettext as _
 
+from mesotrace.core.formats import SpreadsheetCsv, csv_header
 from mesotrace.outcomes.documents import nice_ticks, shorten
 from mesotrace.safety.models import Category
 from mesotrace.safety.queries.signals import HEADER, SignalRow
@@ -292,12 +291,8 @@ def signal_plots(levels: Mapping[str, Sequence[SignalRow]]) -> list[str]:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def signals_csv(levels: Mapping[str, Sequence[SignalRow]]) -> str:
-    """Every level's rows under one header, as the page's tables show them."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    for rows in levels.values():
-        for row in rows:
-            writer.writerow(row.cells())
-    return buffer.getvalue()
+def signals_csv(levels: Mapping[str, Sequence[SignalRow]], titles: Mapping[str, object]) -> str:
+    """Every level's rows under one header, as the page's tables show them, in the active
+    language's spreadsheet dialect (`titles`: the columns' names on the page)."""
+    rows = (row.cells() for rows in levels.values() for row in rows)
+    return SpreadsheetCsv().text(csv_header(HEADER, titles), rows)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mesotrace.core import formats
 from mesotrace.core.forms import PlainInput
 from mesotrace.safety.models import (
     MAX_TEXT,
@@ -35,7 +36,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class SessionChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         session: TreatmentSession = obj
-        return f"{session.performed_on:%Y-%m-%d} · {session.practitioner.full_name}"
+        return f"{formats.day(session.performed_on)} · {session.practitioner.full_name}"
 
 
 class EventForm(PlainInput, forms.Form):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
 from mesotrace.core.clock import clinic_today
+from mesotrace.core.formats import csv_response
 from mesotrace.core.forms import attach_errors
 from mesotrace.patients.models import Patient
 from mesotrace.safety import documents
@@ -224,7 +225,8 @@ def alert_release(request: ClinicRequest, alert_id: int) -> HttpResponse:
     return redirect("safety:alert_list")
 
 
-# What the signals table calls each column of `signals.HEADER` (the CSV keeps the field names).
+# What the signals table calls each column of `signals.HEADER` (and a French CSV; an English
+# CSV keeps the field names).
 COLUMN_NAMES = {
     "level": gettext_lazy("Level"),
     "unit": gettext_lazy("Compound, product or lot"),
@@ -268,10 +270,7 @@ def signal_page(request: ClinicRequest) -> HttpResponse:
 @clinic_view("signals.view")
 def signal_export(request: ClinicRequest) -> HttpResponse:
     levels = signals.export_signals(Actor.from_request(request), request.clinic)
-    response = HttpResponse(documents.signals_csv(levels), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="safety-signals.csv"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(documents.signals_csv(levels, COLUMN_NAMES), "safety-signals.csv")
 
 
 def _say_rule_change(request: ClinicRequest, change: alerts.RuleChange) -> None:

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.catalogue.models import DEPTH_MAX_MM, DEPTH_MIN_MM, NEEDLE_LENGTH_MAX_MM, Technique
+from mesotrace.core import formats
 from mesotrace.core.models import ClinicOwned
 
 MAX_SESSIONS = 50
@@ -394,7 +395,7 @@ class Appointment(ClinicOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.starts_at:%Y-%m-%d %H:%M} · {self.practitioner.full_name}"
+        return f"{formats.moment(self.starts_at)} · {self.practitioner.full_name}"
 
     @property
     def duration_minutes(self) -> int:

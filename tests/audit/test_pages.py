@@ -37,10 +37,10 @@ def _shown(client: Client, **filters: Any) -> set[int]:
 def _export(client: Client, **filters: Any) -> list[dict[str, str]]:
     response: HttpResponseBase = client.get("/audit/export.csv", filters)
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="audit.csv"'
     assert isinstance(response, StreamingHttpResponse)
-    text = response.getvalue().decode()
+    text = response.getvalue().decode("utf-8-sig")  # Excel's byte-order mark
     return list(csv.DictReader(io.StringIO(text)))
 
 

@@ -60,7 +60,7 @@ def test_trace_page_csv_and_api_show_the_patients_and_are_audited(
     assert "BERGER" not in page.content.decode()
 
     export = client.get(f"/charting/lots/{suspect.pk}/trace.csv")
-    lines = export.content.decode().strip().splitlines()
+    lines = export.content.decode("utf-8-sig").strip().splitlines()
     assert lines[0].startswith("lot_number,product,patient_record_number")
     assert len(lines) == 3
     assert "'+33 6 12 34 56 78" in lines[1]  # never read as a formula by a spreadsheet

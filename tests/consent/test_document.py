@@ -63,8 +63,8 @@ def test_pdf_answers_what_is_injected_how_many_sessions_and_side_effects(world: 
     for compound in compounds:
         assert _words(compound.name) in text
     assert "7 sessions, 14 days apart" in text
-    assert f"Total for the course: {plan.total} EUR" in text
-    assert "Price per session: 250.00 EUR" in text
+    assert f"Total for the course: €{plan.total:,}" in text
+    assert "Price per session: €250.00" in text
     effects = _shown_effects(plan)
     assert effects
     for effect in effects:

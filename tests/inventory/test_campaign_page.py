@@ -123,7 +123,7 @@ def test_the_csv_export_lists_every_patient_and_is_audited_as_an_export(
     )
 
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     by_name = {row["family_name"]: row for row in rows}
     assert set(by_name) == {"Moreau", "Lefebvre"}
     assert by_name["Moreau"]["phone"] == "+33 6 12 34 56 78"  # a phone number is left as it is

@@ -60,7 +60,7 @@ def test_csv_export_is_audited(world: World, client: Client) -> None:
     client.force_login(world.members["researcher"])
     response = client.get(f"/outcomes/evidence/protocols/{protocol.pk}/csv/")
     assert response.status_code == 200
-    lines = response.content.decode().splitlines()
+    lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("patient,side,body_side,time,value")
     assert len(lines) == 1 + 4 * 8
     event = AuditEvent.objects.get(action="export", object_type="evidence_report")

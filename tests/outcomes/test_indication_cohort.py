@@ -124,7 +124,7 @@ def test_indication_csv_is_audited_and_names_each_rows_protocol(
     first, second, _a, _b = _seeded(world)
     client.force_login(world.members["owner"])
     response = client.get(f"/outcomes/evidence/indications/{first.indication_id}/csv/")
-    lines = response.content.decode().splitlines()
+    lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].endswith(",protocol")
     assert len(lines) == 1 + 14 * 3 * 2
     protocols = {line.rsplit(",", 1)[1] for line in lines[1:]}

@@ -74,7 +74,7 @@ def test_csv_export_is_audited(known: World, login: Callable[[User], Client]) ->
     response = login(known.members["researcher"]).get("/safety/signals.csv")
 
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["level", "unit", "category"]
     assert any(row[0] == "lot" and row[1].endswith("L1") for row in rows[1:])
     assert AuditEvent.objects.filter(object_type="safety_signals", action="export").count() == 1

@@ -22,6 +22,7 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction
 from mesotrace.catalogue.models import Product
+from mesotrace.core import formats
 from mesotrace.core.clock import aware, clinic_today
 from mesotrace.inventory.models import (
     MAX_REASON,
@@ -100,12 +101,12 @@ def _receipt_errors(
         errors["received_on"] = _("The date received cannot be in the future.")
     if expiry_date < received_on:
         errors["expiry_date"] = _("The expiry date %(expiry)s is before the date received.") % {
-            "expiry": expiry_date.isoformat()
+            "expiry": formats.day(expiry_date)
         }
     elif expiry_date > _latest_expiry(received_on):
         errors["expiry_date"] = _(
             "The expiry date %(expiry)s is more than %(years)s years after receipt: check it."
-        ) % {"expiry": expiry_date.isoformat(), "years": MAX_SHELF_YEARS}
+        ) % {"expiry": formats.day(expiry_date), "years": MAX_SHELF_YEARS}
     return errors
 
 
@@ -138,7 +139,7 @@ def _duplicate_error(clinic: Clinic, product: Product, lot_number: str) -> dict[
             "Lot %(lot)s of this product was received on %(date)s already; "
             "record the new delivery on that lot."
         )
-        % {"lot": lot_number, "date": existing.received_on.isoformat()}
+        % {"lot": lot_number, "date": formats.day(existing.received_on)}
     }
 
 
@@ -420,7 +421,7 @@ def receive_more(
         raise StockRefused(
             "lot",
             _("Lot %(lot)s expired on %(date)s.")
-            % {"lot": locked.lot_number, "date": locked.expiry_date.isoformat()},
+            % {"lot": locked.lot_number, "date": formats.day(locked.expiry_date)},
         )
     return _record_movement(
         actor, locked, MovementKind.RECEIVED, quantity, timezone.now(), reason, reference

@@ -20,6 +20,7 @@ from mesotrace.accounts.access import Actor
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction
 from mesotrace.catalogue.models import Product
+from mesotrace.core import formats
 from mesotrace.core.clock import clinic_today
 from mesotrace.inventory.models import Lot
 from mesotrace.patients.models import Patient
@@ -157,7 +158,7 @@ def _check_onset(links: Links, data: EventInput, errors: dict[str, str]) -> None
     if dates and data.onset_date < min(dates) and "onset_date" not in errors:
         errors["onset_date"] = _(
             "The onset (%(onset)s) is before the linked session of %(session)s."
-        ) % {"onset": data.onset_date.isoformat(), "session": min(dates).isoformat()}
+        ) % {"onset": formats.day(data.onset_date), "session": formats.day(min(dates))}
 
 
 def _exposed(links: Links) -> tuple[set[int], set[int]]:

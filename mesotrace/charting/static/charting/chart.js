@@ -13,6 +13,8 @@
 
   function byId(id) { return document.getElementById(id); }
   function round(value, places) { var f = Math.pow(10, places); return Math.round(value * f) / f; }
+  /* A number typed with a decimal comma (French) or point. */
+  function decimal(text) { return parseFloat(String(text).trim().replace(",", ".")); }
   function fixed(value, places) { return round(value, places).toFixed(places); }
   function option(value, label, selected) {
     var o = document.createElement("option");
@@ -77,7 +79,7 @@
     row.innerHTML =
       '<div><label for="mix-product-' + n + '"></label><select id="mix-product-' + n + '"></select></div>' +
       '<div><label for="mix-lot-' + n + '"></label><select id="mix-lot-' + n + '"></select></div>' +
-      '<div><label for="mix-share-' + n + '"></label><input id="mix-share-' + n + '" type="number" min="0.001" step="0.001" value="1"></div>' +
+      '<div><label for="mix-share-' + n + '"></label><input id="mix-share-' + n + '" type="text" inputmode="decimal" value="1"></div>' +
       '<div><button type="button" class="link"></button></div>';
     var labels = row.querySelectorAll("label");
     labels[0].textContent = word("product"); labels[1].textContent = word("lot_heading");
@@ -103,14 +105,14 @@
 
   /* The current syringe: each product's lot and its share of every point's volume. */
   function syringe() {
-    var perPoint = parseFloat(byId("volume-per-point").value);
+    var perPoint = decimal(byId("volume-per-point").value);
     if (!(perPoint > 0)) { say(word("give_volume")); return null; }
     var parts = [];
     var total = 0;
     for (var i = 0; i < rows.length; i++) {
       var productId = rows[i].querySelector("select[id^=mix-product]").value;
       var lotId = rows[i].querySelector("select[id^=mix-lot]").value;
-      var share = parseFloat(rows[i].querySelector("input").value);
+      var share = decimal(rows[i].querySelector("input").value);
       if (!lotId) { say(word("choose_lot", { product: productById(productId).name })); return null; }
       if (!(share > 0)) { say(word("give_share")); return null; }
       parts.push({ product_id: Number(productId), lot_id: Number(lotId), share: share });
@@ -125,9 +127,9 @@
       return null;
     }
     return {
-      depth_mm: fixed(parseFloat(byId("depth").value), 1),
+      depth_mm: fixed(decimal(byId("depth").value), 1),
       needle_gauge: parseInt(byId("gauge").value, 10),
-      needle_length_mm: fixed(parseFloat(byId("needle-length").value), 1),
+      needle_length_mm: fixed(decimal(byId("needle-length").value), 1),
       technique: byId("technique").value,
       components: components
     };
