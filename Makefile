@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_ENV := MESOTRACE_ENV=development
 
-.PHONY: serve dev test bench bench-load lint clean
+.PHONY: serve dev test bench bench-load lint clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,15 @@ $(VENV)/.dev: requirements-dev.txt constraints.txt $(VENV)/.runtime node_modules
 	touch $@
 
 # Compiled message catalogues (French), built from the committed .po files; never committed.
+MESSAGES_OPTIONS := -l fr --add-location=file --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --ignore=artifacts --ignore=var
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard mesotrace/locale/*/LC_MESSAGES/django.po))
 mesotrace/locale/%/LC_MESSAGES/django.mo: mesotrace/locale/%/LC_MESSAGES/django.po $(VENV)/.runtime
 	$(BIN)/pybabel compile --statistics -i $< -o $@ -l $*
+
+# After adding or changing a string: extract every marked string into the French catalogue
+# (new ones arrive untranslated; the completeness test fails until they are translated).
+messages: $(VENV)/.runtime
+	$(BIN)/python manage.py makemessages $(MESSAGES_OPTIONS)
 
 # axe-core, which the browser tests inject into every page they visit (node 20 and npm).
 node_modules/axe-core/axe.min.js: package.json package-lock.json
