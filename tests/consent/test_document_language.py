@@ -43,12 +43,15 @@ def test_a_french_patients_document_is_french_whatever_the_readers_language(
     world: World,
 ) -> None:
     plan = make_plan(world.clinic, make_patient(world.clinic, preferred_language="fr"))
-    consent = services.generate_consent(actor_for(world.members["practitioner"], world.clinic), plan)
+    consent = services.generate_consent(
+        actor_for(world.members["practitioner"], world.clinic), plan
+    )
     html = documents.render_html(consent.content, consent.version)
     assert FRENCH_TITLE in html
     assert "1. Ce qui vous sera injecté" in html
     text = documents.render_text(consent.content, consent.version)
-    assert FRENCH_TITLE in text and ENGLISH_TITLE not in text
+    assert FRENCH_TITLE in text
+    assert ENGLISH_TITLE not in text
     pdf = documents.render_pdf(consent.content, consent.version)
     assert FRENCH_TITLE in _pdf_text(pdf)
 
@@ -64,11 +67,13 @@ def test_staff_see_the_patients_document_in_the_patients_language_labelled(
 
     response = login(reader).get(f"/consent/documents/{consent.pk}/")
     page = response.content.decode()
-    assert '<html lang="en"' in page and response["Content-Language"] == "en"
+    assert '<html lang="en"' in page
+    assert response["Content-Language"] == "en"
     assert "The patient's document, in the patient's language:" in page
     assert '<span lang="fr">Français</span>' in page
     assert '<div lang="fr">' in page
-    assert FRENCH_TITLE in page and ENGLISH_TITLE not in page
+    assert FRENCH_TITLE in page
+    assert ENGLISH_TITLE not in page
 
 
 def test_the_signed_and_countersigned_pdfs_of_a_french_patient_are_french(
@@ -81,7 +86,8 @@ def test_the_signed_and_countersigned_pdfs_of_a_french_patient_are_french(
     assert signature.statement.startswith("J'ai lu ce document")
     assert FRENCH_TITLE in signature.signed_text
     signed = _pdf_text(bytes(signature.signed_pdf))
-    assert FRENCH_TITLE in signed and "Déclaration acceptée" in signed
+    assert FRENCH_TITLE in signed
+    assert "Déclaration acceptée" in signed
 
     response = login(clinician).get(f"/consent/documents/{signature.document_id}/pdf/")
     countersigned = _pdf_text(response.content)
