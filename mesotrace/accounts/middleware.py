@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mesotrace.accounts.models import Membership
 from mesotrace.accounts.queries import active_memberships
@@ -43,7 +43,20 @@ class ActiveClinicMiddleware:
             timezone.activate(membership.clinic.timezone)
         else:
             timezone.deactivate()
+        language = staff_language(request, membership)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+def staff_language(request: HttpRequest, membership: Membership | None) -> str:
+    """The signed-in user's own language, else the active clinic's; blank for anyone else,
+    whose pages keep the browser's language (LocaleMiddleware, limited to LANGUAGES)."""
+    if not request.user.is_authenticated:
+        return ""
+    own = getattr(request.user, "language", "")
+    return own or (membership.clinic.language if membership else "")
 
 
 # How much of a body too large to read is searched for the username it names.

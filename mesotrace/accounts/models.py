@@ -7,6 +7,7 @@ import secrets
 import zoneinfo
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -33,6 +34,10 @@ class Clinic(models.Model):
     jurisdiction = models.CharField(max_length=2, validators=[country_code])
     timezone = models.CharField(max_length=64, validators=[validate_timezone], default="UTC")
     currency = models.CharField(max_length=3, validators=[currency_code])
+    # Staff who chose no language of their own, and new patients, follow it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -60,6 +65,8 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
+    # Blank: the pages follow the active clinic's language.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import ApiToken, Clinic, Membership, User, hash_token
@@ -16,10 +18,22 @@ from mesotrace.audit.models import AuditAction
 
 @transaction.atomic
 def create_clinic(
-    actor: Actor, *, name: str, slug: str, jurisdiction: str, timezone_name: str, currency: str
+    actor: Actor,
+    *,
+    name: str,
+    slug: str,
+    jurisdiction: str,
+    timezone_name: str,
+    currency: str,
+    language: str = "en",
 ) -> Clinic:
     clinic = Clinic(
-        name=name, slug=slug, jurisdiction=jurisdiction, timezone=timezone_name, currency=currency
+        name=name,
+        slug=slug,
+        jurisdiction=jurisdiction,
+        timezone=timezone_name,
+        currency=currency,
+        language=language,
     )
     clinic.full_clean()
     clinic.save()
@@ -84,3 +98,31 @@ def revoke_token(actor: Actor, token: ApiToken) -> ApiToken:
 @transaction.atomic
 def switch_clinic(actor: Actor, membership: Membership) -> None:
     audit.record(actor, AuditAction.CLINIC_SWITCH, membership.clinic, clinic=membership.clinic)
+
+
+@transaction.atomic
+def set_user_language(actor: Actor, user: User, language: str) -> User:
+    """The language of the user's own pages; blank follows the active clinic's."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    before = user.language
+    user.language = language
+    if language != before:
+        user.save(update_fields=["language"])
+        changes = {"language": {"before": before, "after": language}}
+        audit.record(actor, AuditAction.UPDATE, user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def set_clinic_language(actor: Actor, clinic: Clinic, language: str) -> Clinic:
+    """The clinic's language: its staff who chose none and its new patients follow it."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    before = clinic.language
+    clinic.language = language
+    if language != before:
+        clinic.save(update_fields=["language"])
+        changes = {"language": {"before": before, "after": language}}
+        audit.record(actor, AuditAction.UPDATE, clinic, clinic=clinic, changes=changes)
+    return clinic

@@ -6,11 +6,13 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -53,6 +55,20 @@ def choose_clinic(request: HttpRequest) -> HttpResponse:
             services.switch_clinic(Actor.from_request(request), membership)
             return redirect("desk:home")
     return render(request, "accounts/choose_clinic.html", {"memberships": memberships})
+
+
+@login_only
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own language (blank: the clinic's), then back to the page."""
+    try:
+        chosen = request.POST.get("language", "")
+        services.set_user_language(Actor.from_request(request), cast(User, request.user), chosen)
+    except ValidationError:
+        messages.error(request, _("Choose one of the languages offered."))
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+    return redirect(back if safe and back.startswith("/") else "desk:home")
 
 
 @clinic_view("account.self")

@@ -1,9 +1,10 @@
 """The plain-language patient document: its canonical content from a plan, its version, its PDF.
 
-The content holds facts (codes, numbers, catalogue text); templates turn them into prose, so
-the version hash does not depend on the reader's language. Each catalogue text is taken in the
-document's language where the catalogue has it, and carries the language it is in
-(`<key>_lang`), so the document labels a text it could not give in its own language.
+The content holds facts (codes, numbers, catalogue text) and the patient's language;
+templates turn them into prose in that language, whoever reads it, so the version hash does
+not depend on the reader's language. Each catalogue text is taken in the document's language
+where the catalogue has it, and carries the language it is in (`<key>_lang`), so the document
+labels a text it could not give in its own language.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import strip_tags
 
 from mesotrace.catalogue.models import (
@@ -204,9 +207,28 @@ def _money(value: object) -> str:
 def build_content(plan: TreatmentPlan, clinic_evidence: bool = True) -> dict[str, Any]:
     """Everything the document says, as plain data: the thing that is hashed and signed.
 
+    Built in the patient's language, which the content records, whoever asks for it.
     `clinic_evidence=False` leaves out the clinic's own evidence statement, which changes
     with the clinic's data rather than with the plan (see `terms_version`).
     """
+    language = plan.patient.preferred_language or "en"
+    with translation.override(language):
+        return {**_content(plan, clinic_evidence), "language": language}
+
+
+def in_language_of(content: dict[str, Any]) -> AbstractContextManager[object]:
+    """Renders in the document's own language; a document made before the content recorded
+    one keeps the reader's."""
+    language = content.get("language")
+    return translation.override(language) if language else nullcontext()
+
+
+def language_of(content: dict[str, Any]) -> str:
+    """The document's language code; a document made before it was recorded, the reader's."""
+    return str(content.get("language") or translation.get_language() or "en")
+
+
+def _content(plan: TreatmentPlan, clinic_evidence: bool) -> dict[str, Any]:
     plan = TreatmentPlan.objects.select_related(*PLAN_RELATED).get(pk=plan.pk)
     seen: dict[int, dict[str, Any]] = {}
     zone_ids = {zone.pk for zone in plan.zones.all()}
@@ -273,7 +295,10 @@ def terms_version(content: dict[str, Any]) -> str:
     makes a new document to read, not a new treatment: a signature stays valid for charting
     while the terms are the same. Equal to `version_of` when there is no statement.
     """
-    return version_of({**content, "clinic_evidence": None})
+    # The same treatment told in another language is the same terms: a patient who changes
+    # language reads a new document, and their signature still covers charting.
+    terms = {k: v for k, v in content.items() if k != "language"}
+    return version_of({**terms, "clinic_evidence": None})
 
 
 def _label_effect(effect: dict[str, Any]) -> dict[str, Any]:
@@ -308,11 +333,12 @@ def labelled(content: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_html(content: dict[str, Any], version: str, for_pdf: bool = False) -> str:
-    """The document body as HTML, shared by the page and the PDF."""
-    return render_to_string(
-        "consent/document_body.html",
-        {"doc": labelled(content), "version": version, "for_pdf": for_pdf},
-    )
+    """The document body as HTML, shared by the page and the PDF, in the document's language."""
+    with in_language_of(content):
+        return render_to_string(
+            "consent/document_body.html",
+            {"doc": labelled(content), "version": version, "for_pdf": for_pdf},
+        )
 
 
 def render_text(content: dict[str, Any], version: str) -> str:
@@ -328,14 +354,15 @@ def render_pdf(
     """The PDF; with `signature` (name, statement, signed_at, drawn PNG as a data URL) signed."""
     from weasyprint import HTML  # type: ignore[import-untyped]  # imported late: loading pango costs a few hundred ms
 
-    html = render_to_string(
-        "consent/document_pdf.html",
-        {
-            "body": render_html(content, version, for_pdf=True),
-            "version": version,
-            "signature": signature,
-        },
-    )
+    with in_language_of(content):
+        html = render_to_string(
+            "consent/document_pdf.html",
+            {
+                "body": render_html(content, version, for_pdf=True),
+                "version": version,
+                "signature": signature,
+            },
+        )
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
 
 

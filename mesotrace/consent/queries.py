@@ -49,7 +49,7 @@ def current_content(plan: TreatmentPlan) -> tuple[dict[str, Any], str]:
 
 def current_terms(plan: TreatmentPlan) -> str:
     """The version of the plan's terms now: what a signature must match to cover charting."""
-    return documents.version_of(documents.build_content(plan, clinic_evidence=False))
+    return documents.terms_version(documents.build_content(plan, clinic_evidence=False))
 
 
 def is_current(consent: ConsentDocument) -> bool:

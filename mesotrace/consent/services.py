@@ -173,13 +173,15 @@ def sign_consent(
     consent = ConsentDocument.objects.select_for_update().get(pk=consent.pk)
     name, png = _checked(consent, full_name, agreed, drawn_signature)
     signed_at = timezone.now()
+    with documents.in_language_of(consent.content):
+        statement = str(SIGN_STATEMENT)  # what the patient read and ticked
     text = documents.render_text(consent.content, consent.version)
     pdf = documents.render_pdf(
         consent.content,
         consent.version,
         {
             "name": name,
-            "statement": str(SIGN_STATEMENT),
+            "statement": statement,
             "signed_at": signed_at,
             "drawn_url": signature_url(png),
         },
@@ -188,7 +190,7 @@ def sign_consent(
         clinic=consent.clinic,
         document=consent,
         patient_name=name,
-        statement=str(SIGN_STATEMENT),
+        statement=statement,
         signed_at=signed_at,
         ip=actor.ip,
         user_agent=actor.user_agent,

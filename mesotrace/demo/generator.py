@@ -467,6 +467,7 @@ def _patient_row(clinic: Clinic, draft: PatientDraft, number: int) -> Patient:
     patient = Patient(
         clinic=clinic,
         record_number=record_number(clinic, number),
+        preferred_language=clinic.language,  # bulk_create does not call save() either
         **draft.demographics,
         **draft.clinical,
     )
@@ -569,6 +570,9 @@ class ClinicSpec:
     rule: InjectionRule
     staff: tuple[Staff, ...]
     credentials: tuple[Credential, ...]
+    language: str = "en"  # the clinic's, its staff's and its patients'
+    # One patient who reads another language than the clinic's, so both can be seen.
+    other_language_patient: dict[str, Any] | None = None
 
 
 CLINICS = (
@@ -578,6 +582,14 @@ CLINICS = (
         jurisdiction="FR",
         timezone="Europe/Paris",
         currency="EUR",
+        language="fr",
+        other_language_patient={
+            "given_name": "Oliver", "family_name": "Whitcombe",
+            "date_of_birth": datetime.date(1982, 4, 17), "sex": Sex.MALE,
+            "phone": "+33 6 00 41 07 58", "email": "oliver.whitcombe@example.org",
+            "address": "12 rue des Tanneurs, 69005 Lyon",
+            "pregnancy_status": PregnancyStatus.NOT_APPLICABLE, "preferred_language": "en",
+        },
         # French law reserves mesotherapy to physicians.
         rule=InjectionRule.PHYSICIAN_ONLY,
         staff=(
@@ -680,7 +692,7 @@ def demo_logins() -> list[Login]:
 
 
 def _add_staff(actor: Actor, clinic: Clinic, spec: ClinicSpec) -> dict[str, User]:
-    return {
+    users = {
         staff.login: accounts.add_member(
             actor,
             clinic,
@@ -691,6 +703,9 @@ def _add_staff(actor: Actor, clinic: Clinic, spec: ClinicSpec) -> dict[str, User
         ).user
         for staff in spec.staff
     }
+    for user in users.values():
+        accounts.set_user_language(actor, user, spec.language)
+    return users
 
 
 def _add_practitioners(
@@ -717,10 +732,17 @@ def _add_practitioners(
     return len(spec.credentials)
 
 
-def _add_patients(actor: Actor, clinic: Clinic, count: int, rng: random.Random) -> int:
+def _add_patients(
+    actor: Actor, clinic: Clinic, spec: ClinicSpec, count: int, rng: random.Random
+) -> int:
+    named = 0
+    if spec.other_language_patient is not None and count > 0:
+        # First, so the record number 1 and a demo plan are theirs.
+        patients.create_patient(actor, clinic, patients.PatientInput(**spec.other_language_patient))
+        named, count = 1, count - 1
     if count > SERVICE_LIMIT:
-        return bulk_patients(clinic, count, rng, actor)
-    return service_patients(actor, clinic, count, rng)
+        return named + bulk_patients(clinic, count, rng, actor)
+    return named + service_patients(actor, clinic, count, rng)
 
 
 def build_clinic(actor: Actor, spec: ClinicSpec, seed: int, patients: int) -> ClinicSummary:
@@ -732,11 +754,12 @@ def build_clinic(actor: Actor, spec: ClinicSpec, seed: int, patients: int) -> Cl
         jurisdiction=spec.jurisdiction,
         timezone_name=spec.timezone,
         currency=spec.currency,
+        language=spec.language,
     )
     users = _add_staff(actor, clinic, spec)
     practitioner_count = _add_practitioners(actor, clinic, spec, users)
     # One generator per clinic, so a clinic's patients do not depend on the other's.
-    created = _add_patients(actor, clinic, patients, random.Random(f"{seed}:{spec.slug}"))
+    created = _add_patients(actor, clinic, spec, patients, random.Random(f"{seed}:{spec.slug}"))
     elapsed = time.monotonic() - started
     return ClinicSummary(spec.name, spec.slug, created, practitioner_count, elapsed)
 

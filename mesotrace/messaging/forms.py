@@ -12,7 +12,7 @@ from mesotrace.messaging.models import MAX_LEAD_HOURS
 class PreferenceForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of e-mails"),
-        choices=[("", _("The clinic's language")), *settings.LANGUAGES],
+        choices=[("", _("The patient's language")), *settings.LANGUAGES],
         required=False,
     )
     no_reminders = forms.BooleanField(label=_("No appointment reminders"), required=False)
@@ -28,6 +28,6 @@ class ClinicMessagingForm(forms.Form):
         max_value=MAX_LEAD_HOURS,
     )
     language = forms.ChoiceField(
-        label=_("Language of e-mails to patients, unless they chose another"),
+        label=_("The clinic's language: staff pages and new patients, unless they choose another"),
         choices=settings.LANGUAGES,
     )

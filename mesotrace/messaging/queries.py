@@ -33,8 +33,8 @@ def preference_of(patient: Patient) -> MessagePreference:
 
 
 def language_for(patient: Patient) -> str:
-    """The patient's own language if they chose one, else the clinic's."""
-    return preference_of(patient).language or clinic_messaging(patient.clinic).language
+    """The language chosen for the patient's e-mails, else the patient's preferred language."""
+    return preference_of(patient).language or patient.preferred_language
 
 
 def patient_messages(actor: Actor, patient: Patient) -> list[OutboundMessage]:

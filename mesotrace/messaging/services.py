@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mesotrace.accounts import services as account_services
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
@@ -207,8 +208,8 @@ def set_clinic_messaging(
     actor: Actor, clinic: Clinic, *, automatic: bool, reminder_lead_hours: int, language: str
 ) -> ClinicMessaging:
     """Whether the clinic sends confirmations and reminders, its reminder lead time and the
-    language of its e-mails by default. Turned on, only appointments booked or moved from
-    then on are confirmed."""
+    clinic's language (of its staff's pages and of new patients, whom e-mails follow).
+    Turned on, only appointments booked or moved from then on are confirmed."""
     errors = {}
     if not 1 <= reminder_lead_hours <= MAX_LEAD_HOURS:
         errors["reminder_lead_hours"] = _("Between 1 and %(n)s hours.") % {"n": MAX_LEAD_HOURS}
@@ -225,4 +226,6 @@ def set_clinic_messaging(
     row.save()
     changes = audit.diff(before, audit.snapshot(row, fields))
     audit.record(actor, AuditAction.UPDATE, row, changes=changes)
+    # One language for the clinic: its staff who chose none and its new patients follow it.
+    account_services.set_clinic_language(actor, clinic, language)
     return row

@@ -55,7 +55,7 @@ def clinic_settings(request: ClinicRequest) -> HttpResponse:
     initial = {
         "automatic": current.automatic,
         "reminder_lead_hours": current.reminder_lead_hours,
-        "language": current.language,
+        "language": request.clinic.language,
     }
     form = ClinicMessagingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -38,6 +38,9 @@ from mesotrace.patients.services import AllergyInput, MedicationInput, PatientIn
 
 router = Router(tags=["patients"])
 
+# The codes of settings.LANGUAGES, language-neutral in the API.
+Language = Literal["en", "fr"]
+
 SortKey = Literal[
     "family_name",
     "-family_name",
@@ -121,6 +124,7 @@ class PatientOut(Schema):
     phone: str
     email: str
     address: str
+    preferred_language: str
     created_at: datetime.datetime
     updated_at: datetime.datetime
     clinical: ClinicalOut | None = None
@@ -138,6 +142,9 @@ class PatientPatch(InSchema):
     phone: str | None = Field(None, max_length=32)
     email: str | None = Field(None, max_length=254)
     address: str | None = Field(None, max_length=300)
+    preferred_language: Language | None = Field(
+        None, description="What the patient reads is written in it; new patients: the clinic's"
+    )
     medical_history: str | None = Field(None, max_length=10000)
     pregnancy_status: PregnancyStatus | None = None
     allergies: list[AllergyIn] | None = Field(None, max_length=100)

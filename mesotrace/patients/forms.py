@@ -19,7 +19,18 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class DemographicsForm(PlainInput, forms.ModelForm[Patient]):
+class LanguageOptional(forms.ModelForm[Patient]):
+    """A form sent without the preferred language keeps it (a new patient: the clinic's)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_language"].required = False
+
+    def clean_preferred_language(self) -> str | None:
+        return self.cleaned_data.get("preferred_language") or None
+
+
+class DemographicsForm(PlainInput, LanguageOptional):
     class Meta:
         model = Patient
         fields = DEMOGRAPHIC_FIELDS
@@ -32,7 +43,7 @@ class ClinicalForm(PlainInput, forms.ModelForm[Patient]):
         fields = CLINICAL_FIELDS
 
 
-class NewPatientForm(PlainInput, forms.ModelForm[Patient]):
+class NewPatientForm(PlainInput, LanguageOptional):
     """Demographics plus, for clinical staff, history and pregnancy status at once."""
 
     class Meta:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mesotrace.accounts.models import Clinic
 from mesotrace.core.models import ClinicOwned
 from mesotrace.patients.rules import name_key, name_words, phone_key
 
@@ -23,6 +25,7 @@ DEMOGRAPHIC_FIELDS = [
     "phone",
     "email",
     "address",
+    "preferred_language",
 ]
 CLINICAL_FIELDS = ["medical_history", "pregnancy_status"]
 
@@ -57,6 +60,11 @@ def validate_birth_date(value: Any) -> None:
         raise ValidationError(_("The date of birth must be after 1900."))
 
 
+def clinic_language(clinic_id: int) -> str:
+    """The clinic's language as stored, which a new patient takes unless told otherwise."""
+    return str(Clinic.objects.values_list("language", flat=True).get(pk=clinic_id))
+
+
 class Patient(ClinicOwned):
     record_number = models.CharField(_("record number"), max_length=20, editable=False)
     given_name = models.CharField(_("given name"), max_length=100)
@@ -74,6 +82,10 @@ class Patient(ClinicOwned):
         max_length=20,
         choices=PregnancyStatus.choices,
         default=PregnancyStatus.UNKNOWN,
+    )
+    # What the patient reads (portal, consent, e-mails) is written in it.
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES
     )
     family_key = models.CharField(max_length=100, editable=False)
     given_key = models.CharField(max_length=100, editable=False)
@@ -105,6 +117,8 @@ class Patient(ClinicOwned):
         self.phone_rev = self.phone_key[::-1]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.preferred_language:
+            self.preferred_language = clinic_language(self.clinic_id)
         self.refresh_search_keys()
         super().save(*args, **kwargs)
         PatientNameWord.index(self)

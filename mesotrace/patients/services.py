@@ -27,6 +27,7 @@ from mesotrace.patients.models import (
     Medication,
     Patient,
     Severity,
+    clinic_language,
 )
 
 ALLERGY_FIELDS = ["substance", "reaction", "severity"]
@@ -64,6 +65,7 @@ class PatientInput:
     address: str | None = None
     medical_history: str | None = None
     pregnancy_status: str | None = None
+    preferred_language: str | None = None
     allergies: Sequence[AllergyInput] | None = None
     medications: Sequence[MedicationInput] | None = None
 
@@ -147,7 +149,8 @@ def _replace_lists(patient: Patient, data: PatientInput) -> None:
 
 @transaction.atomic
 def create_patient(actor: Actor, clinic: Clinic, data: PatientInput) -> Patient:
-    patient = Patient(clinic=clinic)
+    # As stored now: the clinic's language may have changed since `clinic` was read.
+    patient = Patient(clinic=clinic, preferred_language=clinic_language(clinic.pk))
     _assign(patient, data)
     patient.full_clean(exclude=["clinic", "record_number"])
     patient.record_number = f"{clinic.slug[:3].upper()}-{next_number(clinic, 'patient'):06d}"

@@ -54,7 +54,7 @@ def patient_list(request: ClinicRequest) -> HttpResponse:
 def patient_create(request: ClinicRequest) -> HttpResponse:
     clinical = request.membership.may("patient.change_clinical")
     form_class = NewPatientForm if clinical else DemographicsForm
-    form = form_class(request.POST or None)
+    form = form_class(request.POST or None, initial={"preferred_language": request.clinic.language})
     if request.method == "POST" and form.is_valid():
         fields = DEMOGRAPHIC_FIELDS + (CLINICAL_FIELDS if clinical else [])
         data = PatientInput(**{name: form.cleaned_data[name] for name in fields})

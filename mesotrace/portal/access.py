@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mesotrace.accounts.access import Actor
@@ -99,6 +99,9 @@ def portal_page(view: _V) -> _V:
                 record_refusal(refused_actor(request, refusal), refusal, request.path)
             return refused(request, refusal)
         timezone.activate(link.clinic.timezone)
+        # The patient's portal speaks the patient's language, whoever's browser opens it.
+        translation.activate(link.patient.preferred_language)
+        request.LANGUAGE_CODE = link.patient.preferred_language
         request.portal = Portal(  # type: ignore[attr-defined]
             link, link.patient, link.clinic, portal_actor(request, link)
         )

@@ -113,6 +113,28 @@ def test_a_patient_who_chose_french_gets_the_date_written_in_french(
     assert messages_of(patient)[0].language == "fr"
 
 
+def test_a_french_patient_gets_french_e_mail_without_choosing_anything_more(
+    world: World, mail_server: MailServer
+) -> None:
+    patient = make_patient(world.clinic, email="camille@example.org", preferred_language="fr")
+    staff = actor_for(world.members["front_desk"], world.clinic)
+    appointment = upcoming(world, patient, next_weekday(1, hour=10))
+
+    services.send_reminder(staff, appointment)
+    portal.email_link(staff, patient, _url)
+    run_worker()
+
+    reminder, link = mail_server.to("camille@example.org")
+    assert messages_of(patient)[0].language == "fr"
+    assert link["Subject"] == f"Votre espace patient chez {world.clinic.name}"
+    assert "Your" not in reminder["Subject"] + link["Subject"]
+    [invitation] = [part for part in reminder.walk() if part.get_filename() == "appointment.ics"]
+    assert (
+        f"SUMMARY:Rendez-vous chez {world.clinic.name}"
+        in invitation.get_payload(decode=True).decode()
+    )
+
+
 def _link_refused(world: World, server: MailServer, address: str, answer: str) -> OutboundMessage:
     """A portal link e-mailed to `address`, which the mail server answers with `answer`."""
     server.refuse[address] = answer

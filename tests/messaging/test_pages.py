@@ -130,8 +130,13 @@ def test_the_owner_sets_the_reminder_lead_time_and_bad_values_change_nothing(
     assert (settings.automatic, settings.reminder_lead_hours, settings.language) == (True, 48, "fr")
     assert settings.automatic_since is not None
     assert queries.language_for(make_patient(world.clinic)) == "fr"
+    world.clinic.refresh_from_db()
+    assert world.clinic.language == "fr"  # the clinic's language: staff pages follow it too
+    assert '<html lang="fr"' in client.get("/messages/settings/").content.decode()
     assert not queries.clinic_messaging(world.other_clinic).automatic
     assert "48" in client.get("/messages/settings/").content.decode()
+    change = AuditEvent.objects.get(object_type="clinic", action="update")
+    assert change.changes == {"language": {"before": "en", "after": "fr"}}
 
 
 def test_recall_letters_go_once_to_each_exposed_patient_with_an_address(

@@ -96,6 +96,8 @@ BAD_BODIES: dict[str, tuple[dict[str, Any], str, str]] = {
         "",
     ),
     "unknown pregnancy status": ({"pregnancy_status": "maybe"}, "pregnancy_status", ""),
+    "language not offered": ({"preferred_language": "de"}, "preferred_language", ""),
+    "language by its name": ({"preferred_language": "French"}, "preferred_language", ""),
     "letters in the phone": ({"phone": "call me"}, "phone", "digits"),
     "malformed email": ({"email": "lea@"}, "email", ""),
 }

@@ -70,6 +70,7 @@ def _render_document(
         "current": queries.is_current(consent),
         "form": form,
         "body": documents.render_html(consent.content, consent.version),
+        "document_language": documents.language_of(consent.content),
         "withdraw_form": WithdrawForm(),
     }
     return render(request, "consent/document.html", context)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import ObjectType
 from mesotrace.consent import queries as consent_queries
-from mesotrace.consent.documents import render_html, render_pdf
+from mesotrace.consent.documents import language_of, render_html, render_pdf
 from mesotrace.consent.forms import SignConsentForm
 from mesotrace.consent.models import ConsentSignature
 from mesotrace.core.clock import clinic_today
@@ -146,6 +146,7 @@ def _consent_page(
         "version": version,
         "form": form,
         "body": render_html(content, version),
+        "document_language": language_of(content),
     }
     _seen(portal, "consent", ObjectType.CONSENT_DOCUMENT, plan=plan.pk, version=version)
     return render(request, "portal/consent.html", context, status=status)
