@@ -66,11 +66,16 @@ def test_every_placeholder_survives_translation() -> None:
 def test_the_catalogue_holds_exactly_the_marked_strings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(ROOT)
-    fresh = tmp_path / "fr" / "LC_MESSAGES"
-    fresh.mkdir(parents=True)
-    shutil.copy(CATALOGUE, fresh / "django.po")
-    with override_settings(LOCALE_PATHS=[tmp_path]):
+    # makemessages writes into the `locale` folder nearest each source file, so it runs on a
+    # copy of the package: the committed catalogue is never touched by the test.
+    copy = tmp_path / "src"
+    shutil.copytree(
+        ROOT / "mesotrace",
+        copy / "mesotrace",
+        ignore=shutil.ignore_patterns("__pycache__", "*.mo", "static"),
+    )
+    monkeypatch.chdir(copy)
+    with override_settings(LOCALE_PATHS=[copy / "mesotrace" / "locale"]):
         call_command(
             "makemessages",
             locale=["fr"],
@@ -79,6 +84,7 @@ def test_the_catalogue_holds_exactly_the_marked_strings(
             ignore_patterns=IGNORED,
             verbosity=0,
         )
+    fresh = copy / "mesotrace" / "locale" / "fr" / "LC_MESSAGES"
     committed, marked = ids(read(CATALOGUE)), ids(read(fresh / "django.po"))
     assert not marked - committed, (
         "Marked in the code but missing from the French catalogue (run `make messages` and "
