@@ -1,9 +1,9 @@
 """The plain-language patient document: its canonical content from a plan, its version, its PDF.
 
-The content holds facts (codes, numbers, catalogue text); templates turn them into prose, so
-the version hash does not depend on the reader's language. Each catalogue text is taken in the
-document's language where the catalogue has it, and carries the language it is in
-(`<key>_lang`), so the document labels a text it could not give in its own language.
+The content holds facts (codes, numbers, catalogue text); templates turn codes into prose in
+the reader's language. Each catalogue text is taken in the document's language where the
+catalogue has it and carries the language it is in (`<key>_lang`), so the document labels a
+text it could not give in its own language instead of mixing languages silently.
 """
 
 from __future__ import annotations
