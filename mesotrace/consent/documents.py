@@ -4,7 +4,7 @@ The content holds facts (codes, numbers, catalogue text) and the patient's langu
 templates turn them into prose in that language, whoever reads it, so the version hash does
 not depend on the reader's language. Each catalogue text is taken in the document's language
 where the catalogue has it, and carries the language it is in (`<key>_lang`), so the document
-labels a text it could not give in its own language.
+labels a text it could not give in its own language instead of mixing languages silently.
 """
 
 from __future__ import annotations

@@ -54,6 +54,14 @@ def _effect_texts(effects: list[dict[str, Any]]) -> Iterator[str]:
         yield from (effect["term"], effect["plain_term"], effect["frequency"])
 
 
+def _en(row: models.Model, field: str) -> Any:
+    return getattr(row, f"{field}_en")
+
+
+def _fr(row: models.Model, field: str) -> Any:
+    return getattr(row, f"{field}_fr")
+
+
 def _french(client: Client) -> Client:
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
     client.cookies["django_language"] = "fr"
@@ -95,8 +103,8 @@ def test_every_shipped_compound_and_protocol_has_french_in_the_database(db: Any)
     protocols = Protocol.objects.shipped()
     assert compounds.count() == len(data.COMPOUNDS)
     assert protocols.count() == len(data.PROTOCOLS)
-    assert all(c.purpose_fr and c.evidence_summary_fr for c in compounds)
-    assert all(p.name_fr and p.evidence_statement_fr for p in protocols)
+    assert all(_fr(c, "purpose") and _fr(c, "evidence_summary") for c in compounds)
+    assert all(_fr(p, "name") and _fr(p, "evidence_statement") for p in protocols)
 
 
 def test_loading_in_french_keeps_the_english_in_the_english_column(db: Any) -> None:
@@ -104,7 +112,7 @@ def test_loading_in_french_keeps_the_english_in_the_english_column(db: Any) -> N
         sync_starter_catalogue()
     compound = shipped_compound("minoxidil")
     english = next(c["purpose"] for c in data.COMPOUNDS if c["slug"] == "minoxidil")
-    assert (compound.purpose_en, compound.purpose_fr) == (english, FRENCH[english])
+    assert (_en(compound, "purpose"), _fr(compound, "purpose")) == (english, FRENCH[english])
     with translation.override("en"):
         assert compound.purpose == english
 
@@ -115,8 +123,8 @@ def test_a_french_compound_page_shows_the_french_purpose(
     compound = shipped_compound("minoxidil")
     page = _french(login(world.members["practitioner"])).get(f"/catalogue/compounds/{compound.pk}/")
     text = page.content.decode()
-    assert html.escape(compound.purpose_fr) in text
-    assert html.escape(compound.purpose_en) not in text
+    assert html.escape(_fr(compound, "purpose")) in text
+    assert html.escape(_en(compound, "purpose")) not in text
 
 
 def test_missing_french_shows_the_english_with_its_lang_and_a_label(
@@ -128,7 +136,7 @@ def test_missing_french_shows_the_english_with_its_lang_and_a_label(
     with translation.override("fr"):
         label = gettext("not yet translated")
     expected = (
-        f'<span lang="en">{html.escape(compound.purpose_en)}</span> '
+        f'<span lang="en">{html.escape(_en(compound, "purpose"))}</span> '
         f'<span class="badge untranslated">{html.escape(label)}</span>'
     )
     assert expected in page.content.decode()
@@ -142,7 +150,8 @@ def test_a_french_text_keeps_its_facts_unverified_mark(
     page = _french(login(world.members["practitioner"])).get(f"/catalogue/compounds/{compound.pk}/")
     with translation.override("fr"):
         unverified = gettext("unverified")
-    shown = f"{html.escape(unverified)}</span> {html.escape(compound.evidence_summary_fr)}"
+    summary = html.escape(_fr(compound, "evidence_summary"))
+    shown = f"{html.escape(unverified)}</span> {summary}"
     assert shown in " ".join(page.content.decode().split())
 
 
@@ -161,13 +170,14 @@ def test_a_french_consent_document_quotes_the_catalogue_in_french_with_marks_and
     with translation.override("fr"):
         unverified = gettext("unverified")
     minoxidil = shipped_compound("minoxidil")
-    assert minoxidil.purpose_fr in text
-    assert minoxidil.purpose_en not in text
+    assert _fr(minoxidil, "purpose") in text
+    assert _en(minoxidil, "purpose") not in text
     no_decision = "No regulator's decision on this compound was checked for this catalogue"
     assert f"({FRENCH[no_decision]}) [{unverified}]" in text  # the unverified mark, in French
-    evidence = f"{protocol.evidence_statement_fr} [{protocol.evidence_source_id}]"
+    statement = _fr(protocol, "evidence_statement")
+    evidence = f"{statement} [{protocol.evidence_source_id}]"
     assert evidence in text
-    assert protocol.evidence_statement_en not in text
+    assert _en(protocol, "evidence_statement") not in text
     assert gettext("not yet translated") not in text
 
 
@@ -180,8 +190,8 @@ def test_a_french_consent_document_labels_a_text_it_has_only_in_english(world: W
         body = documents.render_html(content, documents.version_of(content))
         label = gettext("not yet translated")
     purpose = next(c for c in content["compounds"] if c["name"] == minoxidil.name)
-    assert (purpose["purpose"], purpose["purpose_lang"]) == (minoxidil.purpose_en, "en")
-    shown = f'<span lang="en">{html.escape(minoxidil.purpose_en)}</span>'
+    assert (purpose["purpose"], purpose["purpose_lang"]) == (_en(minoxidil, "purpose"), "en")
+    shown = f'<span lang="en">{html.escape(_en(minoxidil, "purpose"))}</span>'
     assert f'{shown} <span class="badge untranslated">{html.escape(label)}</span>' in body
 
 
@@ -213,36 +223,39 @@ def french_owner(world: World, login: Callable[[User], Client]) -> Client:
 def test_an_owner_editing_in_french_writes_the_french_text(french_owner: Client) -> None:
     copy = _clone(french_owner, shipped_compound("lidocaine"))
     values = _edit_form(french_owner, copy)
-    assert values["purpose"] == copy.purpose_fr
+    assert values["purpose"] == _fr(copy, "purpose")
     values["purpose"] = "Un vasodilatateur, selon notre protocole."
     response = french_owner.post(f"/catalogue/compounds/{copy.pk}/edit/", values)
     assert response.status_code == 302
     copy.refresh_from_db()
-    assert copy.purpose_fr == "Un vasodilatateur, selon notre protocole."
+    assert _fr(copy, "purpose") == "Un vasodilatateur, selon notre protocole."
     # The English translated the old text: it is cleared, and English readers see the
     # French labelled "not yet translated" rather than a text that says something else.
-    assert not copy.purpose_en
+    assert not _en(copy, "purpose")
     with translation.override("en"):
-        assert catalogue.text_and_language(copy, "purpose") == (copy.purpose_fr, "fr")
+        assert catalogue.text_and_language(copy, "purpose") == (_fr(copy, "purpose"), "fr")
     # Facts sent back unchanged keep both languages.
     allergy = "Allergy to lidocaine or other amide local anaesthetics."
     contraindication = copy.contraindications.get()
-    assert (contraindication.text_en, contraindication.text_fr) == (allergy, FRENCH[allergy])
+    assert (_en(contraindication, "text"), _fr(contraindication, "text")) == (
+        allergy,
+        FRENCH[allergy],
+    )
     effect = copy.adverse_effects.get()
-    assert effect.term_fr == FRENCH[effect.term_en]
+    assert _fr(effect, "term") == FRENCH[_en(effect, "term")]
 
 
 def test_a_missing_french_sent_back_as_shown_stays_missing(french_owner: Client) -> None:
     copy = _clone(french_owner, shipped_compound("minoxidil"))
     Compound.objects.filter(pk=copy.pk).update(evidence_summary_fr="")
     values = _edit_form(french_owner, copy)
-    assert values["evidence_summary"] == copy.evidence_summary_en  # the English, as a fallback
+    assert values["evidence_summary"] == _en(copy, "evidence_summary")  # the English, as a fallback
     response = french_owner.post(f"/catalogue/compounds/{copy.pk}/edit/", values)
     assert response.status_code == 302
     copy.refresh_from_db()
-    assert copy.evidence_summary_fr in ("", None)
-    assert copy.evidence_summary_en
-    assert copy.purpose_fr == FRENCH[copy.purpose_en]
+    assert _fr(copy, "evidence_summary") in ("", None)
+    assert _en(copy, "evidence_summary")
+    assert _fr(copy, "purpose") == FRENCH[_en(copy, "purpose")]
 
 
 def test_the_english_page_is_unchanged_for_english_readers(
@@ -252,5 +265,5 @@ def test_the_english_page_is_unchanged_for_english_readers(
     client = login(world.members["practitioner"])
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     text = client.get(f"/catalogue/compounds/{compound.pk}/").content.decode()
-    assert html.escape(compound.purpose_en) in text
+    assert html.escape(_en(compound, "purpose")) in text
     assert "not yet translated" not in text
