@@ -2639,7 +2639,7 @@ PLAIN_TERMS: dict[str, str] = {
     "Lipoatrophy (not found in the review)": "Loss of fat under the skin, leaving a dent "
     "(lipoatrophy; not found in the review)",
     "Mycobacterium abscessus infection and fat necrosis after abdominal injections": "Skin "
-    "infection with slow-growing bacteria (Mycobacterium abscessus) and death of fat tissue "
+    "infection with rapidly growing mycobacteria (Mycobacterium abscessus) and death of fat tissue "
     "after injections in the abdomen",
 }
 

@@ -118,10 +118,10 @@ _TEXT: list[tuple[str, str]] = [
         "perte de graisse est attribuée au désoxycholate.",
     ),
     (
-        "Skin infection with slow-growing bacteria (Mycobacterium abscessus) and death of fat "
-        "tissue after injections in the abdomen",
-        "Infection de la peau par des bactéries à croissance lente (Mycobacterium abscessus) et "
-        "nécrose du tissu graisseux après des injections dans l'abdomen",
+        "Skin infection with rapidly growing mycobacteria (Mycobacterium abscessus) and death of "
+        "fat tissue after injections in the abdomen",
+        "Infection de la peau par des mycobactéries atypiques à croissance rapide (Mycobacterium "
+        "abscessus) et nécrose du tissu graisseux après des injections dans l'abdomen",
     ),
     (
         "reported to the FDA",
