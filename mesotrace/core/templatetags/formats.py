@@ -22,9 +22,9 @@ def money(amount: Decimal | float | int | str | None, currency: str) -> str:
 def day(value: datetime.date | str | None) -> str:
     """`{{ fact.as_of|day }}`: a date, or one stored as ISO text, as the language writes it
     (09/03/2026 in French, 2026-03-09 in English)."""
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value)
-        except ValueError:
-            return value
-    return formats.day(value)
+    if not isinstance(value, str):
+        return formats.day(value)
+    try:
+        return formats.day(datetime.date.fromisoformat(value))
+    except ValueError:
+        return value
