@@ -76,7 +76,7 @@ def test_practitioner_plans_screens_activates_books_and_sees_the_week(
     page.get_by_role("button", name="Create draft plan").click()
 
     expect(page.get_by_role("status")).to_contain_text("Draft plan created")
-    expect(page.locator("#plan-total")).to_have_text("1620.00 EUR")
+    expect(page.locator("#plan-total")).to_have_text("€1,620.00")
     screening = page.get_by_role("region", name="Screening")
     expect(screening).to_contain_text("anticoagulant or antiplatelet")
     expect(screening).to_contain_text("Rule out this contraindication: Uncontrolled diabetes.")

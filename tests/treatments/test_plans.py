@@ -313,7 +313,7 @@ def test_practitioner_plans_from_the_patient_chooses_a_protocol_and_sees_warning
     assert response["Location"] == f"/treatments/plans/{plan.pk}/"
     detail = client.get(response["Location"]).content.decode()
     assert "Acknowledge" in detail
-    assert "600.00 EUR" in detail
+    assert "€600.00" in detail
     assert plan.goals.get().text == "Pain below 3/10"
 
 
