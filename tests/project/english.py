@@ -152,7 +152,7 @@ def interface_messages(po: Path = PO) -> dict[str, str]:
 
 def is_english(text: str, messages: dict[str, str] | None = None) -> bool:
     text = _squash(text)
-    if len(_english_words(text)) >= 2:
+    if " " in text and len(_english_words(text)) >= 2:  # one token (a URL's slug) is no sentence
         return True
     if messages and text in messages:
         french = messages[text]
