@@ -157,7 +157,27 @@ def is_english(text: str, messages: dict[str, str] | None = None) -> bool:
     if messages and text in messages:
         french = messages[text]
         return not french or french != text
+    if messages:  # a message with placeholders, filled in ("Appointment at Clinic alpha")
+        return any(pattern.fullmatch(text) for pattern in _templates(messages))
     return False
+
+
+_TEMPLATES: dict[int, list[re.Pattern[str]]] = {}
+
+
+def _templates(messages: dict[str, str]) -> list[re.Pattern[str]]:
+    """The messages with placeholders whose French is missing or differs, as patterns; only
+    those with two words or more of their own, so "%(zone)s (%(view)s)" flags nothing."""
+    if id(messages) not in _TEMPLATES:
+        _TEMPLATES[id(messages)] = [
+            _pattern(msgid, whole=True)
+            for msgid, french in messages.items()
+            if _literal(msgid) != msgid
+            and "<" not in msgid
+            and len(re.findall(r"[^\W\d_]{2,}", _literal(msgid))) >= 2
+            and (not french or _literal(french) != _literal(msgid))
+        ]
+    return _TEMPLATES[id(messages)]
 
 
 class _Reader(HTMLParser):
