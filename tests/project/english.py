@@ -146,7 +146,7 @@ def interface_messages(po: Path = PO) -> dict[str, str]:
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         for index, msgid in enumerate(ids):
-            found[_squash(msgid)] = _squash(strings[min(index, len(strings) - 1)] or "")
+            found[_squash(str(msgid))] = _squash(str(strings[min(index, len(strings) - 1)] or ""))
     return found
 
 
@@ -334,16 +334,6 @@ class Catalogue:
         if is_english(rest):
             return "unmarked"
         return "data" if had_data else "marked"
-
-    def is_marked(self, text: str) -> bool:
-        return self.kind(text) == "marked"
-
-
-def marked_or_not(found: Iterable[str], catalogue: Catalogue) -> tuple[list[str], list[str]]:
-    marked, unmarked = [], []
-    for text in found:
-        (marked if catalogue.is_marked(text) else unmarked).append(text)
-    return marked, unmarked
 
 
 def sorted_by_kind(found: Iterable[str], catalogue: Catalogue) -> dict[str, list[str]]:

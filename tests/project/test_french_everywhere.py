@@ -233,7 +233,7 @@ def test_every_email_is_french(
         email = mail_documents.build_email(message)
         where = f"e-mail {message.kind}"
         findings.read(where, "text/plain", f"{email.subject}\n{email.body}".encode())
-        for name, attached, kind in email.attachments:  # type: ignore[misc]
+        for name, attached, kind in email.attachments:
             text = attached if isinstance(attached, str) else attached.decode()
             findings.read(f"{where} {name}", kind, _ics_text(text).encode())
     findings.assert_none()
