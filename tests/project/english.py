@@ -146,18 +146,38 @@ def interface_messages(po: Path = PO) -> dict[str, str]:
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         for index, msgid in enumerate(ids):
-            found[_squash(msgid)] = _squash(strings[min(index, len(strings) - 1)] or "")
+            found[_squash(str(msgid))] = _squash(str(strings[min(index, len(strings) - 1)] or ""))
     return found
 
 
 def is_english(text: str, messages: dict[str, str] | None = None) -> bool:
     text = _squash(text)
-    if len(_english_words(text)) >= 2:
+    if " " in text and len(_english_words(text)) >= 2:  # one token (a URL's slug) is no sentence
         return True
     if messages and text in messages:
         french = messages[text]
         return not french or french != text
+    if messages:  # a message with placeholders, filled in ("Appointment at Clinic alpha")
+        return any(pattern.fullmatch(text) for pattern in _templates(messages))
     return False
+
+
+_TEMPLATES: dict[int, list[re.Pattern[str]]] = {}
+
+
+def _templates(messages: dict[str, str]) -> list[re.Pattern[str]]:
+    """The messages with placeholders whose French is missing or differs, as patterns; only
+    those with two words or more of their own, so "%(zone)s (%(view)s)" flags nothing."""
+    if id(messages) not in _TEMPLATES:
+        _TEMPLATES[id(messages)] = [
+            _pattern(msgid, whole=True)
+            for msgid, french in messages.items()
+            if _literal(msgid) != msgid
+            and "<" not in msgid
+            and len(re.findall(r"[^\W\d_]{2,}", _literal(msgid))) >= 2
+            and (not french or _literal(french) != _literal(msgid))
+        ]
+    return _TEMPLATES[id(messages)]
 
 
 class _Reader(HTMLParser):
@@ -314,16 +334,6 @@ class Catalogue:
         if is_english(rest):
             return "unmarked"
         return "data" if had_data else "marked"
-
-    def is_marked(self, text: str) -> bool:
-        return self.kind(text) == "marked"
-
-
-def marked_or_not(found: Iterable[str], catalogue: Catalogue) -> tuple[list[str], list[str]]:
-    marked, unmarked = [], []
-    for text in found:
-        (marked if catalogue.is_marked(text) else unmarked).append(text)
-    return marked, unmarked
 
 
 def sorted_by_kind(found: Iterable[str], catalogue: Catalogue) -> dict[str, list[str]]:

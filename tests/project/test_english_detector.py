@@ -102,3 +102,15 @@ def test_a_sentence_is_told_marked_data_or_unmarked() -> None:
         "data": ["What it is: Small, uncontrolled studies: whether it works is uncertain."],
         "unmarked": ["Low: this is a sentence nobody marked."],
     }
+
+
+def test_a_message_with_its_placeholders_filled_is_english_until_translated() -> None:
+    messages = {
+        "Appointment at %(clinic)s": "",
+        "%(zone)s (%(view)s)": "",
+        "Total: %s": "Total : %s",
+    }
+    assert english_sentences("<p>Appointment at Clinique Lumière</p>", messages) == [
+        "Appointment at Clinique Lumière"
+    ]
+    assert english_sentences("<p>Cuisse (face)</p><p>Total : 3</p>", messages) == []

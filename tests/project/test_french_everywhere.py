@@ -24,6 +24,7 @@ from pypdf import PdfReader
 
 from mesotrace.consent import documents as consent_documents
 from mesotrace.consent.models import ConsentDocument, ConsentSignature
+from mesotrace.inventory.models import RecallCampaign
 from mesotrace.messaging import documents as mail_documents
 from mesotrace.messaging import services as messaging
 from mesotrace.messaging.models import OutboundMessage
@@ -196,9 +197,8 @@ def test_the_consent_document_and_its_pdf_are_french(
     findings.assert_none()
 
 
-def _patient_with_email(world: World, clinic_data: dict[str, int]) -> Patient:
-    patient = TreatmentPlan.objects.get(pk=clinic_data["plan_id"]).patient
-    Patient.objects.filter(pk=patient.pk).update(email="patiente@example.fr")
+def _in_french_by_email(patient: Patient) -> Patient:
+    Patient.objects.filter(pk=patient.pk).update(email=f"patient{patient.pk}@example.fr")
     patient.refresh_from_db()
     messaging.set_preferences(SYSTEM, patient, language=LANGUAGE, no_reminders=False)
     return patient
@@ -207,7 +207,8 @@ def _patient_with_email(world: World, clinic_data: dict[str, int]) -> Patient:
 def test_every_email_is_french(
     world: World, clinic_data: dict[str, int], findings: Findings
 ) -> None:
-    patient = _patient_with_email(world, clinic_data)
+    patient = _in_french_by_email(TreatmentPlan.objects.get(pk=clinic_data["plan_id"]).patient)
+    _in_french_by_email(Patient.objects.get(pk=clinic_data["patient_id"]))
     actor = actor_for(world.members["owner"], world.clinic)
     link, _token = portal_link(patient, world.members["front_desk"])
     messaging.send_portal_link(actor, patient, link.pk, "https://example.fr/portal/open/x")
@@ -218,18 +219,21 @@ def test_every_email_is_french(
     assert appointment is not None, "the sweep's data has an appointment for the patient"
     messaging.send_confirmation(actor, appointment)
     messaging.send_reminder(actor, appointment)
-    sent = list(OutboundMessage.objects.filter(patient=patient))
-    assert {message.kind for message in sent} >= {
+    campaign = RecallCampaign.objects.get(pk=clinic_data["campaign_id"])
+    assert messaging.send_recall_letters(actor, campaign).queued == 1
+    sent = list(OutboundMessage.objects.filter(clinic=world.clinic))
+    assert {message.kind for message in sent} == {
         "portal_link",
         "consent_request",
         "confirmation",
         "reminder",
+        "recall_letter",
     }
     for message in sent:
         email = mail_documents.build_email(message)
         where = f"e-mail {message.kind}"
         findings.read(where, "text/plain", f"{email.subject}\n{email.body}".encode())
-        for name, attached, kind in email.attachments:  # type: ignore[misc]
+        for name, attached, kind in email.attachments:
             text = attached if isinstance(attached, str) else attached.decode()
             findings.read(f"{where} {name}", kind, _ics_text(text).encode())
     findings.assert_none()
