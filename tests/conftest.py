@@ -7,12 +7,13 @@ clinic B and must never see anything of clinic A.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from mesotrace.accounts import services as accounts
 from mesotrace.accounts.access import Actor
@@ -65,6 +66,16 @@ def make_clinic(slug: str, jurisdiction: str = "FR", currency: str = "EUR") -> C
         timezone_name="Europe/Paris",
         currency=currency,
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a page a test client opened leaves its own
+    language (a French user's, a French patient's) active in the thread, as a server's next
+    request would simply replace."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

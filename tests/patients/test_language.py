@@ -59,6 +59,8 @@ def test_staff_change_a_patients_language_and_it_is_audited(
     assert patient.preferred_language == "fr"
     event = AuditEvent.objects.filter(action=AuditAction.UPDATE, object_id=str(patient.pk)).get()
     assert event.changes["preferred_language"] == {"before": "en", "after": "fr"}
+    shown = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert '<dd id="preferred-language" lang="fr">Français</dd>' in shown
 
 
 def test_the_api_reads_and_writes_the_language_as_a_code(
