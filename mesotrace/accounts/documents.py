@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
@@ -41,21 +42,27 @@ CSV_TITLES = {
 
 def trail_csv(events: QuerySet[AuditEvent]) -> Iterator[str]:
     """The header, then one line per event, in the active language's spreadsheet dialect;
-    times in ISO 8601 with their offset."""
+    times in ISO 8601 with their offset, changes and details as JSON. An English file keeps
+    the action and object type codes (its stable contract); a French one says them in French."""
+    sheet = SpreadsheetCsv()
     rows = (
         (
             event.at,
             event.actor_label,
-            event.action,
-            event.object_type,
+            event.get_action_display() if sheet.french else event.action,
+            event.get_object_type_display() if sheet.french else event.object_type,
             event.object_id,
             event.patient_id,
-            event.changes,
-            event.details,
+            _json(event.changes),
+            _json(event.details),
             event.request_id,
             event.ip,
             event.via,
         )
         for event in events.iterator(chunk_size=2000)
     )
-    return SpreadsheetCsv().lines(csv_header(CSV_HEADER, CSV_TITLES), rows)
+    return sheet.lines(csv_header(CSV_HEADER, CSV_TITLES), rows)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str) if value else ""

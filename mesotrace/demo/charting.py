@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership
@@ -147,8 +148,8 @@ def _payload(
         anaesthetic=rng.choice((Anaesthetic.NONE, Anaesthetic.TOPICAL)),
         anaesthetic_note="",
         pain_score=rng.randint(1, 5),
-        immediate_reactions=rng.choice(("", "Mild erythema, settled in 10 minutes.")),
-        notes="Synthetic demo session.",
+        immediate_reactions=rng.choice(("", _("Mild erythema, settled in 10 minutes."))),
+        notes=_("Synthetic demo session."),
         charges=plan.price_per_session,
         idempotency_key=None,
         injections=points,
@@ -338,7 +339,7 @@ def _plan_like(actor: Actor, source: TreatmentPlan) -> TreatmentPlan | None:
         protocol=source.protocol,
         practitioner=source.practitioner,
         price_per_session=source.price_per_session,
-        lifestyle_notes="Synthetic demo plan.",
+        lifestyle_notes=_("Synthetic demo plan."),
     )
     for patient in _open_patients(source.clinic):
         try:
@@ -351,7 +352,7 @@ def _plan_like(actor: Actor, source: TreatmentPlan) -> TreatmentPlan | None:
                             plan,
                             item.warning.code,
                             item.warning.fingerprint,
-                            "Demo: reviewed with the patient before the first session.",
+                            _("Demo: reviewed with the patient before the first session."),
                         )
                 plan = plans.activate_plan(reviewer, plan)
                 if not _book_next_week(actor, plan, source.practitioner):

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mesotrace.accounts import services as accounts
 from mesotrace.accounts.access import Actor
@@ -786,22 +786,8 @@ def generate_demo(
     actor = Actor.system("demo")
     summary = DemoSummary(seed=seed, logins=demo_logins())
     for spec in CLINICS:
-        built = build_clinic(actor, spec, seed, patients_per_clinic)
-        clinic = Clinic.objects.get(slug=spec.slug)
-        plans = give_demo_plans(clinic, seed=seed, actor=actor)
-        stock = give_demo_stock(clinic, seed=seed, actor=actor)
-        give_demo_weights(clinic, seed=seed, actor=actor)
-        sessions = give_demo_sessions(clinic, seed=seed, actor=actor)
-        give_demo_cohort(clinic, seed=seed, actor=actor)
-        give_demo_safety(clinic, seed=seed, actor=actor)
-        give_todays_appointments(clinic, actor=actor)
-        built = replace(
-            built,
-            plans=plans.plans,
-            appointments=plans.appointments,
-            lots=stock.lots,
-            sessions=sessions.sessions,
-        )
+        with translation.override(spec.language):  # what its staff write, they write in it
+            built = _build_demo_clinic(actor, spec, seed, patients_per_clinic)
         summary.clinics.append(built)
         if stdout is not None:
             stdout.write(
@@ -813,10 +799,37 @@ def generate_demo(
     return summary
 
 
+def _build_demo_clinic(
+    actor: Actor, spec: ClinicSpec, seed: int, patients_per_clinic: int
+) -> ClinicSummary:
+    """One demo clinic: people, plans, stock, sessions, outcomes, safety and today's list."""
+    built = build_clinic(actor, spec, seed, patients_per_clinic)
+    clinic = Clinic.objects.get(slug=spec.slug)
+    plans = give_demo_plans(clinic, seed=seed, actor=actor)
+    stock = give_demo_stock(clinic, seed=seed, actor=actor)
+    give_demo_weights(clinic, seed=seed, actor=actor)
+    sessions = give_demo_sessions(clinic, seed=seed, actor=actor)
+    give_demo_cohort(clinic, seed=seed, actor=actor)
+    give_demo_safety(clinic, seed=seed, actor=actor)
+    give_todays_appointments(clinic, actor=actor)
+    built = replace(
+        built,
+        plans=plans.plans,
+        appointments=plans.appointments,
+        lots=stock.lots,
+        sessions=sessions.sessions,
+    )
+    return built
+
+
 def top_up_today() -> int:
     """Appointments to chart today in every demo clinic, for a demo made on an earlier day;
     how many were brought forward (none when each clinic already has its share)."""
     refuse_production()
     actor = Actor.system("demo")
     clinics = Clinic.objects.filter(slug__in=[spec.slug for spec in CLINICS]).order_by("slug")
-    return sum(give_todays_appointments(clinic, actor=actor) for clinic in clinics)
+    brought = 0
+    for clinic in clinics:
+        with translation.override(clinic.language):
+            brought += give_todays_appointments(clinic, actor=actor)
+    return brought

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
@@ -24,7 +25,7 @@ from mesotrace.inventory.models import Lot
 from mesotrace.inventory.services import stock
 from mesotrace.treatments.models import TreatmentPlan
 
-SUPPLIER = "Demo Pharma Distribution (fictional)"
+SUPPLIER = _("Demo Pharma Distribution (fictional)")
 NEAR_EXPIRY_DAYS = 20  # inside the default near-expiry window of 60 days
 LOW_ML = Decimal("2")  # under the default low-stock threshold of 5 mL
 # Bulk amounts for products sold without a stated volume per vial.
@@ -86,7 +87,7 @@ def _receive(
         number,
         expiry,
         quantity,
-        supplier=SUPPLIER,
+        supplier=str(SUPPLIER),
         received_on=received,
         multi_dose=True if bulk_anaesthetic else None,
         discard_after_hours=ANAESTHETIC_DISCARD_HOURS if bulk_anaesthetic else None,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership
@@ -28,7 +29,7 @@ from mesotrace.safety.models import AdverseEvent, Causality, Outcome, SafetyAler
 from mesotrace.safety.services.events import EventInput, record_event
 from mesotrace.treatments.models import InjectionComponent, TreatmentSession
 
-ORGANISM = "Mycobacterium chelonae (synthetic demo culture)"
+ORGANISM = _("Mycobacterium chelonae (synthetic demo culture)")
 ONSET_AFTER_DAYS = 7  # within the 1 to 12 weeks reported (domain.md §3a)
 
 
@@ -122,9 +123,11 @@ def _infection(actor: Actor, session: TreatmentSession, index: int) -> AdverseEv
             grade=2 + index % 2,
             outcome=Outcome.NOT_RECOVERED,
             causality=Causality.PROBABLE,
-            actions_taken="Biopsy and culture; referred to infectious diseases (synthetic demo).",
-            organism=ORGANISM,
-            description="Tender red nodules at injection points (synthetic demo event).",
+            actions_taken=str(
+                _("Biopsy and culture; referred to infectious diseases (synthetic demo).")
+            ),
+            organism=str(ORGANISM),
+            description=str(_("Tender red nodules at injection points (synthetic demo event).")),
             session_ids=[session.pk],
         ),
     )
@@ -141,7 +144,7 @@ def _ordinary(actor: Actor, session: TreatmentSession, term: str) -> AdverseEven
             grade=1,
             outcome=Outcome.RECOVERED,
             causality=Causality.CERTAIN if term == Term.HAEMATOMA else Causality.PROBABLE,
-            description="Synthetic demo event.",
+            description=str(_("Synthetic demo event.")),
             session_ids=[session.pk],
         ),
     )

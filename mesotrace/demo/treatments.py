@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership
@@ -54,14 +55,15 @@ PRICES = {
     "EUR": (Decimal("120"), Decimal("180"), Decimal("250")),
     "USD": (Decimal("300"), Decimal("450"), Decimal("600")),
 }
+# What the practitioner writes, in the clinic's language (the demo runs in it).
 REASONS = {
-    "allergy": "Demo: ingredient discussed; the mix is prepared without it.",
-    "pregnancy": "Demo: patient confirms she is not pregnant or breastfeeding.",
-    "breastfeeding": "Demo: patient has stopped breastfeeding.",
-    "anticoagulant": "Demo: prescriber consulted; pressure applied after each point.",
-    "age": "Demo: parental consent and a physician's indication on file.",
+    "allergy": _("Demo: ingredient discussed; the mix is prepared without it."),
+    "pregnancy": _("Demo: patient confirms she is not pregnant or breastfeeding."),
+    "breastfeeding": _("Demo: patient has stopped breastfeeding."),
+    "anticoagulant": _("Demo: prescriber consulted; pressure applied after each point."),
+    "age": _("Demo: parental consent and a physician's indication on file."),
 }
-DEFAULT_REASON = "Demo: checked with the patient before the first session."
+DEFAULT_REASON = _("Demo: checked with the patient before the first session.")
 
 
 class DemoRefused(Exception):
@@ -123,7 +125,7 @@ def _reviewer(clinic: Clinic) -> Actor:
 def _acknowledge_all(actor: Actor, plan: TreatmentPlan) -> None:
     for item in screening_for(plan):
         if item.open and not item.warning.blocking:
-            reason = REASONS.get(item.warning.kind, DEFAULT_REASON)
+            reason = str(REASONS.get(item.warning.kind, DEFAULT_REASON))
             services.acknowledge_warning(
                 actor, plan, item.warning.code, item.warning.fingerprint, reason
             )
@@ -155,11 +157,11 @@ def _plan(
     rng: random.Random,
 ) -> TreatmentPlan:
     lipolytic = protocol.indication.slug in {"localised-adiposity", "cellulite"}
-    goals = [services.GoalInput("Feel the difference by the end of the course.")]
+    goals = [services.GoalInput(str(_("Feel the difference by the end of the course.")))]
     if lipolytic:
         goals = [
             services.GoalInput(
-                "Smaller waist without weight loss",
+                str(_("Smaller waist without weight loss")),
                 measure="waist_circumference",
                 change=Decimal("-3"),
                 unit="cm",
@@ -174,7 +176,7 @@ def _plan(
         diet_type=DietType.CALORIE_CONTROLLED if lipolytic else DietType.USUAL,
         calorie_target_kcal=rng.choice((1600, 1800, 2000)) if lipolytic else None,
         exercise_minutes_per_week=rng.choice((90, 150, 200)),
-        lifestyle_notes="Synthetic demo plan.",
+        lifestyle_notes=str(_("Synthetic demo plan.")),
         goals=goals,
     )
     return services.create_plan(actor, clinic, patient, chosen)

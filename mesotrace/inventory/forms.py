@@ -49,8 +49,12 @@ def _volume(label: StrOrPromise, signed: bool = False) -> forms.DecimalField:
 
 
 class LotFilterForm(PlainInput, forms.Form):
-    product = forms.ModelChoiceField(queryset=Product.objects.none(), required=False)
-    status = forms.ChoiceField(choices=[("", _("Any")), *LotStatus.choices], required=False)
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.none(), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any")), *LotStatus.choices], required=False
+    )
     stocked = forms.BooleanField(label=_("With stock only"), required=False)
 
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:

@@ -67,7 +67,7 @@ def patient_progress(request: ClinicRequest, patient_id: int) -> HttpResponse:
             "measurements": [(m, line(m)) for m in rows],
             "logs": logs,
             "plans": [(p, allocations.get(p.pk)) for p in plans],
-            "charts": charts or [mark_safe(progress_svg([], "Progress", ""))],  # noqa: S308
+            "charts": charts or [mark_safe(progress_svg([], _("Progress"), ""))],  # noqa: S308
         },
     )
 

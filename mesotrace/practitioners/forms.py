@@ -50,3 +50,4 @@ class PolicyForm(PlainInput, forms.ModelForm[InjectionPolicy]):
     class Meta:
         model = InjectionPolicy
         fields = ["rule", "require_training"]
+        labels = {"rule": _("Rule")}

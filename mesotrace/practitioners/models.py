@@ -41,6 +41,7 @@ class Qualification(models.TextChoices):
 class Practitioner(ClinicOwned):
     user = models.ForeignKey(
         "accounts.User",
+        verbose_name=_("user"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -58,7 +59,12 @@ class Practitioner(ClinicOwned):
     )
     training_date = models.DateField(_("training date"), null=True, blank=True)
     supervising_physician = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supervised"
+        "self",
+        verbose_name=_("supervising physician"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised",
     )
     is_active = models.BooleanField(default=True)
 

@@ -148,8 +148,7 @@ def _rate_row(axis: Axis, y: float, row: SignalRow) -> str:
         return label + _text(axis.left, y + 4, _("undefined: no exposed session"), 10, MUTED)
     marker = (
         f'<circle cx="{axis.x(rate):.1f}" cy="{y:.1f}" r="4" fill="{ACCENT}">'
-        f"<title>{escape(show(rate))} per 1,000 [{escape(show(low))}, {escape(show(high))}]"
-        f"</title></circle>"
+        f"<title>{escape(per_thousand(rate, low, high))}</title></circle>"
     )
     value = _text(W - RIGHT_PAD + 6, y + 4, show(rate), 10, MUTED)
     return label + _interval(axis, y, low, high, INK) + marker + value
@@ -289,6 +288,14 @@ def signal_plots(levels: Mapping[str, Sequence[SignalRow]]) -> list[str]:
 
 
 # --- CSV --------------------------------------------------------------------------------------
+
+
+def per_thousand(rate: float, low: float, high: float) -> str:
+    return _("%(rate)s per 1,000 [%(low)s, %(high)s]") % {
+        "rate": show(rate),
+        "low": show(low),
+        "high": show(high),
+    }
 
 
 def signals_csv(levels: Mapping[str, Sequence[SignalRow]], titles: Mapping[str, object]) -> str:

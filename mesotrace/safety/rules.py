@@ -8,6 +8,7 @@ import hashlib
 import math
 from collections.abc import Iterable, Sequence
 
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from mesotrace.safety.models import Category, SafetySettings
@@ -65,11 +66,13 @@ def mix_ids(text: str) -> list[int]:
 
 
 def show(value: float) -> str:
-    """A number as the page and CSV show it: infinite and undefined said as such."""
+    """A number as the page and CSV show it, in the reader's language: infinite and undefined
+    said as such, the decimal separator the language's."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if math.isnan(value):
-        return "undefined"
+        return _("undefined")
     if math.isinf(value):
-        return "infinite" if value > 0 else "-infinite"
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+        return _("infinite") if value > 0 else _("-infinite")
+    text = f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+    return text.replace(".", str(get_format("DECIMAL_SEPARATOR")))

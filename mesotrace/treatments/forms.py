@@ -129,7 +129,9 @@ class StopForm(PlainInput, forms.Form):
 
 
 class CourseForm(PlainInput, forms.Form):
-    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none())
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"), queryset=Practitioner.objects.none()
+    )
     first_date = forms.DateField(label=_("First session on"), widget=DateInput)
     start_time = forms.TimeField(label=_("At"), widget=TimeInput)
     duration_minutes = forms.IntegerField(

@@ -83,7 +83,10 @@ class TreatmentPlan(ClinicOwned):
     protocol = models.ForeignKey("catalogue.Protocol", on_delete=models.PROTECT, related_name="+")
     zones = models.ManyToManyField("catalogue.BodyZone", blank=True, related_name="+")
     practitioner = models.ForeignKey(
-        "practitioners.Practitioner", on_delete=models.PROTECT, related_name="treatment_plans"
+        "practitioners.Practitioner",
+        verbose_name=_("practitioner"),
+        on_delete=models.PROTECT,
+        related_name="treatment_plans",
     )
     planned_sessions = models.PositiveSmallIntegerField(
         _("planned sessions"), validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSIONS)]
@@ -277,6 +280,7 @@ class ScreeningAcknowledgement(ClinicOwned):
     )
     practitioner = models.ForeignKey(
         "practitioners.Practitioner",
+        verbose_name=_("practitioner"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -355,7 +359,10 @@ class Appointment(ClinicOwned):
         "patients.Patient", on_delete=models.PROTECT, related_name="appointments"
     )
     practitioner = models.ForeignKey(
-        "practitioners.Practitioner", on_delete=models.PROTECT, related_name="appointments"
+        "practitioners.Practitioner",
+        verbose_name=_("practitioner"),
+        on_delete=models.PROTECT,
+        related_name="appointments",
     )
     sequence = models.PositiveSmallIntegerField(
         _("session number"), validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSIONS)]
@@ -445,7 +452,10 @@ class TreatmentSession(ClinicOwned):
         "patients.Patient", on_delete=models.PROTECT, related_name="treatment_sessions"
     )
     practitioner = models.ForeignKey(
-        "practitioners.Practitioner", on_delete=models.PROTECT, related_name="sessions"
+        "practitioners.Practitioner",
+        verbose_name=_("practitioner"),
+        on_delete=models.PROTECT,
+        related_name="sessions",
     )
     performed_on = models.DateField(_("date"))
     anaesthetic = models.CharField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -215,3 +216,35 @@ def test_changes_and_details_read_as_sentences(world: World, auditor: Client) ->
     assert "Export: no." in page
     assert "{&#x27;" not in page
     assert "{'" not in page
+
+
+def test_the_export_writes_changes_as_json_and_french_in_french(
+    world: World, auditor: Client
+) -> None:
+    patient = make_patient(world.clinic, family_name="Fontaine")
+    _event(
+        world,
+        "nurse",
+        "update",
+        object_id=str(patient.pk),
+        patient_id=patient.pk,
+        changes={"phone": {"before": None, "after": "+33 6 12 34 56 78"}},
+    )
+    english = next(row for row in _export(auditor) if row["action"] == "update")
+    assert (english["action"], english["object_type"]) == ("update", "patient")
+    assert json.loads(english["changes"]) == {
+        "phone": {"before": None, "after": "+33 6 12 34 56 78"}
+    }
+    User.objects.filter(pk=world.members["auditor"].pk).update(language="fr")
+    response: HttpResponseBase = auditor.get("/audit/export.csv")
+    assert isinstance(response, StreamingHttpResponse)
+    text = response.getvalue().decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    french = next(
+        dict(zip(header, row, strict=True))
+        for row in rows
+        if row[header.index("Action")] == "Modifié"
+    )
+    assert french["Action"] == "Modifié"
+    assert french["Type d'objet"] == "Patient"
+    assert json.loads(french["Modifications"])["phone"]["after"] == "+33 6 12 34 56 78"

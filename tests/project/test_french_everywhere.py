@@ -113,7 +113,7 @@ class Findings:
 def csv_text(text: str) -> str:
     """Each cell of a CSV export on its own line, but the structured ones (an audit row's
     changes as JSON): those are field names and values, not sentences."""
-    rows = csv.reader(io.StringIO(text))
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")  # a French export
     cells = (cell for row in rows for cell in row)
     return "\n".join(cell for cell in cells if not cell.startswith(("{", "[")))
 
@@ -123,10 +123,13 @@ def pdf_text(pdf: bytes) -> str:
 
 
 @pytest.fixture(autouse=True)
-def french_clinic(world: World) -> None:
-    """A French clinic, before the sweep's data: its staff and new patients follow it."""
+def french_clinic(world: World) -> Iterator[None]:
+    """A French clinic, before the sweep's data: its staff and new patients follow it, and
+    what its staff write while the data is made (reasons, notes) is written in French."""
     Clinic.objects.filter(pk=world.clinic.pk).update(language=LANGUAGE)
     world.clinic.refresh_from_db()
+    with translation.override(LANGUAGE):
+        yield
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mesotrace.accounts.access import Actor
@@ -58,6 +58,13 @@ LOT_FIELDS = [
     "discard_after_hours",
 ]
 MOVEMENT_FIELDS = ["lot", "kind", "quantity_ml", "at", "reason", "reference"]
+
+
+def received_reason(clinic: Clinic) -> str:
+    """The reason written on a delivery when none is given: in the clinic's language, since
+    it is part of the clinic's record, whoever receives the stock."""
+    with translation.override(clinic.language):
+        return _("Delivery received")
 
 
 def _lock(lot: Lot) -> Lot:
@@ -203,7 +210,7 @@ def receive_lot(
         quantity_ml=lot.quantity_received_ml,
         at=at,
         by=actor.user,
-        reason=_("Delivery received"),
+        reason=received_reason(clinic),
         reference=(values["supplier"] or "")[:MAX_REFERENCE],
     )
     audit.record(
@@ -409,8 +416,8 @@ def receive_more(
 ) -> StockMovement:
     """A further delivery of the same lot number: a "received" movement on the existing lot."""
     quantity = checked_quantity(quantity_ml)
-    reason = checked_text(reason, "reason", MAX_MOVEMENT_REASON, False, "") or _(
-        "Delivery received"
+    reason = checked_text(reason, "reason", MAX_MOVEMENT_REASON, False, "") or received_reason(
+        lot.clinic
     )
     reference = checked_reference(reference)
     locked = _lock(lot)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mesotrace.accounts.access import Actor
@@ -55,7 +55,9 @@ def _message(lot: Lot, kind: str, category: str, count: int, rule: SafetySetting
 def _raise_alert(
     actor: Actor, lot: Lot, kind: str, events: list[AdverseEvent], rule: SafetySettings
 ) -> SafetyAlert:
-    text = _message(lot, kind, rule.category, len(events), rule)
+    # Written into the clinic's record, so in the clinic's language, whoever set it off.
+    with translation.override(lot.clinic.language):
+        text = _message(lot, kind, rule.category, len(events), rule)
     alert = (
         SafetyAlert.objects.for_clinic(lot.clinic)
         .filter(lot=lot, kind=kind, category=rule.category, closed_at__isnull=True)
