@@ -16,7 +16,9 @@ class CsvMapping(ClinicOwned):
     columns = models.JSONField(default=dict)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["clinic"], name="one_csv_mapping_per_clinic")]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic"], name="one_csv_mapping_per_clinic")
+        ]
 
     def __str__(self) -> str:
         return f"{len(self.columns)} columns"

@@ -90,7 +90,9 @@ def saved_columns(clinic: Clinic) -> dict[str, str]:
 
 def previous_import(clinic: Clinic, sha256: str, but: int | None = None) -> CsvImport | None:
     """The last import of the same file into the clinic, if any."""
-    done = imports(clinic).filter(sha256=sha256, status=ImportStatus.IMPORTED).exclude(pk=but)
+    done = imports(clinic).filter(sha256=sha256, status=ImportStatus.IMPORTED)
+    if but is not None:
+        done = done.exclude(pk=but)
     return done.order_by("-imported_at").first()
 
 
@@ -166,7 +168,9 @@ def _additions(clinic: Clinic, plans: list[RowPlan]) -> None:
     """What each row adds: all of it for a new patient; what a known one lacks."""
     known = [plan.patient.pk for plan in plans if plan.patient is not None]
     taken = _taken_measurements(clinic, known)
-    kinds = {kind.slug: kind for kind in MeasurementType.objects.filter(slug__in=rules.MEASUREMENTS)}
+    kinds = {
+        kind.slug: kind for kind in MeasurementType.objects.filter(slug__in=rules.MEASUREMENTS)
+    }
     for plan in plans:
         _check_measurements(clinic, plan, kinds)
         if plan.patient is None:
@@ -178,23 +182,31 @@ def _additions(clinic: Clinic, plans: list[RowPlan]) -> None:
             _missing(clinic, plan, taken)
 
 
-def _check_measurements(clinic: Clinic, plan: RowPlan, kinds: Mapping[str, MeasurementType]) -> None:
+def _check_measurements(
+    clinic: Clinic, plan: RowPlan, kinds: Mapping[str, MeasurementType]
+) -> None:
     row = plan.row
     for slug, value in row.measurements.items():
         kind = kinds.get(slug)
         if kind is None:
             row.problems.append((slug, _("This measurement is not in the catalogue.")))
         elif not kind.minimum <= value <= kind.maximum:
-            reason = _("%(value)s is outside the plausible range %(low)s–%(high)s.")
-            values = {"value": f"{value:g}", "low": f"{kind.minimum:g}", "high": f"{kind.maximum:g}"}
+            reason = _("%(value)s is outside the plausible range, %(low)s to %(high)s.")
+            values = {
+                "value": f"{value:g}",
+                "low": f"{kind.minimum:g}",
+                "high": f"{kind.maximum:g}",
+            }
             row.problems.append((slug, reason % values))
-    if row.measurements and row.measured_on and row.date_of_birth:
-        if row.measured_on < row.date_of_birth:
-            reason = _("The measurements cannot be taken before the date of birth.")
-            row.problems.append(("measured_on", reason))
+    born, measured = row.date_of_birth, row.measured_on
+    if row.measurements and born and measured and measured < born:
+        reason = _("The measurements cannot be taken before the date of birth.")
+        row.problems.append(("measured_on", reason))
 
 
-def _taken_measurements(clinic: Clinic, patients: list[int]) -> set[tuple[int, str, datetime.datetime]]:
+def _taken_measurements(
+    clinic: Clinic, patients: list[int]
+) -> set[tuple[int, str, datetime.datetime]]:
     taken: set[tuple[int, str, datetime.datetime]] = set()
     for part in _chunks(patients):
         rows = Measurement.objects.for_clinic(clinic).filter(

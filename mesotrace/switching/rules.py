@@ -179,6 +179,13 @@ class Table:
     rows: list[list[str]]
 
 
+def too_large(size: int) -> str:
+    return _("The file is %(size)s MB; at most %(limit)s MB can be imported at once: split it.") % {
+        "size": f"{size / 1024 / 1024:.1f}",
+        "limit": MAX_BYTES // 1024 // 1024,
+    }
+
+
 def decode(raw: bytes) -> tuple[str, str]:
     """The text and the encoding's name: UTF-8 (with or without its byte-order mark), else
     Windows-1252, the Latin-1 superset French spreadsheets save in."""
@@ -208,10 +215,7 @@ def sniff_delimiter(text: str) -> str:
 def read_table(raw: bytes) -> Table:
     """The file's header and rows; `Unreadable` when it is too large, empty or not CSV."""
     if len(raw) > MAX_BYTES:
-        raise Unreadable(
-            _("The file is %(size)s MB; at most %(limit)s MB can be imported at once: split it.")
-            % {"size": f"{len(raw) / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024}
-        )
+        raise Unreadable(too_large(len(raw)))
     text, encoding = decode(raw)
     return table_of(text, encoding)
 
@@ -238,7 +242,9 @@ def _check_shape(headers: list[str], rows: list[list[str]]) -> None:
     for header in headers:
         problem = text_problem(header)
         if problem:
-            raise Unreadable(_("Column « %(name)s »: %(problem)s") % {"name": header, "problem": problem})
+            raise Unreadable(
+                _("Column « %(name)s »: %(problem)s") % {"name": header, "problem": problem}
+            )
     if not rows:
         raise Unreadable(_("The file has a header line but no rows."))
     if len(rows) > MAX_ROWS:
@@ -426,7 +432,9 @@ def _read_email(row: Row, value: str) -> None:
     try:
         validate_email(value)
     except ValidationError:
-        row.problems.append(("email", _("« %(value)s » is not an e-mail address.") % {"value": value}))
+        row.problems.append(
+            ("email", _("« %(value)s » is not an e-mail address.") % {"value": value})
+        )
     else:
         row.email = value
 

@@ -200,3 +200,27 @@ def _row_problems(line: int, error: ValidationError) -> list[tuple[str, str]]:
         for name, texts in messages.items()
         for text in texts
     ]
+
+
+@transaction.atomic
+def import_upload(
+    actor: Actor,
+    clinic: Clinic,
+    file_name: str,
+    raw: bytes,
+    columns: dict[str, str] | None = None,
+    *,
+    dry_run: bool = False,
+) -> tuple[CsvImport, queries.Plan]:
+    """Upload, mapping and import in one step (the API's). A dry run answers the preview,
+    problems and all, and keeps nothing; a real run refuses the file on any problem."""
+    upload = upload_file(actor, clinic, file_name, raw)
+    if columns is not None:
+        upload = choose_columns(actor, upload, columns)
+    if dry_run:
+        plan = queries.plan_import(clinic, upload, upload.columns)
+        transaction.set_rollback(True)
+        return upload, plan
+    plan = import_file(actor, upload)
+    upload.refresh_from_db()
+    return upload, plan
