@@ -94,6 +94,7 @@ _HEADERS: dict[str, set[str]] = {
         "datenaissance",
         "naissance",
         "nele",
+        "neele",
         "ddn",
         "dateofbirth",
         "birthdate",
@@ -364,10 +365,11 @@ def _row(
             row.problems.append((name, problem))
             continue
         _read(row, name, value, header_of[name], today)
+    faulty = {name for name, _reason in row.problems}
     for needed in ("family_name", "given_name"):
-        if not getattr(row, needed):
+        if not getattr(row, needed) and needed not in faulty:
             row.problems.append((needed, _("%(field)s is missing.") % {"field": FIELDS[needed]}))
-    if row.date_of_birth is None and not any(n == "date_of_birth" for n, _r in row.problems):
+    if row.date_of_birth is None and "date_of_birth" not in faulty:
         row.problems.append(("date_of_birth", _("The date of birth is missing.")))
     if row.measurements and row.measured_on is None and "measured_on" in place:
         row.problems.append(("measured_on", _("The measurements need their date.")))

@@ -46,7 +46,9 @@ def owner_actor(world: World) -> Actor:
     return Actor.system("test", world.membership("owner"))
 
 
-def upload(world: World, raw: bytes, name: str = "export.csv", clinic: Clinic | None = None) -> CsvImport:
+def upload(
+    world: World, raw: bytes, name: str = "export.csv", clinic: Clinic | None = None
+) -> CsvImport:
     return services.upload_file(owner_actor(world), clinic or world.clinic, name, raw)
 
 

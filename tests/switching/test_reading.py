@@ -24,7 +24,8 @@ def test_windows_1252_with_commas_keeps_accents_and_quoted_commas() -> None:
     text = ENGLISH.replace("Okafor", "Okafor-Lévêque")
     table = rules.read_table(windows_1252(text))
     assert (table.encoding, table.delimiter) == ("Windows-1252", ",")
-    assert table.rows[0][2] == "Chidinma" and table.rows[0][1] == "Okafor-Lévêque"
+    assert table.rows[0][2] == "Chidinma"
+    assert table.rows[0][1] == "Okafor-Lévêque"
     assert table.rows[0][5] == "latex, iodine"
 
 
@@ -58,7 +59,8 @@ def test_french_dates_and_values_are_read_day_first() -> None:
     rows = rules.parse_rows(table, columns, datetime.date(2026, 1, 1))
     first, _second, third = rows
     assert first.date_of_birth == datetime.date(1972, 4, 3)
-    assert first.sex == "female" and third.sex == "female"
+    assert first.sex == "female"
+    assert third.sex == "female"
     assert third.date_of_birth == datetime.date(1991, 7, 30)  # ISO accepted too
     assert first.allergies == ["Lidocaïne", "pénicilline"]
     assert first.medications == [rules.Medication("Kardégic", "75 mg")]
