@@ -122,7 +122,7 @@ def _code_allergies(plans: list[RowPlan]) -> None:
             catalogue = catalogue if catalogue is not None else list(Allergen.objects.all())
             if not coded_allergens(text, catalogue):
                 reason = _(
-                    "« %(allergy)s » matches no substance or class of the catalogue: it is "
+                    "“%(allergy)s” matches no substance or class of the catalogue: it is "
                     "imported as written, not coded; code it on the patient's record."
                 )
                 plan.row.warnings.append(("allergies", reason % {"allergy": text}))

@@ -244,7 +244,7 @@ def _check_shape(headers: list[str], rows: list[list[str]]) -> None:
         problem = text_problem(header)
         if problem:
             raise Unreadable(
-                _("Column « %(name)s »: %(problem)s") % {"name": header, "problem": problem}
+                _("Column “%(name)s”: %(problem)s") % {"name": header, "problem": problem}
             )
     if not rows:
         raise Unreadable(_("The file has a header line but no rows."))
@@ -277,7 +277,7 @@ def mapping_problems(headers: Sequence[str], columns: Mapping[str, str]) -> list
         if header not in headers:
             problems.append((header, _("The file has no column of this name.")))
         elif choice and choice not in FIELDS:
-            problems.append((header, _("Unknown field « %(field)s ».") % {"field": choice}))
+            problems.append((header, _("Unknown field “%(field)s”.") % {"field": choice}))
     chosen = [choice for choice in columns.values() if choice]
     for choice in sorted({c for c in chosen if chosen.count(c) > 1}):
         problems.append((choice, _("Two columns are mapped to this field.")))
@@ -406,7 +406,7 @@ def _read_date(row: Row, name: str, value: str, today: datetime.date) -> None:
         return
     day = parse_date(value)
     if day is None:
-        reason = _("« %(value)s » is not a date: write it 2024-03-31 or 31/03/2024.")
+        reason = _("“%(value)s” is not a date: write it 2024-03-31 or 31/03/2024.")
         row.problems.append((name, reason % {"value": value}))
         return
     problem = date_problem(day)
@@ -422,7 +422,7 @@ def _read_sex(row: Row, value: str) -> None:
     key = name_key(value)
     found = next((sex for sex, names in _SEXES.items() if key in names), None)
     if found is None:
-        reason = _("Unknown sex « %(value)s »: use F, M, other or leave it empty.")
+        reason = _("Unknown sex “%(value)s”: use F, M, other or leave it empty.")
         row.problems.append(("sex", reason % {"value": value}))
     else:
         row.sex = found
@@ -435,7 +435,7 @@ def _read_email(row: Row, value: str) -> None:
         validate_email(value)
     except ValidationError:
         row.problems.append(
-            ("email", _("« %(value)s » is not an e-mail address.") % {"value": value})
+            ("email", _("“%(value)s” is not an e-mail address.") % {"value": value})
         )
     else:
         row.email = value
@@ -447,7 +447,7 @@ def _read_number(row: Row, name: str, value: str) -> None:
     try:
         row.measurements[name] = float(value.replace(",", ".").replace(" ", ""))
     except ValueError:
-        row.problems.append((name, _("« %(value)s » is not a number.") % {"value": value}))
+        row.problems.append((name, _("“%(value)s” is not a number.") % {"value": value}))
 
 
 def _items(value: str, limit: int, row: Row, name: str) -> list[str]:
@@ -474,5 +474,5 @@ def _mark_repeats(rows: list[Row]) -> None:
                 continue
             first = seen.setdefault(f"{name}:{value}", row.line)
             if first != row.line:
-                reason = _("« %(value)s » is also on line %(line)s.")
+                reason = _("“%(value)s” is also on line %(line)s.")
                 row.problems.append((name, reason % {"value": value, "line": first}))

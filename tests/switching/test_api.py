@@ -71,7 +71,7 @@ def test_a_bad_row_refuses_the_file_with_each_field_and_reason(
     errors = response.json()["errors"]
     assert {
         "field": "rows[4].sex",
-        "message": "Unknown sex « Z »: use F, M, other or leave it empty.",
+        "message": "Unknown sex “Z”: use F, M, other or leave it empty.",
     } in errors
     assert {e["field"] for e in errors} == {
         "rows[2].date_of_birth",

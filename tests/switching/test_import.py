@@ -42,10 +42,10 @@ def test_preview_lists_every_rows_problems_and_writes_nothing(world: World) -> N
     plan = queries.plan_import(world.clinic, done, done.columns)
     problems = dict(plan.problems)
     assert problems == {
-        "rows[2].date_of_birth": "« 31/02/1990 » is not a date: write it 2024-03-31 or 31/03/2024.",
+        "rows[2].date_of_birth": "“31/02/1990” is not a date: write it 2024-03-31 or 31/03/2024.",
         "rows[3].family_name": "Family name is missing.",
-        "rows[4].sex": "Unknown sex « Z »: use F, M, other or leave it empty.",
-        "rows[5].record_number": "« B-3 » is also on line 4.",
+        "rows[4].sex": "Unknown sex “Z”: use F, M, other or leave it empty.",
+        "rows[5].record_number": "“B-3” is also on line 4.",
     }
     assert [row.action for row in plan.rows] == ["refused"] * 4 + ["new"]
     assert _mine(world) == []
@@ -95,7 +95,7 @@ def test_an_allergy_no_substance_matches_is_reported_and_kept(world: World) -> N
     assert aissatou.warnings == [
         (
             "allergies",
-            "« Poils de chat » matches no substance or class of the catalogue: it is imported "
+            "“Poils de chat” matches no substance or class of the catalogue: it is imported "
             "as written, not coded; code it on the patient's record.",
         )
     ]

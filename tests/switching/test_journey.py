@@ -39,7 +39,7 @@ def test_owner_uploads_maps_previews_and_imports(
     expect(page).to_have_url(re.compile(r"/switching/\d+/preview/$"))
     rows = page.get_by_role("region", name="Rows")
     expect(rows.get_by_role("row")).to_have_count(4)
-    expect(rows.get_by_text("« Poils de chat » matches no substance")).to_be_visible()
+    expect(rows.get_by_text("“Poils de chat” matches no substance")).to_be_visible()
     screenshot(page, "02-preview")
     assert not Patient.objects.exists()
     page.get_by_role("button", name="Import 3 rows").click()

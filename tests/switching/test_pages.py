@@ -40,7 +40,7 @@ def test_owner_uploads_maps_previews_and_imports(world: World, login: Login) -> 
     assert CsvMapping.objects.get(clinic=world.clinic).columns["Antécédents"] == ""
     preview = client.get(f"/switching/{done.pk}/preview/").content.decode()
     assert "LEFÈVRE Hélène" in preview
-    assert "« Poils de chat » matches no substance" in preview
+    assert "“Poils de chat” matches no substance" in preview
     assert "Import 3 rows" in preview
     assert not Patient.objects.exists()  # a preview writes nothing
     imported = client.post(f"/switching/{done.pk}/import/", follow=True).content.decode()
@@ -57,9 +57,9 @@ def test_a_file_with_bad_rows_shows_them_and_offers_no_import(world: World, logi
     _send(client, utf8_bom(BAD_ROWS))
     done = CsvImport.objects.get()
     page = client.get(f"/switching/{done.pk}/preview/").content.decode()
-    assert "« 31/02/1990 » is not a date" in page
-    assert "Unknown sex « Z »" in page
-    assert "« B-3 » is also on line 4." in page
+    assert "“31/02/1990” is not a date" in page
+    assert "Unknown sex “Z”" in page
+    assert "“B-3” is also on line 4." in page
     assert "The file cannot be imported while a row has a problem" in page
     assert "/import/" not in page
     refused = client.post(f"/switching/{done.pk}/import/").content.decode()
