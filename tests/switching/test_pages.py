@@ -33,7 +33,8 @@ def test_owner_uploads_maps_previews_and_imports(world: World, login: Login) -> 
     page = client.get(f"/switching/{done.pk}/").content.decode()
     assert "Windows-1252" in page
     assert '<option value="date_of_birth" selected>' in page
-    columns = {f"column_{i}": choice for i, choice in enumerate(done.columns.values())}
+    headers = FRENCH.split("\r\n", 1)[0].split(";")
+    columns = {f"column_{i}": done.columns[header] for i, header in enumerate(headers)}
     columns["column_9"] = ""  # the owner leaves the history out
     saved = client.post(f"/switching/{done.pk}/", columns)
     assert saved["Location"] == f"/switching/{done.pk}/preview/"
