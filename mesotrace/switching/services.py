@@ -64,13 +64,18 @@ def upload_file(actor: Actor, clinic: Clinic, file_name: str, raw: bytes) -> Csv
 
 @transaction.atomic
 def choose_columns(actor: Actor, upload: CsvImport, columns: dict[str, str]) -> CsvImport:
-    """The upload's mapping, kept as the clinic's for its next file."""
+    """The upload's mapping, kept as the clinic's for its next file. A column left out keeps
+    the field it was matched to."""
     headers = queries.table_of(upload).headers
-    problems = rules.mapping_problems(headers, columns)
+    before: dict[str, str] = dict(upload.columns)
+    merged: dict[str, str] = {
+        header: columns.get(header, before.get(header, rules.IGNORED)) for header in headers
+    }
+    unknown = {header: choice for header, choice in columns.items() if header not in headers}
+    problems = rules.mapping_problems(headers, {**merged, **unknown})
     if problems:
         raise _refusal([(f"columns.{name}", reason) for name, reason in problems])
-    before = dict(upload.columns)
-    upload.columns = {header: columns.get(header, rules.IGNORED) for header in headers}
+    upload.columns = merged
     upload.save(update_fields=["columns", "updated_at"])
     _keep_mapping(actor, upload.clinic, upload.columns)
     changes = audit.diff({"columns": before}, {"columns": upload.columns})

@@ -90,6 +90,17 @@ def _label(name: str) -> str:
     return str(rules.FIELDS.get(name, name))
 
 
+def _adds(row: queries.RowPlan) -> list[tuple[str, str]]:
+    """What the row brings to the record, by field, as the file wrote it."""
+    found = [
+        (_label("allergies"), ", ".join(row.allergies)),
+        (_label("medications"), ", ".join(f"{m.name} {m.dose}".strip() for m in row.medications)),
+        (_label("medical_history"), " / ".join(row.history)),
+    ]
+    found += [(_label(slug), f"{value:g}") for slug, value in row.measurements.items()]
+    return [(label, text) for label, text in found if text]
+
+
 def _rows(plan: queries.Plan) -> list[dict[str, object]]:
     return [
         {
@@ -97,6 +108,7 @@ def _rows(plan: queries.Plan) -> list[dict[str, object]]:
             "name": f"{row.row.family_name.upper()} {row.row.given_name}".strip() or "—",
             "born": row.row.date_of_birth,
             "action": row.action,
+            "adds": _adds(row),
             "problems": [(_label(n), r) for n, r in row.row.problems],
             "warnings": [(_label(n), r) for n, r in row.row.warnings],
         }

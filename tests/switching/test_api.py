@@ -86,27 +86,30 @@ def test_a_bad_row_refuses_the_file_with_each_field_and_reason(
 def test_columns_can_be_given_as_json(world: World, client: Client, bearer: Bearer) -> None:
     headers = bearer(world.members["owner"], world.clinic)
     text = "Code;Surname;Forename;Born\nK-9;Rivière;Maëlle;1993-10-02\n"
-    columns = json.dumps(
-        {
-            "Code": "external_id",
-            "Surname": "family_name",
-            "Forename": "given_name",
-            "Born": "date_of_birth",
-        }
-    )
-    response = _post(client, headers, utf8_bom(text), columns=columns)
-    assert response.status_code == 201, response.json()
-    assert Patient.objects.get().family_name == "Rivière"
     wrong = _post(client, headers, utf8_bom(text), columns="[1, 2]")
     assert wrong.status_code == 422
     assert wrong.json()["errors"] == [
         {"field": "columns", "message": "Map each column header to a field name (both strings)."}
     ]
+    # Columns left out keep their guess: "Surname" and "Forename" are known, "Born" is not.
     missing = _post(client, headers, utf8_bom(text), columns='{"Code": "external_id"}')
     assert missing.status_code == 422
-    assert {"field": "columns.family_name", "message": "Map a column to Family name."} in (
-        missing.json()["errors"]
-    )
+    assert missing.json()["errors"] == [
+        {"field": "columns.date_of_birth", "message": "Map a column to Date of birth."}
+    ]
+    unknown = _post(client, headers, utf8_bom(text), columns='{"Born": "birthday"}')
+    assert unknown.json()["errors"][0] == {
+        "field": "columns.Born",
+        "message": "Unknown field “birthday”.",
+    }
+    assert not Patient.objects.exists()
+    columns = json.dumps({"Code": "external_id", "Born": "date_of_birth"})
+    response = _post(client, headers, utf8_bom(text), columns=columns)
+    assert response.status_code == 201, response.json()
+    assert Patient.objects.get().family_name == "Rivière"
+    # The clinic's next file is read with the mapping it chose.
+    again = _post(client, headers, utf8_bom(text.replace("K-9", "K-10")), dry_run="true")
+    assert again.json()["columns"]["Born"] == "date_of_birth"
 
 
 def test_a_huge_file_is_refused_with_a_clear_message(
