@@ -59,13 +59,14 @@ def _out(upload: CsvImport, plan: queries.Plan | None, dry_run: bool) -> CsvImpo
         counts=upload.counts,
         imported_at=upload.imported_at,
         previous_import_id=previous.pk if previous else None,
+        refusal=[FieldError(field=name, message=reason) for name, reason in upload.refusal],
         row_results=[_row(row) for row in plan.rows] if plan else [],
     )
 
 
 @router.post(
     "/csv-imports",
-    response={200: CsvImportOut, 201: CsvImportOut, **ERRORS},
+    response={200: CsvImportOut, 202: CsvImportOut, **ERRORS},
     auth=TokenAuth("records.import"),
 )
 def import_csv(
@@ -74,9 +75,9 @@ def import_csv(
     columns: Form[str | None] = None,
     dry_run: Form[bool] = False,
 ) -> Status[CsvImportOut]:
-    """Imports the file all or nothing (201), or with `dry_run` previews it (200), every
-    row's problems listed. Any problem refuses the import with 422, one error per
-    `rows[line].field`."""
+    """Queues the file's import, all or nothing, for the task worker (202; follow it at
+    `GET /csv-imports/{id}`), or with `dry_run` previews it (200), every row's problems
+    listed. Any problem refuses the import with 422, one error per `rows[line].field`."""
     if file is None:
         raise field_error("file", "Send the CSV file as multipart/form-data field `file`.")
     raw = file.read(rules.MAX_BYTES + 1)
@@ -86,7 +87,7 @@ def import_csv(
     upload, plan = services.import_upload(
         request.actor, request.clinic, name, raw, _columns(columns), dry_run=dry_run
     )
-    return Status(200 if dry_run else 201, _out(upload, plan, dry_run))
+    return Status(200 if dry_run else 202, _out(upload, plan, dry_run))
 
 
 @router.get(

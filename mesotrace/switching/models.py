@@ -26,6 +26,7 @@ class CsvMapping(ClinicOwned):
 
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", _("Uploaded, not imported")
+    QUEUED = "queued", _("Importing")
     IMPORTED = "imported", _("Imported")
 
 
@@ -44,6 +45,8 @@ class CsvImport(ClinicOwned):
     )
     rows = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict)
+    # A background import that found a problem after all: each (field, reason); nothing written.
+    refusal = models.JSONField(default=list)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -30,4 +30,5 @@ class CsvImportOut(Schema):
     counts: dict[str, int]
     imported_at: datetime.datetime | None
     previous_import_id: int | None
+    refusal: list[FieldError]
     row_results: list[RowOut]

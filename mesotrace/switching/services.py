@@ -26,7 +26,7 @@ from mesotrace.outcomes import services as outcomes
 from mesotrace.outcomes.models import MeasurementType
 from mesotrace.patients import services as patients
 from mesotrace.patients.models import Medication, Patient
-from mesotrace.switching import queries, rules
+from mesotrace.switching import queries, rules, tasks
 from mesotrace.switching.models import CsvImport, CsvMapping, ImportedPatient, ImportStatus
 from mesotrace.treatments.rules.screening import is_antithrombotic
 
@@ -95,6 +95,29 @@ def _keep_mapping(actor: Actor, clinic: Clinic, columns: dict[str, str]) -> None
 
 
 @transaction.atomic
+def queue_import(actor: Actor, upload: CsvImport) -> CsvImport:
+    """Checks the whole file again and hands its import to the task worker: a clinic's whole
+    export takes longer than a page may. Any problem refuses it here, naming each
+    `rows[line].field`; nothing is written."""
+    upload = CsvImport.objects.select_for_update().get(pk=upload.pk)
+    if upload.status != ImportStatus.UPLOADED:
+        raise ValidationError({"file": _("This file is already imported.")})
+    plan = queries.plan_import(upload.clinic, upload, upload.columns)
+    if plan.problems:
+        raise _refusal(plan.problems)
+    upload.status = ImportStatus.QUEUED
+    upload.imported_by = actor.user
+    upload.refusal = []
+    upload.save(update_fields=["status", "imported_by", "refusal", "updated_at"])
+    _keep_mapping(actor, upload.clinic, upload.columns)
+    changes = {"status": {"before": ImportStatus.UPLOADED, "after": ImportStatus.QUEUED}}
+    audit.record(actor, AuditAction.UPDATE, upload, changes=changes)
+    # The task queue is a table of the same database: the task exists if this commits.
+    tasks.import_csv.enqueue(upload.pk, actor.membership.pk if actor.membership else None)
+    return upload
+
+
+@transaction.atomic
 def import_file(actor: Actor, upload: CsvImport) -> queries.Plan:
     """Imports every row or none: any problem raises ValidationError naming each
     `rows[line].field`. Answers the plan it carried out."""
@@ -108,15 +131,35 @@ def import_file(actor: Actor, upload: CsvImport) -> queries.Plan:
     counts = {action: plan.count(action) for action in ("new", "adds", "unchanged")}
     counts["measurements"] = sum(len(row.measurements) for row in plan.rows)
     counts["warnings"] = plan.warnings
+    before = upload.status
     upload.status = ImportStatus.IMPORTED
     upload.counts = counts
-    upload.imported_by = actor.user
+    upload.imported_by = upload.imported_by or actor.user
     upload.imported_at = timezone.now()
     upload.save()
     _keep_mapping(actor, upload.clinic, upload.columns)
-    changes = {"status": {"before": ImportStatus.UPLOADED, "after": ImportStatus.IMPORTED}}
+    changes = {"status": {"before": before, "after": ImportStatus.IMPORTED}}
     audit.record(actor, AuditAction.UPDATE, upload, changes=changes, details=counts)
     return plan
+
+
+@transaction.atomic
+def refuse_import(actor: Actor, upload: CsvImport, error: ValidationError) -> CsvImport:
+    """A queued import that met a problem after all (the clinic's records changed since the
+    preview): the file is back to uploaded, with the reasons; nothing of it was written."""
+    upload = CsvImport.objects.select_for_update().get(pk=upload.pk)
+    upload.status = ImportStatus.UPLOADED
+    upload.refusal = [[name, reason] for name, reason in _problems(error)]
+    upload.save(update_fields=["status", "refusal", "updated_at"])
+    changes = {"status": {"before": ImportStatus.QUEUED, "after": ImportStatus.UPLOADED}}
+    audit.record(actor, AuditAction.UPDATE, upload, changes=changes, details={"refused": True})
+    return upload
+
+
+def _problems(error: ValidationError) -> list[tuple[str, str]]:
+    if not hasattr(error, "error_dict"):
+        return [("file", text) for text in error.messages]
+    return [(name, text) for name, texts in error.message_dict.items() for text in texts]
 
 
 class _Writer:
@@ -217,8 +260,8 @@ def import_upload(
     *,
     dry_run: bool = False,
 ) -> tuple[CsvImport, queries.Plan]:
-    """Upload, mapping and import in one step (the API's). A dry run answers the preview,
-    problems and all, and keeps nothing; a real run refuses the file on any problem."""
+    """Upload, mapping and queued import in one step (the API's). A dry run answers the
+    preview, problems and all, and keeps nothing; a real run refuses the file on any problem."""
     upload = upload_file(actor, clinic, file_name, raw)
     if columns is not None:
         upload = choose_columns(actor, upload, columns)
@@ -226,6 +269,5 @@ def import_upload(
         plan = queries.plan_import(clinic, upload, upload.columns)
         transaction.set_rollback(True)
         return upload, plan
-    plan = import_file(actor, upload)
-    upload.refresh_from_db()
-    return upload, plan
+    plan = queries.plan_import(clinic, upload, upload.columns)
+    return queue_import(actor, upload), plan

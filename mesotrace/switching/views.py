@@ -70,13 +70,17 @@ def _preview_page(
     request: ClinicRequest, found: CsvImport, refused: list[str] | None = None
 ) -> HttpResponse:
     imported = found.status == ImportStatus.IMPORTED
-    plan = None if imported else queries.plan_import(request.clinic, found, found.columns)
-    audit.record_read(Actor.from_request(request), found)
+    queued = found.status == ImportStatus.QUEUED
+    plan = None if imported or queued else queries.plan_import(request.clinic, found, found.columns)
+    if not request.htmx:  # type: ignore[attr-defined]
+        audit.record_read(Actor.from_request(request), found)
     context = {
         "upload": found,
         "plan": plan,
         "refused": refused or [],
         "imported": imported,
+        "queued": queued,
+        "refusal": [reason for _name, reason in found.refusal],
         "previous": queries.previous_import(request.clinic, found.sha256, but=found.pk),
         "rows": _rows(plan) if plan else [],
         "counts": {a: plan.count(a) for a in ("new", "adds", "unchanged", "refused")}
@@ -126,17 +130,7 @@ def preview(request: ClinicRequest, csv_import_id: int) -> HttpResponse:
 def run_import(request: ClinicRequest, csv_import_id: int) -> HttpResponse:
     found = _upload(request, csv_import_id)
     try:
-        services.import_file(Actor.from_request(request), found)
+        services.queue_import(Actor.from_request(request), found)
     except ValidationError as error:
         return _preview_page(request, found, error.messages)
-    found.refresh_from_db()
-    counts = found.counts
-    messages.success(
-        request,
-        _(
-            "Imported: %(new)s new patients, %(adds)s known patients completed, "
-            "%(unchanged)s unchanged, %(measurements)s measurements."
-        )
-        % {k: counts.get(k, 0) for k in ("new", "adds", "unchanged", "measurements")},
-    )
     return redirect("switching:preview", csv_import_id=found.pk)

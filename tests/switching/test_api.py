@@ -13,6 +13,7 @@ from django.test import Client
 from mesotrace.patients.models import Patient
 from mesotrace.switching.models import CsvImport
 from tests.conftest import World
+from tests.messaging.builders import run_worker
 from tests.outcomes.builders import ensure_measurement_types
 from tests.switching.builders import BAD_ROWS, ENGLISH, FRENCH, upload, utf8_bom
 
@@ -31,17 +32,28 @@ def test_owner_imports_a_file_and_reads_the_record_back(
     ensure_measurement_types()
     headers = bearer(world.members["owner"], world.clinic)
     response = _post(client, headers, utf8_bom(FRENCH))
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 202, response.json()
     body = response.json()
-    assert body["counts"] == {"new": 3, "adds": 0, "unchanged": 0, "measurements": 2, "warnings": 1}
-    assert (body["encoding"], body["delimiter"], body["status"]) == ("UTF-8 (BOM)", ";", "imported")
+    assert (body["encoding"], body["delimiter"], body["status"]) == ("UTF-8 (BOM)", ";", "queued")
     assert [row["action"] for row in body["row_results"]] == ["new", "new", "new"]
+    assert not Patient.objects.exists()  # the task worker imports it
+    run_worker()
     assert Patient.objects.for_clinic(world.clinic).count() == 3
     again = client.get(f"{URL}/{body['id']}", **headers)
     assert again.status_code == 200
-    assert again.json()["counts"]["new"] == 3
+    assert again.json()["status"] == "imported"
+    assert again.json()["counts"] == {
+        "new": 3,
+        "adds": 0,
+        "unchanged": 0,
+        "measurements": 2,
+        "warnings": 1,
+    }
     second = _post(client, headers, utf8_bom(FRENCH)).json()
     assert second["previous_import_id"] == body["id"]
+    assert [row["action"] for row in second["row_results"]] == ["unchanged"] * 3
+    run_worker()
+    second = client.get(f"{URL}/{second['id']}", **headers).json()
     assert second["counts"]["new"] == 0
     assert second["counts"]["unchanged"] == 3
     assert Patient.objects.for_clinic(world.clinic).count() == 3
@@ -105,7 +117,8 @@ def test_columns_can_be_given_as_json(world: World, client: Client, bearer: Bear
     assert not Patient.objects.exists()
     columns = json.dumps({"Code": "external_id", "Born": "date_of_birth"})
     response = _post(client, headers, utf8_bom(text), columns=columns)
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 202, response.json()
+    run_worker()
     assert Patient.objects.get().family_name == "Rivière"
     # The clinic's next file is read with the mapping it chose.
     again = _post(client, headers, utf8_bom(text.replace("K-9", "K-10")), dry_run="true")

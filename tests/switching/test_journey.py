@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from mesotrace.patients.models import Patient
 from tests.browser import Screenshot, sign_in
 from tests.conftest import World
+from tests.messaging.builders import run_worker_process_loop
 from tests.outcomes.builders import ensure_measurement_types
 from tests.switching.builders import FRENCH, utf8_bom
 
@@ -43,7 +44,10 @@ def test_owner_uploads_maps_previews_and_imports(
     screenshot(page, "02-preview")
     assert not Patient.objects.exists()
     page.get_by_role("button", name="Import 3 rows").click()
-    expect(page.get_by_role("status")).to_contain_text("Imported: 3 new patients")
+    expect(page.get_by_role("status")).to_contain_text("The import is under way.")
+    run_worker_process_loop()  # the task worker `make serve` runs beside the web server
+    expect(page.get_by_role("status")).to_contain_text("Imported on ")
+    expect(page.get_by_role("definition").first).to_have_text("3")
     screenshot(page, "03-imported")
     helene = Patient.objects.get(clinic=browser_world.clinic, family_name="Lefèvre")
     assert helene.phone == ""  # the column the owner left out

@@ -13,6 +13,7 @@ from mesotrace.accounts.models import User
 from mesotrace.patients.models import Patient
 from mesotrace.switching.models import CsvImport, CsvMapping, ImportStatus
 from tests.conftest import World
+from tests.messaging.builders import run_worker
 from tests.outcomes.builders import ensure_measurement_types
 from tests.switching.builders import BAD_ROWS, FRENCH, upload, utf8_bom, windows_1252
 
@@ -44,9 +45,14 @@ def test_owner_uploads_maps_previews_and_imports(world: World, login: Login) -> 
     assert "“Poils de chat” matches no substance" in preview
     assert "Import 3 rows" in preview
     assert not Patient.objects.exists()  # a preview writes nothing
-    imported = client.post(f"/switching/{done.pk}/import/", follow=True).content.decode()
-    assert "Imported: 3 new patients" in imported
+    queued = client.post(f"/switching/{done.pk}/import/", follow=True).content.decode()
+    assert "The import is under way." in queued
+    assert not Patient.objects.exists()
+    run_worker()
     assert Patient.objects.for_clinic(world.clinic).count() == 3
+    imported = client.get(f"/switching/{done.pk}/preview/").content.decode()
+    assert "Imported on " in imported
+    assert "<dt>New patients</dt><dd>3</dd>" in imported
     assert not Patient.objects.filter(medical_history__contains="Appendicectomie").exists()
     done.refresh_from_db()
     assert done.status == ImportStatus.IMPORTED
