@@ -104,3 +104,12 @@ def test_a_huge_file_is_refused_with_its_size() -> None:
     assert str(refused.value) == (
         "The file is 6.2 MB; at most 5 MB can be imported at once: split it."
     )
+
+
+def test_too_many_rows_are_refused_with_the_limit() -> None:
+    raw = b"Nom;Prenom;Date de naissance\n" + b"Durand;Camille;17/05/1984\n" * 2_001
+    with pytest.raises(rules.Unreadable) as refused:
+        rules.read_table(raw)
+    assert str(refused.value) == (
+        "The file has 2001 rows; at most 2000 can be imported at once: split it."
+    )
