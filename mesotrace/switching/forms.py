@@ -33,7 +33,7 @@ class ColumnsForm(PlainInput, forms.Form):
         self.headers = headers
         for index, header in enumerate(headers):
             self.fields[f"column_{index}"] = forms.ChoiceField(
-                label=header,
+                label=header or _("Column %(n)s") % {"n": index + 1},
                 choices=_choices(),
                 required=False,
                 initial=columns.get(header, rules.IGNORED),

@@ -226,6 +226,8 @@ def read_table(raw: bytes) -> Table:
 def table_of(text: str, encoding: str) -> Table:
     """The header and rows of decoded text; `Unreadable` when it is empty or not CSV."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        raise Unreadable(_("The file holds NUL characters: it is not a CSV text file."))
     if not text.strip():
         raise Unreadable(_("The file is empty."))
     delimiter = sniff_delimiter(text)
@@ -243,6 +245,8 @@ def _check_shape(headers: list[str], rows: list[list[str]]) -> None:
     if len(headers) < 2:
         raise Unreadable(_("The first line must name the columns, separated by ; or ,."))
     for header in headers:
+        if headers.count(header) > 1:
+            raise Unreadable(_("Two columns are named “%(name)s”: rename one.") % {"name": header})
         problem = text_problem(header)
         if problem:
             raise Unreadable(

@@ -89,6 +89,8 @@ def test_the_upload_keeps_how_it_was_read(world: World) -> None:
         (b"Nom;Prenom\n", "The file has a header line but no rows."),
         (b"\xef\xbb\xbfNom;\xff\n", "The file starts as UTF-8 but is not UTF-8."),
         ("Nom;Pr\u202eénom\nA;B\n".encode(), "Remove the invisible or control character U+202E."),
+        (b"Nom;Nom\nA;B\n", "Two columns are named \u201cNom\u201d: rename one."),
+        (b"Nom;Prenom\nA\x00;B\n", "The file holds NUL characters: it is not a CSV text file."),
     ],
 )
 def test_unreadable_files_say_why(raw: bytes, reason: str) -> None:
