@@ -14,6 +14,7 @@ from mesotrace.patients.models import Patient
 from mesotrace.switching import queries, services
 from mesotrace.switching.models import CsvImport, CsvMapping, ImportedPatient, ImportStatus
 from tests.conftest import World, make_patient
+from tests.messaging.builders import run_worker
 from tests.outcomes.builders import ensure_measurement_types
 from tests.switching.builders import (
     BAD_ROWS,
@@ -177,3 +178,26 @@ def test_control_characters_in_a_cell_are_a_problem_of_their_row(world: World) -
     assert plan.problems == [
         ("rows[2].family_name", "Remove the invisible or control character U+200B.")
     ]
+
+
+def test_a_queued_import_that_meets_a_problem_writes_nothing_and_says_why(world: World) -> None:
+    done = upload(world, utf8_bom(FRENCH))
+    services.queue_import(owner_actor(world), done)
+    # Before the worker runs, the clinic's records change: Benoît Moreau is registered by
+    # hand and Hélène Lefèvre's old record number is linked to him by mistake.
+    benoit = make_patient(
+        world.clinic,
+        family_name="Moreau",
+        given_name="Benoît",
+        date_of_birth=datetime.date(1980, 11, 21),
+    )
+    ImportedPatient.objects.create(
+        clinic=world.clinic, key="record:D-101|1972-04-03", patient=benoit
+    )
+    run_worker()
+    done.refresh_from_db()
+    assert done.status == ImportStatus.UPLOADED
+    assert done.refusal == [
+        ["rows[3].family_name", "Same patient as line 2: give each patient one row."]
+    ]
+    assert list(Patient.objects.for_clinic(world.clinic)) == [benoit]
