@@ -117,10 +117,13 @@ def plan_import(clinic: Clinic, upload: CsvImport, columns: Mapping[str, str]) -
 def _code_allergies(plans: list[RowPlan]) -> None:
     """An allergy no catalogue substance or class matches is imported as written: said here."""
     catalogue: list[Allergen] | None = None
+    coded: dict[str, bool] = {}  # the same words, asked once per file
     for plan in plans:
         for text in plan.row.allergies:
             catalogue = catalogue if catalogue is not None else list(Allergen.objects.all())
-            if not coded_allergens(text, catalogue):
+            if text not in coded:
+                coded[text] = bool(coded_allergens(text, catalogue))
+            if not coded[text]:
                 reason = _(
                     "“%(allergy)s” matches no substance or class of the catalogue: it is "
                     "imported as written, not coded; code it on the patient's record."
