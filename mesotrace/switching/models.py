@@ -31,8 +31,8 @@ class ImportStatus(models.TextChoices):
 
 
 class CsvImport(ClinicOwned):
-    """One uploaded file: its text as decoded, how it was read and, once imported, what it
-    became. The hash tells a second upload of the same file."""
+    """One uploaded file: its text as decoded (until it is imported), how it was read and,
+    once imported, what it became. The hash tells a second upload of the same file."""
 
     file_name = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64)

@@ -133,6 +133,7 @@ def import_file(actor: Actor, upload: CsvImport) -> queries.Plan:
     counts["warnings"] = plan.warnings
     before = upload.status
     upload.status = ImportStatus.IMPORTED
+    upload.text = ""  # the patients' data now lives in their records; the hash stays
     upload.counts = counts
     upload.imported_by = upload.imported_by or actor.user
     upload.imported_at = timezone.now()

@@ -48,11 +48,11 @@ def upload(request: ClinicRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def columns(request: ClinicRequest, csv_import_id: int) -> HttpResponse:
     found = _upload(request, csv_import_id)
-    table = queries.table_of(found)
-    form = ColumnsForm(table.headers, found.columns, request.POST or None)
-    if request.method == "POST" and found.status == ImportStatus.IMPORTED:
+    if found.status != ImportStatus.UPLOADED:
         messages.error(request, _("This file is already imported."))
         return redirect("switching:preview", csv_import_id=found.pk)
+    table = queries.table_of(found)
+    form = ColumnsForm(table.headers, found.columns, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.choose_columns(Actor.from_request(request), found, form.columns())

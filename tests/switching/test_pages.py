@@ -57,6 +57,8 @@ def test_owner_uploads_maps_previews_and_imports(world: World, login: Login) -> 
     done.refresh_from_db()
     assert done.status == ImportStatus.IMPORTED
     assert done.imported_by == world.members["owner"]
+    assert done.text == ""  # the file's copy goes once its rows are in the records
+    assert client.get(f"/switching/{done.pk}/")["Location"] == f"/switching/{done.pk}/preview/"
 
 
 def test_a_file_with_bad_rows_shows_them_and_offers_no_import(world: World, login: Login) -> None:
