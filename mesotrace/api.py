@@ -13,6 +13,7 @@ from mesotrace.outcomes.api import router as outcomes_router
 from mesotrace.patients.api import router as patients_router
 from mesotrace.practitioners.api import router as practitioners_router
 from mesotrace.safety.api import router as safety_router
+from mesotrace.switching.api import router as switching_router
 from mesotrace.treatments.api import router as treatments_router
 
 api = NinjaAPI(
@@ -40,3 +41,4 @@ api.add_router("", charting_router)
 api.add_router("", consent_router)
 api.add_router("", outcomes_router)
 api.add_router("", safety_router)
+api.add_router("", switching_router)

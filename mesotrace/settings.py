@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "mesotrace.desk",
     "mesotrace.demo",
     "mesotrace.fhir",
+    "mesotrace.switching",
     "mesotrace.backups",
 ]
 

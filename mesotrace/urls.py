@@ -20,6 +20,7 @@ urlpatterns = [
     path("safety/", include("mesotrace.safety.urls")),
     path("portal/", include("mesotrace.portal.urls")),
     path("messages/", include("mesotrace.messaging.urls")),
+    path("switching/", include("mesotrace.switching.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", include("mesotrace.fhir.urls")),
     # Last: whatever else is asked under /api/ gets a JSON 404, DEBUG or not.

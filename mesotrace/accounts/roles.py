@@ -91,6 +91,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "evidence.view": frozenset({Role.OWNER, Role.RESEARCHER}),
     # A patient portal link shows the patient their own plan and record; the desk sends it.
     "portal.invite": _DESK,
+    # Importing another system's CSV file writes many patients' clinical records at once,
+    # all or nothing: the owner's call.
+    "records.import": frozenset({Role.OWNER}),
     # Every member may hold API tokens and see the clinic's home page.
     "account.self": _EVERYONE,
 }

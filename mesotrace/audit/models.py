@@ -74,6 +74,8 @@ class ObjectType(models.TextChoices):
     OUTBOUND_MESSAGE = "outbound_message", _("E-mail to a patient")
     MESSAGE_PREFERENCE = "message_preference", _("Patient's e-mail preferences")
     CLINIC_MESSAGING = "clinic_messaging", _("Clinic's e-mail settings")
+    CSV_IMPORT = "csv_import", _("CSV import")
+    CSV_MAPPING = "csv_mapping", _("CSV column mapping")
 
     LOT_TRACE = "lot_trace", _("Lot trace")
     SAFETY_SIGNALS = "safety_signals", _("Safety signals")

@@ -26,6 +26,7 @@ from tests.conftest import SYSTEM, World, make_patient, make_practitioner
 from tests.consent.builders import portal_sweep_entries
 from tests.inventory.builders import sweep_entries as inventory_entries
 from tests.safety.builders import sweep_entries as safety_entries
+from tests.switching.builders import sweep_entries as switching_entries
 from tests.treatments.builders import sweep_entries
 
 MARKER = "Zyxquarantine"  # appears only in clinic A's data; must never reach an outsider
@@ -108,6 +109,7 @@ def clinic_data(world: World) -> dict[str, int]:
         **inventory_entries(world, patient, MARKER),
         **charting_entries(world, patient, MARKER),
         **safety_entries(world, patient, MARKER),
+        **switching_entries(world),
         # Last: its consent_id names a document with a drawn signature, for signature.png.
         **portal_sweep_entries(world, patient),
     }

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SwitchingConfig(AppConfig):
+    name = "mesotrace.switching"
+    label = "switching"
