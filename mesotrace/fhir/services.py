@@ -198,14 +198,13 @@ class _Import:
 
     def _practitioner(self, entry: Entry) -> None:
         name, qualification = rules.practitioner_fields(entry)
-        found = self._linked("Practitioner", *rules.identifier_key(entry))
+        found = self._known(entry)
         if found is not None:
             self._done(entry, "unchanged", "Imported before.", f"Practitioner/{found}")
             return
         data = practitioners.PractitionerInput(full_name=name, qualification=qualification)
         person = practitioners.add_practitioner(self.actor, self.clinic, data)
-        self._link(entry, person.pk)
-        self._done(entry, "created", "New practitioner.", f"Practitioner/{person.pk}")
+        self._keep(entry, person.pk, "New practitioner.")
 
     def _patient(self, entry: Entry) -> None:
         own = codes.identifier_system(f"patient-record-number/{self.clinic.slug}")
