@@ -214,7 +214,8 @@ class SessionFields:
 
 def session_fields(entry: Entry) -> SessionFields:
     resource, path = entry.resource, entry.path
-    if not ext(resource, "appointment") and not resource.get("basedOn"):
+    plans = [reference(b) for b in resource.get("basedOn") or [] if "CarePlan" in reference(b)]
+    if not plans:
         raise Unmapped("A procedure is imported as a session of a plan; this one has none.")
     status = str(resource.get("status", ""))
     if status not in {"completed", "in-progress"}:
@@ -226,7 +227,7 @@ def session_fields(entry: Entry) -> SessionFields:
     reactions = [n for n in notes if ext(n, "immediate-reactions").get("valueBoolean")]
     performer = next(iter(resource.get("performer") or []), {})
     return SessionFields(
-        plan=reference(next(iter(resource.get("basedOn") or []), {})),
+        plan=plans[0],
         patient=reference(resource.get("subject")),
         practitioner=reference(performer.get("actor")),
         appointment=reference(ext(resource, "appointment").get("valueReference")),
