@@ -353,7 +353,8 @@ class _Import:
 
     def _context(self, entry: Entry) -> dict[str, Any]:
         """The plan, session, zone, side and blinding a measurement of ours carries."""
-        resource, found = entry.resource, {}
+        resource: dict[str, Any] = entry.resource
+        found: dict[str, Any] = {}
         for name, kind, model in (
             ("basedOn", "CarePlan", TreatmentPlan),
             ("partOf", "Procedure", TreatmentSession),

@@ -115,7 +115,7 @@ class PlanFields:
 
 def plan_fields(entry: Entry) -> PlanFields:
     resource, path = entry.resource, entry.path
-    activity = next(iter(resource.get("activity") or []), {})
+    activity: dict[str, Any] = next(iter(resource.get("activity") or []), {})
     detail = activity.get("detail") or {}
     protocol = local_code(detail.get("code"), "protocol")
     if not protocol:
@@ -187,7 +187,7 @@ def appointment_fields(entry: Entry) -> AppointmentFields:
     if status is None:
         raise Refused([(f"{path}.status", "status is booked, cancelled, fulfilled or noshow.")])
     actors = [reference(p.get("actor")) for p in resource.get("participant") or []]
-    plan = next(iter(resource.get("supportingInformation") or []), {})
+    plan: dict[str, Any] = next(iter(resource.get("supportingInformation") or []), {})
     return AppointmentFields(
         plan=reference(plan),
         patient=next((a for a in actors if "Patient" in a), ""),
@@ -225,7 +225,7 @@ def session_fields(entry: Entry) -> SessionFields:
     )
     notes = [n for n in resource.get("note") or [] if isinstance(n, dict) and n.get("text")]
     reactions = [n for n in notes if ext(n, "immediate-reactions").get("valueBoolean")]
-    performer = next(iter(resource.get("performer") or []), {})
+    performer: dict[str, Any] = next(iter(resource.get("performer") or []), {})
     return SessionFields(
         plan=plans[0],
         patient=reference(resource.get("subject")),
@@ -403,7 +403,7 @@ def consent_fields(entry: Entry) -> ConsentFields:
     )
     provision = resource.get("provision") or {}
     plan = next((reference(d.get("reference")) for d in provision.get("data") or []), "")
-    performer = next(iter(resource.get("performer") or []), {})
+    performer: dict[str, Any] = next(iter(resource.get("performer") or []), {})
     status = str(resource.get("status", ""))
     return ConsentFields(
         patient=reference(resource.get("patient")),
