@@ -321,7 +321,7 @@ def import_signature(
         )
     standing = document.signatures.filter(withdrawn_at__isnull=True).exists()
     if standing and not data.withdrawn:
-        raise ValidationError({"document": _("This document is signed already.")})
+        raise ValidationError({"document": _("This document is already signed.")})
     signature = ConsentSignature.objects.create(
         clinic=plan.clinic,
         document=document,
