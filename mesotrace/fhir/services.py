@@ -559,8 +559,6 @@ class _Import:
 
     def _appointment(self, entry: Entry) -> None:
         given = clinical.appointment_fields(entry)
-        if not given.plan:
-            raise Unmapped("An appointment is imported as a session of a plan; this one has none.")
         if self._known(entry) is not None:
             self._done(
                 entry, "unchanged", "Imported before.", f"Appointment/{self.made[id(entry)]}"

@@ -183,13 +183,16 @@ class AppointmentFields:
 
 def appointment_fields(entry: Entry) -> AppointmentFields:
     resource, path = entry.resource, entry.path
+    plans = [reference(i) for i in resource.get("supportingInformation") or []]
+    plans = [found for found in plans if "CarePlan" in found]
+    if not plans:
+        raise Unmapped("An appointment is imported as a session of a plan; this one has none.")
     status = APPOINTMENT_STATUS.get(str(resource.get("status", "")))
     if status is None:
         raise Refused([(f"{path}.status", "status is booked, cancelled, fulfilled or noshow.")])
     actors = [reference(p.get("actor")) for p in resource.get("participant") or []]
-    plan: dict[str, Any] = next(iter(resource.get("supportingInformation") or []), {})
     return AppointmentFields(
-        plan=reference(plan),
+        plan=plans[0],
         patient=next((a for a in actors if "Patient" in a), ""),
         practitioner=next((a for a in actors if "Practitioner" in a), ""),
         sequence=_whole(ext(resource, "session-number").get("valueInteger")),
