@@ -110,6 +110,7 @@ class _Import:
         self.made: dict[int, int] = {}  # id() of an entry → the row it became or matched
         self.skipped: dict[int, str] = {}  # id() of an entry skipped → why
         self.uses: dict[int, tuple[Decimal, datetime.date]] = {}  # lot entry → new use
+        self.parts: dict[int, list[Entry]] | None = None
 
     def run(self) -> None:
         order = ["Organization", "Practitioner", "Patient", "AllergyIntolerance"]
@@ -582,15 +583,7 @@ class _Import:
 
     def _procedure(self, entry: Entry) -> None:
         given = clinical.session_fields(entry)
-        parts = [
-            e
-            for e in self.entries
-            if e.kind == "MedicationAdministration"
-            and any(
-                self._in_file(e, clinical.reference(p)) is entry
-                for p in e.resource.get("partOf") or []
-            )
-        ]
+        parts = self._parts().get(id(entry), [])
         if self._known(entry) is not None:
             self._done(entry, "unchanged", "Imported before.", f"Procedure/{self.made[id(entry)]}")
             for part in parts:
@@ -603,6 +596,17 @@ class _Import:
                 self.skipped[id(part)] = f"Its session was skipped: {unmapped}"
                 self._done(part, "skipped", self.skipped[id(part)])
             raise
+
+    def _parts(self) -> dict[int, list[Entry]]:
+        """The administrations of the file by id() of the Procedure they are part of."""
+        if self.parts is None:
+            self.parts = {}
+            for e in (e for e in self.entries if e.kind == "MedicationAdministration"):
+                for part_of in e.resource.get("partOf") or []:
+                    session = self._in_file(e, clinical.reference(part_of))
+                    if session is not None:
+                        self.parts.setdefault(id(session), []).append(e)
+        return self.parts
 
     def _new_session(self, entry: Entry, given: clinical.SessionFields, parts: list[Entry]) -> None:
         plan = self._plan_row(entry, given.plan, f"{entry.path}.basedOn[0]")
