@@ -544,6 +544,7 @@ def import_lot(
     return lot, True
 
 
+@transaction.atomic
 def import_draw(
     actor: Actor,
     lot: Lot,
