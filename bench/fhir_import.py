@@ -179,7 +179,7 @@ def record_bundle(index: int, rng: random.Random) -> dict[str, Any]:
         }
         for number in (1, 2, 3)
     ]
-    resources = [doctor, lot, patient, plan, visit, session, *points]
+    resources: list[dict[str, Any]] = [doctor, lot, patient, plan, visit, session, *points]
     entries = [
         {"fullUrl": f"{BASE}/{r['resourceType']}/{r['id']}", "resource": r} for r in resources
     ]
