@@ -59,10 +59,10 @@ from mesotrace.charting.rules import (
 from mesotrace.charting.schemas import SessionIn
 from mesotrace.consent.queries import valid_photo_consent
 from mesotrace.core.clock import clinic_today, local_date
-from mesotrace.inventory.models import LotStatus, StockMovement
+from mesotrace.inventory.models import Lot, LotStatus, StockMovement
 from mesotrace.inventory.queries.stock import lot_problem
 from mesotrace.inventory.rules import StockRefused
-from mesotrace.inventory.services.stock import draw
+from mesotrace.inventory.services.stock import draw, import_draw
 from mesotrace.outcomes.queries.measurements import split_body_rule
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.safety.services import exposure
@@ -608,3 +608,125 @@ def add_photo(
     }
     audit.record(actor, AuditAction.CREATE, photo, details=details)
     return photo
+
+
+# --- Importing another system's sessions --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedComponent:
+    product_id: int
+    lot: Lot
+    volume_ml: Decimal
+
+
+@dataclass(frozen=True)
+class ImportedPoint:
+    number: int
+    view: str
+    x: Decimal
+    y: Decimal
+    zone: BodyZone
+    depth_mm: Decimal
+    needle_gauge: int
+    needle_length_mm: Decimal
+    technique: str
+    components: tuple[ImportedComponent, ...]
+
+
+@dataclass(frozen=True)
+class ImportedSession:
+    """A session another system charted: what it says was done, point by point."""
+
+    performed_on: datetime.date
+    practitioner: Practitioner
+    signed: bool
+    points: tuple[ImportedPoint, ...]
+    notes: str = ""
+    immediate_reactions: str = ""
+    key: str = ""
+
+
+@transaction.atomic
+def import_session(
+    actor: Actor, appointment: Appointment, data: ImportedSession
+) -> TreatmentSession:
+    """Charts a session imported from another system, as it was charted there.
+
+    `record_session` refuses what is history here: a date in the past, a lot now expired
+    or recalled, stock this clinic never had, consent signed elsewhere. This path keeps the
+    session's own rules (each row's field checks, point numbers once, stock never below
+    zero: the lots come from `inventory.import_lot`), draws each lot with a "used"
+    movement, counts the exposure for the safety signals, and audits it as imported.
+    """
+    session = TreatmentSession(
+        clinic=appointment.clinic,
+        appointment=appointment,
+        plan=appointment.plan,
+        patient=appointment.patient,
+        practitioner=data.practitioner,
+        performed_on=data.performed_on,
+        immediate_reactions=data.immediate_reactions,
+        notes=data.notes,
+        currency=appointment.clinic.currency,
+        charted_by=actor.user,
+        status=SessionStatus.SIGNED if data.signed else SessionStatus.DRAFT,
+        signed_at=timezone.now() if data.signed else None,
+        idempotency_key=data.key[:100] or f"import-{appointment.pk}",
+        request_fingerprint="imported",
+    )
+    session.full_clean(exclude=["clinic", "appointment", "plan", "patient", "practitioner"])
+    session.save()
+    points = [_imported_point(session, point) for point in data.points]
+    injections = Injection.objects.bulk_create(points)
+    totals: dict[int, Decimal] = {}
+    lots = {c.lot.pk: c.lot for p in data.points for c in p.components}
+    for component in (c for p in data.points for c in p.components):
+        totals[component.lot.pk] = totals.get(component.lot.pk, Decimal("0")) + component.volume_ml
+    on = datetime.datetime.combine(data.performed_on, datetime.time(12))
+    movements = {
+        pk: import_draw(actor, lots[pk], total, on, f"session {session.pk}", session.patient_id)
+        for pk, total in sorted(totals.items())
+    }
+    InjectionComponent.objects.bulk_create(
+        InjectionComponent(
+            clinic=session.clinic,
+            injection=injection,
+            product_id=component.product_id,
+            lot=component.lot,
+            volume_ml=component.volume_ml,
+            movement=movements[component.lot.pk],
+        )
+        for injection, point in zip(injections, data.points, strict=True)
+        for component in point.components
+    )
+    used = ((c.product_id, c.lot.pk) for p in data.points for c in p.components)
+    exposure.count_session(session, used)
+    changes = audit.diff({}, audit.snapshot(session, SESSION_FIELDS))
+    details = {"points": len(points), "imported": True}
+    audit.record(actor, AuditAction.CREATE, session, changes=changes, details=details)
+    return session
+
+
+def _imported_point(session: TreatmentSession, point: ImportedPoint) -> Injection:
+    row = Injection(
+        clinic=session.clinic,
+        session=session,
+        number=point.number,
+        view=point.view,
+        x=point.x,
+        y=point.y,
+        zone=point.zone,
+        volume_ml=sum((c.volume_ml for c in point.components), Decimal("0")),
+        depth_mm=point.depth_mm,
+        needle_gauge=point.needle_gauge,
+        needle_length_mm=point.needle_length_mm,
+        technique=point.technique,
+    )
+    try:
+        row.full_clean(exclude=["clinic", "session", "zone"], validate_constraints=False)
+    except ValidationError as error:
+        raise ValidationError(
+            {f"point {point.number}.{name}": texts for name, texts in error.message_dict.items()}
+        ) from None
+    return row

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -281,3 +282,61 @@ def override_consent(actor: Actor, plan: TreatmentPlan, reason: str) -> ConsentO
         details={"plan_id": plan.pk, "version": override.version, "reason": reason},
     )
     return override
+
+
+# --- Importing another system's records -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedSignature:
+    """A signed document another system exported: its PDF byte for byte and what it says."""
+
+    version: str
+    pdf: bytes
+    statement: str
+    patient_name: str
+    signed_at: datetime.datetime
+    countersigned: bool
+    withdrawn: bool
+
+
+@transaction.atomic
+def import_signature(
+    actor: Actor, plan: TreatmentPlan, data: ImportedSignature
+) -> ConsentSignature:
+    """Keeps a patient's signature made in another system, with the PDF they signed.
+
+    The document's content stays where it was written: the imported document holds the
+    version (the SHA-256 it was known by) and the signed PDF, never a new rendering. A
+    countersigned consent is countersigned at its signing time, by nobody of this clinic; a
+    withdrawn one is withdrawn, with the reason that it was withdrawn there.
+    """
+    document = ConsentDocument.objects.filter(plan=plan, version=data.version).first()
+    if document is None:
+        document = ConsentDocument.objects.create(
+            clinic=plan.clinic,
+            plan=plan,
+            patient=plan.patient,
+            version=data.version,
+            content={"imported": True, "version": data.version},
+            generated_by=actor.user,
+        )
+    standing = document.signatures.filter(withdrawn_at__isnull=True).exists()
+    if standing and not data.withdrawn:
+        raise ValidationError({"document": _("This document is already signed.")})
+    signature = ConsentSignature.objects.create(
+        clinic=plan.clinic,
+        document=document,
+        patient_name=data.patient_name[:200],
+        statement=data.statement,
+        signed_at=data.signed_at,
+        document_sha256=data.version,
+        signed_text=data.statement,
+        signed_pdf=data.pdf,
+        pdf_sha256=hashlib.sha256(data.pdf).hexdigest(),
+        countersigned_at=data.signed_at if data.countersigned else None,
+        withdrawn_at=data.signed_at if data.withdrawn else None,
+        withdrawn_reason=str(_("Withdrawn in the system it came from.")) if data.withdrawn else "",
+    )
+    _record_signature(actor, AuditAction.CREATE, signature, {"imported": True})
+    return signature

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,17 +18,35 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from mesotrace.accounts.access import Actor
-from mesotrace.accounts.models import Clinic
+from mesotrace.accounts.models import Clinic, Membership
+from mesotrace.accounts.roles import Role
+from mesotrace.catalogue.models import BodyZone, Indication, Product, Protocol
+from mesotrace.charting import services as charting
+from mesotrace.consent import services as consent
 from mesotrace.fhir.models import ImportedRecord
+from mesotrace.fhir.rules import clinical_imports as clinical
 from mesotrace.fhir.rules import codes
 from mesotrace.fhir.rules import imports as rules
+from mesotrace.fhir.rules.clinical_imports import Unmapped
 from mesotrace.fhir.rules.imports import Entry, Refused
+from mesotrace.inventory.models import Lot
+from mesotrace.inventory.services import stock
 from mesotrace.outcomes import services as outcomes
-from mesotrace.outcomes.models import MeasurementType
+from mesotrace.outcomes.models import MeasurementType, Side
 from mesotrace.outcomes.shipped import LOCAL
 from mesotrace.patients import services as patients
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners import services as practitioners
+from mesotrace.practitioners.models import Practitioner
+from mesotrace.safety.services import events as safety
+from mesotrace.treatments.models import (
+    Appointment,
+    InjectionComponent,
+    TreatmentPlan,
+    TreatmentSession,
+)
+from mesotrace.treatments.services import plans as treatments
+from mesotrace.treatments.services import schedule
 
 _RECORD_NUMBERS = codes.identifier_system("patient-record-number/")
 _CLINICS = codes.identifier_system("clinic")
@@ -88,12 +107,19 @@ class _Import:
                     self.by_ref[key] = entry
         self.problems: list[tuple[str, str]] = []
         self.changes: dict[int, _Changes] = {}
+        self.made: dict[int, int] = {}  # id() of an entry → the row it became or matched
+        self.skipped: dict[int, str] = {}  # id() of an entry skipped → why
+        self.uses: dict[int, tuple[Decimal, datetime.date]] = {}  # lot entry → new use
+        self.parts: dict[int, list[Entry]] | None = None
 
     def run(self) -> None:
         order = ["Organization", "Practitioner", "Patient", "AllergyIntolerance"]
-        order += ["MedicationStatement", "Condition", "Observation"]
+        order += ["MedicationStatement", "Condition", "Medication", "CarePlan", "Appointment"]
+        order += ["Procedure", "MedicationAdministration", "Observation", "AdverseEvent"]
+        order += ["Consent", "DocumentReference"]
         for entry in self.entries:
             self._check(entry)
+        self._count_new_uses()
         for kind in order:
             for entry in (e for e in self.entries if e.kind == kind):
                 self._guard(entry, getattr(self, f"_{kind.lower()}"))
@@ -112,9 +138,14 @@ class _Import:
             self.report.warnings.append((f"{entry.path}.extension", f"Unknown extension {url}."))
 
     def _guard(self, entry: Entry, step: Any) -> None:
+        if id(entry) in self.made or id(entry) in self.skipped:
+            return  # imported with the entry it belongs to (an injection with its session)
         try:
             step(entry)
             self.report.warnings.extend((entry.path, note) for note in entry.notes)
+        except Unmapped as unmapped:
+            self.skipped[id(entry)] = str(unmapped)
+            self._done(entry, "skipped", str(unmapped))
         except Refused as refused:
             self.problems.extend(refused.problems)
         except ValidationError as error:
@@ -143,12 +174,22 @@ class _Import:
         return found.object_id if found else None
 
     def _refuse_other_clinic(self, entry: Entry, prefix: str, own: str) -> None:
+        """Another Mesotrace clinic's identifiers are refused, unless the importing user owns
+        that clinic too: an owner moving their own records (the round trip) keeps them."""
         for index, identifier in enumerate(entry.resource.get("identifier") or []):
             system, value = str(identifier.get("system", "")), str(identifier.get("value", ""))
-            if system.startswith(prefix) and (system != own if own else value != self.clinic.slug):
+            slug = system.removeprefix(prefix).strip("/") if own else value
+            if slug == self.clinic.slug or not system.startswith(prefix):
+                continue
+            if not self._owns(slug):
                 raise Refused(
                     [(f"{entry.path}.identifier[{index}]", "This is another clinic's identifier.")]
                 )
+
+    def _owns(self, slug: str) -> bool:
+        return Membership.objects.filter(
+            user=self.actor.user, clinic__slug=slug, role=Role.OWNER, is_active=True
+        ).exists()
 
     # --- One method per resource type ----------------------------------------------------
 
@@ -158,14 +199,13 @@ class _Import:
 
     def _practitioner(self, entry: Entry) -> None:
         name, qualification = rules.practitioner_fields(entry)
-        found = self._linked("Practitioner", *rules.identifier_key(entry))
+        found = self._known(entry)
         if found is not None:
             self._done(entry, "unchanged", "Imported before.", f"Practitioner/{found}")
             return
         data = practitioners.PractitionerInput(full_name=name, qualification=qualification)
         person = practitioners.add_practitioner(self.actor, self.clinic, data)
-        self._link(entry, person.pk)
-        self._done(entry, "created", "New practitioner.", f"Practitioner/{person.pk}")
+        self._keep(entry, person.pk, "New practitioner.")
 
     def _patient(self, entry: Entry) -> None:
         own = codes.identifier_system(f"patient-record-number/{self.clinic.slug}")
@@ -299,8 +339,7 @@ class _Import:
         if kind is None:
             self._done(entry, "skipped", "No measurement type has this code.")
             return
-        key = rules.identifier_key(entry)
-        found = self._linked("Observation", *key)
+        found = self._known(entry)
         if found is not None:
             self._done(entry, "unchanged", "Imported before.", f"Observation/{found}")
             return
@@ -309,10 +348,38 @@ class _Import:
         if when and measured_at is None:
             measured_at = _midday(when, entry)
         row = outcomes.record_measurement(
-            self.actor, patient, kind, value, unit, measured_at=measured_at
+            self.actor, patient, kind, value, unit, measured_at=measured_at, **self._context(entry)
         )
-        self._link(entry, row.pk)
-        self._done(entry, "created", f"{kind.name}.", f"Observation/{row.pk}")
+        self._keep(entry, row.pk, f"{kind.name}.")
+
+    def _context(self, entry: Entry) -> dict[str, Any]:
+        """The plan, session, zone, side and blinding a measurement of ours carries."""
+        resource: dict[str, Any] = entry.resource
+        found: dict[str, Any] = {}
+        for name, kind, model in (
+            ("basedOn", "CarePlan", TreatmentPlan),
+            ("partOf", "Procedure", TreatmentSession),
+        ):
+            target = clinical.reference(next(iter(resource.get(name) or []), {}))
+            if target.startswith(kind) or f"/{kind}/" in target:
+                try:
+                    pk = self._row(entry, target, kind, f"{entry.path}.{name}[0]")
+                except Unmapped as unmapped:
+                    self.report.warnings.append((f"{entry.path}.{name}", f"Not linked: {unmapped}"))
+                    continue
+                key = "plan" if kind == "CarePlan" else "session"
+                found[key] = model.objects.for_clinic(self.clinic).get(pk=pk)
+        if resource.get("bodySite"):
+            try:
+                found["zone"] = self._zone(clinical.codings(resource["bodySite"]))
+            except Unmapped as unmapped:
+                self.report.warnings.append((f"{entry.path}.bodySite", str(unmapped)))
+        side = clinical.ext(resource, "side").get("valueCode")
+        if side in Side.values:
+            found["side"] = side
+        if clinical.ext(resource, "assessor-blinded").get("valueBoolean"):
+            found["assessor_blinded"] = True
+        return found
 
     def _measurement_type(self, entry: Entry) -> MeasurementType | None:
         for system, code in rules.observation_code(entry):
@@ -321,6 +388,393 @@ class _Import:
             if found is not None:
                 return found
         return None
+
+    # --- The clinic's own records: plans, sessions, lots, events, consents ---------------
+
+    def _source_key(self, entry: Entry) -> tuple[str, str]:
+        """What a record is known by: its full URL when the sender gave an absolute one (a
+        server's address and id, unique across systems), else its identifier or id."""
+        if entry.full_url.startswith(("http://", "https://")):
+            return "urn:fhir:full-url", entry.full_url
+        return rules.identifier_key(entry)
+
+    def _known(self, entry: Entry) -> int | None:
+        found = self._linked(entry.kind, *self._source_key(entry))
+        if found is not None:
+            self.made[id(entry)] = found
+        return found
+
+    def _keep(self, entry: Entry, pk: int, reason: str) -> None:
+        system, value = self._source_key(entry)
+        ImportedRecord.objects.create(
+            clinic=self.clinic,
+            resource_type=entry.kind,
+            system=system[:300],
+            value=value[:200],
+            object_id=pk,
+        )
+        self.made[id(entry)] = pk
+        self._done(entry, "created", reason, f"{entry.kind}/{pk}")
+
+    def _in_file(self, entry: Entry, reference: str) -> Entry | None:
+        found = self.by_ref.get(reference)
+        if found is None and "/" in entry.full_url and reference.count("/") == 1:
+            base = entry.full_url.rsplit("/", 2)[0]
+            found = self.by_ref.get(f"{base}/{reference}")
+        return found
+
+    def _row(self, entry: Entry, reference: str, kind: str, path: str) -> int:
+        """The pk a reference points to: an entry of the file (made or matched), else a
+        record imported before; an entry skipped skips this one too (Unmapped)."""
+        if not reference:
+            raise Refused([(path, f"Give the {kind} this record belongs to.")])
+        target = self._in_file(entry, reference)
+        if target is not None:
+            if id(target) in self.skipped:
+                raise Unmapped(f"{reference} was skipped: {self.skipped[id(target)]}")
+            if target.kind == "Patient" and id(target) in self.patients:
+                return self.patients[id(target)].pk
+            if id(target) in self.made:
+                return self.made[id(target)]
+            raise Refused([(path, f"{reference} could not be imported.")])
+        keys = [("urn:fhir:resource-id", reference.rsplit("/", 1)[-1])]
+        if "/" in entry.full_url:
+            keys.insert(0, ("urn:fhir:full-url", f"{entry.full_url.rsplit('/', 2)[0]}/{reference}"))
+        for system, value in keys:
+            found = self._linked(kind, system, value)
+            if found is not None:
+                return found
+        if kind == "Patient":
+            patient = self._patient_by_reference(reference)
+            if patient is not None:
+                return patient.pk
+        raise Refused([(path, f"{reference} is neither in the file nor imported before.")])
+
+    def _patient_row(self, entry: Entry, reference: str, path: str) -> Patient:
+        pk = self._row(entry, reference, "Patient", path)
+        return Patient.objects.for_clinic(self.clinic).get(pk=pk)
+
+    def _practitioner_row(self, entry: Entry, reference: str, path: str) -> Practitioner:
+        pk = self._row(entry, reference, "Practitioner", path)
+        return Practitioner.objects.for_clinic(self.clinic).get(pk=pk)
+
+    def _zone(self, coded: clinical.Coded) -> BodyZone:
+        """A zone by its SNOMED CT code, else by our code; Unmapped when neither is known."""
+        for system, code in coded:
+            if system == codes.SNOMED:
+                found = BodyZone.objects.filter(snomed_code=code).first()
+                if found is not None:
+                    return found
+        slug = next(
+            (code for system, code in coded if system == codes.local_system("body-zone")), ""
+        )
+        found = BodyZone.objects.filter(slug=slug).first() if slug else None
+        if found is None:
+            shown = ", ".join(f"{system}|{code}" for system, code in coded) or "none"
+            raise Unmapped(f"No body zone of the catalogue has the code {shown}.")
+        return found
+
+    def _count_new_uses(self) -> None:
+        """How much of each lot in the file the sessions imported now use, and when first."""
+        for entry in (e for e in self.entries if e.kind == "MedicationAdministration"):
+            try:
+                given = clinical.administration_fields(entry)
+            except (Unmapped, Refused):
+                continue
+            session = self._in_file(entry, given.procedure)
+            lot = self._in_file(entry, given.medication)
+            if session is None or lot is None:
+                continue
+            if self._linked("Procedure", *self._source_key(session)) is not None:
+                continue
+            day = str(entry.resource.get("effectiveDateTime", ""))[:10]
+            try:
+                on = datetime.date.fromisoformat(day)
+            except ValueError:
+                continue
+            total, first = self.uses.get(id(lot), (Decimal("0"), on))
+            self.uses[id(lot)] = (total + given.volume_ml, min(first, on))
+
+    def _medication(self, entry: Entry) -> None:
+        given = clinical.lot_fields(entry)
+        product = Product.objects.visible_to(self.clinic).filter(slug=given.product).first()
+        if product is None:
+            raise Unmapped(f"No product of the catalogue has the code {given.product or 'none'}.")
+        used, first = self.uses.get(id(entry), (Decimal("0"), None))
+        found = self._known(entry)
+        if found is not None and not used:
+            self._done(entry, "unchanged", "Imported before.", f"Medication/{found}")
+            return
+        lot, new = stock.import_lot(
+            self.actor, self.clinic, product, given.lot_number, given.expiry_date, used, first
+        )
+        if found is not None:
+            self._done(
+                entry, "updated", "Imported before; new sessions used it.", f"Medication/{lot.pk}"
+            )
+        elif new:
+            self._keep(entry, lot.pk, f"New lot {lot.lot_number} of {product.name}.")
+        else:
+            self._keep(entry, lot.pk, f"Lot {lot.lot_number} of {product.name}, already in stock.")
+
+    def _careplan(self, entry: Entry) -> None:
+        given = clinical.plan_fields(entry)
+        if self._known(entry) is not None:
+            self._done(entry, "unchanged", "Imported before.", f"CarePlan/{self.made[id(entry)]}")
+            return
+        protocol = Protocol.objects.visible_to(self.clinic).filter(slug=given.protocol).first()
+        if protocol is None:
+            raise Unmapped(f"No protocol of the catalogue has the code {given.protocol}.")
+        patient = self._patient_row(entry, given.patient, f"{entry.path}.subject")
+        practitioner = self._practitioner_row(entry, given.practitioner, f"{entry.path}.author")
+        data = treatments.PlanInput(
+            indication=self._indication(given.indication) or protocol.indication,
+            protocol=protocol,
+            practitioner=practitioner,
+            planned_sessions=given.planned_sessions,
+            interval_days=given.interval_days,
+            price_per_session=Decimal("0"),
+            zones=[self._zone(zone) for zone in given.zones] or None,
+            goals=[treatments.GoalInput(**goal.__dict__) for goal in given.goals],
+        )
+        plan = treatments.import_plan(self.actor, self.clinic, patient, data, given.status)
+        self._keep(entry, plan.pk, f"{protocol.name} for {patient}.")
+
+    def _indication(self, coded: clinical.Coded) -> Indication | None:
+        visible = Indication.objects.visible_to(self.clinic)
+        for system, code in coded:
+            if system == codes.local_system("indication"):
+                found = visible.filter(slug=code).first()
+                if found is not None:
+                    return found
+        for system, code in coded:
+            if system == codes.ICD10:
+                found = visible.filter(icd10_code=code).first()
+                if found is not None:
+                    return found
+        return None
+
+    def _plan_row(self, entry: Entry, reference: str, path: str) -> TreatmentPlan:
+        pk = self._row(entry, reference, "CarePlan", path)
+        return TreatmentPlan.objects.for_clinic(self.clinic).select_related("patient").get(pk=pk)
+
+    def _appointment(self, entry: Entry) -> None:
+        given = clinical.appointment_fields(entry)
+        if self._known(entry) is not None:
+            self._done(
+                entry, "unchanged", "Imported before.", f"Appointment/{self.made[id(entry)]}"
+            )
+            return
+        plan = self._plan_row(entry, given.plan, f"{entry.path}.supportingInformation[0]")
+        who = self._practitioner_row(entry, given.practitioner, f"{entry.path}.participant")
+        row = schedule.import_appointment(
+            self.actor,
+            plan,
+            who,
+            given.sequence or _next_sequence(plan),
+            given.starts_at,
+            given.ends_at,
+            given.status,
+            given.cancel_reason,
+        )
+        self._keep(
+            entry, row.pk, f"Session {row.sequence} of the plan, {row.get_status_display()}."
+        )
+
+    def _procedure(self, entry: Entry) -> None:
+        given = clinical.session_fields(entry)
+        parts = self._parts().get(id(entry), [])
+        if self._known(entry) is not None:
+            self._done(entry, "unchanged", "Imported before.", f"Procedure/{self.made[id(entry)]}")
+            for part in parts:
+                self._administration_known(part)
+            return
+        try:
+            self._new_session(entry, given, parts)
+        except Unmapped as unmapped:
+            for part in parts:
+                self.skipped[id(part)] = f"Its session was skipped: {unmapped}"
+                self._done(part, "skipped", self.skipped[id(part)])
+            raise
+
+    def _parts(self) -> dict[int, list[Entry]]:
+        """The administrations of the file by id() of the Procedure they are part of."""
+        if self.parts is None:
+            self.parts = {}
+            for e in (e for e in self.entries if e.kind == "MedicationAdministration"):
+                for part_of in e.resource.get("partOf") or []:
+                    session = self._in_file(e, clinical.reference(part_of))
+                    if session is not None:
+                        self.parts.setdefault(id(session), []).append(e)
+        return self.parts
+
+    def _new_session(self, entry: Entry, given: clinical.SessionFields, parts: list[Entry]) -> None:
+        plan = self._plan_row(entry, given.plan, f"{entry.path}.basedOn[0]")
+        practitioner = self._practitioner_row(entry, given.practitioner, f"{entry.path}.performer")
+        points: dict[int, list[tuple[clinical.AdministrationFields, Lot]]] = {}
+        for part in parts:
+            used = clinical.administration_fields(part)
+            lot_pk = self._row(
+                part, used.medication, "Medication", f"{part.path}.medicationReference"
+            )
+            lot = Lot.objects.for_clinic(self.clinic).get(pk=lot_pk)
+            points.setdefault(used.number, []).append((used, lot))
+        if not points:
+            raise Unmapped("A session is imported with its injections; none is in the file.")
+        data = charting.ImportedSession(
+            performed_on=given.performed_on,
+            practitioner=practitioner,
+            signed=given.signed,
+            points=tuple(self._point(number, mix) for number, mix in sorted(points.items())),
+            notes=given.notes,
+            immediate_reactions=given.immediate_reactions,
+            key=f"import-{self._source_key(entry)[1]}"[-100:],
+        )
+        appointment = self._appointment_for(entry, given, plan, practitioner)
+        session = charting.import_session(self.actor, appointment, data)
+        self._keep(entry, session.pk, f"Session of {session.performed_on}, {len(points)} points.")
+        lines = InjectionComponent.objects.filter(injection__session=session).values_list(
+            "pk", "injection__number", "product_id"
+        )
+        by_point = {(number, product): pk for pk, number, product in lines}
+        for part in parts:
+            used = clinical.administration_fields(part)
+            lot_pk = self._row(part, used.medication, "Medication", part.path)
+            product = Lot.objects.get(pk=lot_pk).product_id
+            self._keep(part, by_point[(used.number, product)], "An injection of the session.")
+
+    def _point(
+        self, number: int, mix: list[tuple[clinical.AdministrationFields, Lot]]
+    ) -> charting.ImportedPoint:
+        first = mix[0][0]
+        return charting.ImportedPoint(
+            number=number,
+            view=first.view,
+            x=first.x,
+            y=first.y,
+            zone=self._zone(first.zone),
+            depth_mm=first.depth_mm,
+            needle_gauge=first.needle_gauge,
+            needle_length_mm=first.needle_length_mm,
+            technique=first.technique,
+            components=tuple(
+                charting.ImportedComponent(lot.product_id, lot, used.volume_ml) for used, lot in mix
+            ),
+        )
+
+    def _appointment_for(
+        self,
+        entry: Entry,
+        given: clinical.SessionFields,
+        plan: TreatmentPlan,
+        practitioner: Practitioner,
+    ) -> Appointment:
+        """The session's appointment: the one it names, else one made for it (attended)."""
+        if given.appointment:
+            pk = self._row(entry, given.appointment, "Appointment", f"{entry.path}.extension")
+            return Appointment.objects.for_clinic(self.clinic).select_related("plan").get(pk=pk)
+        start = datetime.datetime.combine(given.performed_on, datetime.time(12), datetime.UTC)
+        return schedule.import_appointment(
+            self.actor,
+            plan,
+            practitioner,
+            _next_sequence(plan),
+            start,
+            start + datetime.timedelta(minutes=45),
+            "completed",
+        )
+
+    def _administration_known(self, entry: Entry) -> None:
+        if self._known(entry) is not None:
+            target = f"MedicationAdministration/{self.made[id(entry)]}"
+            self._done(entry, "unchanged", "Imported before.", target)
+
+    def _medicationadministration(self, entry: Entry) -> None:
+        """Reached only by an injection whose session is not in the file."""
+        if self._known(entry) is not None:
+            self._done(
+                entry,
+                "unchanged",
+                "Imported before.",
+                f"MedicationAdministration/{self.made[id(entry)]}",
+            )
+            return
+        clinical.administration_fields(entry)  # another system's shape: Unmapped
+        raise Unmapped("An injection is imported with its session (Procedure), not in the file.")
+
+    def _adverseevent(self, entry: Entry) -> None:
+        given = clinical.event_fields(entry)
+        if self._known(entry) is not None:
+            self._done(
+                entry, "unchanged", "Imported before.", f"AdverseEvent/{self.made[id(entry)]}"
+            )
+            return
+        patient = self._patient_row(entry, given.patient, f"{entry.path}.subject")
+        links: dict[str, list[int]] = {"session": [], "injection": [], "lot": []}
+        for index, suspect in enumerate(given.suspects):
+            path = f"{entry.path}.suspectEntity[{index}].instance"
+            kind = suspect.rsplit("/", 2)[-2] if "/" in suspect else ""
+            try:
+                if kind == "MedicationAdministration":
+                    line = self._row(entry, suspect, kind, path)
+                    links["injection"].append(InjectionComponent.objects.get(pk=line).injection_id)
+                elif kind == "Medication":
+                    links["lot"].append(self._row(entry, suspect, kind, path))
+                elif kind == "Procedure":
+                    links["session"].append(self._row(entry, suspect, kind, path))
+                else:
+                    self.report.warnings.append(
+                        (path, f"{suspect} is not linked: not a session, injection or lot.")
+                    )
+            except Unmapped as unmapped:
+                self.report.warnings.append((path, f"Not linked: {unmapped}"))
+        data = safety.EventInput(
+            term=given.term,
+            term_text=given.term_text,
+            onset_date=given.onset_date,
+            detected_on=given.detected_on,
+            grade=given.grade,
+            seriousness=given.seriousness,
+            outcome=given.outcome,
+            causality=given.causality,
+            reporter="staff" if given.grade is not None else "patient",
+            session_ids=sorted(set(links["session"])),
+            injection_ids=sorted(set(links["injection"])),
+            lot_ids=sorted(set(links["lot"])),
+        )
+        event = safety.record_event(self.actor, patient, data)
+        self._keep(entry, event.pk, f"{event.term_label}, onset {event.onset_date}.")
+
+    def _consent(self, entry: Entry) -> None:
+        given = clinical.consent_fields(entry)
+        if self._known(entry) is not None:
+            self._done(entry, "unchanged", "Imported before.", f"Consent/{self.made[id(entry)]}")
+            return
+        if not given.plan:
+            raise Unmapped("A consent is kept with the plan it is for; this one names none.")
+        plan = self._plan_row(entry, given.plan, f"{entry.path}.provision.data[0].reference")
+        patient = self._patient_row(entry, given.patient, f"{entry.path}.patient")
+        if plan.patient_id != patient.pk:
+            raise Refused([(f"{entry.path}.patient", "The plan is another patient's.")])
+        data = consent.ImportedSignature(
+            version=given.version,
+            pdf=given.pdf,
+            statement=given.statement,
+            patient_name=given.patient_name or f"{patient.given_name} {patient.family_name}",
+            signed_at=given.signed_at,
+            countersigned=given.countersigned,
+            withdrawn=given.withdrawn,
+        )
+        signature = consent.import_signature(self.actor, plan, data)
+        self._keep(entry, signature.pk, f"Signed PDF of {len(given.pdf)} bytes, hash checked.")
+
+    def _documentreference(self, entry: Entry) -> None:
+        raise Unmapped("A photo's image is not in the file (only its address): not imported.")
+
+
+def _next_sequence(plan: TreatmentPlan) -> int:
+    numbers = Appointment.objects.filter(plan=plan).values_list("sequence", flat=True)
+    return max(numbers, default=0) + 1
 
 
 def _midday(when: str, entry: Entry) -> datetime.datetime:

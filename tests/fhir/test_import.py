@@ -193,3 +193,29 @@ def test_a_messy_export_imports_what_it_can_and_says_what_it_assumed(world, clie
     warnings = [i["diagnostics"] for i in _issues(response) if i["severity"] == "warning"]
     assert "No gender given: recorded as unknown." in warnings
     assert any("us-core-birthsex" in warning for warning in warnings)
+
+
+def test_another_systems_clinical_records_are_skipped_with_their_reasons(world, client, owner):
+    """Appointments, procedures, administrations, lots, events and consents in another
+    system's shape cannot become sessions: each is skipped and said why, nothing fails."""
+    subject = {"reference": "urn:uuid:p1"}
+    foreign = [
+        patient("p1"),
+        {"resourceType": "Appointment", "status": "proposed", "participant": []},
+        {"resourceType": "Procedure", "status": "completed", "subject": subject},
+        {"resourceType": "MedicationAdministration", "status": "completed", "subject": subject},
+        {"resourceType": "Medication", "code": {"text": "Amoxicillin 500 mg"}},
+        {"resourceType": "AdverseEvent", "actuality": "actual", "subject": subject},
+        {"resourceType": "Consent", "status": "active", "patient": subject},
+        {"resourceType": "DocumentReference", "status": "current", "subject": subject},
+    ]
+    entries = [{"fullUrl": "urn:uuid:p1", "resource": foreign[0]}]
+    entries += [{"resource": resource} for resource in foreign[1:]]
+    body = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    response = _post(client, owner, body)
+    assert response.status_code == 200, response.content[:600]
+    issues = _issues(response)
+    assert issues[0]["diagnostics"] == "Imported: 1 created, 0 updated, 0 unchanged, 7 skipped"
+    reasons = [i["diagnostics"] for i in issues[2:9]]
+    assert all(reason.startswith("skipped: ") for reason in reasons), reasons
+    assert _counts(world.clinic) == (1, 0, 0)

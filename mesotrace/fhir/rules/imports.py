@@ -25,6 +25,14 @@ IMPORTED_TYPES = frozenset(
         "Observation",
         "Practitioner",
         "Organization",
+        "Medication",
+        "CarePlan",
+        "Appointment",
+        "Procedure",
+        "MedicationAdministration",
+        "AdverseEvent",
+        "Consent",
+        "DocumentReference",
     }
 )
 GENDERS = frozenset({"male", "female", "other", "unknown"})
@@ -121,10 +129,14 @@ def _codings(concept: Any) -> list[tuple[str, str]]:
 
 
 def unknown_extensions(entry: Entry) -> list[str]:
+    """The extensions on a resource that are not Mesotrace's own (ours are read or known)."""
+    ours = codes.extension_url("")
     return [
         str(ext.get("url"))
         for ext in entry.resource.get("extension") or []
-        if ext.get("url") not in OWN_EXTENSIONS
+        if isinstance(ext, dict)
+        and ext.get("url") not in OWN_EXTENSIONS
+        and not str(ext.get("url")).startswith(ours)
     ]
 
 

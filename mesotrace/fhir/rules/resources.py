@@ -39,6 +39,7 @@ from mesotrace.safety.models import AdverseEvent
 from mesotrace.treatments.models import (
     Appointment,
     InjectionComponent,
+    PlanGoal,
     TreatmentPlan,
     TreatmentSession,
 )
@@ -390,14 +391,38 @@ def care_plan(plan: TreatmentPlan) -> Resource:
                     "location": {"display": ", ".join(z.name for z in plan.zones.all())}
                     if plan.zones.all()
                     else None,
+                    "reasonCode": [indication_concept(plan.indication)],
+                    # CarePlan's activity has no body site: each zone, coded, as an extension.
+                    "extension": [
+                        extension("body-zone", valueCodeableConcept=zone_concept(zone))
+                        for zone in plan.zones.all()
+                    ],
                 }
             }
         ],
-        "note": [{"text": goal.target or goal.text} for goal in plan.goals.all()] or None,
+        "note": [_goal_note(goal) for goal in plan.goals.all()] or None,
     }
     _drop_empty(resource["activity"][0]["detail"])
     _drop_empty(resource)
     return with_meta(resource, plan.updated_at, us_core(plan.clinic, "CarePlan"))
+
+
+def _goal_note(goal: PlanGoal) -> dict[str, Any]:
+    """A goal in words; its measurable target, when it has one, as a complex extension."""
+    note: dict[str, Any] = {"text": goal.text}
+    if goal.change is not None and goal.weeks is not None:
+        note["extension"] = [
+            extension(
+                "goal-target",
+                extension=[
+                    {"url": "measure", "valueCode": goal.measure},
+                    {"url": "change", "valueDecimal": number(goal.change)},
+                    {"url": "unit", "valueString": goal.unit},
+                    {"url": "weeks", "valueInteger": goal.weeks},
+                ],
+            )
+        ]
+    return note
 
 
 def _drop_empty(resource: dict[str, Any]) -> None:
@@ -409,6 +434,7 @@ def appointment(row: Appointment) -> Resource:
     resource: Resource = {
         "resourceType": "Appointment",
         "id": str(row.pk),
+        "extension": [extension("session-number", valueInteger=row.sequence)],
         "status": codes.APPOINTMENT_STATUS[row.status],
         "description": f"{row.plan.protocol.name}, session {row.sequence}",
         "start": row.starts_at.isoformat(),
@@ -431,7 +457,14 @@ def appointment(row: Appointment) -> Resource:
 def procedure(session: TreatmentSession, zones: list[BodyZone]) -> Resource:
     """A charted session; `zones` are the distinct zones its points were injected in."""
     protocol = session.plan.protocol
-    notes = [text for text in (session.notes, session.immediate_reactions) if text]
+    notes: list[dict[str, Any]] = [{"text": session.notes}] if session.notes else []
+    if session.immediate_reactions:
+        notes.append(
+            {
+                "extension": [extension("immediate-reactions", valueBoolean=True)],
+                "text": session.immediate_reactions,
+            }
+        )
     resource: Resource = {
         "resourceType": "Procedure",
         "id": str(session.pk),
@@ -452,7 +485,10 @@ def procedure(session: TreatmentSession, zones: list[BodyZone]) -> Resource:
         ],
         "reasonReference": [ref("Condition", session.plan_id)],
         "bodySite": [zone_concept(zone) for zone in zones],
-        "note": [{"text": text} for text in notes],
+        "note": notes,
+        "extension": [
+            extension("appointment", valueReference=ref("Appointment", session.appointment_id))
+        ],
     }
     _drop_empty(resource)
     return with_meta(resource, session.updated_at, us_core(session.clinic, "Procedure"))

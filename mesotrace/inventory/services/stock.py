@@ -484,3 +484,99 @@ def set_lot_status(actor: Actor, lot: Lot, status: str, reason: str) -> Lot:
         details={"removed_ml": str(removed)},
     )
     return locked
+
+
+# --- Importing another system's records -----------------------------------------------------
+
+
+@transaction.atomic
+def import_lot(
+    actor: Actor,
+    clinic: Clinic,
+    product: Product,
+    lot_number: str,
+    expiry_date: datetime.date,
+    used_ml: Decimal,
+    first_use: datetime.date | None = None,
+) -> tuple[Lot, bool]:
+    """The clinic's lot of this product and number, made or matched for imported sessions.
+
+    Imported sessions draw `used_ml` from it (`import_draw`), so the import brings in exactly
+    that much first and the clinic's stock on hand is what it was: a new lot is received with
+    `used_ml` (on the first use, or its expiry if earlier), a matched lot gets an "adjusted"
+    movement of `used_ml`. An expired or recalled lot is accepted, since it is history.
+    Returns the lot and whether it was made.
+    """
+    number = checked_lot_number(lot_number)
+    found = Lot.objects.for_clinic(clinic).filter(product=product, lot_number=number).first()
+    today = clinic_today(clinic)
+    if found is not None:
+        if used_ml > 0:
+            _record_movement(
+                actor,
+                _lock(found),
+                MovementKind.ADJUSTED,
+                used_ml,
+                timezone.now(),
+                reason=_("Stock used in sessions imported from another system"),
+            )
+        return found, False
+    received_on = min(first_use or today, expiry_date, today)
+    lot = Lot.objects.create(
+        clinic=clinic,
+        product=product,
+        lot_number=number,
+        expiry_date=expiry_date,
+        received_on=received_on,
+        quantity_received_ml=max(used_ml, Decimal("0.001")),
+        received_by=actor.user,
+        # The vial was opened and used up where it came from: imported as single-dose.
+        multi_dose=False,
+    )
+    movement = StockMovement.objects.create(
+        clinic=clinic,
+        lot=lot,
+        kind=MovementKind.RECEIVED,
+        quantity_ml=lot.quantity_received_ml,
+        at=_start_of(received_on, clinic),
+        by=actor.user,
+        reason=_("Imported from another system"),
+    )
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        lot,
+        changes=audit.diff({}, audit.snapshot(lot, LOT_FIELDS)),
+        details={"movement": movement.pk, "imported": True},
+    )
+    return lot, True
+
+
+@transaction.atomic
+def import_draw(
+    actor: Actor,
+    lot: Lot,
+    quantity_ml: Decimal,
+    on: datetime.datetime,
+    reference: str,
+    patient_id: int | None = None,
+) -> StockMovement:
+    """A "used" movement for an imported session: no expiry, status or vial check (the session
+    happened), but never below zero, which `import_lot` guarantees."""
+    locked = _lock(lot)
+    if quantity_ml > on_hand(locked):
+        raise StockRefused(
+            "quantity_ml",
+            _("Lot %(lot)s has only %(left)s mL left.")
+            % {"lot": locked.lot_number, "left": ml(on_hand(locked))},
+        )
+    return _record_movement(
+        actor,
+        locked,
+        MovementKind.USED,
+        -quantity_ml,
+        aware(on, locked.clinic),
+        reference=checked_reference(reference),
+        patient_id=patient_id,
+        details={"imported": True},
+    )

@@ -449,3 +449,38 @@ def _cancel_future(plan: TreatmentPlan, reason: str) -> list[int]:
     ids = sorted(future.values_list("pk", flat=True))
     future.update(status=AppointmentStatus.CANCELLED, cancel_reason=reason)
     return ids
+
+
+# --- Importing another system's records -----------------------------------------------------
+
+
+@transaction.atomic
+def import_plan(
+    actor: Actor,
+    clinic: Clinic,
+    patient: Patient,
+    plan_input: PlanInput,
+    status: str,
+    stop_reason: str = "",
+) -> TreatmentPlan:
+    """A plan another system exported, in the status it had there.
+
+    Created and checked as `create_plan` does (catalogue, jurisdiction, practitioner,
+    zones); activation's screening is not run again, since the course already happened
+    where it came from: the status is taken as given, and audited as imported.
+    """
+    plan = create_plan(actor, clinic, patient, plan_input)
+    if status not in PlanStatus.values:
+        raise ValidationError({"status": _("Choose a plan status from the list.")})
+    if status == PlanStatus.DRAFT:
+        return plan
+    plan.status = status
+    plan.activated_at = timezone.now()
+    if status in {PlanStatus.COMPLETED, PlanStatus.STOPPED}:
+        plan.ended_at = plan.activated_at
+    if status == PlanStatus.STOPPED:
+        plan.stop_reason = stop_reason.strip() or _("Stopped in the system it came from.")
+    plan.save(update_fields=["status", "activated_at", "ended_at", "stop_reason", "updated_at"])
+    changes = _status_change(PlanStatus.DRAFT, status)
+    audit.record(actor, AuditAction.UPDATE, plan, changes=changes, details={"imported": True})
+    return plan

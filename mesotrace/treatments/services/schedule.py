@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -298,4 +298,54 @@ def complete_appointment(actor: Actor, appointment: Appointment) -> Appointment:
     appointment.save(update_fields=["status", "updated_at"])
     attended = {"before": AppointmentStatus.BOOKED, "after": AppointmentStatus.COMPLETED}
     audit.record(actor, AuditAction.UPDATE, appointment, changes={"status": attended})
+    return appointment
+
+
+@transaction.atomic
+def import_appointment(
+    actor: Actor,
+    plan: TreatmentPlan,
+    practitioner: Practitioner,
+    sequence: int,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    status: str,
+    cancel_reason: str = "",
+) -> Appointment:
+    """An appointment another system exported, past or future, in its status.
+
+    Opening hours and the diary's clashes are the exporting clinic's history, so they are
+    not checked; the row's own rules are (a cancelled one has its reason, one live
+    appointment per session number of a plan).
+    """
+    if status not in AppointmentStatus.values:
+        raise ValidationError({"status": _("Choose an appointment status from the list.")})
+    if status == AppointmentStatus.CANCELLED and not cancel_reason.strip():
+        cancel_reason = _("Cancelled in the system it came from.")
+    appointment = Appointment(
+        clinic=plan.clinic,
+        plan=plan,
+        patient=plan.patient,
+        practitioner=practitioner,
+        sequence=sequence,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=status,
+        cancel_reason=cancel_reason.strip()[:MAX_CANCEL_REASON],
+    )
+    try:
+        appointment.full_clean(exclude=["clinic", "plan", "patient", "practitioner"])
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"sequence": _("This plan has a live appointment for this session already.")}
+        ) from None
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        appointment,
+        changes=audit.diff({}, audit.snapshot(appointment, APPOINTMENT_FIELDS)),
+        details={"imported": True},
+    )
     return appointment

@@ -1,0 +1,421 @@
+"""Reading the clinic's own record types from FHIR R4: plans, appointments, sessions with
+their injections, lots, adverse events and consents, as Mesotrace exports them.
+
+Pure: an entry in, the values it carries out (codes still unresolved; the service finds
+the catalogue rows). A value that cannot be read raises `Refused` with its path.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from mesotrace.fhir.rules import codes
+from mesotrace.fhir.rules.imports import Entry, Refused
+
+Coded = list[tuple[str, str]]
+
+
+class Unmapped(Exception):
+    """The resource is not one Mesotrace can rebuild (another system's shape, or a catalogue
+    code this clinic does not have): it is skipped and reported, never half-imported."""
+
+
+PLAN_STATUS = {fhir: ours for ours, fhir in codes.PLAN_STATUS.items()}
+APPOINTMENT_STATUS = {fhir: ours for ours, fhir in codes.APPOINTMENT_STATUS.items()}
+AE_OUTCOME = {fhir: ours for ours, fhir in codes.AE_OUTCOME.items()}
+CAUSALITY = {fhir: ours for ours, fhir in codes.WHO_UMC.items()}
+
+
+def ext(item: Any, name: str) -> dict[str, Any]:
+    """Our extension `name` on an element, or {}."""
+    if not isinstance(item, dict):
+        return {}
+    url = codes.extension_url(name)
+    for found in item.get("extension") or []:
+        if isinstance(found, dict) and found.get("url") == url:
+            return dict(found)
+    return {}
+
+
+def codings(concept: Any) -> Coded:
+    if not isinstance(concept, dict):
+        return []
+    return [
+        (str(c.get("system", "")), str(c.get("code", "")))
+        for c in concept.get("coding") or []
+        if isinstance(c, dict)
+    ]
+
+
+def local_code(concept: Any, name: str) -> str:
+    """The code of our CodeSystem `name` in a concept, or ""."""
+    system = codes.local_system(name)
+    return next((code for found, code in codings(concept) if found == system), "")
+
+
+def reference(item: Any) -> str:
+    return str(item.get("reference", "")) if isinstance(item, dict) else ""
+
+
+def _date(value: Any, path: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise Refused([(path, "Use a date as YYYY-MM-DD.")]) from None
+
+
+def _moment(value: Any, path: str) -> datetime.datetime:
+    text = str(value or "")
+    try:
+        found = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise Refused([(path, "Use a date and time with its offset.")]) from None
+    if found.tzinfo is None:
+        raise Refused([(path, "Give the time's offset from UTC.")])
+    return found
+
+
+def _decimal(value: Any, path: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise Refused([(path, "Give a number.")]) from None
+
+
+# --- Plans ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalFields:
+    text: str
+    measure: str = ""
+    change: Decimal | None = None
+    unit: str = ""
+    weeks: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanFields:
+    patient: str
+    practitioner: str
+    protocol: str
+    indication: Coded
+    zones: list[Coded]
+    planned_sessions: int | None
+    interval_days: int | None
+    status: str
+    goals: list[GoalFields]
+
+
+def plan_fields(entry: Entry) -> PlanFields:
+    resource, path = entry.resource, entry.path
+    activity: dict[str, Any] = next(iter(resource.get("activity") or []), {})
+    detail = activity.get("detail") or {}
+    protocol = local_code(detail.get("code"), "protocol")
+    if not protocol:
+        raise Unmapped(
+            "A plan is imported with its protocol; this one has no protocol code of ours."
+        )
+    status = PLAN_STATUS.get(str(resource.get("status", "")))
+    if status is None:
+        raise Refused([(f"{path}.status", "status is draft, active, completed or revoked.")])
+    repeat = (detail.get("scheduledTiming") or {}).get("repeat") or {}
+    zones = [
+        codings(found.get("valueCodeableConcept"))
+        for found in detail.get("extension") or []
+        if found.get("url") == codes.extension_url("body-zone")
+    ]
+    return PlanFields(
+        patient=reference(resource.get("subject")),
+        practitioner=reference(resource.get("author")),
+        protocol=protocol,
+        indication=[pair for c in detail.get("reasonCode") or [] for pair in codings(c)],
+        zones=zones,
+        planned_sessions=_whole(repeat.get("count")),
+        interval_days=_whole(repeat.get("period")) if repeat.get("periodUnit") == "d" else None,
+        status=status,
+        goals=[_goal(note) for note in resource.get("note") or [] if note.get("text")],
+    )
+
+
+def _whole(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _goal(note: dict[str, Any]) -> GoalFields:
+    target = ext(note, "goal-target")
+    parts = {
+        item.get("url"): next((v for k, v in item.items() if k.startswith("value")), None)
+        for item in target.get("extension") or []
+    }
+    if not parts:
+        return GoalFields(str(note["text"])[:300])
+    change = parts.get("change")
+    return GoalFields(
+        str(note["text"])[:300],
+        str(parts.get("measure") or ""),
+        Decimal(str(change)) if change is not None else None,
+        str(parts.get("unit") or ""),
+        _whole(parts.get("weeks")),
+    )
+
+
+# --- Appointments and sessions --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppointmentFields:
+    plan: str
+    patient: str
+    practitioner: str
+    sequence: int | None
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    status: str
+    cancel_reason: str
+
+
+def appointment_fields(entry: Entry) -> AppointmentFields:
+    resource, path = entry.resource, entry.path
+    plans = [reference(i) for i in resource.get("supportingInformation") or []]
+    plans = [found for found in plans if "CarePlan" in found]
+    if not plans:
+        raise Unmapped("An appointment is imported as a session of a plan; this one has none.")
+    status = APPOINTMENT_STATUS.get(str(resource.get("status", "")))
+    if status is None:
+        raise Refused([(f"{path}.status", "status is booked, cancelled, fulfilled or noshow.")])
+    actors = [reference(p.get("actor")) for p in resource.get("participant") or []]
+    return AppointmentFields(
+        plan=plans[0],
+        patient=next((a for a in actors if "Patient" in a), ""),
+        practitioner=next((a for a in actors if "Practitioner" in a), ""),
+        sequence=_whole(ext(resource, "session-number").get("valueInteger")),
+        starts_at=_moment(resource.get("start"), f"{path}.start"),
+        ends_at=_moment(resource.get("end"), f"{path}.end"),
+        status=status,
+        cancel_reason=str((resource.get("cancelationReason") or {}).get("text", ""))[:500],
+    )
+
+
+@dataclass(frozen=True)
+class SessionFields:
+    plan: str
+    patient: str
+    practitioner: str
+    appointment: str
+    performed_on: datetime.date
+    signed: bool
+    notes: str
+    immediate_reactions: str
+
+
+def session_fields(entry: Entry) -> SessionFields:
+    resource, path = entry.resource, entry.path
+    plans = [reference(b) for b in resource.get("basedOn") or [] if "CarePlan" in reference(b)]
+    if not plans:
+        raise Unmapped("A procedure is imported as a session of a plan; this one has none.")
+    status = str(resource.get("status", ""))
+    if status not in {"completed", "in-progress"}:
+        raise Refused([(f"{path}.status", "A session is completed or in progress.")])
+    performed = resource.get("performedDateTime") or (resource.get("performedPeriod") or {}).get(
+        "start"
+    )
+    notes = [n for n in resource.get("note") or [] if isinstance(n, dict) and n.get("text")]
+    reactions = [n for n in notes if ext(n, "immediate-reactions").get("valueBoolean")]
+    performer: dict[str, Any] = next(iter(resource.get("performer") or []), {})
+    return SessionFields(
+        plan=plans[0],
+        patient=reference(resource.get("subject")),
+        practitioner=reference(performer.get("actor")),
+        appointment=reference(ext(resource, "appointment").get("valueReference")),
+        performed_on=_date(performed, f"{path}.performedDateTime"),
+        signed=status == "completed",
+        notes="\n".join(str(n["text"]) for n in notes if n not in reactions)[:4000],
+        immediate_reactions="\n".join(str(n["text"]) for n in reactions)[:2000],
+    )
+
+
+@dataclass(frozen=True)
+class AdministrationFields:
+    """One product of one point: the point's own fields come with each of its products."""
+
+    procedure: str
+    medication: str
+    number: int
+    view: str
+    x: Decimal
+    y: Decimal
+    zone: Coded
+    depth_mm: Decimal
+    needle_gauge: int
+    needle_length_mm: Decimal
+    technique: str
+    volume_ml: Decimal
+
+
+POINT_EXTENSIONS = ("injection-point", "body-map-view", "body-map-x", "body-map-y", "depth")
+
+
+def administration_fields(entry: Entry) -> AdministrationFields:
+    """Raises Refused when the administration is not one of our injection points."""
+    resource, path = entry.resource, entry.path
+    missing = [name for name in POINT_EXTENSIONS if not ext(resource, name)]
+    if missing:
+        raise Unmapped("Not an injection point of a session: no " + ", ".join(missing) + ".")
+    dosage = resource.get("dosage") or {}
+    dose = dosage.get("dose") or {}
+    if dose.get("code", dose.get("unit")) != "mL":
+        raise Refused([(f"{path}.dosage.dose", "Give the volume in mL.")])
+
+    def value(name: str, kind: str) -> Any:
+        found = ext(resource, name).get(kind)
+        return found.get("value") if kind == "valueQuantity" and found else found
+
+    return AdministrationFields(
+        procedure=reference(next(iter(resource.get("partOf") or []), {})),
+        medication=reference(resource.get("medicationReference")),
+        number=int(value("injection-point", "valueInteger") or 0),
+        view=str(value("body-map-view", "valueCode") or ""),
+        x=_decimal(value("body-map-x", "valueDecimal"), f"{path}.extension"),
+        y=_decimal(value("body-map-y", "valueDecimal"), f"{path}.extension"),
+        zone=codings(dosage.get("site")),
+        depth_mm=_decimal(value("depth", "valueQuantity"), f"{path}.extension"),
+        needle_gauge=int(value("needle-gauge", "valueInteger") or 0),
+        needle_length_mm=_decimal(value("needle-length", "valueQuantity"), f"{path}.extension"),
+        technique=local_code(dosage.get("method"), "technique"),
+        volume_ml=_decimal(dose.get("value"), f"{path}.dosage.dose.value"),
+    )
+
+
+@dataclass(frozen=True)
+class LotFields:
+    product: str
+    lot_number: str
+    expiry_date: datetime.date
+
+
+def lot_fields(entry: Entry) -> LotFields:
+    resource, path = entry.resource, entry.path
+    batch = resource.get("batch") or {}
+    if not batch.get("lotNumber") or not batch.get("expirationDate"):
+        raise Unmapped("No lot number and expiry date: a product without its lot is not stock.")
+    return LotFields(
+        product=local_code(resource.get("code"), "product"),
+        lot_number=str(batch["lotNumber"])[:60],
+        expiry_date=_date(batch["expirationDate"], f"{path}.batch.expirationDate"),
+    )
+
+
+# --- Adverse events and consents --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventFields:
+    patient: str
+    term: str
+    term_text: str
+    onset_date: datetime.date
+    detected_on: datetime.date
+    grade: int | None
+    seriousness: list[str]
+    outcome: str
+    causality: str
+    suspects: list[str]
+
+
+def event_fields(entry: Entry) -> EventFields:
+    resource, path = entry.resource, entry.path
+    term = local_code(resource.get("event"), "adverse-event-term")
+    if not term:
+        raise Unmapped("No event term of ours: the safety record needs one.")
+    text = str((resource.get("event") or {}).get("text", ""))
+    outcome = next(
+        (AE_OUTCOME.get(code, "") for _s, code in codings(resource.get("outcome"))), "unknown"
+    )
+    suspects = resource.get("suspectEntity") or []
+    causality = next(
+        (
+            CAUSALITY.get(code, "")
+            for suspect in suspects
+            for item in suspect.get("causality") or []
+            for _s, code in codings(item.get("assessment"))
+        ),
+        "unassessable",
+    )
+    detected = resource.get("detected") or resource.get("date")
+    return EventFields(
+        patient=reference(resource.get("subject")),
+        term=term,
+        term_text=text.split(": ", 1)[1][:200] if term == "other" and ": " in text else "",
+        onset_date=_date(resource.get("date"), f"{path}.date"),
+        detected_on=_date(detected, f"{path}.detected"),
+        grade=_whole(ext(resource, "ctcae-grade").get("valueInteger")),
+        seriousness=[
+            str(e.get("valueCode"))
+            for e in resource.get("extension") or []
+            if e.get("url") == codes.extension_url("seriousness-criterion")
+        ],
+        outcome=outcome or "unknown",
+        causality=causality or "unassessable",
+        suspects=[reference(s.get("instance")) for s in suspects if reference(s.get("instance"))],
+    )
+
+
+@dataclass(frozen=True)
+class ConsentFields:
+    patient: str
+    plan: str
+    version: str
+    pdf: bytes
+    statement: str
+    patient_name: str
+    signed_at: datetime.datetime
+    countersigned: bool
+    withdrawn: bool
+
+
+def consent_fields(entry: Entry) -> ConsentFields:
+    resource, path = entry.resource, entry.path
+    attachment = resource.get("sourceAttachment") or {}
+    where = f"{path}.sourceAttachment"
+    if attachment.get("contentType") != "application/pdf" or not attachment.get("data"):
+        raise Unmapped("No signed PDF in the file: a consent is kept with what was signed.")
+    try:
+        pdf = base64.b64decode(str(attachment["data"]), validate=True)
+    except (binascii.Error, ValueError):
+        raise Refused([(f"{where}.data", "The PDF is not valid base64.")]) from None
+    digest = base64.b64encode(hashlib.sha1(pdf).digest()).decode()  # noqa: S324  FHIR's hash
+    if attachment.get("hash") and attachment["hash"] != digest:
+        raise Refused([(f"{where}.hash", "The PDF does not match its hash: it was altered.")])
+    version = (
+        next(
+            (
+                str(i.get("value", ""))
+                for i in resource.get("identifier") or []
+                if i.get("system") == codes.identifier_system("consent-document-sha256")
+            ),
+            "",
+        )
+        or hashlib.sha256(pdf).hexdigest()
+    )
+    provision = resource.get("provision") or {}
+    plan = next((reference(d.get("reference")) for d in provision.get("data") or []), "")
+    performer: dict[str, Any] = next(iter(resource.get("performer") or []), {})
+    status = str(resource.get("status", ""))
+    return ConsentFields(
+        patient=reference(resource.get("patient")),
+        plan=plan,
+        version=version[:64],
+        pdf=pdf,
+        statement=str(attachment.get("title") or ""),
+        patient_name=str(performer.get("display") or ""),
+        signed_at=_moment(resource.get("dateTime"), f"{path}.dateTime"),
+        countersigned=status in {"active", "inactive"},
+        withdrawn=status == "inactive",
+    )

@@ -1,0 +1,298 @@
+"""A clinic's records leave by FHIR and come back equal in an empty clinic, field for field.
+
+The exporting clinic answers `Patient/$everything` for each patient; the entries, with their
+full URLs, are posted as one collection Bundle to the importing clinic; then both clinics'
+exports are compared resource by resource, with the importing clinic's ids mapped back through
+`fhir.ImportedRecord`. What may differ is only what belongs to the clinic holding the record
+(listed in `LOCAL`), and every other difference is named by its path.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from mesotrace.accounts.models import Membership
+from mesotrace.accounts.roles import Role
+from mesotrace.fhir.models import ImportedRecord
+from mesotrace.fhir.rules import codes
+from mesotrace.inventory.models import Lot
+from mesotrace.inventory.queries.stock import on_hand
+from mesotrace.patients.models import Patient
+from mesotrace.treatments.models import Injection, InjectionComponent, TreatmentSession
+from tests.conftest import make_clinic
+from tests.fhir.builders import charted_record, validated
+from tests.fhir.round_trip_builders import second_course
+
+# Compared field for field (every element the export carries, once ids are mapped).
+COMPARED = [
+    "Patient",
+    "AllergyIntolerance",
+    "MedicationStatement",
+    "Condition",
+    "CarePlan",
+    "Appointment",
+    "Procedure",
+    "MedicationAdministration",
+    "Medication",
+    "Observation",
+    "AdverseEvent",
+    "Consent",
+]
+# What belongs to the clinic holding the record, not to the record: its own record number
+# and lot ids (the exporting system's stay in ImportedRecord), and when each row was written.
+LOCAL = {
+    "Patient": {"identifier", "managingOrganization"},
+    "Medication": {"identifier"},
+    "AllergyIntolerance": {"recordedDate"},
+    "MedicationStatement": {"dateAsserted"},
+    "Condition": {"recordedDate"},
+    "CarePlan": {"created"},
+    "AdverseEvent": {"recordedDate"},
+}
+# Kept by content: an allergy or a medication is a line of the patient's record, with no id
+# of its own in the importing clinic's ImportedRecord.
+BY_CONTENT = {"AllergyIntolerance", "MedicationStatement"}
+
+
+def _everything(client, headers, patients: list[Patient]) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for patient in patients:
+        response = client.get(f"/fhir/r4/Patient/{patient.pk}/$everything", **headers)
+        assert response.status_code == 200, response.content[:300]
+        for entry in response.json().get("entry", []):
+            found[entry["fullUrl"]] = {"fullUrl": entry["fullUrl"], "resource": entry["resource"]}
+    return list(found.values())
+
+
+def _collection(entries: list[dict[str, Any]]) -> str:
+    return json.dumps({"resourceType": "Bundle", "type": "collection", "entry": entries})
+
+
+def _post(client, headers, body: str, dry_run: bool = False):
+    path = "/fhir/r4/" + ("?dry-run=true" if dry_run else "")
+    return client.post(path, body, "application/fhir+json", **headers)
+
+
+def _id_map(target, entries: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """(type, exporting id) → importing id, from what the import kept."""
+    kept = {
+        (row.resource_type, row.value): str(row.object_id)
+        for row in ImportedRecord.objects.for_clinic(target)
+    }
+    found: dict[tuple[str, str], str] = {}
+    for entry in entries:
+        resource = entry["resource"]
+        kind, pk = resource["resourceType"], resource["id"]
+        values = [entry["fullUrl"], pk, *(i["value"] for i in resource.get("identifier", [])[:1])]
+        for value in values:
+            if (kind, value) in kept:
+                found[(kind, pk)] = kept[(kind, value)]
+                break
+    for (kind, pk), mine in list(found.items()):
+        if kind == "CarePlan":
+            found[("Condition", pk)] = mine  # one Condition per plan, with the plan's id
+        if kind == "Practitioner":
+            found[("PractitionerRole", pk)] = mine
+    return found
+
+
+def _normal(value: Any, back: dict[tuple[str, str], str], kind: str = "") -> Any:
+    """The resource with bookkeeping dropped and references written in exporting ids."""
+    if isinstance(value, dict):
+        found = {}
+        for key, item in value.items():
+            if key in {"meta", "id"} or key in LOCAL.get(kind, set()):
+                continue
+            if key == "reference" and isinstance(item, str) and item.count("/") == 1:
+                ref_kind, pk = item.split("/")
+                found[key] = f"{ref_kind}/{back.get((ref_kind, pk), pk)}"
+                if ref_kind == "Organization":
+                    return {}
+                continue
+            found[key] = _normal(item, back)
+        return found
+    if isinstance(value, list):
+        return [_normal(item, back) for item in value]
+    return value
+
+
+def _differences(a: Any, b: Any, path: str) -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [
+            line
+            for key in sorted(set(a) | set(b))
+            for line in _differences(a.get(key), b.get(key), f"{path}.{key}")
+        ]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            line
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for line in _differences(x, y, f"{path}[{i}]")
+        ]
+    return [] if a == b else [f"{path}: exported {a!r}, came back {b!r}"]
+
+
+def compare(
+    exported: list[dict[str, Any]], again: list[dict[str, Any]], ids: dict[tuple[str, str], str]
+) -> list[str]:
+    """Every field that differs between the two exports, named by type, id and path."""
+    back = {(kind, mine): pk for (kind, pk), mine in ids.items()}
+    theirs = {(r["resourceType"], r["id"]): r for r in (e["resource"] for e in again)}
+    problems = []
+    for kind in COMPARED:
+        sent = [e["resource"] for e in exported if e["resource"]["resourceType"] == kind]
+        came = [r for (k, _pk), r in theirs.items() if k == kind]
+        if kind in BY_CONTENT:
+            before = sorted(json.dumps(_normal(r, {}, kind), sort_keys=True) for r in sent)
+            after = sorted(json.dumps(_normal(r, back, kind), sort_keys=True) for r in came)
+            problems += [] if before == after else [f"{kind}: {before} != {after}"]
+            continue
+        if len(sent) != len(came):
+            problems.append(f"{kind}: {len(sent)} exported, {len(came)} came back")
+        for resource in sent:
+            mine = ids.get((kind, resource["id"]))
+            twin = theirs.get((kind, mine)) if mine else None
+            if twin is None:
+                problems.append(f"{kind}/{resource['id']}: did not come back")
+                continue
+            problems += _differences(
+                _normal(resource, {}, kind), _normal(twin, back, kind), f"{kind}/{resource['id']}"
+            )
+    return problems
+
+
+@pytest.fixture
+def clinics(world, bearer):
+    """The exporting clinic with two patients' full records, and an empty clinic the same
+    owner runs (a group opening a site, or a clinic moving to a new Mesotrace)."""
+    first = charted_record(world)
+    second = second_course(world)
+    empty = make_clinic("gamma")
+    owner = world.members["owner"]
+    Membership.objects.create(user=owner, clinic=empty, role=Role.OWNER)
+    return {
+        "patients": [first.patient, second],
+        "source": bearer(owner, world.clinic),
+        "target": bearer(owner, empty),
+        "empty": empty,
+    }
+
+
+def test_a_clinic_exported_and_imported_comes_back_equal_field_for_field(world, client, clinics):
+    exported = _everything(client, clinics["source"], clinics["patients"])
+    kinds = {e["resource"]["resourceType"] for e in exported}
+    assert set(COMPARED) <= kinds, set(COMPARED) - kinds
+    empty = clinics["empty"]
+
+    dry = _post(client, clinics["target"], _collection(exported), dry_run=True)
+    assert dry.status_code == 200, dry.content[:2000]
+    assert Patient.objects.for_clinic(empty).count() == 0
+
+    response = _post(client, clinics["target"], _collection(exported))
+    assert response.status_code == 200, response.content[:3000]
+    outcome = validated(response.json())
+    assert outcome["issue"][0]["diagnostics"] == dry.json()["issue"][0]["diagnostics"].replace(
+        "Dry run, nothing saved: ", "Imported: "
+    )
+    skipped = {
+        i["expression"][0]: i["diagnostics"]
+        for i in outcome["issue"][1:]
+        if i["diagnostics"].startswith("skipped")
+    }
+    kinds_skipped = {
+        next(
+            e["resource"]["resourceType"] for e in exported if path.startswith(f"Bundle.entry[{n}]")
+        )
+        for path in skipped
+        for n in [int(path.split("[")[1].split("]")[0])]
+    }
+    # Photos travel as addresses only, the clinic and its practitioners' roles stay home.
+    assert kinds_skipped <= {"DocumentReference", "Organization", "PractitionerRole"}, skipped
+
+    ids = _id_map(empty, exported)
+    patients = list(Patient.objects.for_clinic(empty))
+    again = _everything(client, clinics["target"], patients)
+    assert compare(exported, again, ids) == []
+    # The comparison names the field that differs: a changed dose and a lost lot number.
+    changed = json.loads(json.dumps(again))
+    given = next(e for e in changed if e["resource"]["resourceType"] == "MedicationAdministration")
+    given["resource"]["dosage"]["dose"]["value"] = 9
+    lot = next(e for e in changed if e["resource"]["resourceType"] == "Medication")
+    del lot["resource"]["batch"]["lotNumber"]
+    named = compare(exported, changed, ids)
+    assert len(named) == 2, named
+    assert any(".dosage.dose.value: exported" in line for line in named), named
+    assert any(".batch.lotNumber: exported" in line for line in named), named
+
+    # The sessions' points and lots, row by row, and the stock the import brought in is used up.
+    def points(clinic) -> list[tuple[Any, ...]]:
+        return sorted(
+            (
+                str(c.injection.session.performed_on),
+                c.injection.number,
+                c.injection.zone.slug,
+                c.injection.depth_mm,
+                c.product.slug,
+                c.lot.lot_number,
+                c.lot.expiry_date,
+                c.volume_ml,
+            )
+            for c in InjectionComponent.objects.for_clinic(clinic).select_related(
+                "injection__session", "injection__zone", "product", "lot"
+            )
+        )
+
+    assert points(empty) == points(world.clinic)
+    assert (
+        Injection.objects.for_clinic(empty).count()
+        == Injection.objects.for_clinic(world.clinic).count()
+    )
+    for lot in Lot.objects.for_clinic(empty):
+        assert on_hand(lot) == Decimal("0"), lot
+
+    # A second import of the same file creates nothing and changes nothing.
+    twice = _post(client, clinics["target"], _collection(exported))
+    assert twice.status_code == 200, twice.content[:2000]
+    summary = twice.json()["issue"][0]["diagnostics"]
+    assert summary.startswith("Imported: 0 created, 0 updated"), summary
+    assert TreatmentSession.objects.for_clinic(empty).count() == len(
+        [e for e in exported if e["resource"]["resourceType"] == "Procedure"]
+    )
+
+
+def test_a_catalogue_code_the_clinic_lacks_skips_the_record_and_all_that_depends_on_it(
+    world, client, clinics
+):
+    exported = _everything(client, clinics["source"], clinics["patients"][:1])
+    for entry in exported:
+        resource = entry["resource"]
+        if resource["resourceType"] == "Medication":
+            resource["code"]["coding"][0]["code"] = "no-such-product"
+    response = _post(client, clinics["target"], _collection(exported))
+    assert response.status_code == 200, response.content[:2000]
+    issues = response.json()["issue"]
+    said = [i["diagnostics"] for i in issues]
+    assert any("no-such-product" in text for text in said), said
+    empty = clinics["empty"]
+    # Nothing of the session is half there: no session, no injection, no lot.
+    assert TreatmentSession.objects.for_clinic(empty).count() == 0
+    assert Injection.objects.for_clinic(empty).count() == 0
+    assert Lot.objects.for_clinic(empty).count() == 0
+    # The patient, the plan and the measurements still came.
+    assert Patient.objects.for_clinic(empty).count() == 1
+
+
+def test_another_clinics_records_are_refused_to_a_user_who_does_not_own_it(world, client, bearer):
+    record = charted_record(world)
+    source = bearer(world.members["owner"], world.clinic)
+    exported = _everything(client, source, [record.patient])
+    outsider = bearer(world.outsider, world.other_clinic)
+    response = _post(client, outsider, _collection(exported))
+    assert response.status_code == 422
+    system = codes.identifier_system("patient-record-number/alpha")
+    assert any(system in json.dumps(e["resource"]) for e in exported)
+    assert Patient.objects.for_clinic(world.other_clinic).count() == 0
