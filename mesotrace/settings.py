@@ -329,6 +329,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 API_TOKEN_LIFETIME = timedelta(days=env_int("API_TOKEN_LIFETIME_DAYS", 90))
 
+# FHIR bulk export ($export): NDJSON files per clinic and job, deleted after this many hours;
+# under MEDIA_ROOT/fhir-exports unless a folder is named.
+FHIR_EXPORT_DIR = env_str("MESOTRACE_FHIR_EXPORT_DIR", "")
+FHIR_EXPORT_HOURS = env_int("FHIR_EXPORT_HOURS", 24)
+
 
 def _refusal_without_traceback(record: logging.LogRecord) -> bool:
     """A 403 is a refusal working as intended: one line in the log, not a traceback."""

@@ -31,7 +31,7 @@ from mesotrace.fhir.rules.codes import (
     identifier_system,
     local_system,
 )
-from mesotrace.inventory.models import Lot
+from mesotrace.inventory.models import Lot, RecallCampaign
 from mesotrace.outcomes.models import Measurement
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
@@ -715,3 +715,22 @@ def document_reference(photo: SessionPhoto, url: str) -> Resource:
     if photo.uploaded_by_id:
         resource["author"] = [ref("Organization", photo.clinic_id)]
     return with_meta(resource, photo.updated_at, us_core(photo.clinic, "DocumentReference"))
+
+
+def group(campaign: RecallCampaign, patient_ids: list[int]) -> Resource:
+    """A recall campaign as the Group of the patients it calls (the lot's exposed patients)."""
+    resource: Resource = {
+        "resourceType": "Group",
+        "id": str(campaign.pk),
+        "identifier": [{"system": identifier_system("recall-campaign"), "value": str(campaign.pk)}],
+        "active": campaign.status == "open",
+        "type": "person",
+        "actual": True,
+        "code": concept(text="Recall campaign"),
+        "name": f"Recall of lot {campaign.lot.lot_number}",
+        "quantity": len(patient_ids),
+        "managingEntity": ref("Organization", campaign.clinic_id),
+    }
+    if patient_ids:
+        resource["member"] = [{"entity": ref("Patient", pk)} for pk in patient_ids]
+    return with_meta(resource, campaign.updated_at)
