@@ -74,7 +74,8 @@ def kick_off(params: Mapping[str, str], allowed: list[str], readable: Iterable[s
     if unknown:
         reason = _("%(name)s is not supported by this export.") % {"name": unknown[0]}
         raise Refused(unknown[0], reason)
-    output_format = params.get("_outputFormat", NDJSON)
+    # An unencoded "+" arrives as a space; no format has a space in its name.
+    output_format = params.get("_outputFormat", NDJSON).replace(" ", "+")
     if output_format not in OUTPUT_FORMATS:
         raise Refused("_outputFormat", _("Only NDJSON (application/fhir+ndjson) is written."))
     types = _types(params.get("_type", ""), allowed, set(readable))
