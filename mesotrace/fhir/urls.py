@@ -22,6 +22,6 @@ urlpatterns = [
 # The owner's page of bulk exports, mounted at /exports/ (namespace "exports").
 page_patterns = [
     path("", views.exports_page, name="list"),
+    path("<int:job_id>/files/<int:part>", views.export_download, name="download"),
     path("<int:job_id>/cancel", views.export_cancel, name="cancel"),
-    path("<int:job_id>/<str:name>", views.export_download, name="download"),
 ]

@@ -392,8 +392,12 @@ def export_cancel(request: ClinicRequest, job_id: int) -> HttpResponse:
 
 
 @clinic_view("clinic.manage")
-def export_download(request: ClinicRequest, job_id: int, name: str) -> HttpResponseBase:
-    found = _file(Actor.from_request(request), request.clinic, job_id, name)
+def export_download(request: ClinicRequest, job_id: int, part: int) -> HttpResponseBase:
+    """The export's `part`-th file (in the order of the list)."""
+    job = queries.export_job(request.clinic, job_id)
+    if job is None or part >= len(job.output):
+        raise Http404
+    found = _file(Actor.from_request(request), request.clinic, job_id, job.output[part]["file"])
     if found is None:
         raise Http404
     return found

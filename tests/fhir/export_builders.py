@@ -7,10 +7,12 @@ from typing import Any
 
 from django.test import Client
 
+from mesotrace.accounts.access import Actor
+from mesotrace.fhir import services
 from mesotrace.inventory.models import RecallCampaign
 from mesotrace.inventory.services import recalls
 from mesotrace.patients.models import Patient
-from tests.conftest import SYSTEM
+from tests.conftest import SYSTEM, World
 from tests.fhir.builders import BASE, Record
 from tests.messaging.builders import run_worker
 
@@ -55,3 +57,12 @@ def campaign_of(record: Record, *others: Patient) -> RecallCampaign:
     """A recall of the record's lot calling its patient (and `others`)."""
     patients = [record.patient.pk, *(p.pk for p in others)]
     return recalls.open_campaign(SYSTEM, record.lot, patients, reason="Atypical mycobacteria")
+
+
+def sweep_entries(world: World) -> dict[str, int]:
+    """A finished whole-clinic export of clinic A, and its first file, for the page sweep."""
+    owner = Actor.system("sweep", world.membership("owner"))
+    wanted = services.ExportRequest("system", ["Organization"], f"{BASE}/$export", BASE)
+    job = services.request_export(owner, world.clinic, wanted)
+    run_worker()
+    return {"job_id": job.pk, "part": 0}

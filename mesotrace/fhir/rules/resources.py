@@ -15,10 +15,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.utils.html import escape
 
 from mesotrace.accounts.models import Clinic
-from mesotrace.catalogue.models import BodyZone, Compound, Indication, Product
+from mesotrace.catalogue.models import (
+    BodyZone,
+    Compound,
+    Indication,
+    ProcedureType,
+    Product,
+    Technique,
+)
 from mesotrace.charting.models import SessionPhoto
 from mesotrace.consent.models import ConsentSignature
 from mesotrace.fhir.rules import codes
@@ -115,6 +123,13 @@ def with_meta(
     return {"resourceType": resource["resourceType"], "id": resource["id"], "meta": meta} | {
         key: value for key, value in resource.items() if key not in {"resourceType", "id"}
     }
+
+
+def display(choices: type[models.Choices], value: str) -> str:
+    """A choice's text, as `get_FOO_display` gives it, without hashing every choice on each
+    call (a bulk export maps millions of rows)."""
+    member = choices._value2member_map_.get(value)
+    return str(member.label) if member is not None else value  # type: ignore[attr-defined]
 
 
 def is_us(clinic: Clinic) -> bool:
@@ -441,7 +456,7 @@ def procedure(session: TreatmentSession, zones: list[BodyZone]) -> Resource:
             coding(
                 local_system("procedure-type"),
                 protocol.procedure_type,
-                protocol.get_procedure_type_display(),
+                display(ProcedureType, protocol.procedure_type),
             ),
             text=protocol.name,
         ),
@@ -498,7 +513,9 @@ def medication_administration(component: InjectionComponent) -> Resource:
             "site": zone_concept(point.zone),
             "route": route_of(point.depth_mm),
             "method": concept(
-                coding(local_system("technique"), point.technique, point.get_technique_display())
+                coding(
+                    local_system("technique"), point.technique, display(Technique, point.technique)
+                )
             ),
             "dose": quantity(component.volume_ml, "mL"),
         },
