@@ -63,6 +63,8 @@ class Kind:
     params: dict[str, Param]
     # The path from a row to its patient's id, "" for rows of no patient.
     patient_path: str = ""
+    # The rows for a bulk export, when another query reads millions of them faster.
+    bulk: Callable[[Clinic], QuerySet[Any]] | None = None
 
     def patient_of(self, row: Model) -> int | None:
         if not self.patient_path:
@@ -132,6 +134,36 @@ def _administrations(clinic: Clinic) -> QuerySet[InjectionComponent]:
     return (
         InjectionComponent.objects.for_clinic(clinic)
         .select_related("injection__session", "injection__zone", "product", "lot")
+        .order_by("pk")
+    )
+
+
+def _administrations_in_bulk(clinic: Clinic) -> QuerySet[InjectionComponent]:
+    """The same rows, for an export: only the columns the mapping reads, and the few zones,
+    products and lots fetched once per chunk and shared, not joined into every row."""
+    return (
+        InjectionComponent.objects.for_clinic(clinic)
+        .select_related("injection__session")
+        .only(
+            "updated_at",
+            "volume_ml",
+            "lot_id",
+            "product_id",
+            "injection__number",
+            "injection__view",
+            "injection__x",
+            "injection__y",
+            "injection__depth_mm",
+            "injection__needle_gauge",
+            "injection__needle_length_mm",
+            "injection__volume_ml",
+            "injection__technique",
+            "injection__zone_id",
+            "injection__session__patient_id",
+            "injection__session__performed_on",
+            "injection__session__practitioner_id",
+        )
+        .prefetch_related("product", "lot", "injection__zone")
         .order_by("pk")
     )
 
@@ -331,6 +363,7 @@ KINDS: dict[str, Kind] = {
                 "effective-time": Param("date", "injection__session__performed_on"),
             },
             "injection.session.patient_id",
+            _administrations_in_bulk,
         ),
         Kind(
             "Medication",
@@ -592,7 +625,7 @@ def export_rows(
 ) -> QuerySet[Any]:
     """The clinic's rows of one type for an export: of a group's patients only when
     `group_id` is given, changed after `since` only when it is given."""
-    rows = kind.rows(clinic)
+    rows = (kind.bulk or kind.rows)(clinic)
     if group_id is not None:
         members = RecallContact.objects.for_clinic(clinic).filter(campaign_id=group_id)
         lookup = kind.patient_path.replace(".", "__") + "__in"

@@ -439,11 +439,14 @@ def finish_export(actor: Actor, job: ExportJob, output: list[dict[str, Any]]) ->
 
 
 @transaction.atomic
-def fail_export(job: ExportJob, reason: str) -> None:
-    """An export that broke keeps no partial files; the status answers with the reason."""
+def fail_export(job: ExportJob, reason: str) -> bool:
+    """An export that broke keeps no partial files; the status answers with the reason.
+    False when it had been cancelled (deleting its folder may be what broke it)."""
     _remove_files(job)
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportStatus.FAILED, error=reason[:2000], finished_at=timezone.now()
+    return bool(
+        ExportJob.objects.filter(
+            pk=job.pk, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
+        ).update(status=ExportStatus.FAILED, error=reason[:2000], finished_at=timezone.now())
     )
 
 

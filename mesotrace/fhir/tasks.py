@@ -108,7 +108,8 @@ def run_export(job_id: int) -> str:
         shutil.rmtree(job.folder(), ignore_errors=True)
         return "cancelled"
     except Exception as error:
-        services.fail_export(job, f"{type(error).__name__}: {error}")
+        if not services.fail_export(job, f"{type(error).__name__}: {error}"):
+            return "cancelled"
         raise
     if output is None:
         return "cancelled"

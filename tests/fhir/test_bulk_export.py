@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime
 import json
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mesotrace.fhir.models import ExportJob, ExportStatus
@@ -189,3 +191,39 @@ def test_ndjson_lines_are_one_resource_each(world, client, bearer):
     found = exported(client, "$export?_type=Patient", headers)
     (patient,) = ndjson(client, found["output"][0]["url"], headers)
     assert patient["address"] == [{"text": "1 rue de la Paix\nParis"}]
+
+
+def _export_costs(client, headers) -> dict[str, tuple[int, int]]:
+    """Per type: (resources exported, queries the worker ran) of a one-type export."""
+    found = {}
+    for name in SERVED:
+        status_url = kick_off(client, f"$export?_type={name}", headers)
+        with CaptureQueriesContext(connection) as queries:
+            run_worker()
+        output = client.get(status_url, **headers).json()["output"]
+        found[name] = (sum(part["count"] for part in output), len(queries))
+    return found
+
+
+def test_the_worker_runs_no_query_per_resource(world, client, bearer):
+    headers = bearer(world.members["owner"], world.clinic)
+    campaign_of(charted_record(world, "MX-Q-1"))
+    one = _export_costs(client, headers)
+    campaign_of(charted_record(world, "MX-Q-2"))
+    two = _export_costs(client, headers)
+    for name, kind in KINDS.items():
+        if kind.patient_path:
+            assert two[name][0] > one[name][0], name
+    for name in SERVED:
+        assert two[name][1] == one[name][1], (name, one[name], two[name])
+
+
+def test_exported_resources_are_those_read_gives(world, client, bearer):
+    record = charted_record(world)
+    campaign_of(record)
+    headers = bearer(world.members["owner"], world.clinic)
+    resources = files(client, exported(client, "$export", headers), headers)
+    for name, rows in resources.items():
+        for resource in rows:
+            read = client.get(f"{BASE}/{name}/{resource['id']}", **headers)
+            assert read.json() == resource, name
