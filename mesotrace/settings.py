@@ -325,7 +325,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mesotrace@localhost")
 
 # Background tasks (e-mail sending) are rows in the database, run by `manage.py db_worker`,
 # which `make serve` and `make dev` start beside the web server: no other server is needed.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Bulk FHIR exports run on their own queue and worker, so a long export never holds up e-mail.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "exports"],
+    }
+}
 
 API_TOKEN_LIFETIME = timedelta(days=env_int("API_TOKEN_LIFETIME_DAYS", 90))
 

@@ -18,6 +18,9 @@ from mesotrace.accounts.models import Membership
 from mesotrace.fhir import queries, services
 from mesotrace.fhir.models import ExportJob, ExportStatus
 
+# Exports have their own queue and worker (`make serve`'s "exports" process), so a long
+# export never delays the e-mail the default queue sends.
+QUEUE = "exports"
 # Progress is written to the job's row at most this often (resources written).
 PROGRESS_EVERY = 5_000
 
@@ -97,7 +100,7 @@ def _write_all(job: ExportJob) -> list[dict[str, Any]] | None:
     return output
 
 
-@task()
+@task(queue_name=QUEUE)
 def run_export(job_id: int) -> str:
     job = ExportJob.objects.select_related("clinic").filter(pk=job_id).first()
     if job is None or job.status != ExportStatus.QUEUED:
@@ -119,7 +122,7 @@ def run_export(job_id: int) -> str:
     return "done"
 
 
-@task()
+@task(queue_name=QUEUE)
 def expire_export(job_id: int) -> str:
     """Runs when an export's files expire: deletes them, and every other expired export."""
     return f"{services.remove_expired_exports()} expired"

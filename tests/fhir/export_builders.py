@@ -6,9 +6,10 @@ import json
 from typing import Any
 
 from django.test import Client
+from django_tasks_db.management.commands.db_worker import Worker
 
 from mesotrace.accounts.access import Actor
-from mesotrace.fhir import services
+from mesotrace.fhir import services, tasks
 from mesotrace.inventory.models import RecallCampaign
 from mesotrace.inventory.services import recalls
 from mesotrace.patients.models import Patient
@@ -66,3 +67,18 @@ def sweep_entries(world: World) -> dict[str, int]:
     job = services.request_export(owner, world.clinic, wanted)
     run_worker()
     return {"job_id": job.pk, "part": 0}
+
+
+def run_export_worker_loop() -> None:
+    """The exports worker's whole loop, as `make serve` runs it (`db_worker
+    --queue-name=exports`, here in batch mode): for committed data only."""
+    Worker(
+        queue_names=[tasks.QUEUE],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-exports",
+        excluded_queue_names=[],
+    ).run()

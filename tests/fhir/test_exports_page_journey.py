@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from mesotrace.fhir.models import ExportJob, ExportStatus
 from tests.browser import PageLog, Screenshot, sign_in
 from tests.conftest import World, make_patient
-from tests.messaging.builders import run_worker_process_loop
+from tests.fhir.export_builders import run_export_worker_loop
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def test_the_owner_exports_the_clinic_and_downloads_a_file(
     expect(rows.first).to_contain_text("Queued")
     screenshot(page, "01-queued")
 
-    run_worker_process_loop()  # what `make serve`'s worker does
+    run_export_worker_loop()  # what `make serve`'s exports worker does
 
     # The page polls while an export runs: it shows the end without a reload.
     expect(rows.first).to_contain_text("Done", timeout=15_000)
