@@ -227,3 +227,13 @@ def test_exported_resources_are_those_read_gives(world, client, bearer):
         for resource in rows:
             read = client.get(f"{BASE}/{name}/{resource['id']}", **headers)
             assert read.json() == resource, name
+
+
+def test_the_capability_statement_declares_export_and_group(client):
+    statement = validated(client.get(f"{BASE}/metadata").json())
+    rest = statement["rest"][0]
+    assert "export" in {operation["name"] for operation in rest["operation"]}
+    served = {resource["type"]: resource for resource in rest["resource"]}
+    for name in ("Patient", "Group"):
+        assert "export" in {operation["name"] for operation in served[name]["operation"]}
+    assert {"read", "search-type"} == {i["code"] for i in served["Group"]["interaction"]}
