@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bench import (
     durability,
+    fhir_export,
     fhir_import,
     lot_trace,
     mixed_models,
@@ -33,6 +34,7 @@ BENCHMARKS = [
     Benchmark("safety_signals", safety_signals.run),
     Benchmark("durability", durability.run),
     Benchmark("fhir_import", fhir_import.run),
+    Benchmark("fhir_export", fhir_export.run),
 ]
 
 
@@ -58,6 +60,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     safety_signals.add_arguments(parser)
     durability.add_arguments(parser)
     fhir_import.add_arguments(parser)
+    fhir_export.add_arguments(parser)
     return parser.parse_args(argv)
 
 

@@ -338,9 +338,20 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mesotrace@localhost")
 
 # Background tasks (e-mail sending) are rows in the database, run by `manage.py db_worker`,
 # which `make serve` and `make dev` start beside the web server: no other server is needed.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Bulk FHIR exports run on their own queue and worker, so a long export never holds up e-mail.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "exports"],
+    }
+}
 
 API_TOKEN_LIFETIME = timedelta(days=env_int("API_TOKEN_LIFETIME_DAYS", 90))
+
+# FHIR bulk export ($export): NDJSON files per clinic and job, deleted after this many hours;
+# under MEDIA_ROOT/fhir-exports unless a folder is named.
+FHIR_EXPORT_DIR = env_str("MESOTRACE_FHIR_EXPORT_DIR", "")
+FHIR_EXPORT_HOURS = env_int("FHIR_EXPORT_HOURS", 24)
 
 
 def _refusal_without_traceback(record: logging.LogRecord) -> bool:

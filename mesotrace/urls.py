@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from mesotrace.accounts.urls import audit_patterns
 from mesotrace.api import api
 from mesotrace.core import views as core_views
+from mesotrace.fhir.urls import page_patterns as fhir_export_pages
 
 urlpatterns = [
     path("", include("mesotrace.desk.urls")),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("switching/", include("mesotrace.switching.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", include("mesotrace.fhir.urls")),
+    path("exports/", include((fhir_export_pages, "exports"))),
     # Last: whatever else is asked under /api/ gets a JSON 404, DEBUG or not.
     re_path(r"^api/", core_views.api_not_found, name="api_not_found"),
 ]

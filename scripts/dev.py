@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 
-from serve import BIN, Process, reminders, run, worker
+from serve import BIN, Process, exports, reminders, run, worker
 
 
 def runserver() -> list[str]:
@@ -22,5 +22,12 @@ def runserver() -> list[str]:
 if __name__ == "__main__":
     os.environ.setdefault("MESOTRACE_ENV", "development")
     sys.exit(
-        run([Process("web", runserver), Process("worker", worker), Process("reminders", reminders)])
+        run(
+            [
+                Process("web", runserver),
+                Process("worker", worker),
+                Process("exports", exports),
+                Process("reminders", reminders),
+            ]
+        )
     )

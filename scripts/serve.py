@@ -3,7 +3,8 @@
 Prepares (migrate; demo data when the database is empty, outside production; collectstatic),
 then starts each process in PROCESSES and keeps them together: when one stops, or on
 Ctrl-C or SIGTERM, the others are stopped too. Beside gunicorn run the task worker, which
-sends e-mail from the database queue, and the reminder sweep, which queues due appointment
+sends e-mail from the database queue, the export worker, which writes bulk FHIR exports
+from theirs, and the reminder sweep, which queues due appointment
 confirmations and reminders every minute: no other server is needed. `scripts/dev.py`
 (`make dev`) runs the same two beside Django's development server.
 
@@ -61,11 +62,25 @@ def worker() -> list[str]:
     return [str(BIN / "python"), "manage.py", "db_worker", "--interval=2", "--no-reload"]
 
 
+def exports() -> list[str]:
+    """The worker of bulk FHIR exports, on their own queue so e-mail never waits behind one."""
+    return [
+        *worker(),
+        "--queue-name=exports",
+        "--worker-id=exports",
+    ]
+
+
 def reminders() -> list[str]:
     return [str(BIN / "python"), "manage.py", "queue_reminders", "--every=60"]
 
 
-PROCESSES = [Process("web", web), Process("worker", worker), Process("reminders", reminders)]
+PROCESSES = [
+    Process("web", web),
+    Process("worker", worker),
+    Process("exports", exports),
+    Process("reminders", reminders),
+]
 
 
 def manage(*args: str) -> None:

@@ -6,12 +6,15 @@ audited once per call, like any other read of patient data.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Model, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
@@ -20,9 +23,10 @@ from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone, Compound
 from mesotrace.charting.models import SessionPhoto
 from mesotrace.consent.models import ConsentSignature
+from mesotrace.fhir.models import ExportJob, ExportStatus
 from mesotrace.fhir.rules import resources as fhir
 from mesotrace.fhir.rules.search import Param, SearchError, filters
-from mesotrace.inventory.models import Lot
+from mesotrace.inventory.models import Lot, RecallCampaign, RecallContact
 from mesotrace.outcomes.models import Measurement
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
@@ -59,6 +63,8 @@ class Kind:
     params: dict[str, Param]
     # The path from a row to its patient's id, "" for rows of no patient.
     patient_path: str = ""
+    # The rows for a bulk export, when another query reads millions of them faster.
+    bulk: Callable[[Clinic], QuerySet[Any]] | None = None
 
     def patient_of(self, row: Model) -> int | None:
         if not self.patient_path:
@@ -128,6 +134,36 @@ def _administrations(clinic: Clinic) -> QuerySet[InjectionComponent]:
     return (
         InjectionComponent.objects.for_clinic(clinic)
         .select_related("injection__session", "injection__zone", "product", "lot")
+        .order_by("pk")
+    )
+
+
+def _administrations_in_bulk(clinic: Clinic) -> QuerySet[InjectionComponent]:
+    """The same rows, for an export: only the columns the mapping reads, and the few zones,
+    products and lots fetched once per chunk and shared, not joined into every row."""
+    return (
+        InjectionComponent.objects.for_clinic(clinic)
+        .select_related("injection__session")
+        .only(
+            "updated_at",
+            "volume_ml",
+            "lot_id",
+            "product_id",
+            "injection__number",
+            "injection__view",
+            "injection__x",
+            "injection__y",
+            "injection__depth_mm",
+            "injection__needle_gauge",
+            "injection__needle_length_mm",
+            "injection__volume_ml",
+            "injection__technique",
+            "injection__zone_id",
+            "injection__session__patient_id",
+            "injection__session__performed_on",
+            "injection__session__practitioner_id",
+        )
+        .prefetch_related("product", "lot", "injection__zone")
         .order_by("pk")
     )
 
@@ -327,6 +363,7 @@ KINDS: dict[str, Kind] = {
                 "effective-time": Param("date", "injection__session__performed_on"),
             },
             "injection.session.patient_id",
+            _administrations_in_bulk,
         ),
         Kind(
             "Medication",
@@ -511,4 +548,129 @@ def patient_of_clinic(clinic: Clinic, pk: int) -> Patient | None:
     return _patients(clinic).filter(pk=pk).first()
 
 
-__all__ = ["KINDS", "Context", "Found", "Kind", "SearchError", "everything", "read", "search"]
+__all__ = [
+    "KINDS",
+    "SERVED",
+    "Context",
+    "Found",
+    "Kind",
+    "SearchError",
+    "everything",
+    "read",
+    "search",
+]
+
+
+# --- Groups: a recall campaign's patients -------------------------------------------------
+
+
+def _campaigns(clinic: Clinic) -> QuerySet[RecallCampaign]:
+    called = RecallContact.objects.order_by("patient_id")
+    return (
+        RecallCampaign.objects.for_clinic(clinic)
+        .select_related("lot")
+        .prefetch_related(Prefetch("contacts", queryset=called))
+        .order_by("pk")
+    )
+
+
+def _group(campaign: RecallCampaign, context: Context) -> Resource:
+    return fhir.group(campaign, [contact.patient_id for contact in campaign.contacts.all()])
+
+
+GROUP = Kind(
+    "Group",
+    "lot.trace",
+    ObjectType.RECALL_CAMPAIGN,
+    _campaigns,
+    _group,
+    {
+        "member": Param(
+            "reference", "contacts__patient_id", "Patient", "A patient the campaign calls."
+        )
+    },
+)
+# Every type read and search answer: the clinical types, and Group (a recall campaign).
+SERVED: dict[str, Kind] = {**KINDS, GROUP.name: GROUP}
+
+
+def campaign_of_clinic(clinic: Clinic, pk: int) -> RecallCampaign | None:
+    return RecallCampaign.objects.for_clinic(clinic).filter(pk=pk).first()
+
+
+# --- Bulk export ----------------------------------------------------------------------------
+
+# Rows read from the database at a time while a bulk export streams them to its files.
+EXPORT_CHUNK = 2_000
+
+
+def export_kinds(level: str) -> list[Kind]:
+    """The types an export of that level holds: every type for the whole clinic; for
+    patients or a group, the types about a patient."""
+    if level == "system":
+        return list(SERVED.values())
+    return [kind for kind in KINDS.values() if kind.patient_path]
+
+
+def _changed_field(rows: QuerySet[Any]) -> str:
+    names = {f.name for f in rows.model._meta.get_fields()}
+    return "updated_at" if "updated_at" in names else "created_at"
+
+
+def export_rows(
+    kind: Kind,
+    clinic: Clinic,
+    group_id: int | None = None,
+    since: datetime.datetime | None = None,
+) -> QuerySet[Any]:
+    """The clinic's rows of one type for an export: of a group's patients only when
+    `group_id` is given, changed after `since` only when it is given."""
+    rows = (kind.bulk or kind.rows)(clinic)
+    if group_id is not None:
+        members = RecallContact.objects.for_clinic(clinic).filter(campaign_id=group_id)
+        lookup = kind.patient_path.replace(".", "__") + "__in"
+        rows = rows.filter(**{lookup: members.values("patient_id")})
+    if since is not None:
+        rows = rows.filter(**{f"{_changed_field(rows)}__gt": since})
+    return rows
+
+
+def exported(kind: Kind, rows: QuerySet[Any], context: Context) -> Iterator[Resource]:
+    """The rows' resources, read a chunk at a time: never the whole clinic in memory."""
+    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
+        yield kind.build(row, context)
+
+
+def export_jobs(clinic: Clinic) -> QuerySet[ExportJob]:
+    return ExportJob.objects.for_clinic(clinic).select_related("requested_by")
+
+
+def export_job(clinic: Clinic, pk: int) -> ExportJob | None:
+    """A clinic's export that can still be asked about: not cancelled, not expired."""
+    found = export_jobs(clinic).filter(pk=pk).exclude(status=ExportStatus.CANCELLED).first()
+    if found is None or (found.expires_at and found.expires_at <= timezone.now()):
+        return None
+    return found
+
+
+def export_file(actor: Actor, clinic: Clinic, job_id: int, name: str) -> Path | None:
+    """One file of a clinic's finished export, its reading audited; None when there is no
+    such export or file (another clinic's, cancelled, expired)."""
+    job = export_job(clinic, job_id)
+    part = next((p for p in job.output if p["file"] == name), None) if job else None
+    if job is None or part is None or not job.downloadable:
+        return None
+    audit.record(
+        actor,
+        AuditAction.EXPORT,
+        ObjectType.CLINIC,
+        object_id=clinic.pk,
+        details={
+            "fhir": "$export file",
+            "job": job.pk,
+            "type": part["type"],
+            "count": part["count"],
+        },
+        clinic=clinic,
+    )
+    return job.folder() / name

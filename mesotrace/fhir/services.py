@@ -9,21 +9,28 @@ what the real import would do.
 from __future__ import annotations
 
 import datetime
+import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, Membership
 from mesotrace.accounts.roles import Role
+from mesotrace.audit import services as audit
+from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone, Indication, Product, Protocol
 from mesotrace.charting import services as charting
 from mesotrace.consent import services as consent
-from mesotrace.fhir.models import ImportedRecord
+from mesotrace.fhir import tasks
+from mesotrace.fhir.models import ExportJob, ExportStatus, ImportedRecord
 from mesotrace.fhir.rules import clinical_imports as clinical
 from mesotrace.fhir.rules import codes
 from mesotrace.fhir.rules import imports as rules
@@ -783,3 +790,151 @@ def _midday(when: str, entry: Entry) -> datetime.datetime:
     except ValueError:
         raise Refused([(f"{entry.path}.effectiveDateTime", "Use an ISO date or time.")]) from None
     return datetime.datetime.combine(day, datetime.time(12), datetime.UTC)
+
+
+# --- Bulk export ($export) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What a `$export` asks for, checked by the caller: the level, the group (a recall
+    campaign's id) for a group export, the types, and the change time."""
+
+    level: str
+    types: list[str]
+    request_url: str
+    base_url: str
+    group_id: int | None = None
+    since: datetime.datetime | None = None
+
+
+def _remove_files(job: ExportJob) -> None:
+    shutil.rmtree(job.folder(), ignore_errors=True)
+
+
+@transaction.atomic
+def request_export(actor: Actor, clinic: Clinic, asked: ExportRequest) -> ExportJob:
+    """Records the export and queues it on the task worker; expired exports go first."""
+    _remove_expired()
+    job = ExportJob.objects.create(
+        clinic=clinic,
+        requested_by=actor.user,
+        level=asked.level,
+        group_id=asked.group_id,
+        types=asked.types,
+        since=asked.since,
+        request_url=asked.request_url,
+        base_url=asked.base_url,
+    )
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        ObjectType.CLINIC,
+        object_id=clinic.pk,
+        details={"fhir": "$export", "job": job.pk, "level": job.level, "types": job.types},
+        clinic=clinic,
+    )
+    tasks.run_export.enqueue(job.pk)
+    return job
+
+
+@transaction.atomic
+def start_export(job: ExportJob, total: int) -> bool:
+    """The worker begins: False when the export was cancelled while it waited."""
+    started = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, total=total, transaction_time=timezone.now()
+    )
+    job.refresh_from_db()
+    return bool(started)
+
+
+def export_progress(job: ExportJob, written: int) -> bool:
+    """Bookkeeping between chunks: False when the export was cancelled meanwhile."""
+    return bool(
+        ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(written=written)
+    )
+
+
+@transaction.atomic
+def finish_export(actor: Actor, job: ExportJob, output: list[dict[str, Any]]) -> bool:
+    """The files are written: the manifest is ready until it expires, with one audit row
+    naming every type and count exported. False when it was cancelled at the last moment."""
+    now = timezone.now()
+    expires = now + datetime.timedelta(hours=settings.FHIR_EXPORT_HOURS)
+    written = sum(part["count"] for part in output)
+    done = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.DONE,
+        output=output,
+        written=written,
+        finished_at=now,
+        expires_at=expires,
+    )
+    if not done:
+        return False
+    job.refresh_from_db()
+    audit.record(
+        actor,
+        AuditAction.EXPORT,
+        ObjectType.CLINIC,
+        object_id=job.clinic_id,
+        details={
+            "fhir": "$export",
+            "job": job.pk,
+            "level": job.level,
+            "group": job.group_id,
+            "since": job.since.isoformat() if job.since else None,
+            "resources": {part["type"]: part["count"] for part in output},
+            "total": written,
+        },
+        clinic=job.clinic,
+    )
+    tasks.expire_export.using(run_after=expires).enqueue(job.pk)
+    return True
+
+
+@transaction.atomic
+def fail_export(job: ExportJob, reason: str) -> bool:
+    """An export that broke keeps no partial files; the status answers with the reason.
+    False when it had been cancelled (deleting its folder may be what broke it)."""
+    _remove_files(job)
+    return bool(
+        ExportJob.objects.filter(
+            pk=job.pk, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
+        ).update(status=ExportStatus.FAILED, error=reason[:2000], finished_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def cancel_export(actor: Actor, job: ExportJob) -> None:
+    """Stops a running export (the worker notices between chunks) or withdraws a finished
+    one; either way its files are deleted."""
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.CANCELLED, finished_at=timezone.now()
+    )
+    _remove_files(job)
+    audit.record(
+        actor,
+        AuditAction.DELETE,
+        ObjectType.CLINIC,
+        object_id=job.clinic_id,
+        details={"fhir": "$export", "job": job.pk, "cancelled": True},
+        clinic=job.clinic,
+    )
+
+
+def _remove_expired() -> int:
+    now = timezone.now()
+    expired = list(
+        ExportJob.objects.filter(Q(expires_at__lte=now) | Q(status=ExportStatus.CANCELLED))
+    )
+    for job in expired:
+        _remove_files(job)
+    ExportJob.objects.filter(pk__in=[job.pk for job in expired]).delete()
+    return len(expired)
+
+
+@transaction.atomic
+def remove_expired_exports() -> int:
+    """Deletes every export past its expiry, and cancelled ones, with their files: how many.
+    Bookkeeping with no actor: each export's own audit rows stay."""
+    return _remove_expired()

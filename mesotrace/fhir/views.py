@@ -1,18 +1,27 @@
-"""The FHIR R4 interface under /fhir/r4/: metadata, read, search and Patient/$everything."""
+"""The FHIR R4 interface under /fhir/r4/: metadata, read, search, Patient/$everything, import
+and bulk export; and the owner's page of bulk exports."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from mesotrace.accounts.access import ApiRequest
+from mesotrace.accounts.access import Actor, ApiRequest, ClinicRequest, clinic_view
+from mesotrace.accounts.models import Clinic
 from mesotrace.core.http import public
 from mesotrace.fhir import queries, services
 from mesotrace.fhir.access import fhir_view
-from mesotrace.fhir.rules import codes, imports
+from mesotrace.fhir.models import ExportStatus
+from mesotrace.fhir.rules import bulk, codes, imports
 from mesotrace.fhir.rules.capability import capability_statement
 from mesotrace.fhir.rules.outcome import body, issue, outcome, respond, with_etag
 from mesotrace.fhir.rules.search import SearchError, paging
@@ -33,7 +42,7 @@ def _unsupported_format(request: HttpRequest) -> HttpResponse | None:
 
 
 def _kind(name: str) -> queries.Kind | None:
-    return queries.KINDS.get(name)
+    return queries.SERVED.get(name)
 
 
 def _unknown_type(name: str) -> HttpResponse:
@@ -63,7 +72,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement: what any client may learn before it has a token."""
     statement = capability_statement(
         _base(request),
-        [(kind.name, kind.params) for kind in queries.KINDS.values()],
+        [(kind.name, kind.params) for kind in queries.SERVED.values()],
         {name: [url] for name, url in codes.US_CORE_PROFILES.items()},
         PUBLISHED,
     )
@@ -243,3 +252,152 @@ def _import(request: ApiRequest, entries: list[imports.Entry]) -> HttpResponse:
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other address under /fhir/r4/: an OperationOutcome, never an HTML page."""
     return respond(404, issue("not-supported", _("This interaction is not supported.")))
+
+
+# --- Bulk export ($export) ------------------------------------------------------------------
+
+
+def _status_url(request: HttpRequest, job_id: int) -> str:
+    return request.build_absolute_uri(reverse("fhir:export_status", args=[job_id]))
+
+
+def _kick_off(request: ApiRequest, level: str, group_id: int | None) -> HttpResponse:
+    """Checks a kick-off and queues the export: 202 with the status URL to poll."""
+    if not bulk.wants_async(request.headers.get("Prefer", "")):
+        reason = _("A bulk export needs the header Prefer: respond-async.")
+        return respond(400, issue("invalid", reason, "Prefer"))
+    allowed = [kind.name for kind in queries.export_kinds(level)]
+    readable = [k.name for k in queries.SERVED.values() if request.membership.may(k.permission)]
+    try:
+        asked = bulk.kick_off(request.GET.dict(), allowed, readable)
+    except bulk.Refused as refused:
+        code = "forbidden" if refused.status == 403 else "invalid"
+        return respond(refused.status, issue(code, refused.reason, refused.parameter))
+    wanted = services.ExportRequest(
+        level, asked.types, request.build_absolute_uri(), _base(request), group_id, asked.since
+    )
+    job = services.request_export(request.actor, request.clinic, wanted)
+    response = HttpResponse(status=202)
+    response["Content-Location"] = _status_url(request, job.pk)
+    return response
+
+
+@fhir_view("clinic.manage")
+def export_system(request: ApiRequest) -> HttpResponse:
+    """`GET [base]/$export`: every resource type of the clinic."""
+    return _kick_off(request, "system", None)
+
+
+@fhir_view("clinic.manage")
+def export_patients(request: ApiRequest) -> HttpResponse:
+    """`GET [base]/Patient/$export`: every patient's records."""
+    return _kick_off(request, "patient", None)
+
+
+@fhir_view("clinic.manage")
+def export_group(request: ApiRequest, pk: str) -> HttpResponse:
+    """`GET [base]/Group/[id]/$export`: the records of a recall campaign's patients."""
+    found = pk.isdigit() and len(pk) <= 18
+    campaign = queries.campaign_of_clinic(request.clinic, int(pk)) if found else None
+    if campaign is None:
+        return _not_found("Group", pk)
+    return _kick_off(request, "group", campaign.pk)
+
+
+def _unknown_export() -> HttpResponse:
+    reason = _("This export is not known, was cancelled or has expired.")
+    return respond(404, issue("not-found", reason))
+
+
+@fhir_view("clinic.manage", methods=("GET", "DELETE"))
+def export_status(request: ApiRequest, job_id: int) -> HttpResponse:
+    """Poll an export (202 while it runs, the manifest when done) or cancel it (DELETE)."""
+    job = queries.export_job(request.clinic, job_id)
+    if job is None:
+        return _unknown_export()
+    if request.method == "DELETE":
+        services.cancel_export(request.actor, job)
+        done = _("The export is cancelled and its files deleted.")
+        return respond(
+            202, {"severity": "information", "code": "informational", "diagnostics": done}
+        )
+    if job.active:
+        response = HttpResponse(status=202)
+        response["X-Progress"] = f"{job.percent}% ({job.written} of {job.total} resources)"
+        response["Retry-After"] = str(bulk.RETRY_AFTER)
+        return response
+    if job.status == ExportStatus.FAILED:
+        return respond(
+            500, issue("exception", _("The export failed: %(reason)s") % {"reason": job.error})
+        )
+    assert job.transaction_time is not None
+    assert job.expires_at is not None
+
+    def file_url(name: str) -> str:
+        return request.build_absolute_uri(reverse("fhir:export_file", args=[job.pk, name]))
+
+    document = bulk.manifest(job.transaction_time, job.request_url, job.output, file_url)
+    response = HttpResponse(json.dumps(document), content_type="application/json")
+    response["Expires"] = http_date(job.expires_at.timestamp())
+    return response
+
+
+def _file(actor: Actor, clinic: Clinic, job_id: int, name: str) -> HttpResponseBase | None:
+    path = queries.export_file(actor, clinic, job_id, name)
+    if path is None:
+        return None
+    response = FileResponse(path.open("rb"), content_type=bulk.NDJSON)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@fhir_view("clinic.manage")
+def export_file(request: ApiRequest, job_id: int, name: str) -> HttpResponseBase:
+    """One NDJSON file of a finished export, to the clinic's token that may export."""
+    return _file(request.actor, request.clinic, job_id, name) or _unknown_export()
+
+
+@clinic_view("clinic.manage")
+@require_http_methods(["GET", "POST"])
+def exports_page(request: ClinicRequest) -> HttpResponse:
+    """The owner's exports: start a whole-clinic export, follow it, download, cancel."""
+    if request.method == "POST":
+        readable = [
+            k for k in queries.export_kinds("system") if request.membership.may(k.permission)
+        ]
+        wanted = services.ExportRequest(
+            "system",
+            [kind.name for kind in readable],
+            request.build_absolute_uri(reverse("fhir:export_system")),
+            _base(request),
+        )
+        services.request_export(Actor.from_request(request), request.clinic, wanted)
+        messages.success(request, _("Export queued: it runs in the background."))
+        return redirect("exports:list")
+    jobs = list(queries.export_jobs(request.clinic)[:30])
+    running = any(job.active for job in jobs)
+    context = {"jobs": jobs, "running": running, "export_hours": settings.FHIR_EXPORT_HOURS}
+    return render(request, "fhir/exports.html", context)
+
+
+@clinic_view("clinic.manage")
+@require_POST
+def export_cancel(request: ClinicRequest, job_id: int) -> HttpResponse:
+    job = queries.export_job(request.clinic, job_id)
+    if job is None:
+        raise Http404
+    services.cancel_export(Actor.from_request(request), job)
+    messages.success(request, _("Export cancelled and its files deleted."))
+    return redirect("exports:list")
+
+
+@clinic_view("clinic.manage")
+def export_download(request: ClinicRequest, job_id: int, part: int) -> HttpResponseBase:
+    """The export's `part`-th file (in the order of the list)."""
+    job = queries.export_job(request.clinic, job_id)
+    if job is None or part >= len(job.output):
+        raise Http404
+    found = _file(Actor.from_request(request), request.clinic, job_id, job.output[part]["file"])
+    if found is None:
+        raise Http404
+    return found

@@ -24,6 +24,7 @@ from tests.catalogue.builders import own_entries
 from tests.charting.builders import sweep_entries as charting_entries
 from tests.conftest import SYSTEM, World, make_patient, make_practitioner
 from tests.consent.builders import portal_sweep_entries
+from tests.fhir.export_builders import sweep_entries as export_entries
 from tests.inventory.builders import sweep_entries as inventory_entries
 from tests.safety.builders import sweep_entries as safety_entries
 from tests.switching.builders import sweep_entries as switching_entries
@@ -110,6 +111,7 @@ def clinic_data(world: World) -> dict[str, int]:
         **charting_entries(world, patient, MARKER),
         **safety_entries(world, patient, MARKER),
         **switching_entries(world),
+        **export_entries(world),
         # Last: its consent_id names a document with a drawn signature, for signature.png.
         **portal_sweep_entries(world, patient),
     }

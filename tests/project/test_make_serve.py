@@ -187,6 +187,27 @@ def test_the_task_worker_beside_the_web_server_writes_email_to_files(server: Ser
     assert "/portal/open/" in written
 
 
+def test_the_export_worker_beside_the_web_server_writes_a_bulk_export(server: Server) -> None:
+    browser = Browser(server.base)
+    browser.sign_in("owner@vita.demo", "demo")
+    _status, _headers, page = browser.get("/exports/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token
+    assert browser.post("/exports/", {"csrfmiddlewaretoken": token.group(1)}) == 200
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        _status, _headers, page = browser.get("/exports/")
+        if "/files/" in page:
+            break
+        time.sleep(1)
+    found = re.search(r'href="(/exports/\d+/files/\d+)"', page)
+    assert found, server.output()
+    status, headers, body = browser.get(found.group(1))
+    assert status == 200
+    assert headers["Content-Type"] == "application/fhir+ndjson"
+    assert body.splitlines()[0].startswith('{"resourceType":')
+
+
 def test_stopping_make_serve_stops_every_process(server: Server) -> None:
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=30) == 0

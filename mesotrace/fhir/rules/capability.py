@@ -15,6 +15,13 @@ _TYPE_OF = {
     "date": "date",
     "datetime": "date",
 }
+# Bulk Data Access (Flat FHIR) 2.0, whose $export this server answers.
+_BULK = "http://hl7.org/fhir/uv/bulkdata"
+_EXPORT = {
+    "name": "export",
+    "documentation": "Bulk export to NDJSON (Prefer: respond-async; _type, _since, "
+    "_outputFormat); a Group is a recall campaign's patients. Owners only.",
+}
 # Search parameters we define ourselves (not in the FHIR R4 base for that resource).
 OWN_PARAMETERS = {("MedicationAdministration", "lot-number")}
 
@@ -50,8 +57,11 @@ def _resource(name: str, params: dict[str, Param], profiles: list[str]) -> dict[
             {
                 "name": "everything",
                 "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
-            }
+            },
+            _EXPORT | {"definition": f"{_BULK}/OperationDefinition/patient-export"},
         ]
+    if name == "Group":
+        found["operation"] = [_EXPORT | {"definition": f"{_BULK}/OperationDefinition/group-export"}]
     return found
 
 
@@ -84,13 +94,14 @@ def capability_statement(
                     _resource(name, params, profiles.get(name, [])) for name, params in kinds
                 ],
                 "operation": [
+                    _EXPORT | {"definition": f"{_BULK}/OperationDefinition/export"},
                     {
                         "name": "import",
                         "definition": f"{LOCAL_BASE}/OperationDefinition/import",
                         "documentation": "POST a transaction or collection Bundle to the base, "
                         "or NDJSON to $import; all or nothing, matched on identifiers; "
                         "?dry-run=true reports without saving. Owners only.",
-                    }
+                    },
                 ],
             }
         ],

@@ -15,10 +15,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.utils.html import escape
 
 from mesotrace.accounts.models import Clinic
-from mesotrace.catalogue.models import BodyZone, Compound, Indication, Product
+from mesotrace.catalogue.models import (
+    BodyZone,
+    Compound,
+    Indication,
+    ProcedureType,
+    Product,
+    Technique,
+)
 from mesotrace.charting.models import SessionPhoto
 from mesotrace.consent.models import ConsentSignature
 from mesotrace.fhir.rules import codes
@@ -31,7 +39,7 @@ from mesotrace.fhir.rules.codes import (
     identifier_system,
     local_system,
 )
-from mesotrace.inventory.models import Lot
+from mesotrace.inventory.models import Lot, RecallCampaign
 from mesotrace.outcomes.models import Measurement
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
@@ -116,6 +124,13 @@ def with_meta(
     return {"resourceType": resource["resourceType"], "id": resource["id"], "meta": meta} | {
         key: value for key, value in resource.items() if key not in {"resourceType", "id"}
     }
+
+
+def display(choices: type[models.Choices], value: str) -> str:
+    """A choice's text, as `get_FOO_display` gives it, without hashing every choice on each
+    call (a bulk export maps millions of rows)."""
+    member = choices._value2member_map_.get(value)
+    return str(member.label) if member is not None else value  # type: ignore[attr-defined]
 
 
 def is_us(clinic: Clinic) -> bool:
@@ -474,7 +489,7 @@ def procedure(session: TreatmentSession, zones: list[BodyZone]) -> Resource:
             coding(
                 local_system("procedure-type"),
                 protocol.procedure_type,
-                protocol.get_procedure_type_display(),
+                display(ProcedureType, protocol.procedure_type),
             ),
             text=protocol.name,
         ),
@@ -534,7 +549,9 @@ def medication_administration(component: InjectionComponent) -> Resource:
             "site": zone_concept(point.zone),
             "route": route_of(point.depth_mm),
             "method": concept(
-                coding(local_system("technique"), point.technique, point.get_technique_display())
+                coding(
+                    local_system("technique"), point.technique, display(Technique, point.technique)
+                )
             ),
             "dose": quantity(component.volume_ml, "mL"),
         },
@@ -751,3 +768,22 @@ def document_reference(photo: SessionPhoto, url: str) -> Resource:
     if photo.uploaded_by_id:
         resource["author"] = [ref("Organization", photo.clinic_id)]
     return with_meta(resource, photo.updated_at, us_core(photo.clinic, "DocumentReference"))
+
+
+def group(campaign: RecallCampaign, patient_ids: list[int]) -> Resource:
+    """A recall campaign as the Group of the patients it calls (the lot's exposed patients)."""
+    resource: Resource = {
+        "resourceType": "Group",
+        "id": str(campaign.pk),
+        "identifier": [{"system": identifier_system("recall-campaign"), "value": str(campaign.pk)}],
+        "active": campaign.status == "open",
+        "type": "person",
+        "actual": True,
+        "code": concept(text="Recall campaign"),
+        "name": f"Recall of lot {campaign.lot.lot_number}",
+        "quantity": len(patient_ids),
+        "managingEntity": ref("Organization", campaign.clinic_id),
+    }
+    if patient_ids:
+        resource["member"] = [{"entity": ref("Patient", pk)} for pk in patient_ids]
+    return with_meta(resource, campaign.updated_at)
