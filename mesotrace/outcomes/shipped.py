@@ -136,7 +136,28 @@ INDICATION_MEASURES: dict[str, list[str]] = {
 }
 
 
+# The names in French (a name is text, not a fact: the code and unit stay as above).
+FRENCH_NAMES: dict[str, str] = {
+    "body-weight": "Poids",
+    "waist-circumference": "Tour de taille",
+    "bmi": "Indice de masse corporelle",
+    "pain-score": "Score de douleur (0-10)",
+    "thigh-circumference": "Tour de cuisse",
+    "calf-circumference": "Tour de mollet",
+    "hip-circumference": "Tour de hanches",
+    "body-fat-percent": "Pourcentage de masse grasse",
+    "hair-density": "Densité capillaire",
+    "wrinkle-severity": "Sévérité des rides (évaluée par le clinicien, 0-5)",
+}
+
+
 def sync_shipped_types(model: Any) -> None:
+    """Creates or updates each shipped type, its name in English and French (the model's
+    `name_en`/`name_fr` columns, django-modeltranslation's, once a migration has added them)."""
+    translated = {field.name for field in model._meta.get_fields()} >= {"name_en", "name_fr"}
     for row in SHIPPED_TYPES:
         values = {k: v for k, v in row.items() if k != "slug"}
+        if translated:
+            values["name_en"] = row["name"]
+            values["name_fr"] = FRENCH_NAMES[row["slug"]]
         model.objects.update_or_create(slug=row["slug"], defaults=values)
