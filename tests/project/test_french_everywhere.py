@@ -30,7 +30,7 @@ from mesotrace.messaging import services as messaging
 from mesotrace.messaging.models import OutboundMessage
 from mesotrace.patients.models import Patient
 from mesotrace.treatments.models import Appointment, TreatmentPlan
-from tests.conftest import SYSTEM, World
+from tests.conftest import World
 from tests.consent.builders import open_portal, portal_link
 from tests.project.english import (
     Catalogue,
@@ -198,9 +198,10 @@ def test_the_consent_document_and_its_pdf_are_french(
 
 
 def _in_french_by_email(patient: Patient) -> Patient:
-    Patient.objects.filter(pk=patient.pk).update(email=f"patient{patient.pk}@example.fr")
+    Patient.objects.filter(pk=patient.pk).update(
+        email=f"patient{patient.pk}@example.fr", preferred_language=LANGUAGE
+    )
     patient.refresh_from_db()
-    messaging.set_preferences(SYSTEM, patient, language=LANGUAGE, no_reminders=False)
     return patient
 
 
