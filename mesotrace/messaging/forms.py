@@ -1,4 +1,4 @@
-"""Forms of the messaging pages: a patient's e-mail choices, the clinic's settings."""
+"""Forms of the messaging pages: a patient's reminder opt-out, the clinic's settings."""
 
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ from mesotrace.messaging.models import MAX_LEAD_HOURS
 
 
 class PreferenceForm(forms.Form):
-    language = forms.ChoiceField(
-        label=_("Language of e-mails"),
-        choices=[("", _("The patient's language")), *settings.LANGUAGES],
-        required=False,
-    )
     no_reminders = forms.BooleanField(label=_("No appointment reminders"), required=False)
 
 

@@ -1,5 +1,6 @@
 """E-mail that reaches the patient: each message with its delivery state, the patient's
-choices (language, reminders) and the clinic's (reminder lead time, default language)."""
+reminder opt-out and the clinic's settings (automatic e-mail, reminder lead time). E-mails are
+written in the patient's preferred language, kept on the patient."""
 
 from __future__ import annotations
 
@@ -86,13 +87,10 @@ class OutboundMessage(ClinicOwned):
 
 
 class MessagePreference(ClinicOwned):
-    """A patient's choices about e-mail: the language to write in, and no reminders."""
+    """A patient's choice about e-mail: no reminders."""
 
     patient = models.OneToOneField(
         "patients.Patient", on_delete=models.CASCADE, related_name="message_preference"
-    )
-    language = models.CharField(
-        _("language of e-mails"), max_length=8, blank=True, choices=settings.LANGUAGES
     )
     no_reminders = models.BooleanField(_("no appointment reminders"), default=False)
 
@@ -102,8 +100,8 @@ class MessagePreference(ClinicOwned):
 
 class ClinicMessaging(ClinicOwned):
     """A clinic's e-mail settings: whether confirmations and reminders go out by themselves
-    (off until the owner turns them on, so bookings made before get none), when reminders
-    go out, and the language by default."""
+    (off until the owner turns them on, so bookings made before get none) and when reminders
+    go out. The clinic's language is the clinic's own (`Clinic.language`)."""
 
     automatic = models.BooleanField(_("send confirmations and reminders"), default=False)
     automatic_since = models.DateTimeField(null=True, blank=True)
@@ -112,9 +110,6 @@ class ClinicMessaging(ClinicOwned):
         _("reminder lead time (hours)"),
         default=DEFAULT_LEAD_HOURS,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_LEAD_HOURS)],
-    )
-    language = models.CharField(
-        _("language of e-mails"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
 
     class Meta:

@@ -33,8 +33,9 @@ def preference_of(patient: Patient) -> MessagePreference:
 
 
 def language_for(patient: Patient) -> str:
-    """The language chosen for the patient's e-mails, else the patient's preferred language."""
-    return preference_of(patient).language or patient.preferred_language
+    """The language the patient's e-mails are written in: the patient's preferred language,
+    the one their portal and consent follow too (the clinic's for a patient without one)."""
+    return patient.preferred_language or patient.clinic.language
 
 
 def patient_messages(actor: Actor, patient: Patient) -> list[OutboundMessage]:

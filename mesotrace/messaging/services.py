@@ -1,12 +1,13 @@
 """Every write of messaging: messages queued (each with its background send), the result of
-each attempt to send, the sweep that queues confirmations and reminders, and the patient's
-and the clinic's choices. Each runs in a transaction and writes its audit row."""
+each attempt to send, the sweep that queues confirmations and reminders, the patient's reminder
+opt-out and the clinic's e-mail settings. Each runs in a transaction and writes its audit row."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -40,7 +41,6 @@ RETRY_AFTER = (
     datetime.timedelta(minutes=15),
     datetime.timedelta(minutes=60),
 )
-LANGUAGE_CODES = {"en", "fr", "it", "es", "pt"}
 
 
 def _queue(
@@ -185,20 +185,16 @@ def record_attempt(actor: Actor, message: OutboundMessage, attempt: Attempt) -> 
 
 
 @transaction.atomic
-def set_preferences(
-    actor: Actor, patient: Patient, *, language: str, no_reminders: bool
-) -> MessagePreference:
-    """The patient's language for e-mails (blank: the clinic's) and their reminder opt-out."""
-    if language and language not in LANGUAGE_CODES:
-        raise ValidationError({"language": _("Choose one of the languages offered.")})
+def set_preferences(actor: Actor, patient: Patient, *, no_reminders: bool) -> MessagePreference:
+    """The patient's reminder opt-out. Their e-mails' language is their preferred language,
+    changed on the patient's record (`patients.services.update_patient`)."""
     preference, _created = MessagePreference.objects.select_for_update().get_or_create(
         clinic=patient.clinic, patient=patient
     )
-    fields = ["language", "no_reminders"]
-    before = audit.snapshot(preference, fields)
-    preference.language, preference.no_reminders = language, no_reminders
+    before = audit.snapshot(preference, ["no_reminders"])
+    preference.no_reminders = no_reminders
     preference.save()
-    changes = audit.diff(before, audit.snapshot(preference, fields))
+    changes = audit.diff(before, audit.snapshot(preference, ["no_reminders"]))
     audit.record(actor, AuditAction.UPDATE, preference, changes=changes)
     return preference
 
@@ -207,25 +203,25 @@ def set_preferences(
 def set_clinic_messaging(
     actor: Actor, clinic: Clinic, *, automatic: bool, reminder_lead_hours: int, language: str
 ) -> ClinicMessaging:
-    """Whether the clinic sends confirmations and reminders, its reminder lead time and the
-    clinic's language (of its staff's pages and of new patients, whom e-mails follow).
-    Turned on, only appointments booked or moved from then on are confirmed."""
+    """Whether the clinic sends confirmations and reminders, its reminder lead time, and the
+    clinic's language, written through accounts (`Clinic.language`: its staff's pages and its
+    new patients follow it, and e-mails follow the patient). Turned on, only appointments
+    booked or moved from then on are confirmed. Nothing changes if any part is refused."""
     errors = {}
     if not 1 <= reminder_lead_hours <= MAX_LEAD_HOURS:
         errors["reminder_lead_hours"] = _("Between 1 and %(n)s hours.") % {"n": MAX_LEAD_HOURS}
-    if language not in LANGUAGE_CODES:
+    if language not in dict(settings.LANGUAGES):
         errors["language"] = _("Choose one of the languages offered.")
     if errors:
         raise ValidationError(errors)
     row, _created = ClinicMessaging.objects.select_for_update().get_or_create(clinic=clinic)
-    fields = ["automatic", "reminder_lead_hours", "language"]
+    fields = ["automatic", "reminder_lead_hours"]
     before = audit.snapshot(row, fields)
     if automatic and not row.automatic:
         row.automatic_since = timezone.now()
-    row.automatic, row.reminder_lead_hours, row.language = automatic, reminder_lead_hours, language
+    row.automatic, row.reminder_lead_hours = automatic, reminder_lead_hours
     row.save()
     changes = audit.diff(before, audit.snapshot(row, fields))
     audit.record(actor, AuditAction.UPDATE, row, changes=changes)
-    # One language for the clinic: its staff who chose none and its new patients follow it.
     account_services.set_clinic_language(actor, clinic, language)
     return row

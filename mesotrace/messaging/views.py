@@ -1,4 +1,4 @@
-"""Messaging pages: the patient's e-mail choices, the clinic's e-mail settings, and the
+"""Messaging pages: the patient's reminder opt-out, the clinic's e-mail settings, and the
 recall letters of a campaign."""
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ def preferences(request: ClinicRequest, patient_id: int) -> HttpResponse:
         services.set_preferences(
             Actor.from_request(request),
             patient,
-            language=form.cleaned_data["language"],
             no_reminders=form.cleaned_data["no_reminders"],
         )
     except ValidationError as error:

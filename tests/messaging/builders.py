@@ -124,9 +124,10 @@ def upcoming(world: World, patient: Patient, start: datetime.datetime) -> Appoin
     return book(plan, start)[0]
 
 
-def automatic_email(world: World, lead_hours: int = 24, language: str = "en") -> None:
-    """The owner turns on the clinic's confirmations and reminders."""
+def automatic_email(world: World, lead_hours: int = 24) -> None:
+    """The owner turns on the clinic's confirmations and reminders, keeping its language."""
     owner = actor_for(world.members["owner"], world.clinic)
+    language = world.clinic.language
     services.set_clinic_messaging(
         owner, world.clinic, automatic=True, reminder_lead_hours=lead_hours, language=language
     )

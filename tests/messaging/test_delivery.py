@@ -14,6 +14,7 @@ from django.test import Client
 from mesotrace.audit.models import AuditEvent
 from mesotrace.messaging import services
 from mesotrace.messaging.models import MAX_ATTEMPTS, MessageKind, MessageStatus, OutboundMessage
+from mesotrace.patients import services as patients
 from mesotrace.portal import services as portal
 from mesotrace.portal.models import PortalLink
 from tests.conftest import World, make_patient
@@ -100,7 +101,8 @@ def test_a_patient_who_chose_french_gets_the_date_written_in_french(
 ) -> None:
     patient = make_patient(world.clinic, email="camille@example.org")
     staff = actor_for(world.members["front_desk"], world.clinic)
-    services.set_preferences(staff, patient, language="fr", no_reminders=False)
+    # The one language of the patient, changed on their record, is the one e-mails follow.
+    patients.update_patient(staff, patient, patients.PatientInput(preferred_language="fr"))
     appointment = upcoming(world, patient, next_weekday(1, hour=10))
 
     services.send_reminder(staff, appointment)

@@ -1,16 +1,20 @@
 """Staff see every e-mail on the patient's page, with its state, attempts and last error;
-they e-mail a portal link or a request to sign from there, set the patient's language and
-reminder opt-out, the owner sets the clinic's lead time, and the desk e-mails recall letters.
-Bad input changes nothing."""
+they e-mail a portal link or a request to sign from there and set the patient's reminder
+opt-out, and see the one language the patient's e-mails follow (the patient's own); the owner
+sets the clinic's lead time and language, and the desk e-mails recall letters. Bad input changes
+nothing."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from mesotrace.audit.models import AuditEvent
 from mesotrace.inventory.services import recalls
-from mesotrace.messaging import queries
+from mesotrace.messaging import queries, services
 from mesotrace.messaging.models import (
     ClinicMessaging,
     MessageKind,
@@ -29,6 +33,13 @@ def _row(page: str, message: OutboundMessage) -> str:
     found = re.search(rf'<tr id="message-{message.pk}">(.*?)</tr>', page, re.S)
     assert found is not None, f"message {message.pk} is not listed"
     return found.group(1)
+
+
+def _section(page: str) -> str:
+    """The patient page's e-mail section."""
+    found = re.search(r'<section class="card" id="messages".*?</section>', page, re.S)
+    assert found is not None, "the patient page has no e-mail section"
+    return found.group(0)
 
 
 def _messages(response: Any) -> list[str]:
@@ -84,33 +95,65 @@ def test_a_patient_without_email_gets_no_link_and_a_clear_reason(world: World, l
     assert messages_of(patient) == []
 
 
-def test_the_desk_sets_the_patients_language_and_reminder_opt_out(world: World, login: Any) -> None:
-    patient = make_patient(world.clinic)
+def test_the_desk_sets_the_reminder_opt_out_and_sees_the_patients_one_language(
+    world: World, login: Any
+) -> None:
+    patient = make_patient(world.clinic, preferred_language="fr")
     client = login(world.members["front_desk"])
 
-    response = client.post(
-        f"/messages/patients/{patient.pk}/preferences/", {"language": "fr", "no_reminders": "on"}
-    )
+    response = client.post(f"/messages/patients/{patient.pk}/preferences/", {"no_reminders": "on"})
 
     assert response.status_code == 302
-    preference = MessagePreference.objects.get(patient=patient)
-    assert (preference.language, preference.no_reminders) == ("fr", True)
-    assert queries.language_for(patient) == "fr"
+    assert MessagePreference.objects.get(patient=patient).no_reminders
     row = AuditEvent.objects.filter(object_type="message_preference", action="update").get()
-    assert row.changes["no_reminders"] == {"before": False, "after": True}
+    assert row.changes == {"no_reminders": {"before": False, "after": True}}
+    section = _section(client.get(f"/patients/{patient.pk}/").content.decode())
+    line = 'E-mails follow the patient\'s language: <span lang="fr">Français</span>'
+    assert line in section
+    assert 'name="language"' not in section  # the language is chosen on the patient's form
+    assert 'name="no_reminders"' in section
 
 
-def test_an_unknown_language_is_refused_and_changes_nothing(world: World, login: Any) -> None:
+def test_the_e_mail_language_changes_with_the_patients_language(world: World, login: Any) -> None:
     patient = make_patient(world.clinic)
     client = login(world.members["front_desk"])
+    edit = {
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "date_of_birth": "1984-05-17",
+        "sex": patient.sex,
+        "pregnancy_status": patient.pregnancy_status,
+        "email": patient.email,
+        "preferred_language": "fr",
+    }
 
-    response = client.post(
-        f"/messages/patients/{patient.pk}/preferences/", {"language": "xx"}, follow=True
-    )
+    assert client.post(f"/patients/{patient.pk}/edit/", edit).status_code == 302
 
-    assert any("Select a valid choice" in m for m in _messages(response))
-    assert not MessagePreference.objects.filter(patient=patient).exists()
-    assert queries.language_for(patient) == "en"
+    patient.refresh_from_db()
+    assert queries.language_for(patient) == "fr"
+    section = _section(client.get(f"/patients/{patient.pk}/").content.decode())
+    assert '<span lang="fr">Français</span>' in section
+
+
+def test_an_unknown_language_on_the_clinic_settings_is_refused_and_changes_nothing(
+    world: World, login: Any
+) -> None:
+    client = login(world.members["owner"])
+    form = {"automatic": "on", "reminder_lead_hours": "48", "language": "it"}
+
+    refused = client.post("/messages/settings/", form)
+
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+    with pytest.raises(ValidationError) as error:
+        services.set_clinic_messaging(
+            SYSTEM, world.clinic, automatic=True, reminder_lead_hours=48, language="it"
+        )
+    assert "language" in error.value.message_dict
+    assert not ClinicMessaging.objects.exists()
+    world.clinic.refresh_from_db()
+    assert world.clinic.language == "en"
+    assert not AuditEvent.objects.filter(action="update").exists()
 
 
 def test_the_owner_sets_the_reminder_lead_time_and_bad_values_change_nothing(
@@ -127,7 +170,7 @@ def test_the_owner_sets_the_reminder_lead_time_and_bad_values_change_nothing(
     saved = client.post("/messages/settings/", {**form, "reminder_lead_hours": "48"})
     assert saved.status_code == 302
     settings = queries.clinic_messaging(world.clinic)
-    assert (settings.automatic, settings.reminder_lead_hours, settings.language) == (True, 48, "fr")
+    assert (settings.automatic, settings.reminder_lead_hours) == (True, 48)
     assert settings.automatic_since is not None
     assert queries.language_for(make_patient(world.clinic)) == "fr"
     world.clinic.refresh_from_db()

@@ -61,7 +61,7 @@ def test_a_patient_who_opted_out_gets_no_reminder(world: World) -> None:
     automatic_email(world)
     patient = make_patient(world.clinic)
     desk = actor_for(world.members["front_desk"], world.clinic)
-    services.set_preferences(desk, patient, language="", no_reminders=True)
+    services.set_preferences(desk, patient, no_reminders=True)
     appointment = upcoming(world, patient, next_weekday(2, hour=11))
 
     assert _sweep_before(appointment, 2) == 0

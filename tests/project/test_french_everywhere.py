@@ -210,9 +210,9 @@ def test_the_consent_document_and_its_pdf_are_french(
 
 
 def _in_french_by_email(patient: Patient) -> Patient:
+    assert patient.preferred_language == LANGUAGE  # a patient of a French clinic
     Patient.objects.filter(pk=patient.pk).update(email=f"patient{patient.pk}@example.fr")
     patient.refresh_from_db()
-    assert patient.preferred_language == LANGUAGE  # a patient of a French clinic
     return patient
 
 
