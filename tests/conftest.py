@@ -57,6 +57,11 @@ def pytest_configure(config: pytest.Config) -> None:
                 write_mo(target, catalogue)
 
 
+def speaks(user: User, language: str) -> None:
+    """The staff user's own language, which their pages follow whatever the browser asks."""
+    User.objects.filter(pk=user.pk).update(language=language)
+
+
 def make_clinic(slug: str, jurisdiction: str = "FR", currency: str = "EUR") -> Clinic:
     return accounts.create_clinic(
         SYSTEM,

@@ -15,7 +15,7 @@ from mesotrace.accounts.models import User
 from mesotrace.charting.queries import trace_lot
 from mesotrace.inventory.models import Lot
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record
-from tests.conftest import World, make_patient
+from tests.conftest import World, make_patient, speaks
 
 
 def _trace(world: World) -> int:
@@ -30,6 +30,7 @@ def test_french_trace_csv_uses_semicolons_and_decimal_commas(
 ) -> None:
     lot_id = _trace(world)
     client = login(world.members["nurse"])
+    speaks(world.members["nurse"], "fr")
 
     body = client.get(f"/charting/lots/{lot_id}/trace.csv", HTTP_ACCEPT_LANGUAGE="fr").content
 

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from mesotrace.accounts.access import Actor
 from mesotrace.consent import documents, services
+from mesotrace.patients.models import Patient
 from tests.conftest import World
 from tests.treatments.builders import make_plan
 
@@ -27,15 +28,20 @@ def _pdf_text(pdf: bytes) -> str:
     return _spaces(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
 
 
-def test_consent_pdf_prices_in_french_and_english(world: World) -> None:
+def _document_in(world: World, language: str) -> str:
+    """The consent PDF of a patient who reads `language`, whoever renders it."""
     plan = make_plan(world.clinic, price_per_session=Decimal("120.00"), planned_sessions=10)
+    Patient.objects.filter(pk=plan.patient_id).update(preferred_language=language)
+    plan.patient.refresh_from_db()
     consent = services.generate_consent(ACTOR, plan)
     assert consent.content["plan"]["total"] == "1200.00"  # stored plain, language-free
+    with translation.override("en" if language == "fr" else "fr"):  # the reader's: no matter
+        return _pdf_text(documents.render_pdf(consent.content, consent.version))
 
-    with translation.override("fr"):
-        french = _pdf_text(documents.render_pdf(consent.content, consent.version))
-    with translation.override("en"):
-        english = _pdf_text(documents.render_pdf(consent.content, consent.version))
+
+def test_consent_pdf_prices_in_french_and_english(world: World) -> None:
+    french = _document_in(world, "fr")
+    english = _document_in(world, "en")
 
     assert "1 200,00 €" in french
     assert "120,00 €" in french

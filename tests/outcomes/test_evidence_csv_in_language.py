@@ -9,13 +9,15 @@ import io
 import pytest
 from django.test import Client
 
-from tests.conftest import World
+from mesotrace.accounts.models import User
+from tests.conftest import World, speaks
 from tests.outcomes.builders import demo_cohort
 
 pytestmark = pytest.mark.django_db(databases=["default"])
 
 
-def _rows(client: Client, url: str, language: str, delimiter: str) -> list[list[str]]:
+def _rows(client: Client, user: User, url: str, language: str, delimiter: str) -> list[list[str]]:
+    speaks(user, language)
     body = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content
     assert body.startswith("\ufeff".encode())
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=delimiter))
@@ -28,8 +30,8 @@ def test_french_evidence_csv_has_the_english_numbers_with_commas(
     client.force_login(world.members["researcher"])
     url = f"/outcomes/evidence/protocols/{protocol.pk}/csv/"
 
-    english = _rows(client, url, "en", ",")
-    french = _rows(client, url, "fr", ";")
+    english = _rows(client, world.members["researcher"], url, "en", ",")
+    french = _rows(client, world.members["researcher"], url, "fr", ";")
 
     value = english[0].index("value")
     assert len(french) == len(english) == 1 + 4 * 8

@@ -13,7 +13,7 @@ from mesotrace.accounts.models import User
 from mesotrace.outcomes.forms import MeasurementForm
 from mesotrace.outcomes.models import Measurement
 from mesotrace.outcomes.queries.measurements import measurement_type
-from tests.conftest import World, make_patient
+from tests.conftest import World, make_patient, speaks
 
 FR: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 
@@ -23,6 +23,7 @@ def test_french_weight_with_a_decimal_comma_round_trips(
 ) -> None:
     patient = make_patient(world.clinic)
     client = login(world.members["nurse"])
+    speaks(world.members["nurse"], "fr")
     url = f"/outcomes/patients/{patient.pk}/measurements/new/"
     form = {
         "type": measurement_type("body-weight").pk,
@@ -42,6 +43,7 @@ def test_french_weight_with_a_decimal_comma_round_trips(
     progress = client.get(f"/outcomes/patients/{patient.pk}/", **FR).content.decode()
     assert "72,5 kg" in progress
     assert "02/03/2026" in progress
+    speaks(world.members["nurse"], "en")
     english = client.get(f"/outcomes/patients/{patient.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert "72.5 kg" in english.content.decode()
 
@@ -61,6 +63,7 @@ def test_a_wrong_french_value_is_shown_back_as_typed(
 ) -> None:
     patient = make_patient(world.clinic)
     client = login(world.members["nurse"])
+    speaks(world.members["nurse"], "fr")
     url = f"/outcomes/patients/{patient.pk}/measurements/new/"
     data = {
         "type": measurement_type("body-weight").pk,

@@ -11,7 +11,7 @@ from django.test import Client
 
 from mesotrace.accounts.models import User
 from mesotrace.patients.models import Patient
-from tests.conftest import World, make_patient
+from tests.conftest import World, make_patient, speaks
 
 FR: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 
@@ -36,6 +36,7 @@ def test_a_date_typed_the_french_way_is_read_day_first(
     world: World, login: Callable[[User], Client]
 ) -> None:
     client = login(world.members["practitioner"])
+    speaks(world.members["practitioner"], "fr")
 
     response = client.post("/patients/new/", _new_patient(), **FR)
 
@@ -45,6 +46,7 @@ def test_a_date_typed_the_french_way_is_read_day_first(
     assert patient.date_of_birth == datetime.date(1990, 3, 9)
     page = client.get(f"/patients/{patient.pk}/", **FR).content.decode()
     assert "09/03/1990" in page
+    speaks(world.members["practitioner"], "en")
     english = client.get(f"/patients/{patient.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "1990-03-09" in english
 
@@ -54,6 +56,7 @@ def test_the_date_picker_gets_iso_in_french_and_its_iso_answer_is_read(
 ) -> None:
     patient = make_patient(world.clinic, date_of_birth=datetime.date(1990, 3, 9))
     client = login(world.members["practitioner"])
+    speaks(world.members["practitioner"], "fr")
 
     form = client.get(f"/patients/{patient.pk}/edit/", **FR).content.decode()
 
@@ -69,6 +72,7 @@ def test_search_by_a_french_birth_date(world: World, login: Callable[[User], Cli
     make_patient(world.clinic, family_name="Moreau", date_of_birth=datetime.date(1990, 3, 9))
     make_patient(world.clinic, family_name="Roux", date_of_birth=datetime.date(1990, 9, 3))
     client = login(world.members["front_desk"])
+    speaks(world.members["front_desk"], "fr")
 
     page = client.get("/patients/", {"q": "09/03/1990"}, **FR).content.decode()
 
