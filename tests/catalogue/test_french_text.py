@@ -47,6 +47,22 @@ def _patient_texts() -> Iterator[str]:
         yield from (protocol["name"], protocol["evidence_statement"], protocol["schedule_note"])
     for rule in data.JURISDICTION_RULES:
         yield from (rule["title"], rule["summary"])
+    yield from _staff_texts()
+
+
+def _staff_texts() -> Iterator[str]:
+    """The notes staff read beside a fact, as the loader writes them."""
+    for compound in data.COMPOUNDS:
+        yield from (compound["atc_note"], (compound["max_dose"] or {}).get("note", ""))
+        yield from (limit["note"] for limit in compound["dose_limits"])
+    yield from (allergen["cross_reaction"] for allergen in data.ALLERGENS)
+    yield from (product["note"] for product in data.PRODUCTS)
+    yield from (indication["icd10_note"] for indication in data.INDICATIONS)
+    yield from (zone["note"] for zone in data.BODY_ZONES)
+    for protocol in data.PROTOCOLS:
+        yield from (protocol["technique_note"], protocol["mix_note"])
+        yield from (item["note"] for item in protocol["items"])
+    yield from (rule["history"] for rule in data.JURISDICTION_RULES)
 
 
 def _effect_texts(effects: list[dict[str, Any]]) -> Iterator[str]:
