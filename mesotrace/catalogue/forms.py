@@ -22,6 +22,7 @@ from mesotrace.catalogue.models import (
     Product,
     Protocol,
     Source,
+    SourceLanguage,
 )
 from mesotrace.catalogue.queries import MAX_QUERY, Filters
 from mesotrace.catalogue.services import (
@@ -149,6 +150,16 @@ class IndicationForm(ClinicCatalogueForm):
 
 class SourceForm(PlainInput, forms.ModelForm[Source]):
     url = forms.URLField(label=_("address"), max_length=500, assume_scheme="https")
+    # A title is quoted as written; most are English, so English unless the owner says.
+    language = forms.ChoiceField(
+        label=_("language of the title"),
+        choices=SourceLanguage.choices,
+        initial=SourceLanguage.ENGLISH,
+        required=False,
+    )
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data.get("language") or SourceLanguage.ENGLISH)
 
     class Meta:
         model = Source
