@@ -95,7 +95,7 @@ def _quote_titles(field: forms.ModelChoiceField) -> None:  # type: ignore[type-a
     widget = field.widget
     if isinstance(widget, forms.CheckboxSelectMultiple):
         # A checkbox's label is its text: the title goes in an element with its own lang.
-        field.label_from_instance = _title_in_its_language  # type: ignore[method-assign]
+        field.label_from_instance = _title_in_its_language  # type: ignore[method-assign,assignment]
     elif type(widget) is forms.Select:
         select = SourceSelect(attrs=widget.attrs)
         select.choices = widget.choices
