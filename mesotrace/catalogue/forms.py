@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.models import Clinic
@@ -20,6 +22,7 @@ from mesotrace.catalogue.models import (
     Product,
     Protocol,
     Source,
+    SourceLanguage,
 )
 from mesotrace.catalogue.queries import MAX_QUERY, Filters
 from mesotrace.catalogue.services import (
@@ -71,6 +74,35 @@ class FilterForm(PlainInput, forms.Form):
         )
 
 
+class SourceSelect(forms.Select):
+    """A choice of sources whose options carry the language of each title (a quotation),
+    so a French page marks an English title for screen readers."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        source = getattr(option["value"], "instance", None)
+        if isinstance(source, Source):
+            option["attrs"]["lang"] = source.language
+        return option
+
+
+def _title_in_its_language(source: Source) -> SafeString:
+    return format_html('<span lang="{}">{}</span>', source.language, source.title)
+
+
+def _quote_titles(field: forms.ModelChoiceField) -> None:  # type: ignore[type-arg]
+    """Marks each source title a choice shows with the language it is written in."""
+    widget = field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        # A checkbox's label is its text: the title goes in an element with its own lang.
+        field.label_from_instance = _title_in_its_language  # type: ignore[method-assign,assignment]
+    elif type(widget) is forms.Select:
+        select = SourceSelect(attrs=widget.attrs)
+        select.choices = widget.choices
+        select.is_required = widget.is_required
+        field.widget = select
+
+
 def limit_choices(form: forms.BaseForm, clinic: Clinic) -> None:
     """Each catalogue choice offers only shipped entries and the clinic's own."""
     for field in form.fields.values():
@@ -78,6 +110,8 @@ def limit_choices(form: forms.BaseForm, clinic: Clinic) -> None:
             queryset = field.queryset
             if queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.visible_to(clinic)
+            if queryset is not None and queryset.model is Source:
+                _quote_titles(field)
 
 
 class ClinicCatalogueForm(PlainInput, forms.ModelForm):  # type: ignore[type-arg]
@@ -116,6 +150,16 @@ class IndicationForm(ClinicCatalogueForm):
 
 class SourceForm(PlainInput, forms.ModelForm[Source]):
     url = forms.URLField(label=_("address"), max_length=500, assume_scheme="https")
+    # A title is quoted as written; most are English, so English unless the owner says.
+    language = forms.ChoiceField(
+        label=_("language of the title"),
+        choices=SourceLanguage.choices,
+        initial=SourceLanguage.ENGLISH,
+        required=False,
+    )
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data.get("language") or SourceLanguage.ENGLISH)
 
     class Meta:
         model = Source

@@ -49,21 +49,25 @@ jurisdiction_code = RegexValidator(
     r"^([A-Z]{2}|EU|\*)$", _("Use a two-letter country code, EU, or * for everywhere.")
 )
 
-# The catalogue text patients read (consent document, portal, catalogue pages), kept in
-# English and French by django-modeltranslation (catalogue/translation.py): each field gets
-# `<field>_en` and `<field>_fr` columns. Staff-only text (technique notes, product notes,
-# coding notes) stays in the language it was written in.
+# The catalogue text people read (consent document, portal, catalogue pages, and the notes
+# staff read beside a fact: technique and mix notes, product, coding and dose notes, a rule's
+# later decisions), kept in English and French by django-modeltranslation
+# (catalogue/translation.py): each field gets `<field>_en` and `<field>_fr` columns.
 PATIENT_TEXT: dict[str, tuple[str, ...]] = {
-    "Compound": ("purpose", "evidence_summary"),
+    "Compound": ("purpose", "evidence_summary", "atc_note", "max_dose_note"),
     "CompoundUse": ("evidence_summary",),
     "RegulatoryStatus": ("indication",),
     "AdverseEffect": ("term", "plain_term", "frequency"),
     "Contraindication": ("text",),
     "CompoundNote": ("text",),
-    "Indication": ("name", "description"),
-    "BodyZone": ("name",),
-    "Protocol": ("name", "schedule_note", "evidence_statement"),
-    "JurisdictionRule": ("title", "summary"),
+    "Allergen": ("cross_reaction",),
+    "Product": ("note",),
+    "DoseLimit": ("note",),
+    "Indication": ("name", "description", "icd10_note"),
+    "BodyZone": ("name", "note"),
+    "Protocol": ("name", "schedule_note", "technique_note", "mix_note", "evidence_statement"),
+    "ProtocolItem": ("note",),
+    "JurisdictionRule": ("title", "summary", "history"),
 }
 
 
@@ -122,13 +126,33 @@ class CatalogueEntry(models.Model):
         return self.clinic_id is None
 
 
+class SourceLanguage(models.TextChoices):
+    """The language a source's title is written in (it is quoted as it is)."""
+
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+    SPANISH = "es", _("Spanish")
+    PORTUGUESE = "pt", _("Portuguese")
+    GERMAN = "de", _("German")
+    ITALIAN = "it", _("Italian")
+
+
 class Source(CatalogueEntry):
-    """Where a fact comes from. A few shipped sources are known only by description."""
+    """Where a fact comes from. A few shipped sources are known only by description.
+
+    Its title is a quotation: pages mark it with `language`, whatever their own language.
+    """
 
     key = models.SlugField(max_length=60, blank=True, help_text=_("Shipped sources only."))
     url = models.URLField(_("address"), max_length=500, blank=True)
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher or journal"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language of the title"),
+        max_length=2,
+        choices=SourceLanguage.choices,
+        default=SourceLanguage.ENGLISH,
+    )
     year = models.PositiveSmallIntegerField(
         _("year"),
         null=True,

@@ -281,7 +281,7 @@ PROTOCOL_FIELDS = [
     "evidence_source",
     "evidence_verification",
 ]
-SOURCE_FIELDS = ["url", "title", "publisher", "year"]
+SOURCE_FIELDS = ["url", "title", "publisher", "language", "year"]
 assert all(
     sorted(names) == sorted(kind.field_names())
     for names, kind in (
@@ -560,9 +560,19 @@ def save_protocol(
 
 @transaction.atomic
 def add_source(
-    actor: Actor, clinic: Clinic, *, url: str, title: str, publisher: str, year: int | None
+    actor: Actor,
+    clinic: Clinic,
+    *,
+    url: str,
+    title: str,
+    publisher: str,
+    year: int | None,
+    language: str = "en",
 ) -> Source:
-    source = Source(clinic=clinic, url=url, title=title, publisher=publisher, year=year)
+    """A clinic's own source; `language` is the language its title is written in."""
+    source = Source(
+        clinic=clinic, url=url, title=title, publisher=publisher, year=year, language=language
+    )
     source.full_clean(exclude=["clinic", "key"])
     source.save()
     after = audit.snapshot(source, SOURCE_FIELDS)

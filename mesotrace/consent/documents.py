@@ -73,6 +73,8 @@ def _source(source: Source | None, seen: dict[int, dict[str, Any]]) -> int | Non
             "publisher": source.publisher,
             "year": source.year,
             "url": source.url,
+            # The title is quoted in its own language, marked as such on the page.
+            "language": source.language,
         }
     return source.pk
 

@@ -5,6 +5,7 @@ silently), a translation keeps its fact's mark and source, and owners edit in th
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,6 +22,8 @@ from mesotrace.catalogue.shipped import data
 from mesotrace.catalogue.shipped.fr import FRENCH
 from mesotrace.catalogue.shipped.loader import sync_starter_catalogue
 from mesotrace.consent import documents
+from mesotrace.patients.models import Patient
+from mesotrace.treatments.models import TreatmentPlan
 from tests.catalogue.builders import shipped_compound, shipped_protocol
 from tests.conftest import World
 from tests.treatments.builders import HAIR, make_plan
@@ -47,6 +50,22 @@ def _patient_texts() -> Iterator[str]:
         yield from (protocol["name"], protocol["evidence_statement"], protocol["schedule_note"])
     for rule in data.JURISDICTION_RULES:
         yield from (rule["title"], rule["summary"])
+    yield from _staff_texts()
+
+
+def _staff_texts() -> Iterator[str]:
+    """The notes staff read beside a fact, as the loader writes them."""
+    for compound in data.COMPOUNDS:
+        yield from (compound["atc_note"], (compound["max_dose"] or {}).get("note", ""))
+        yield from (limit["note"] for limit in compound["dose_limits"])
+    yield from (allergen["cross_reaction"] for allergen in data.ALLERGENS)
+    yield from (product["note"] for product in data.PRODUCTS)
+    yield from (indication["icd10_note"] for indication in data.INDICATIONS)
+    yield from (zone["note"] for zone in data.BODY_ZONES)
+    for protocol in data.PROTOCOLS:
+        yield from (protocol["technique_note"], protocol["mix_note"])
+        yield from (item["note"] for item in protocol["items"])
+    yield from (rule["history"] for rule in data.JURISDICTION_RULES)
 
 
 def _effect_texts(effects: list[dict[str, Any]]) -> Iterator[str]:
@@ -63,8 +82,9 @@ def _fr(row: models.Model, field: str) -> Any:
 
 
 def _french(client: Client) -> Client:
+    """The signed-in staff user reads French (their own language, whatever the browser's)."""
+    User.objects.filter(pk=client.session["_auth_user_id"]).update(language="fr")
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
-    client.cookies["django_language"] = "fr"
     return client
 
 
@@ -155,8 +175,16 @@ def test_a_french_text_keeps_its_facts_unverified_mark(
     assert shown in " ".join(page.content.decode().split())
 
 
-def _french_document(world: World) -> str:
+def _french_plan(world: World) -> TreatmentPlan:
+    """A plan for a patient who reads French (the consent document follows the patient)."""
     plan = make_plan(world.clinic, protocol=HAIR)
+    Patient.objects.filter(pk=plan.patient_id).update(preferred_language="fr")
+    plan.patient.refresh_from_db()
+    return plan
+
+
+def _french_document(world: World) -> str:
+    plan = _french_plan(world)
     with translation.override("fr"):
         content = documents.build_content(plan)
         return documents.render_text(content, documents.version_of(content))
@@ -184,7 +212,7 @@ def test_a_french_consent_document_quotes_the_catalogue_in_french_with_marks_and
 def test_a_french_consent_document_labels_a_text_it_has_only_in_english(world: World) -> None:
     minoxidil = shipped_compound("minoxidil")
     Compound.objects.filter(pk=minoxidil.pk).update(purpose_fr="")
-    plan = make_plan(world.clinic, protocol=HAIR)
+    plan = _french_plan(world)
     with translation.override("fr"):
         content = documents.build_content(plan)
         body = documents.render_html(content, documents.version_of(content))
@@ -267,3 +295,148 @@ def test_the_english_page_is_unchanged_for_english_readers(
     text = client.get(f"/catalogue/compounds/{compound.pk}/").content.decode()
     assert html.escape(_en(compound, "purpose")) in text
     assert "not yet translated" not in text
+
+
+# The notes staff read beside a fact, and the sources' titles (quotations).
+
+
+def test_a_french_protocol_page_shows_its_technique_mix_and_item_notes_in_french(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    protocol = Protocol.objects.shipped().exclude(technique_note="").exclude(mix_note="").first()
+    assert protocol is not None
+    page = _french(login(world.members["practitioner"])).get(f"/catalogue/protocols/{protocol.pk}/")
+    text = page.content.decode()
+    assert '<html lang="fr"' in text
+    for field in ("technique_note", "mix_note"):
+        english = _en(protocol, field)
+        assert _fr(protocol, field) == FRENCH[english]
+        assert html.escape(_fr(protocol, field)) in text
+        assert html.escape(english) not in text
+    for item in protocol.items.exclude(note=""):
+        assert html.escape(_fr(item, "note")) in text
+
+
+def test_a_french_protocol_page_keeps_the_technique_notes_mark_and_source(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    protocol = (
+        Protocol.objects.shipped().exclude(technique_note="").exclude(technique_source=None).first()
+    )
+    assert protocol is not None
+    assert protocol.technique_source is not None
+    page = _french(login(world.members["practitioner"])).get(f"/catalogue/protocols/{protocol.pk}/")
+    text = re.sub(r"[ \t\n]+", " ", page.content.decode())
+    note = html.escape(_fr(protocol, "technique_note"))
+    source = protocol.technique_source
+    assert f'{note}</span> <span class="muted"><span lang="{source.language}">' in text
+    assert html.escape(source.title) in text
+
+
+def test_a_missing_french_technique_note_shows_the_english_labelled(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    protocol = Protocol.objects.shipped().exclude(technique_note="").first()
+    assert protocol is not None
+    Protocol.objects.filter(pk=protocol.pk).update(technique_note_fr="")
+    page = _french(login(world.members["practitioner"])).get(f"/catalogue/protocols/{protocol.pk}/")
+    with translation.override("fr"):
+        label = gettext("not yet translated")
+    english = html.escape(_en(protocol, "technique_note"))
+    assert (
+        f'<span lang="en">{english}</span> <span class="badge untranslated">{html.escape(label)}'
+        in page.content.decode()
+    )
+
+
+def test_staff_notes_of_products_indications_and_rules_are_french(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    client = _french(login(world.members["practitioner"]))
+    product = catalogue.Product.objects.shipped().exclude(note="").first()
+    indication = catalogue.Indication.objects.shipped().exclude(icd10_note="").first()
+    assert product is not None
+    assert indication is not None
+    pages = {
+        f"/catalogue/products/{product.pk}/": _fr(product, "note"),
+        f"/catalogue/indications/{indication.pk}/": _fr(indication, "icd10_note"),
+    }
+    for url, french in pages.items():
+        assert french
+        assert html.escape(french) in client.get(url).content.decode(), url
+    history = "The Conseil d'État upheld this article on 17 February 2012"
+    rule = catalogue.JurisdictionRule.objects.get(history_en__startswith=history)
+    assert _fr(rule, "history").startswith("Le Conseil d'État a confirmé cet article")
+
+
+def test_shipped_sources_know_the_language_of_their_titles(db: Any) -> None:
+    decree = catalogue.Source.objects.get(clinic=None, key="legifrance-2011-382")
+    assert (decree.title, decree.language) == ("Décret n° 2011-382 du 11 avril 2011", "fr")
+    ruling = catalogue.Source.objects.get(clinic=None, key="conseil-etat-349431")
+    assert ruling.language == "fr"
+    label = catalogue.Source.objects.get(clinic=None, key="dailymed-xylocaine")
+    assert label.language == "en"
+
+
+def test_an_english_source_title_is_marked_english_on_a_french_page(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    compound = shipped_compound("lidocaine")
+    source = compound.atc_source
+    assert source is not None
+    assert source.language == "en"
+    page = _french(login(world.members["practitioner"])).get(f"/catalogue/compounds/{compound.pk}/")
+    link = f'<a href="{html.escape(source.url)}" rel="noopener noreferrer" target="_blank">'
+    assert f'<span lang="en">{link}{html.escape(source.title)}</a></span>' in page.content.decode()
+
+
+def test_a_french_source_title_is_marked_french_on_an_english_page(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    client = login(world.members["practitioner"])
+    page = client.get("/catalogue/rules/").content.decode()
+    assert '<html lang="en"' in page
+    assert '<span lang="fr"><a href="http://legifrance.gouv.fr/' in page
+
+
+def test_the_source_choices_of_a_form_carry_their_titles_language(
+    french_owner: Client,
+) -> None:
+    copy = _clone(french_owner, shipped_compound("lidocaine"))
+    page = french_owner.get(f"/catalogue/compounds/{copy.pk}/edit/").content.decode()
+    decree = catalogue.Source.objects.get(clinic=None, key="legifrance-2011-382")
+    label = catalogue.Source.objects.get(clinic=None, key="dailymed-xylocaine")
+    assert f'<option value="{decree.pk}" lang="fr">' in page
+    assert f'<option value="{label.pk}" lang="en"' in page
+    assert f'<span lang="en">{html.escape(label.title)}</span>' in page  # a checkbox's label
+
+
+def test_an_owner_adds_a_source_with_the_language_of_its_title(french_owner: Client) -> None:
+    response = french_owner.post(
+        "/catalogue/sources/new/",
+        {
+            "url": "https://www.has-sante.fr/mesotherapie",
+            "title": "Mésothérapie : état des lieux",
+            "publisher": "HAS",
+            "language": "fr",
+            "year": "2020",
+        },
+    )
+    assert response.status_code == 302
+    source = catalogue.Source.objects.get(title="Mésothérapie : état des lieux")
+    assert source.language == "fr"
+
+
+def test_the_consent_references_carry_the_language_of_each_title(world: World) -> None:
+    plan = _french_plan(world)
+    with translation.override("fr"):
+        content = documents.build_content(plan)
+        body = documents.render_html(content, documents.version_of(content))
+    assert content["sources"]
+    for source in content["sources"]:
+        row = catalogue.Source.objects.get(pk=source["id"])
+        assert source["language"] == row.language
+        quoted = html.escape(row.title) + (
+            f", {html.escape(row.publisher)}" if row.publisher else ""
+        )
+        assert f'[{row.pk}] <span lang="{row.language}">{quoted}</span>' in body

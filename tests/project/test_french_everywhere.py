@@ -119,7 +119,19 @@ def csv_text(text: str) -> str:
 
 
 def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+    """The PDF's lines, but its own source list: a PDF keeps no `lang`, and the titles,
+    publishers and addresses it lists are quotations, in the language they were written in.
+    The list is the lines from the "References" heading to the document's version line."""
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    lines = "\n".join(page.extract_text() or "" for page in pages).splitlines()
+    heading = translation.gettext("References")
+    after = translation.gettext("Document version (SHA-256):").rstrip(": \u00a0")
+    if heading in lines:
+        start = lines.index(heading) + 1
+        end = next((i for i, line in enumerate(lines) if i >= start and line.startswith(after)), 0)
+        if end:
+            lines = lines[:start] + lines[end:]
+    return "\n".join(lines)
 
 
 @pytest.fixture(autouse=True)

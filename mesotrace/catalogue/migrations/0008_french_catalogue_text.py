@@ -11,8 +11,22 @@ from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from mesotrace.catalogue.models import PATIENT_TEXT
 from mesotrace.catalogue.shipped.fr import FRENCH
+
+
+# The fields this migration's schema has (frozen: later fields are filled by 0010).
+PATIENT_TEXT: dict[str, tuple[str, ...]] = {
+    "Compound": ("purpose", "evidence_summary"),
+    "CompoundUse": ("evidence_summary",),
+    "RegulatoryStatus": ("indication",),
+    "AdverseEffect": ("term", "plain_term", "frequency"),
+    "Contraindication": ("text",),
+    "CompoundNote": ("text",),
+    "Indication": ("name", "description"),
+    "BodyZone": ("name",),
+    "Protocol": ("name", "schedule_note", "evidence_statement"),
+    "JurisdictionRule": ("title", "summary"),
+}
 
 
 def fill(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

@@ -94,12 +94,14 @@ SOURCES: dict[str, dict[str, Any]] = {
         "publisher": "EcoWorld",
     },
     "legifrance-2011-382": {
+        "language": "fr",
         "url": "http://legifrance.gouv.fr/affichTexte.do?cidTexte=JORFTEXT000023845272",
         "title": "Décret n° 2011-382 du 11 avril 2011",
         "publisher": "Légifrance",
         "year": 2011,
     },
     "conseil-etat-349431": {
+        "language": "fr",
         "url": "https://affairesjuridiques.aphp.fr/textes/"
         "conseil-detat-17-fevrier-2012-n-349431-actes-a-visee-esthetique-reglementation",
         "title": "Conseil d'État, 17 février 2012, n° 349431: actes à visée esthétique",
@@ -156,6 +158,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "year": 2010,
     },
     "anvisa-lipostabil": {
+        "language": "pt",
         "url": "https://www.unimedgoiania.coop.br/wps/portal/noticias-antigas/"
         "6146_medicamento-usado-para-fins-esteticos-nao-tem-registro-no-brasil",
         "title": "Medicamento usado para fins estéticos não tem registro no Brasil",
@@ -192,6 +195,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "publisher": "SlidePlayer",
     },
     "seme-homeopathic": {
+        "language": "es",
         "url": "http://seme.org/revista/articulos/"
         "resultados-de-la-mesoterapia-homeopatica-en-el-tratamiento-de-adiposidades-localizadas",
         "title": "Resultados de la mesoterapia homeopática en el tratamiento de adiposidades "
@@ -271,6 +275,7 @@ SOURCES: dict[str, dict[str, Any]] = {
         "year": 1996,
     },
     "dictionnaire-medical": {
+        "language": "fr",
         "url": "https://www.dictionnaire-medical.net/term/43733,1,xhtml",
         "title": "Mésothérapie",
         "publisher": "Dictionnaire médical",

@@ -1059,6 +1059,388 @@ _TEXT: list[tuple[str, str]] = [
         "Lipoatrophy (not found in the review)",
         "Lipoatrophie (non trouvée dans la revue)",
     ),
+    # The notes staff read beside a fact: codes, doses, products, technique and mix,
+    # body zones, a rule's later decisions and allergy cross-reactions.
+    (
+        "Label, one treatment: up to 50 injections of 0.2 mL of 10 mg/mL, 10 mL in all, so 100 mg.",
+        "Notice, un traitement : jusqu'à 50 injections de 0,2 mL à 10 mg/mL, soit 10 mL au "
+        "total, donc 100 mg.",
+    ),
+    (
+        "Label: up to 50 injections, 1 cm apart, per treatment.",
+        "Notice : jusqu'à 50 injections, espacées de 1 cm, par traitement.",
+    ),
+    (
+        "Label: 0.2 mL of 10 mg/mL per injection (2 mg/cm²).",
+        "Notice : 0,2 mL à 10 mg/mL par injection (2 mg/cm²).",
+    ),
+    (
+        "“Phospholipids”: the code covers liver products, not fat reduction.",
+        "« Phospholipides » : ce code couvre des médicaments du foie, pas la réduction de la "
+        "graisse.",
+    ),
+    (
+        "N06BC01 systemic; D11AX26 dermatological.",
+        "N06BC01 voie systémique ; D11AX26 dermatologique.",
+    ),
+    (
+        "D03BA02 topical; M09AB02 collagenase Clostridium histolyticum.",
+        "D03BA02 topique ; M09AB02 collagénase de Clostridium histolyticum.",
+    ),
+    (
+        "No ATC code was found in the reference review.",
+        "Aucun code ATC n'a été trouvé dans la revue de référence.",
+    ),
+    (
+        "Not applicable to homeopathic preparations.",
+        "Sans objet pour les préparations homéopathiques.",
+    ),
+    (
+        "C02DC01 systemic; D11AX01 dermatological.",
+        "C02DC01 voie systémique ; D11AX01 dermatologique.",
+    ),
+    (
+        "G04CB01 systemic; D11AX10 dermatological.",
+        "G04CB01 voie systémique ; D11AX10 dermatologique.",
+    ),
+    (
+        "N01BA02 local anaesthetic; also C05AD05 and S01HA05.",
+        "N01BA02 anesthésique local ; aussi C05AD05 et S01HA05.",
+    ),
+    (
+        "Novocain label, infiltration: “350 mg to 600 mg is generally considered to be a "
+        "single safe total dose”; the lower figure is enforced. Doses are reduced for the "
+        "elderly, the debilitated and in cardiac or liver disease.",
+        "Notice de Novocain, infiltration : « 350 mg à 600 mg sont généralement considérés "
+        "comme une dose totale unique sûre » ; le chiffre le plus bas est appliqué. Les doses"
+        " sont réduites chez les personnes âgées, les patients affaiblis et en cas de maladie"
+        " cardiaque ou hépatique.",
+    ),
+    (
+        "Xylocaine label, without epinephrine: keep below 300 mg and never above 4.5 mg/kg. "
+        "Lidocaine from every product of a session adds up. Adults: doses are reduced for "
+        "children, the elderly, the debilitated and in cardiac or liver disease, where no "
+        "adult figure applies.",
+        "Notice de Xylocaine, sans adrénaline : rester sous 300 mg et ne jamais dépasser 4,5 "
+        "mg/kg. La lidocaïne de tous les produits d'une séance s'additionne. Adultes : les "
+        "doses sont réduites chez l'enfant, les personnes âgées, les patients affaiblis et en"
+        " cas de maladie cardiaque ou hépatique, où aucun chiffre adulte ne s'applique.",
+    ),
+    (
+        "Xylocaine label, with epinephrine: keep below 500 mg and never above 7 mg/kg. "
+        "Adults: doses are reduced for children, the elderly, the debilitated and in cardiac "
+        "or liver disease, where no adult figure applies.",
+        "Notice de Xylocaine, avec adrénaline : rester sous 500 mg et ne jamais dépasser 7 "
+        "mg/kg. Adultes : les doses sont réduites chez l'enfant, les personnes âgées, les "
+        "patients affaiblis et en cas de maladie cardiaque ou hépatique, où aucun chiffre "
+        "adulte ne s'applique.",
+    ),
+    (
+        "M01AE03 systemic; M02AA10 topical.",
+        "M01AE03 voie systémique ; M02AA10 topique.",
+    ),
+    (
+        "M01AC01 systemic; M02AA07 topical.",
+        "M01AC01 voie systémique ; M02AA07 topique.",
+    ),
+    (
+        "“Ginkgo folium”.",
+        "« Ginkgo folium ».",
+    ),
+    (
+        "C05CA01 rutoside; C05CA04 troxerutin.",
+        "C05CA01 rutoside ; C05CA04 troxérutine.",
+    ),
+    (
+        "D03AX05 dermatological; M09AX01 intra-articular.",
+        "D03AX05 dermatologique ; M09AX01 intra-articulaire.",
+    ),
+    (
+        "2 mL single-patient vials; do not dilute or mix (label). Approved as Kybella "
+        "(Kythera), HealthDay 2015.",
+        "Flacons de 2 mL à usage unique (un seul patient) ; ne pas diluer ni mélanger "
+        "(notice). Autorisé sous le nom de Kybella (Kythera), HealthDay 2015.",
+    ),
+    (
+        "Approved in Germany for fat embolism, dyslipidaemia and liver disease, not for fat "
+        "removal.",
+        "Autorisé en Allemagne pour l'embolie graisseuse, les dyslipidémies et les maladies "
+        "du foie, pas pour l'élimination de la graisse.",
+    ),
+    (
+        "Strength not given in the reviewed sources.",
+        "Concentration non indiquée dans les sources examinées.",
+    ),
+    (
+        "Generic product: the clinic records the brand and lot it actually uses. Strengths "
+        "not given in the reviewed summary.",
+        "Produit générique : la clinique enregistre la marque et le lot qu'elle utilise "
+        "réellement. Concentrations non indiquées dans le résumé examiné.",
+    ),
+    (
+        "Generic product: the clinic records the brand and lot it actually uses.",
+        "Produit générique : la clinique enregistre la marque et le lot qu'elle utilise "
+        "réellement.",
+    ),
+    (
+        "Xylocaine MPF: single-dose solutions without preservative; discard what is left "
+        "after one use.",
+        "Xylocaine MPF : solutions unidoses sans conservateur ; jeter le reste après une "
+        "seule utilisation.",
+    ),
+    (
+        "Xylocaine multiple-dose vials hold 1 mg/mL methylparaben as preservative. Discard 28"
+        " days after the first puncture unless the manufacturer says otherwise (unverified: "
+        "the common default, not read on this label).",
+        "Les flacons multidoses de Xylocaine contiennent 1 mg/mL de méthylparabène comme "
+        "conservateur. Jeter 28 jours après la première ponction, sauf indication contraire "
+        "du fabricant (non vérifié : la règle courante, non lue sur cette notice).",
+    ),
+    (
+        "Xylocaine with epinephrine in multiple-dose vials holds 1 mg/mL methylparaben. "
+        "Discard 28 days after the first puncture unless the manufacturer says otherwise "
+        "(unverified: the common default, not read on this label).",
+        "La Xylocaine adrénalinée en flacons multidoses contient 1 mg/mL de méthylparabène. "
+        "Jeter 28 jours après la première ponction, sauf indication contraire du fabricant "
+        "(non vérifié : la règle courante, non lue sur cette notice).",
+    ),
+    (
+        "Novocain 1% ampul: no antimicrobial preservative; one use.",
+        "Ampoule de Novocain 1 % : sans conservateur antimicrobien ; usage unique.",
+    ),
+    (
+        "Novocain vials: chlorobutanol is added as preservative in the multiple-dose vials. "
+        "Discard 28 days after the first puncture unless the manufacturer says otherwise "
+        "(unverified: the common default, not read on this label).",
+        "Flacons de Novocain : du chlorobutanol est ajouté comme conservateur dans les "
+        "flacons multidoses. Jeter 28 jours après la première ponction, sauf indication "
+        "contraire du fabricant (non vérifié : la règle courante, non lue sur cette notice).",
+    ),
+    (
+        "Generic product: the clinic records the brand and lot it actually uses. The "
+        "split-thigh trial summary does not give the strength.",
+        "Produit générique : la clinique enregistre la marque et le lot qu'elle utilise "
+        "réellement. Le résumé de l'essai en cuisses comparées ne donne pas la concentration.",
+    ),
+    (
+        "Generic product: the clinic records the brand and lot it actually uses. The trial "
+        "gave 1 mL containing 160 mg per session.",
+        "Produit générique : la clinique enregistre la marque et le lot qu'elle utilise "
+        "réellement. L'essai a administré 1 mL contenant 160 mg par séance.",
+    ),
+    (
+        "Generic product: the clinic records the brand and lot it actually uses. The trial "
+        "gave 1 mL of 40 mg, then 20 mg.",
+        "Produit générique : la clinique enregistre la marque et le lot qu'elle utilise "
+        "réellement. L'essai a administré 1 mL de 40 mg, puis de 20 mg.",
+    ),
+    (
+        "Generic product: the clinic records the brand and lot it actually uses. Check its "
+        "availability in the EU (reported suspension, unverified).",
+        "Produit générique : la clinique enregistre la marque et le lot qu'elle utilise "
+        "réellement. Vérifiez sa disponibilité dans l'UE (suspension signalée, non vérifiée).",
+    ),
+    (
+        "Generic product: the clinic records the brand and lot it actually uses. Not "
+        "FDA-approved for subcutaneous injection.",
+        "Produit générique : la clinique enregistre la marque et le lot qu'elle utilise "
+        "réellement. Non autorisé par la FDA en injection sous-cutanée.",
+    ),
+    (
+        "Generic product: the clinic records the brand and lot it actually uses. Its use in "
+        "mesotherapy was not confirmed in the reviewed sources.",
+        "Produit générique : la clinique enregistre la marque et le lot qu'elle utilise "
+        "réellement. Son usage en mésothérapie n'a pas été confirmé dans les sources "
+        "examinées.",
+    ),
+    (
+        "E65 “Localized adiposity”. Do not use E66, which is obesity.",
+        "E65 « Adiposité localisée ». Ne pas utiliser E66, qui est l'obésité.",
+    ),
+    (
+        "No dedicated ICD-10 code was found. Never code cellulite as L03: L03 is cellulitis, "
+        "a bacterial skin infection.",
+        "Aucun code CIM-10 spécifique n'a été trouvé. Ne jamais coder la cellulite en L03 : "
+        "L03 est la cellulite infectieuse, une infection bactérienne de la peau.",
+    ),
+    (
+        "L64 was not looked up in the reference review. Other hair-loss codes found there: "
+        "alopecia areata L63, telogen effluvium L65.0.",
+        "L64 n'a pas été recherché dans la revue de référence. Autres codes de chute de "
+        "cheveux qui y figurent : pelade L63, effluvium télogène L65.0.",
+    ),
+    (
+        "No single code: code the diagnosis treated. None was looked up in the reference review.",
+        "Pas de code unique : coder le diagnostic traité. Aucun n'a été recherché dans la "
+        "revue de référence.",
+    ),
+    (
+        "No code was looked up in the reference review.",
+        "Aucun code n'a été recherché dans la revue de référence.",
+    ),
+    (
+        "The older code 113345001 “Abdominal structure” is still seen in code.",
+        "L'ancien code 113345001 « Abdominal structure » se voit encore dans du code.",
+    ),
+    (
+        "No SNOMED CT code was checked in the reference review.",
+        "Aucun code SNOMED CT n'a été vérifié dans la revue de référence.",
+    ),
+    (
+        "One code file mislabels it “left deltoid”; most label it buttock.",
+        "Un fichier de codes le libelle à tort « left deltoid » ; la plupart le libellent fesse.",
+    ),
+    (
+        "DICOM meaning “Arm”.",
+        "Signification DICOM « Arm ».",
+    ),
+    (
+        "Candidate code only; check it in a SNOMED browser.",
+        "Code candidat seulement ; vérifiez-le dans un navigateur SNOMED.",
+    ),
+    (
+        "General intradermal technique, not stated by the trial: depth at most 4 mm (Konda & "
+        "Thappa), a single 4 mm 27 G needle at 30-45°, 0.1-0.2 mL per point, points 2-3 cm "
+        "apart.",
+        "Technique intradermique générale, non précisée par l'essai : profondeur de 4 mm au "
+        "plus (Konda et Thappa), une seule aiguille de 4 mm 27 G à 30-45°, 0,1-0,2 mL par "
+        "point, points espacés de 2-3 cm.",
+    ),
+    (
+        "1 mL of each per session; methylprednisolone 40 mg, then 20 mg.",
+        "1 mL de chacun par séance ; méthylprednisolone 40 mg, puis 20 mg.",
+    ),
+    (
+        "1 mL per session",
+        "1 mL par séance",
+    ),
+    (
+        "1 mL (160 mg) per session",
+        "1 mL (160 mg) par séance",
+    ),
+    (
+        "1 mL per session: 40 mg, then 20 mg",
+        "1 mL par séance : 40 mg, puis 20 mg",
+    ),
+    (
+        "Injection gun into the superficial dermis (trial); the superficial intradermal class"
+        " is at most 2 mm deep (Argentine school).",
+        "Pistolet injecteur dans le derme superficiel (essai) ; la classe intradermique "
+        "superficielle va jusqu'à 2 mm de profondeur au plus (école argentine).",
+    ),
+    (
+        "Proportions not given in the trial summary.",
+        "Proportions non indiquées dans le résumé de l'essai.",
+    ),
+    (
+        "Depth, needle and technique are not given in the reviewed summary.",
+        "Profondeur, aiguille et technique ne sont pas indiquées dans le résumé examiné.",
+    ),
+    (
+        "Strengths not given in the reviewed summary.",
+        "Concentrations non indiquées dans le résumé examiné.",
+    ),
+    (
+        "0.2 mL per injection, 1 cm apart (2 mg/cm²), at most 50 injections (10 mL) per "
+        "session; do not dilute or mix. Depth and needle are not given in the reviewed "
+        "sources.",
+        "0,2 mL par injection, espacées de 1 cm (2 mg/cm²), au plus 50 injections (10 mL) par"
+        " séance ; ne pas diluer ni mélanger. Profondeur et aiguille ne sont pas indiquées "
+        "dans les sources examinées.",
+    ),
+    (
+        "Undiluted, alone.",
+        "Pur, seul.",
+    ),
+    (
+        "Deep technique: 13 mm needle fully inserted at 45°, described for fat and cellulite;"
+        " 13 mm needles are 30 or 32 G.",
+        "Technique profonde : aiguille de 13 mm entièrement insérée à 45°, décrite pour la "
+        "graisse et la cellulite ; les aiguilles de 13 mm sont de 30 ou 32 G.",
+    ),
+    (
+        "An example built from agents listed for body mesotherapy; no source gives this mix "
+        "for cellulite.",
+        "Un exemple construit à partir d'agents cités pour la mésothérapie corporelle ; "
+        "aucune source ne donne ce mélange pour la cellulite.",
+    ),
+    (
+        "Depth, needle and technique for the scalp are not given in the reviewed sources.",
+        "Profondeur, aiguille et technique pour le cuir chevelu ne sont pas indiquées dans "
+        "les sources examinées.",
+    ),
+    (
+        "Minoxidil 2% by mesotherapy (trial in 60 women).",
+        "Minoxidil 2 % en mésothérapie (essai chez 60 femmes).",
+    ),
+    (
+        "Not given in the reviewed sources.",
+        "Non indiqué dans les sources examinées.",
+    ),
+    (
+        "An example built from compounds listed for circulation; their use in mesotherapy was"
+        " not confirmed in the reviewed sources.",
+        "Un exemple construit à partir de composés cités pour la circulation ; leur usage en "
+        "mésothérapie n'a pas été confirmé dans les sources examinées.",
+    ),
+    (
+        "Epidermal technique (Perrin, 1995) with a 0.3 x 13 mm needle, used for vitamin cocktails.",
+        "Technique épidermique (Perrin, 1995) avec une aiguille de 0,3 x 13 mm, utilisée pour"
+        " les cocktails vitaminiques.",
+    ),
+    (
+        "Vitamin cocktails by the epidermal technique; hyaluronic acid is used for rejuvenation.",
+        "Cocktails vitaminiques par la technique épidermique ; l'acide hyaluronique est "
+        "utilisé pour le rajeunissement.",
+    ),
+    (
+        "The Conseil d'État upheld this article on 17 February 2012 (n° 349431) and annulled "
+        "only the ban on external physical agents. The ban came back into force from 1 March "
+        "2012 (secondary source).",
+        "Le Conseil d'État a confirmé cet article le 17 février 2012 (n° 349431) et n'a "
+        "annulé que l'interdiction des agents physiques externes. L'interdiction est "
+        "redevenue applicable à compter du 1er mars 2012 (source secondaire).",
+    ),
+    (
+        "An allergy written as “local anaesthetics” names no one drug: every local "
+        "anaesthetic of the protocol is covered until it is clarified.",
+        "Une allergie notée « anesthésiques locaux » ne désigne aucun médicament précis : "
+        "tous les anesthésiques locaux du protocole sont concernés jusqu'à ce qu'elle soit "
+        "précisée.",
+    ),
+    (
+        "True allergy to amide local anaesthetics is rare, and cross-sensitivity among amides"
+        " “has not been reported”: an allergy to one amide is a warning to clarify "
+        "(preservative, metabisulfite, epinephrine), not proof of allergy to another.",
+        "La véritable allergie aux anesthésiques locaux de type amide est rare, et une "
+        "sensibilité croisée entre amides « n'a pas été rapportée » : une allergie à un amide"
+        " est un signal à préciser (conservateur, métabisulfite, adrénaline), pas la preuve "
+        "d'une allergie à un autre.",
+    ),
+    (
+        "Ester local anaesthetics are metabolised to para-aminobenzoic acid (PABA), a known "
+        "allergen: an allergy to one ester covers the others. Patients allergic to esters "
+        "have not shown cross-sensitivity to amides.",
+        "Les anesthésiques locaux de type ester sont métabolisés en acide para-aminobenzoïque"
+        " (PABA), un allergène connu : une allergie à un ester couvre les autres. Les "
+        "patients allergiques aux esters n'ont pas montré de sensibilité croisée aux amides.",
+    ),
+    (
+        "Procaine was marketed as Novocaine.",
+        "La procaïne était commercialisée sous le nom de Novocaine.",
+    ),
+    (
+        "Injectable phosphatidylcholine is made from soy lecithin (unverified whether traces "
+        "of soy protein remain).",
+        "La phosphatidylcholine injectable est fabriquée à partir de lécithine de soja (la "
+        "persistance de traces de protéines de soja n'est pas vérifiée).",
+    ),
+    (
+        "Cross-reactions between NSAIDs are common in practice (unverified: no source was "
+        "read for this catalogue).",
+        "Les réactions croisées entre AINS sont fréquentes en pratique (non vérifié : aucune "
+        "source n'a été lue pour ce catalogue).",
+    ),
 ]
 
 FRENCH: dict[str, str] = {english: _typography(french) for english, french in _TEXT}

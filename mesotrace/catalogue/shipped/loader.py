@@ -86,7 +86,8 @@ class _Loader:
 
     def load_sources(self) -> None:
         for key, values in data.SOURCES.items():
-            defaults = {"url": "", "publisher": "", "year": None, **values}
+            defaults = {"url": "", "publisher": "", "year": None, "language": "en", **values}
+            defaults = self.fields("Source", defaults)
             self.sources[key], _ = self.manager("Source").update_or_create(
                 clinic=None, key=key, defaults=defaults
             )
