@@ -592,7 +592,9 @@ class ConcentrationUnit(models.TextChoices):
 
 class ProductComponent(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="components")
-    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="+")
+    compound = models.ForeignKey(
+        Compound, verbose_name=_("compound"), on_delete=models.PROTECT, related_name="+"
+    )
     concentration = models.DecimalField(
         _("concentration"),
         max_digits=9,
@@ -1016,7 +1018,9 @@ class ProtocolItem(models.Model):
     """One product in a protocol's mix, with its share of the mix or its volume per point."""
 
     protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="items")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="protocol_items")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="protocol_items"
+    )
     share_percent = models.DecimalField(
         _("share of the mix (%)"),
         max_digits=5,

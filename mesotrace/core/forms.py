@@ -26,6 +26,17 @@ def attach_errors(
         form.add_error(name if name in form.fields else None, messages)
 
 
+class LanguageSelect(forms.Select):
+    """A choice of language: each language named in itself ("English", "Français") and marked
+    with its `lang`, so a screen reader says each name in its own voice."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        if option["value"]:
+            option["attrs"]["lang"] = option["value"]
+        return option
+
+
 class DecimalInput(forms.TextInput):
     """A decimal number typed as the language writes it ("72,5" in French): a text box with
     the phone's decimal keypad, since a browser's type=number refuses a decimal comma."""

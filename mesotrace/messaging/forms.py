@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from mesotrace.core.forms import LanguageSelect
 from mesotrace.messaging.models import MAX_LEAD_HOURS
 
 
@@ -25,4 +26,5 @@ class ClinicMessagingForm(forms.Form):
     language = forms.ChoiceField(
         label=_("The clinic's language: staff pages and new patients, unless they choose another"),
         choices=settings.LANGUAGES,
+        widget=LanguageSelect,
     )

@@ -5,7 +5,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.catalogue.models import Allergen
-from mesotrace.core.forms import PlainInput
+from mesotrace.core.forms import LanguageSelect, PlainInput
 from mesotrace.patients.models import (
     CLINICAL_FIELDS,
     DEMOGRAPHIC_FIELDS,
@@ -24,7 +24,9 @@ class LanguageOptional(forms.ModelForm[Patient]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["preferred_language"].required = False
+        language = self.fields["preferred_language"]
+        language.required = False
+        language.widget = LanguageSelect(choices=language.widget.choices)
 
     def clean_preferred_language(self) -> str | None:
         return self.cleaned_data.get("preferred_language") or None

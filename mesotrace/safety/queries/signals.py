@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import numpy as np
 from django.db.models import Count
+from django.utils.translation import get_language, pgettext_lazy
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
@@ -32,6 +33,12 @@ from mesotrace.safety.queries import exposure
 from mesotrace.safety.rules import show
 
 LEVELS: Final = ("compound", "product", "lot")
+# What each level is called in the reader's language (the code stays in English files).
+LEVEL_NAMES: Final = {
+    "compound": pgettext_lazy("signal level", "compound"),
+    "product": pgettext_lazy("signal level", "product"),
+    "lot": pgettext_lazy("signal level", "lot"),
+}
 HEADER: Final = [
     "level",
     "unit",
@@ -75,7 +82,7 @@ class SignalRow:
 
     def cells(self) -> list[str]:
         first: list[str] = [
-            self.level,
+            str(LEVEL_NAMES[self.level]) if get_language() == "fr" else self.level,
             self.unit,
             str(Category(self.category).label),
             str(self.a),
