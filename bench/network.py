@@ -816,7 +816,7 @@ def _write_lots(net: _Network) -> int:
             "product_id": lots.product,
             "lot_number": _lot_numbers(net, received),
             "expiry_date": _dates(expiry),
-            "supplier": SUPPLIER,
+            "supplier": str(SUPPLIER),
             "received_on": _dates(received),
             "quantity_received_ml": quantity,
             "created_at": at,

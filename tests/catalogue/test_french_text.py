@@ -365,7 +365,7 @@ def test_staff_notes_of_products_indications_and_rules_are_french(
         assert french
         assert html.escape(french) in client.get(url).content.decode(), url
     history = "The Conseil d'État upheld this article on 17 February 2012"
-    rule = catalogue.JurisdictionRule.objects.get(history_en__startswith=history)
+    rule = catalogue.JurisdictionRule.objects.get(**{"history_en__startswith": history})
     assert _fr(rule, "history").startswith("Le Conseil d'État a confirmé cet article")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -22,7 +23,7 @@ ASYNC = {"HTTP_PREFER": "respond-async", "HTTP_ACCEPT": "application/fhir+json"}
 
 def kick_off(client: Client, path: str, headers: dict[str, Any]) -> str:
     """Starts an export; the status URL to poll."""
-    response = client.get(f"{BASE}/{path}", **headers, **ASYNC)
+    response = client.get(f"{BASE}/{path}", **{**headers, **ASYNC})
     assert response.status_code == 202, response.content[:400]
     return str(response["Content-Location"])
 
@@ -44,6 +45,7 @@ def ndjson(client: Client, url: str, headers: dict[str, Any]) -> list[dict[str, 
     response = client.get(url, **headers)
     assert response.status_code == 200, getattr(response, "content", b"")[:400]
     assert response["Content-Type"] == "application/fhir+ndjson"
+    assert isinstance(response, StreamingHttpResponse)
     text = b"".join(response.streaming_content).decode()
     assert text.endswith("\n")
     return [json.loads(line) for line in text.splitlines()]

@@ -163,6 +163,8 @@ def test_files_expire_and_the_worker_deletes_them(world, client, bearer, setting
     status_url = kick_off(client, "$export", headers)
     found = manifest(client, status_url, headers)
     job = ExportJob.objects.get()
+    assert job.expires_at is not None
+    assert job.finished_at is not None
     expires = job.expires_at - job.finished_at
     assert expires == datetime.timedelta(hours=settings.FHIR_EXPORT_HOURS)
     ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now())

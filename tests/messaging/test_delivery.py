@@ -133,7 +133,7 @@ def test_a_french_patient_gets_french_e_mail_without_choosing_anything_more(
     [invitation] = [part for part in reminder.walk() if part.get_filename() == "appointment.ics"]
     assert (
         f"SUMMARY:Rendez-vous chez {world.clinic.name}"
-        in invitation.get_payload(decode=True).decode()
+        in bytes(invitation.get_payload(decode=True)).decode()
     )
 
 

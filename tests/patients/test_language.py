@@ -40,7 +40,7 @@ def test_the_new_patient_form_offers_the_clinics_language_first(
     accounts.set_clinic_language(SYSTEM, world.clinic, "fr")
     client = login(world.members["practitioner"])
     form = client.get("/patients/new/").content.decode()
-    assert '<option value="fr" selected>' in form
+    assert '<option value="fr" selected lang="fr">Français</option>' in form
 
     assert client.post("/patients/new/", {**NEW, "preferred_language": "en"}).status_code == 302
     assert Patient.objects.get(family_name="Fontaine").preferred_language == "en"

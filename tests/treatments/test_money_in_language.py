@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.test import Client
 
 from mesotrace.accounts.models import User
-from tests.conftest import World
+from tests.conftest import World, speaks
 from tests.treatments.builders import make_plan
 
 
@@ -30,8 +30,10 @@ def test_plan_total_in_french_and_english(world: World, login: Callable[[User], 
     client = login(world.members["owner"])
     url = f"/treatments/plans/{plan.pk}/"
 
-    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    speaks(world.members["owner"], "fr")
+    french = client.get(url).content.decode()
+    speaks(world.members["owner"], "en")
+    english = client.get(url).content.decode()
 
     assert _total(french) == "1 200,00 €"
     assert "120,00 €" in _spaces(french)

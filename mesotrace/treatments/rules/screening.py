@@ -167,6 +167,13 @@ def _compound_names(rows: Iterable[Contraindication]) -> str:
     return ", ".join(sorted({row.compound.name for row in rows if row.compound is not None}))
 
 
+def canonical(row: object, field: str = "text") -> str:
+    """A catalogue text as the record keeps it in English, whatever the reader's language:
+    what codes and fingerprints rest on, so an acknowledgement made in French holds in
+    English (the French column only when a clinic wrote its own entry in French alone)."""
+    return str(getattr(row, f"{field}_en", None) or getattr(row, field))
+
+
 def _basis(*parts: object) -> str:
     return "\x1f".join(str(part) for part in parts)
 
@@ -210,7 +217,7 @@ def _matched_warning(
     }
     message = _with_catalogue(message, cited)
     code = f"allergy.{compound.slug}.{words(allergy.substance).replace(' ', '-')}"
-    cited_text = cited.text if cited is not None else ""
+    cited_text = canonical(cited) if cited is not None else ""
     said = _basis(allergy.substance, allergy.reaction, allergy.severity, term, cited_text)
     kind = ContraindicationKind.ALLERGY
     return _warning(cited, code, kind, "allergies", message, compound.name, basis=said)
@@ -340,7 +347,7 @@ def _pregnancy_warnings(
     message = _with_catalogue(message, cited)
     if cited is not None and names:
         message += " " + _("(also listed for %(names)s)") % {"names": names}
-    basis = _basis(status, *sorted(r.text for r in matching))
+    basis = _basis(status, *sorted(canonical(r) for r in matching))
     return [_warning(cited, kind, kind, "pregnancy_status", message, names, basis=basis)]
 
 
@@ -392,13 +399,13 @@ def _checklist(rows: Sequence[Contraindication]) -> list[ScreeningWarning]:
         message = _with_catalogue(_(text), cited)
         if cited is None:
             message += " " + _("(A built-in safety check: the catalogue lists no source.)")
-        names, basis = _compound_names(matching), _basis(*sorted(r.text for r in matching))
+        names, basis = _compound_names(matching), _basis(*sorted(canonical(r) for r in matching))
         found.append(_warning(cited, code, kind, "checklist", message, names, basis=basis))
     others: dict[str, list[Contraindication]] = {}
     for row in _of_kind(rows, "other"):
         if _about_children(row):
             continue  # the age check answers it from the date of birth (`_age_warning`)
-        others.setdefault(words(row.text), []).append(row)
+        others.setdefault(words(canonical(row)), []).append(row)
     for _key, same in sorted(others.items()):
         cited = _strongest(same)
         assert cited is not None
@@ -410,15 +417,15 @@ def _checklist(rows: Sequence[Contraindication]) -> list[ScreeningWarning]:
             }
         else:
             message = _("Rule out this contraindication: %(text)s") % {"text": cited.text}
-        code = f"check.other.{slugify(cited.text)[:120]}"
-        basis = _basis(*sorted(row.text for row in same))
+        code = f"check.other.{slugify(canonical(cited))[:120]}"
+        basis = _basis(*sorted(canonical(row) for row in same))
         kind = ContraindicationKind.OTHER
         found.append(_warning(cited, code, kind, "checklist", message, names, basis=basis))
     return found
 
 
 def _about_children(row: Contraindication) -> bool:
-    return any(w in {"child", "children"} for w in words(row.text).split())
+    return any(w in {"child", "children"} for w in words(canonical(row)).split())
 
 
 def age_on(born: datetime.date, day: datetime.date) -> int:
@@ -457,7 +464,7 @@ def _jurisdiction_warning(facts: ScreeningFacts) -> list[ScreeningWarning]:
             source_url=source.url if source else "",
             verification=rule.verification,
             blocking=not decision.allowed,
-            basis=_basis(clinic.jurisdiction, protocol.pk, rule.effect, rule.summary),
+            basis=_basis(clinic.jurisdiction, protocol.pk, rule.effect, canonical(rule, "summary")),
         )
     ]
 
