@@ -48,6 +48,11 @@ LAUNCH_ARGS = [
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO_ROOT / "artifacts" / "browser"
 TIMEOUT_MS = 5_000
+# How long an assertion waits for the page to show what it expects: a form that saves a
+# plan screens it and audits it first, and CI runs two test workers on two cores beside
+# the server. A page that never shows the text still fails, only later.
+ASSERT_TIMEOUT_MS = 15_000
+expect.set_options(timeout=ASSERT_TIMEOUT_MS)
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = ViewportSize(width=1280, height=800)
