@@ -20,7 +20,7 @@ from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.catalogue.models import BodyZone, Compound
+from mesotrace.catalogue.models import BodyZone, Compound, Product
 from mesotrace.charting.models import SessionPhoto
 from mesotrace.consent.models import ConsentSignature
 from mesotrace.fhir.models import ExportJob, ExportStatus
@@ -49,6 +49,13 @@ class Context:
     clinic: Clinic
     absolute: Callable[[str], str]
     compounds: dict[str, Compound] = field(default_factory=dict)
+    # The catalogue's body zones (a dozen), loaded the first time a mapping asks for one.
+    zones: dict[int, BodyZone] = field(default_factory=dict)
+
+    def zone(self, pk: int) -> BodyZone:
+        if pk not in self.zones:
+            self.zones.update(BodyZone.objects.in_bulk())
+        return self.zones[pk]
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,8 @@ class Kind:
     params: dict[str, Param]
     # The path from a row to its patient's id, "" for rows of no patient.
     patient_path: str = ""
-    # The rows for a bulk export, when another query reads millions of them faster.
-    bulk: Callable[[Clinic], QuerySet[Any]] | None = None
+    # How a bulk export reads the rows, when millions of them read faster as plain values.
+    flat: Callable[[QuerySet[Any]], Iterator[Any]] | None = None
 
     def patient_of(self, row: Model) -> int | None:
         if not self.patient_path:
@@ -121,7 +128,8 @@ def _appointments(clinic: Clinic) -> QuerySet[Appointment]:
 
 
 def _sessions(clinic: Clinic) -> QuerySet[TreatmentSession]:
-    points = Injection.objects.select_related("zone").order_by("number")
+    # A Procedure reads only its points' zones, which the context holds once for all.
+    points = Injection.objects.only("session", "zone", "number").order_by("number")
     return (
         TreatmentSession.objects.for_clinic(clinic)
         .select_related("clinic", "plan__protocol", "practitioner")
@@ -138,34 +146,137 @@ def _administrations(clinic: Clinic) -> QuerySet[InjectionComponent]:
     )
 
 
-def _administrations_in_bulk(clinic: Clinic) -> QuerySet[InjectionComponent]:
-    """The same rows, for an export: only the columns the mapping reads, and the few zones,
-    products and lots fetched once per chunk and shared, not joined into every row."""
-    return (
-        InjectionComponent.objects.for_clinic(clinic)
-        .select_related("injection__session")
-        .only(
-            "updated_at",
-            "volume_ml",
-            "lot_id",
-            "product_id",
-            "injection__number",
-            "injection__view",
-            "injection__x",
-            "injection__y",
-            "injection__depth_mm",
-            "injection__needle_gauge",
-            "injection__needle_length_mm",
-            "injection__volume_ml",
-            "injection__technique",
-            "injection__zone_id",
-            "injection__session__patient_id",
-            "injection__session__performed_on",
-            "injection__session__practitioner_id",
-        )
-        .prefetch_related("product", "lot", "injection__zone")
-        .order_by("pk")
+class _Plain:
+    """A row's values as attributes, read by a mapping as it reads a model's."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+# The columns of a mix line, its point and its session that the MedicationAdministration
+# mapping reads, in the order `_administrations_flat` unpacks them.
+_ADMINISTRATION_COLUMNS = (
+    "pk",
+    "updated_at",
+    "volume_ml",
+    "lot_id",
+    "product_id",
+    "injection__number",
+    "injection__view",
+    "injection__x",
+    "injection__y",
+    "injection__depth_mm",
+    "injection__needle_gauge",
+    "injection__needle_length_mm",
+    "injection__volume_ml",
+    "injection__technique",
+    "injection__zone_id",
+    "injection__session_id",
+    "injection__session__patient_id",
+    "injection__session__performed_on",
+    "injection__session__practitioner_id",
+)
+
+
+def _zone_values(zone: BodyZone) -> _Plain:
+    """What a zone's coding reads, read once (its name is a translated field)."""
+    return _Plain(
+        pk=zone.pk,
+        slug=zone.slug,
+        name=zone.name,
+        snomed_code=zone.snomed_code,
+        snomed_display=zone.snomed_display,
     )
+
+
+class _Shared:
+    """The zones, products and lots of an export's mix lines: few, each loaded once."""
+
+    def __init__(self) -> None:
+        self.zones: dict[int, _Plain] = {}
+        self.products: dict[int, Product] = {}
+        self.lots: dict[int, Lot] = {}
+
+    def load(self, batch: list[tuple[Any, ...]]) -> None:
+        wanted = {row[14] for row in batch} - self.zones.keys()
+        for zone in BodyZone.objects.filter(pk__in=wanted):
+            self.zones[zone.pk] = _zone_values(zone)
+        wanted = {row[4] for row in batch} - self.products.keys()
+        self.products |= Product.objects.in_bulk(wanted)
+        wanted = {row[3] for row in batch} - self.lots.keys()
+        self.lots |= Lot.objects.in_bulk(wanted)
+
+
+def _batches(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _administrations_flat(rows: QuerySet[InjectionComponent]) -> Iterator[_Plain]:
+    """Mix lines for a bulk export: their columns as plain values, not three model
+    instances a line, a chunk at a time; a session read once for its consecutive lines."""
+    shared = _Shared()
+    session, current = _Plain(), None
+    values = rows.values_list(*_ADMINISTRATION_COLUMNS).iterator(chunk_size=EXPORT_CHUNK)
+    for batch in _batches(values, EXPORT_CHUNK):
+        shared.load(batch)
+        for (
+            pk,
+            updated_at,
+            volume_ml,
+            lot_id,
+            product_id,
+            number,
+            view,
+            x,
+            y,
+            depth_mm,
+            needle_gauge,
+            needle_length_mm,
+            point_volume_ml,
+            technique,
+            zone_id,
+            session_id,
+            patient_id,
+            performed_on,
+            practitioner_id,
+        ) in batch:
+            if current != session_id:
+                current = session_id
+                session = _Plain(
+                    pk=session_id,
+                    patient_id=patient_id,
+                    performed_on=performed_on,
+                    practitioner_id=practitioner_id,
+                )
+            point = _Plain(
+                number=number,
+                view=view,
+                x=x,
+                y=y,
+                depth_mm=depth_mm,
+                needle_gauge=needle_gauge,
+                needle_length_mm=needle_length_mm,
+                volume_ml=point_volume_ml,
+                technique=technique,
+                zone=shared.zones[zone_id],
+                session=session,
+            )
+            yield _Plain(
+                pk=pk,
+                updated_at=updated_at,
+                volume_ml=volume_ml,
+                lot_id=lot_id,
+                product=shared.products[product_id],
+                lot=shared.lots[lot_id],
+                injection=point,
+            )
 
 
 def _lots(clinic: Clinic) -> QuerySet[Lot]:
@@ -207,7 +318,8 @@ def _photos(clinic: Clinic) -> QuerySet[SessionPhoto]:
 def _procedure(session: TreatmentSession, context: Context) -> Resource:
     zones: dict[int, BodyZone] = {}
     for point in session.injections.all():
-        zones.setdefault(point.zone_id, point.zone)
+        if point.zone_id not in zones:
+            zones[point.zone_id] = context.zone(point.zone_id)
     return fhir.procedure(session, list(zones.values()))
 
 
@@ -363,7 +475,7 @@ KINDS: dict[str, Kind] = {
                 "effective-time": Param("date", "injection__session__performed_on"),
             },
             "injection.session.patient_id",
-            _administrations_in_bulk,
+            _administrations_flat,
         ),
         Kind(
             "Medication",
@@ -625,7 +737,7 @@ def export_rows(
 ) -> QuerySet[Any]:
     """The clinic's rows of one type for an export: of a group's patients only when
     `group_id` is given, changed after `since` only when it is given."""
-    rows = (kind.bulk or kind.rows)(clinic)
+    rows = kind.rows(clinic)
     if group_id is not None:
         members = RecallContact.objects.for_clinic(clinic).filter(campaign_id=group_id)
         lookup = kind.patient_path.replace(".", "__") + "__in"
@@ -637,7 +749,8 @@ def export_rows(
 
 def exported(kind: Kind, rows: QuerySet[Any], context: Context) -> Iterator[Resource]:
     """The rows' resources, read a chunk at a time: never the whole clinic in memory."""
-    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
+    found = kind.flat(rows) if kind.flat else rows.iterator(chunk_size=EXPORT_CHUNK)
+    for row in found:
         yield kind.build(row, context)
 
 

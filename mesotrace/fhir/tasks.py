@@ -7,10 +7,10 @@ export was cancelled. `expire_export` deletes an export's files when its time is
 
 from __future__ import annotations
 
-import json
 import shutil
 from typing import Any
 
+import orjson
 from django_tasks import task
 
 from mesotrace.accounts.access import Actor
@@ -65,11 +65,9 @@ class _Writer:
         name = f"{kind.name}.ndjson"
         context = queries.context_for(self.job.clinic, _absolute(self.job), kind)
         count = 0
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        with (self.folder / name).open("w", encoding="utf-8") as out:
+        with (self.folder / name).open("wb") as out:
             for resource in queries.exported(kind, rows, context):
-                out.write(dumps(resource))
-                out.write("\n")
+                out.write(orjson.dumps(resource, option=orjson.OPT_APPEND_NEWLINE))
                 count += 1
                 self.written += 1
                 if self.written - self.reported >= PROGRESS_EVERY:

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from mesotrace.fhir import services, tasks
 from mesotrace.fhir.models import ExportJob, ExportStatus
 from mesotrace.fhir.queries import KINDS, SERVED
 from mesotrace.patients.models import Patient
@@ -239,3 +240,33 @@ def test_the_capability_statement_declares_export_and_group(client):
     for name in ("Patient", "Group"):
         assert "export" in {operation["name"] for operation in served[name]["operation"]}
     assert {"read", "search-type"} == {i["code"] for i in served["Group"]["interaction"]}
+
+
+def test_an_export_cancelled_while_it_runs_stops_and_keeps_no_file(
+    world, client, bearer, monkeypatch
+):
+    """The owner cancels while the worker is between two chunks of the Patient file: the
+    worker stops there, deletes what it wrote, and the export is gone for every client."""
+    for index in range(6):
+        make_patient(world.clinic, family_name=f"Patient{index}")
+    headers = bearer(world.members["owner"], world.clinic)
+    status_url = kick_off(client, "$export?_type=Patient", headers)
+    monkeypatch.setattr(tasks, "PROGRESS_EVERY", 2)
+    reported = []
+    record_progress = services.export_progress
+
+    def owner_cancels_after_two(job, written):
+        reported.append(written)
+        if written == 2:
+            assert client.delete(status_url, **headers).status_code == 202
+        return record_progress(job, written)
+
+    monkeypatch.setattr(services, "export_progress", owner_cancels_after_two)
+    run_worker()
+    job = ExportJob.objects.get()
+    assert reported == [2]
+    assert job.status == ExportStatus.CANCELLED
+    assert job.written == 0
+    assert job.output == []
+    assert not job.folder().exists()
+    _outcome(client.get(status_url, **headers), 404)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from django.http import HttpResponse
 
 CONTENT_TYPE = "application/fhir+json; charset=utf-8"
@@ -23,10 +23,7 @@ def outcome(*issues: dict[str, Any]) -> dict[str, Any]:
 
 
 def body(resource: dict[str, Any]) -> HttpResponse:
-    return HttpResponse(
-        json.dumps(resource, ensure_ascii=False, separators=(",", ":")),
-        content_type=CONTENT_TYPE,
-    )
+    return HttpResponse(orjson.dumps(resource), content_type=CONTENT_TYPE)
 
 
 def respond(status: int, *issues: dict[str, Any]) -> HttpResponse:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
-import json
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from django.db import models
 from django.utils.html import escape
 
@@ -107,8 +107,8 @@ def instant(moment: datetime.datetime) -> str:
 
 def version_of(resource: Resource) -> str:
     """A version id that changes whenever the resource's content does."""
-    content = json.dumps(resource, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(content.encode()).hexdigest()[:16]
+    content = orjson.dumps(resource, option=orjson.OPT_SORT_KEYS, default=str)
+    return hashlib.sha256(content).hexdigest()[:16]
 
 
 def with_meta(
