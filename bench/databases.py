@@ -9,6 +9,7 @@ not answer. The child calls `setup()` and measures.
 from __future__ import annotations
 
 import os
+import resource
 import secrets
 import shutil
 import statistics
@@ -110,6 +111,19 @@ def setup() -> None:
     started = time.monotonic()
     call_command("migrate", verbosity=0)
     print(f"{database_name()}: migrated in {time.monotonic() - started:.1f} s", flush=True)
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM starts afresh at exec, where
+    getrusage's maxrss keeps the peak of the process that started this one."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def database_name() -> str:
