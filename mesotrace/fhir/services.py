@@ -126,6 +126,8 @@ class _Import:
         order += ["Consent", "DocumentReference"]
         for entry in self.entries:
             self._check(entry)
+        if self.problems:  # text no field may hold is refused before anything is written
+            raise Refused(self.problems)
         self._count_new_uses()
         for kind in order:
             for entry in (e for e in self.entries if e.kind == kind):
@@ -141,6 +143,8 @@ class _Import:
             self.problems.append((f"{entry.path}.resourceType", "Each resource needs its type."))
         elif entry.kind not in rules.IMPORTED_TYPES:
             self._done(entry, "skipped", f"{entry.kind} is not imported.")
+        else:
+            self.problems.extend(rules.text_problems(entry))
         for url in rules.unknown_extensions(entry):
             self.report.warnings.append((f"{entry.path}.extension", f"Unknown extension {url}."))
 
@@ -158,7 +162,7 @@ class _Import:
         except ValidationError as error:
             messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
             for name, texts in messages.items():
-                path = f"{entry.path}.{name}" if name else entry.path
+                path = rules.element_path(entry, name) if name else entry.path
                 self.problems.extend((path, text) for text in texts)
 
     def _done(self, entry: Entry, action: str, reason: str, target: str = "") -> None:

@@ -140,6 +140,21 @@ def test_ndjson_with_a_conditional_reference(world, client, owner):
             "Bundle.entry[8].resource.identifier[0]",
         ),
         (
+            bundle(patient("synthea-0005", birthDate="0001-01-01")),
+            422,
+            "Bundle.entry[8].resource.birthDate",
+        ),
+        (
+            bundle(patient("synthea-0006", name=[{"family": "Oka\x00for", "given": ["Ada"]}])),
+            422,
+            "Bundle.entry[8].resource.name[0].family",
+        ),
+        (
+            bundle(patient("synthea-0007", name=[{"family": "Okafor", "given": ["A\u202eda"]}])),
+            422,
+            "Bundle.entry[8].resource.name[0].given[0]",
+        ),
+        (
             {"resourceType": "Bundle", "type": "collection", "entry": [{}] * (MAX_ENTRIES + 1)},
             400,
             "Bundle.entry",

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from mesotrace.core.inputs import text_problem
 from mesotrace.fhir.rules import codes
 
 MAX_ENTRIES = 10_000
@@ -111,6 +112,31 @@ def ndjson_entries(text: str) -> list[Entry]:
     return found
 
 
+def _strings(value: Any, path: str) -> list[tuple[str, str]]:
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in _strings(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in _strings(item, f"{path}[{i}]")]
+    return []
+
+
+def text_problems(entry: Entry) -> list[tuple[str, str]]:
+    """Text no field may hold, as in any form: control characters (line breaks and tabs
+    aside) and invisible characters that reorder or hide what a reader sees. The narrative
+    (`text`), which is not imported, is not read."""
+    found = []
+    for key, value in entry.resource.items():
+        if key == "text":
+            continue
+        for path, text in _strings(value, f"{entry.path}.{key}"):
+            problem = text_problem(text, multiline=True)
+            if problem:
+                found.append((path, problem))
+    return found
+
+
 def _text(concept: Any) -> str:
     if not isinstance(concept, dict):
         return ""
@@ -138,6 +164,38 @@ def unknown_extensions(entry: Entry) -> list[str]:
         and ext.get("url") not in OWN_EXTENSIONS
         and not str(ext.get("url")).startswith(ours)
     ]
+
+
+# The element a service's field is read from, so that a value the service refuses is
+# reported at its path in the sender's resource (`birthDate`, not `date_of_birth`).
+ELEMENTS = {
+    "Patient": {
+        "given_name": "name",
+        "family_name": "name",
+        "date_of_birth": "birthDate",
+        "sex": "gender",
+        "phone": "telecom",
+        "email": "telecom",
+        "address": "address",
+    },
+    "Practitioner": {
+        "full_name": "name",
+        "licence_number": "identifier",
+        "qualification": "qualification",
+    },
+    "Observation": {
+        "measured_at": "effectiveDateTime",
+        "value": "valueQuantity",
+        "side": "bodySite",
+    },
+}
+
+
+def element_path(entry: Entry, field_name: str) -> str:
+    """The path of the element a refused field came from; the resource's own path when
+    the field is not read from one element."""
+    element = ELEMENTS.get(entry.kind, {}).get(field_name)
+    return f"{entry.path}.{element}" if element else entry.path
 
 
 def identifier_key(entry: Entry) -> tuple[str, str]:
