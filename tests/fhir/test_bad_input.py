@@ -20,6 +20,12 @@ from tests.fhir.builders import get, validated
         ("Patient?_count=5000", "_count"),
         ("Patient?_id=x1", "_id"),
         ("Patient?family=", "family"),
+        ("Patient?family=a%00b", "family"),
+        ("MedicationAdministration?lot-number=%00", "lot-number"),
+        ("Patient?family=%E2%80%AEevil", "family"),
+        ("Observation?date=2026-03-09T10:30:00", "date"),
+        ("Observation?date=2026-13", "date"),
+        ("Observation?date=sa2026", "date"),
     ],
 )
 def test_a_bad_search_is_refused_by_parameter(world, client, bearer, query, parameter):
