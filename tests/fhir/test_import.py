@@ -155,6 +155,15 @@ def test_ndjson_with_a_conditional_reference(world, client, owner):
             "Bundle.entry[8].resource.name[0].given[0]",
         ),
         (
+            {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [{"fullUrl": "urn:uuid:\x00", "resource": patient("synthea-0008")}],
+            },
+            400,
+            "Bundle.entry[0].fullUrl",
+        ),
+        (
             {"resourceType": "Bundle", "type": "collection", "entry": [{}] * (MAX_ENTRIES + 1)},
             400,
             "Bundle.entry",

@@ -92,7 +92,11 @@ def bundle_entries(data: Any) -> list[Entry]:
         resource = row.get("resource") if isinstance(row, dict) else None
         if not isinstance(resource, dict):
             raise Refused([(f"{path}.resource", "Each entry needs a resource.")])
-        found.append(Entry(f"{path}.resource", str(row.get("fullUrl", "")), resource))
+        full_url = str(row.get("fullUrl", ""))
+        problem = text_problem(full_url)
+        if problem:
+            raise Refused([(f"{path}.fullUrl", problem)])
+        found.append(Entry(f"{path}.resource", full_url, resource))
     return found
 
 
