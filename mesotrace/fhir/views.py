@@ -182,10 +182,11 @@ def everything(request: ApiRequest, pk: str) -> HttpResponse:
 def import_bundle(request: ApiRequest) -> HttpResponse:
     """POST a transaction or collection Bundle: imported all or nothing (`?dry-run=true`)."""
     try:
-        entries = imports.bundle_entries(imports.parse_json(_text(request)))
+        data = imports.parse_json(_text(request))
+        entries = imports.bundle_entries(data)
     except imports.Refused as refused:
         return _refusal(refused, 400)
-    return _import(request, entries)
+    return _import(request, entries, data["type"])
 
 
 @fhir_view("clinic.manage", methods=("POST",))
@@ -211,12 +212,61 @@ def _refusal(refused: imports.Refused, status: int) -> HttpResponse:
     return respond(status, *(issue("invalid", reason, path) for path, reason in refused.problems))
 
 
-def _import(request: ApiRequest, entries: list[imports.Entry]) -> HttpResponse:
+# What a transaction or batch entry's response says of each import action.
+_STATUS = {"created": "201 Created", "updated": "200 OK", "unchanged": "200 OK", "skipped": "200 OK"}
+
+
+def _entry_outcome(row: services.Done | None, warnings: list[str]) -> dict[str, Any]:
+    found = []
+    if row is not None:
+        severity = "warning" if row.action == "skipped" else "information"
+        code = "not-supported" if row.action == "skipped" else "informational"
+        found.append(issue(code, f"{row.action}: {row.reason}") | {"severity": severity})
+    found += [issue("not-supported", note) | {"severity": "warning"} for note in warnings]
+    return outcome(*found)
+
+
+def _transaction_response(
+    kind: str, entries: list[imports.Entry], report: services.ImportReport
+) -> dict[str, Any]:
+    """The Bundle a transaction (or batch) is answered with: one entry per entry sent, in
+    its order, with its status, where the record is, and what the import did and why."""
+    done = {row.path: row for row in report.done}
+    notes: dict[str, list[str]] = {}
+    for path, note in report.warnings:
+        notes.setdefault(path.rsplit(".extension", 1)[0], []).append(note)
+    answered = []
+    for entry in entries:
+        row = done.get(entry.path)
+        response: dict[str, Any] = {"status": _STATUS[row.action] if row else "200 OK"}
+        if row is not None and row.target and row.action != "skipped":
+            response["location"] = row.target
+        if row is not None or entry.path in notes:
+            response["outcome"] = _entry_outcome(row, notes.get(entry.path, []))
+        answered.append({"response": response})
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": f"{kind}-response"}
+    if answered:
+        bundle["entry"] = answered
+    return bundle
+
+
+def _wants_outcome(request: HttpRequest) -> bool:
+    """`Prefer: return=OperationOutcome` (FHIR's Prefer header): the report, not the Bundle."""
+    parts = [part.strip() for part in request.headers.get("Prefer", "").split(",")]
+    return "return=OperationOutcome" in parts
+
+
+def _import(request: ApiRequest, entries: list[imports.Entry], kind: str = "") -> HttpResponse:
+    """Imports the entries: a transaction or batch is answered with its response Bundle; a
+    collection, NDJSON, a dry run, or a caller who prefers it gets an OperationOutcome
+    listing what each entry did."""
     dry_run = request.GET.get("dry-run", "") == "true"
     try:
         report = services.import_entries(request.actor, request.clinic, entries, dry_run=dry_run)
     except imports.Refused as refused:
         return _refusal(refused, 422)
+    if kind in {"transaction", "batch"} and not dry_run and not _wants_outcome(request):
+        return body(_transaction_response(kind, entries, report))
     issues = [
         {
             "severity": "information",

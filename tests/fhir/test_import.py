@@ -15,10 +15,14 @@ from tests.fhir.builders import validated
 from tests.fhir.import_builders import RACE, SYNTHEA, as_json, bundle, messy_export, patient
 from tests.outcomes.builders import ensure_measurement_types
 
+REPORT = "return=OperationOutcome"
 
-def _post(client, headers, data, path="", content_type="application/fhir+json"):
+
+def _post(client, headers, data, path="", content_type="application/fhir+json", prefer=REPORT):
+    """Posts to the import; by default asks for the report (an OperationOutcome listing what
+    each entry became) rather than a transaction's response Bundle."""
     body = data if isinstance(data, str) else as_json(data)
-    return client.post(f"/fhir/r4/{path}", body, content_type, **headers)
+    return client.post(f"/fhir/r4/{path}", body, content_type, HTTP_PREFER=prefer, **headers)
 
 
 def _issues(response) -> list[dict]:
@@ -66,6 +70,31 @@ def test_a_transaction_bundle_imports_with_its_references(world, client, owner):
     assert reasons["Bundle.entry[7].resource"] == "skipped: Encounter is not imported."
     warning = next(i for i in issues if i["severity"] == "warning")
     assert RACE in warning["diagnostics"]
+
+
+def test_a_transaction_is_answered_with_its_response_bundle(world, client, owner):
+    """What a FHIR client expects back from a transaction: one response per entry, in order,
+    with its status, the record's location and what the import did."""
+    response = _post(client, owner, bundle(), prefer="")
+    assert response.status_code == 200, response.content[:500]
+    answer = validated(response.json())
+    assert answer["type"] == "transaction-response"
+    sent = json.loads(as_json(bundle()))["entry"]
+    assert len(answer["entry"]) == len(sent)
+    patient_row = Patient.objects.for_clinic(world.clinic).get()
+    first = answer["entry"][0]["response"]
+    assert (first["status"], first["location"]) == ("201 Created", f"Patient/{patient_row.pk}")
+    assert first["outcome"]["issue"][0]["diagnostics"] == "created: New patient."
+    skipped = answer["entry"][7]["response"]
+    assert skipped["status"] == "200 OK"
+    assert "location" not in skipped
+    assert skipped["outcome"]["issue"][0]["diagnostics"] == "skipped: Encounter is not imported."
+    assert skipped["outcome"]["issue"][0]["severity"] == "warning"
+    again = validated(_post(client, owner, bundle(), prefer="").json())
+    assert again["entry"][0]["response"]["location"] == f"Patient/{patient_row.pk}"
+    assert again["entry"][0]["response"]["outcome"]["issue"][0]["diagnostics"].startswith(
+        "unchanged"
+    )
 
 
 def test_importing_the_same_data_twice_creates_nothing_twice(world, client, owner):
