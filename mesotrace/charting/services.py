@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -632,7 +632,7 @@ def import_photo(
         raise _refuse(_("The photo consent is another patient's."), "consent")
     kept = _bare_jpeg(image)
     if kept is None:
-        data, width, height = _clean_image(ContentFile(image, name="photo"))  # type: ignore[arg-type]
+        data, width, height = _clean_image(SimpleUploadedFile("photo", image))
     else:
         data, (width, height) = image, kept
     digest = hashlib.sha256(data).hexdigest()

@@ -520,12 +520,15 @@ def _patient_rows(kind: Kind, clinic: Clinic, patient: Patient) -> Iterator[Mode
 
 
 def _shared_rows(clinic: Clinic, patient: Patient) -> dict[str, QuerySet[Any]]:
-    """The practitioners and lots a patient's records point to."""
+    """The practitioners (and their supervising physicians) and lots a patient's records
+    point to."""
     sessions = TreatmentSession.objects.for_clinic(clinic).filter(patient=patient)
     plans = TreatmentPlan.objects.for_clinic(clinic).filter(patient=patient)
-    people = Q(pk__in=plans.values("practitioner_id")) | Q(
+    treating = Q(pk__in=plans.values("practitioner_id")) | Q(
         pk__in=sessions.values("practitioner_id")
     )
+    supervising = Practitioner.objects.for_clinic(clinic).filter(treating)
+    people = treating | Q(pk__in=supervising.values("supervising_physician_id"))
     lots = InjectionComponent.objects.for_clinic(clinic).filter(injection__session__patient=patient)
     return {
         "Practitioner": _practitioners(clinic).filter(people),

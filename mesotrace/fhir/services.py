@@ -44,7 +44,7 @@ from mesotrace.outcomes.shipped import LOCAL
 from mesotrace.patients import services as patients
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners import services as practitioners
-from mesotrace.practitioners.models import Practitioner
+from mesotrace.practitioners.models import PRACTITIONER_FIELDS, Practitioner
 from mesotrace.safety.services import events as safety
 from mesotrace.treatments.models import (
     Appointment,
@@ -120,7 +120,8 @@ class _Import:
         self.parts: dict[int, list[Entry]] | None = None
 
     def run(self) -> None:
-        order = ["Organization", "Practitioner", "Patient", "AllergyIntolerance"]
+        order = ["Organization", "Practitioner", "PractitionerRole", "Patient"]
+        order += ["AllergyIntolerance"]
         order += ["MedicationStatement", "Condition", "Medication", "CarePlan", "Appointment"]
         order += ["Procedure", "MedicationAdministration", "Observation", "AdverseEvent"]
         order += ["Consent", "DocumentReference"]
@@ -211,6 +212,23 @@ class _Import:
         data = practitioners.PractitionerInput(**given.__dict__)
         person = practitioners.add_practitioner(self.actor, self.clinic, data)
         self._keep(entry, person.pk, "New practitioner.")
+
+    def _practitionerrole(self, entry: Entry) -> None:
+        """A role brings one thing a Practitioner has no element for: who supervises them."""
+        person_ref, supervisor_ref = rules.role_fields(entry)
+        if not supervisor_ref:
+            self._done(entry, "skipped", "The practitioner's role in their clinic stays there.")
+            return
+        person = self._practitioner_row(entry, person_ref, f"{entry.path}.practitioner")
+        chief = self._practitioner_row(entry, supervisor_ref, f"{entry.path}.extension")
+        target = f"Practitioner/{person.pk}"
+        if person.supervising_physician_id == chief.pk:
+            self._done(entry, "unchanged", "The practitioner has this supervisor.", target)
+            return
+        kept = {name: getattr(person, name) for name in PRACTITIONER_FIELDS}
+        data = practitioners.PractitionerInput(**kept | {"supervising_physician": chief})
+        practitioners.change_practitioner(self.actor, person, data)
+        self._done(entry, "updated", "Supervising physician set.", target)
 
     def _patient(self, entry: Entry) -> None:
         own = codes.identifier_system(f"patient-record-number/{self.clinic.slug}")

@@ -257,3 +257,5 @@ class ReceivedAs:
     multi_dose: bool = False
     discard_after_hours: int | None = None
     opened_at: datetime.datetime | None = None
+    status: str = "available"
+    status_reason: str = ""

@@ -13,6 +13,7 @@ from mesotrace.inventory.models import Lot
 from mesotrace.outcomes.models import Measurement
 from mesotrace.patients.models import Patient
 from mesotrace.patients.services import PatientInput, update_patient
+from mesotrace.practitioners.models import Practitioner
 from mesotrace.safety.models import AdverseEvent
 from mesotrace.safety.services import events
 from mesotrace.treatments.models import Injection, TreatmentPlan, TreatmentSession
@@ -58,7 +59,8 @@ def second_course(world: World) -> Patient:
 def every_field_filled(world: World, patients: list[Patient]) -> None:
     """What a clinic types in beyond the charted course, each field away from its default, so a
     field the round trip drops shows: prices, diet and lifestyle, the anaesthetic and pain,
-    the lot's supplier and vial, the event's narrative, a drawn and withdrawn consent."""
+    the lot's supplier and vial, the event's narrative, a drawn and withdrawn consent, a
+    supervising physician."""
     clinic = world.clinic
     owner = actor_for(world.members["owner"], clinic)
     for number, patient in enumerate(patients):
@@ -94,6 +96,9 @@ def every_field_filled(world: World, patients: list[Patient]) -> None:
         discard_after_hours=24,
         opened_at=opened,
     )
+    Lot.objects.for_clinic(clinic).filter(lot_number="MX-RT-B").update(
+        status="under_investigation", status_reason="Two haematomas in a week."
+    )
     AdverseEvent.objects.for_clinic(clinic).update(
         description="Warm, tender nodule at the point, 1 cm.",
         actions_taken="Cold compress; reviewed at 48 hours.",
@@ -108,3 +113,12 @@ def every_field_filled(world: World, patients: list[Patient]) -> None:
         withdrawn_reason="The patient wants to think it over.",
     )
     Measurement.objects.for_clinic(clinic).filter(side="left").update(assessor_blinded=True)
+    chief = Practitioner.objects.create(
+        clinic=clinic,
+        full_name="Pr Paul Girard",
+        qualification="physician",
+        licence_number="RPPS-10000000002",
+        licence_jurisdiction="FR",
+        licence_expiry=datetime.date(2031, 12, 31),
+    )
+    Practitioner.objects.for_clinic(clinic).exclude(pk=chief.pk).update(supervising_physician=chief)

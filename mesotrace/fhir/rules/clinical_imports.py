@@ -383,6 +383,8 @@ def _received(resource: dict[str, Any], path: str) -> ReceivedAs:
         multi_dose=ext(resource, "multi-dose").get("valueBoolean") is True,
         discard_after_hours=_optional_whole(resource, "discard-after-opening", path),
         opened_at=_moment(opened, f"{where}.valueDateTime") if opened else None,
+        status=_text_of(resource, "lot-status", "valueCode") or "available",
+        status_reason=_text_of(resource, "lot-status-reason"),
     )
 
 

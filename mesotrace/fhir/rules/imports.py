@@ -26,6 +26,7 @@ IMPORTED_TYPES = frozenset(
         "Condition",
         "Observation",
         "Practitioner",
+        "PractitionerRole",
         "Organization",
         "Medication",
         "CarePlan",
@@ -364,3 +365,17 @@ def _licence(
         "licence_jurisdiction": str((degree.get("issuer") or {}).get("display", ""))[:6],
         "licence_expiry": _date(end, f"{path}.period.end", problems) if end else None,
     }
+
+
+def role_fields(entry: Entry) -> tuple[str, str]:
+    """The practitioner a role is of, and the supervising physician our extension names."""
+    url = codes.extension_url("supervising-physician")
+    supervisor = next(
+        (
+            str((e.get("valueReference") or {}).get("reference", ""))
+            for e in entry.resource.get("extension") or []
+            if isinstance(e, dict) and e.get("url") == url
+        ),
+        "",
+    )
+    return reference_of(entry, "practitioner"), supervisor

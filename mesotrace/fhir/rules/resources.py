@@ -678,6 +678,9 @@ def _stock_terms(lot: Lot) -> list[dict[str, Any]]:
         found.append(extension("discard-after-opening", valueQuantity=discard))
     if lot.opened_at is not None:
         found.append(extension("vial-opened", valueDateTime=lot.opened_at.isoformat()))
+    if lot.status != "available":
+        found.append(extension("lot-status", valueCode=lot.status))
+        found.append(extension("lot-status-reason", valueString=lot.status_reason))
     return found
 
 

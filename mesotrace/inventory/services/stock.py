@@ -539,6 +539,9 @@ def import_lot(
         multi_dose=given.multi_dose,
         discard_after_hours=given.discard_after_hours,
         opened_at=given.opened_at,
+        status=given.status,
+        status_reason=given.status_reason,
+        status_changed_at=None if given.status == LotStatus.AVAILABLE else timezone.now(),
     )
     lot.full_clean(exclude=["clinic", "product", "received_by"])
     lot.save()
