@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -86,9 +87,15 @@ def import_entries(
 ) -> ImportReport:
     """Imports every entry or none: any problem raises `Refused` with all the problems."""
     report = ImportReport(dry_run)
-    _Import(actor, clinic, entries, report).run()
+    importer = _Import(actor, clinic, entries, report)
+    try:
+        importer.run()
+    except Exception:
+        importer.remove_files()
+        raise
     if dry_run:
         transaction.set_rollback(True)
+        importer.remove_files()
     return report
 
 
@@ -118,6 +125,12 @@ class _Import:
         self.skipped: dict[int, str] = {}  # id() of an entry skipped → why
         self.uses: dict[int, tuple[Decimal, datetime.date]] = {}  # lot entry → new use
         self.parts: dict[int, list[Entry]] | None = None
+        self.files: list[FieldFile] = []  # photos stored: a rollback does not remove them
+
+    def remove_files(self) -> None:
+        for stored in self.files:
+            if stored.name:
+                stored.storage.delete(stored.name)
 
     def run(self) -> None:
         order = ["Organization", "Practitioner", "PractitionerRole", "Patient"]
@@ -843,6 +856,7 @@ class _Import:
         photo = charting.import_photo(
             self.actor, session, given.image, given.view, zone, given.taken_at, given_consent
         )
+        self.files.append(photo.file)
         self._keep(entry, photo.pk, f"Photo of {len(given.image)} bytes, hash checked.")
 
 

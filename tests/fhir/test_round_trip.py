@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 
 from mesotrace.accounts.models import Membership
 from mesotrace.accounts.roles import Role
@@ -72,6 +73,20 @@ def _everything(client, headers, patients: list[Patient]) -> list[dict[str, Any]
         for entry in response.json().get("entry", []):
             found[entry["fullUrl"]] = {"fullUrl": entry["fullUrl"], "resource": entry["resource"]}
     return list(found.values())
+
+
+def _photo_files(clinic) -> set[str]:
+    """The photo files stored under the clinic's folder (earlier tests' may be there)."""
+    found: set[str] = set()
+    folders = [f"photos/{clinic.pk}"]
+    while folders:
+        folder = folders.pop()
+        if not default_storage.exists(folder):
+            continue
+        inner, names = default_storage.listdir(folder)
+        folders += [f"{folder}/{name}" for name in inner]
+        found |= {f"{folder}/{name}" for name in names}
+    return found
 
 
 def _collection(entries: list[dict[str, Any]]) -> str:
@@ -195,9 +210,11 @@ def test_a_clinic_exported_and_imported_comes_back_equal_field_for_field(world, 
     assert set(COMPARED) <= kinds, set(COMPARED) - kinds
     empty = clinics["empty"]
 
+    stored = _photo_files(empty)
     dry = _post(client, clinics["target"], _collection(exported), dry_run=True)
     assert dry.status_code == 200, dry.content[:2000]
     assert Patient.objects.for_clinic(empty).count() == 0
+    assert _photo_files(empty) == stored  # nor is a photo's file left behind
 
     response = _post(client, clinics["target"], _collection(exported))
     assert response.status_code == 200, response.content[:3000]
@@ -220,6 +237,7 @@ def test_a_clinic_exported_and_imported_comes_back_equal_field_for_field(world, 
     # The clinic and its practitioners' roles stay home.
     assert kinds_skipped <= {"Organization", "PractitionerRole"}, skipped
 
+    assert _photo_files(empty) - stored == {SessionPhoto.objects.for_clinic(empty).get().file.name}
     ids = _id_map(empty, exported)
     patients = list(Patient.objects.for_clinic(empty))
     again = _everything(client, clinics["target"], patients)
