@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,6 +57,7 @@ from mesotrace.charting.rules import (
     totals_by_lot,
 )
 from mesotrace.charting.schemas import SessionIn
+from mesotrace.consent.models import PhotoConsent
 from mesotrace.consent.queries import valid_photo_consent
 from mesotrace.core.clock import clinic_today, local_date
 from mesotrace.inventory.models import Lot, LotStatus, StockMovement
@@ -610,6 +611,59 @@ def add_photo(
     return photo
 
 
+@transaction.atomic
+def import_photo(
+    actor: Actor,
+    session: TreatmentSession,
+    image: bytes,
+    view: str,
+    zone: BodyZone | None,
+    taken_at: datetime.datetime,
+    consent: PhotoConsent,
+) -> SessionPhoto:
+    """Keeps a photo another system took at a session, under the consent it was taken with.
+
+    A JPEG that carries no metadata (as Mesotrace stores every photo) is kept byte for byte,
+    so its hash is the sender's; any other image is cleaned as an upload is.
+    """
+    if view not in PhotoView.values:
+        raise _refuse(_("Choose the view: front, back, left, right or close-up."), "view")
+    if consent.patient_id != session.patient_id:
+        raise _refuse(_("The photo consent is another patient's."), "consent")
+    kept = _bare_jpeg(image)
+    if kept is None:
+        data, width, height = _clean_image(SimpleUploadedFile("photo", image))
+    else:
+        data, (width, height) = image, kept
+    digest = hashlib.sha256(data).hexdigest()
+    photo = SessionPhoto(clinic=session.clinic, session=session, patient=session.patient)
+    photo.view, photo.zone, photo.taken_at = view, zone, taken_at
+    photo.width, photo.height, photo.sha256 = width, height, digest
+    photo.uploaded_by, photo.consent = actor.user, consent
+    photo.file.save(f"{digest}.jpg", ContentFile(data), save=False)
+    photo.save()
+    details = {"session": session.pk, "sha256": digest, "consent": consent.pk, "imported": True}
+    audit.record(actor, AuditAction.CREATE, photo, details=details)
+    return photo
+
+
+_METADATA = {"exif", "icc_profile", "comment", "xmp", "photoshop", "adobe"}
+
+
+def _bare_jpeg(image: bytes) -> tuple[int, int] | None:
+    """The size of a JPEG with no metadata to strip, else None (it needs cleaning)."""
+    try:
+        with Image.open(io.BytesIO(image)) as probe:
+            if probe.format != "JPEG" or _METADATA & set(probe.info) or probe.getexif():
+                return None
+            if probe.width * probe.height > MAX_PHOTO_PIXELS or len(image) > MAX_PHOTO_BYTES:
+                return None
+            probe.load()
+            return probe.size
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None
+
+
 # --- Importing another system's sessions --------------------------------------------------
 
 
@@ -644,6 +698,10 @@ class ImportedSession:
     points: tuple[ImportedPoint, ...]
     notes: str = ""
     immediate_reactions: str = ""
+    anaesthetic: str = "none"
+    anaesthetic_note: str = ""
+    pain_score: int | None = None
+    charges: Decimal = Decimal("0")
     key: str = ""
 
 
@@ -668,6 +726,10 @@ def import_session(
         performed_on=data.performed_on,
         immediate_reactions=data.immediate_reactions,
         notes=data.notes,
+        anaesthetic=data.anaesthetic,
+        anaesthetic_note=data.anaesthetic_note,
+        pain_score=data.pain_score,
+        charges=data.charges,
         currency=appointment.clinic.currency,
         charted_by=actor.user,
         status=SessionStatus.SIGNED if data.signed else SessionStatus.DRAFT,

@@ -71,6 +71,22 @@ def grant_photo_consent(
 
 
 @transaction.atomic
+def import_photo_consent(
+    actor: Actor,
+    patient: Patient,
+    scope: str,
+    granted_at: datetime.datetime,
+    expires_on: datetime.date | None = None,
+) -> PhotoConsent:
+    """The patient's photo consent another system recorded: the one of the same use given
+    at the same moment when it came before, else recorded as given there."""
+    found = PhotoConsent.objects.for_clinic(patient.clinic).filter(
+        patient=patient, scope=scope, granted_at=granted_at
+    )
+    return found.first() or grant_photo_consent(actor, patient, scope, expires_on, granted_at)
+
+
+@transaction.atomic
 def withdraw_photo_consent(actor: Actor, consent: PhotoConsent, reason: str) -> PhotoConsent:
     """Withdraws a consent for a stated reason; photos already taken stay in the record."""
     consent = PhotoConsent.objects.select_for_update().get(pk=consent.pk)
@@ -298,6 +314,13 @@ class ImportedSignature:
     signed_at: datetime.datetime
     countersigned: bool
     withdrawn: bool
+    # What a Mesotrace export also carries; another system's leaves them empty.
+    signed_text: str = ""
+    content: dict[str, Any] | None = None
+    drawn_signature: bytes = b""
+    countersigned_at: datetime.datetime | None = None
+    withdrawn_at: datetime.datetime | None = None
+    withdrawn_reason: str = ""
 
 
 @transaction.atomic
@@ -307,9 +330,10 @@ def import_signature(
     """Keeps a patient's signature made in another system, with the PDF they signed.
 
     The document's content stays where it was written: the imported document holds the
-    version (the SHA-256 it was known by) and the signed PDF, never a new rendering. A
-    countersigned consent is countersigned at its signing time, by nobody of this clinic; a
-    withdrawn one is withdrawn, with the reason that it was withdrawn there.
+    version (the SHA-256 it was known by), its canonical content when given, and the signed
+    PDF, never a new rendering. A countersigned consent is countersigned when the sender
+    says (else at its signing time), by nobody of this clinic; a withdrawn one is withdrawn
+    when and why the sender says (else at its signing, because it was withdrawn there).
     """
     document = ConsentDocument.objects.filter(plan=plan, version=data.version).first()
     if document is None:
@@ -318,7 +342,7 @@ def import_signature(
             plan=plan,
             patient=plan.patient,
             version=data.version,
-            content={"imported": True, "version": data.version},
+            content=data.content or {"imported": True, "version": data.version},
             generated_by=actor.user,
         )
     standing = document.signatures.filter(withdrawn_at__isnull=True).exists()
@@ -331,12 +355,19 @@ def import_signature(
         statement=data.statement,
         signed_at=data.signed_at,
         document_sha256=data.version,
-        signed_text=data.statement,
+        signed_text=data.signed_text or data.statement,
         signed_pdf=data.pdf,
         pdf_sha256=hashlib.sha256(data.pdf).hexdigest(),
-        countersigned_at=data.signed_at if data.countersigned else None,
-        withdrawn_at=data.signed_at if data.withdrawn else None,
-        withdrawn_reason=str(_("Withdrawn in the system it came from.")) if data.withdrawn else "",
+        drawn_signature=data.drawn_signature,
+        countersigned_at=data.countersigned_at or (data.signed_at if data.countersigned else None),
+        withdrawn_at=data.withdrawn_at or (data.signed_at if data.withdrawn else None),
+        withdrawn_reason=_withdrawn_reason(data),
     )
     _record_signature(actor, AuditAction.CREATE, signature, {"imported": True})
     return signature
+
+
+def _withdrawn_reason(data: ImportedSignature) -> str:
+    if not data.withdrawn and data.withdrawn_at is None:
+        return ""
+    return data.withdrawn_reason or str(_("Withdrawn in the system it came from."))

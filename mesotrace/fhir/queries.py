@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,8 @@ class Context:
     clinic: Clinic
     absolute: Callable[[str], str]
     compounds: dict[str, Compound] = field(default_factory=dict)
+    # A photo's bytes inline (a patient's $everything, which an import reads back whole).
+    inline: bool = False
     # The catalogue's body zones (a dozen), loaded the first time a mapping asks for one.
     zones: dict[int, BodyZone] = field(default_factory=dict)
 
@@ -282,6 +284,7 @@ def _administrations_flat(rows: QuerySet[InjectionComponent]) -> Iterator[_Plain
 def _lots(clinic: Clinic) -> QuerySet[Lot]:
     return (
         Lot.objects.for_clinic(clinic)
+        .with_on_hand()
         .select_related("clinic", "product")
         .prefetch_related("product__components__compound")
         .order_by("pk")
@@ -305,11 +308,19 @@ def _events(clinic: Clinic) -> QuerySet[AdverseEvent]:
 
 
 def _signatures(clinic: Clinic) -> QuerySet[ConsentSignature]:
-    return ConsentSignature.objects.for_clinic(clinic).select_related("document").order_by("pk")
+    return (
+        ConsentSignature.objects.for_clinic(clinic)
+        .select_related("document", "countersigned_by")
+        .order_by("pk")
+    )
 
 
 def _photos(clinic: Clinic) -> QuerySet[SessionPhoto]:
-    return SessionPhoto.objects.for_clinic(clinic).select_related("clinic", "zone").order_by("pk")
+    return (
+        SessionPhoto.objects.for_clinic(clinic)
+        .select_related("clinic", "zone", "consent")
+        .order_by("pk")
+    )
 
 
 # --- Mappings that need more than their row -----------------------------------------------
@@ -327,16 +338,17 @@ def _adverse_event(event: AdverseEvent, context: Context) -> Resource:
     """Suspects: the mix lines of the linked points; with none linked, those of the linked
     sessions that used a linked lot (every line of the session when no lot is linked)."""
     lines = [c.pk for point in event.injections.all() for c in point.components.all()]
-    if not lines:
-        lots = {lot.pk for lot in event.lots.all()}
-        lines = [
-            c.pk
-            for session in event.sessions.all()
-            for point in session.injections.all()
-            for c in point.components.all()
-            if not lots or c.lot_id in lots
-        ]
-    return fhir.adverse_event(event, lines)
+    if lines:
+        return fhir.adverse_event(event, lines)
+    lots = {lot.pk for lot in event.lots.all()}
+    lines = [
+        c.pk
+        for session in event.sessions.all()
+        for point in session.injections.all()
+        for c in point.components.all()
+        if not lots or c.lot_id in lots
+    ]
+    return fhir.adverse_event(event, lines, through_sessions=True)
 
 
 def _allergy(row: Allergy, context: Context) -> Resource:
@@ -345,7 +357,12 @@ def _allergy(row: Allergy, context: Context) -> Resource:
 
 def _photo(photo: SessionPhoto, context: Context) -> Resource:
     url = context.absolute(reverse("charting:photo_image", args=[photo.pk]))
-    return fhir.document_reference(photo, url)
+    try:
+        with photo.file.open("rb") as stored:
+            image = stored.read()
+    except OSError:
+        image = None  # a file the storage lost: the address and the SHA-256 still travel
+    return fhir.document_reference(photo, url, image, inline=context.inline)
 
 
 def _plain(build: Callable[[Any], Resource]) -> Callable[[Any, Context], Resource]:
@@ -615,12 +632,15 @@ def _patient_rows(kind: Kind, clinic: Clinic, patient: Patient) -> Iterator[Mode
 
 
 def _shared_rows(clinic: Clinic, patient: Patient) -> dict[str, QuerySet[Any]]:
-    """The practitioners and lots a patient's records point to."""
+    """The practitioners (and their supervising physicians) and lots a patient's records
+    point to."""
     sessions = TreatmentSession.objects.for_clinic(clinic).filter(patient=patient)
     plans = TreatmentPlan.objects.for_clinic(clinic).filter(patient=patient)
-    people = Q(pk__in=plans.values("practitioner_id")) | Q(
+    treating = Q(pk__in=plans.values("practitioner_id")) | Q(
         pk__in=sessions.values("practitioner_id")
     )
+    supervising = Practitioner.objects.for_clinic(clinic).filter(treating)
+    people = treating | Q(pk__in=supervising.values("supervising_physician_id"))
     lots = InjectionComponent.objects.for_clinic(clinic).filter(injection__session__patient=patient)
     return {
         "Practitioner": _practitioners(clinic).filter(people),
@@ -635,6 +655,7 @@ def everything(
     """Every resource about one patient the member may read, and those they point to, audited
     as one export of the patient's record."""
     shared = _shared_rows(clinic, patient)
+    context = replace(context, inline=True)
     found: list[Resource] = []
     counts: dict[str, int] = {}
     for kind in KINDS.values():

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -44,7 +45,7 @@ from mesotrace.outcomes.shipped import LOCAL
 from mesotrace.patients import services as patients
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners import services as practitioners
-from mesotrace.practitioners.models import Practitioner
+from mesotrace.practitioners.models import PRACTITIONER_FIELDS, Practitioner
 from mesotrace.safety.services import events as safety
 from mesotrace.treatments.models import (
     Appointment,
@@ -86,9 +87,15 @@ def import_entries(
 ) -> ImportReport:
     """Imports every entry or none: any problem raises `Refused` with all the problems."""
     report = ImportReport(dry_run)
-    _Import(actor, clinic, entries, report).run()
+    importer = _Import(actor, clinic, entries, report)
+    try:
+        importer.run()
+    except Exception:
+        importer.remove_files()
+        raise
     if dry_run:
         transaction.set_rollback(True)
+        importer.remove_files()
     return report
 
 
@@ -118,9 +125,16 @@ class _Import:
         self.skipped: dict[int, str] = {}  # id() of an entry skipped → why
         self.uses: dict[int, tuple[Decimal, datetime.date]] = {}  # lot entry → new use
         self.parts: dict[int, list[Entry]] | None = None
+        self.files: list[FieldFile] = []  # photos stored: a rollback does not remove them
+
+    def remove_files(self) -> None:
+        for stored in self.files:
+            if stored.name:
+                stored.storage.delete(stored.name)
 
     def run(self) -> None:
-        order = ["Organization", "Practitioner", "Patient", "AllergyIntolerance"]
+        order = ["Organization", "Practitioner", "PractitionerRole", "Patient"]
+        order += ["AllergyIntolerance"]
         order += ["MedicationStatement", "Condition", "Medication", "CarePlan", "Appointment"]
         order += ["Procedure", "MedicationAdministration", "Observation", "AdverseEvent"]
         order += ["Consent", "DocumentReference"]
@@ -209,28 +223,43 @@ class _Import:
         self._done(entry, "skipped", "Records are imported into this clinic.")
 
     def _practitioner(self, entry: Entry) -> None:
-        name, qualification = rules.practitioner_fields(entry)
-        found = self._known(entry)
-        if found is not None:
-            self._done(entry, "unchanged", "Imported before.", f"Practitioner/{found}")
+        given = rules.practitioner_fields(entry)
+        if self._imported_before(entry, self._known(entry)):
             return
-        data = practitioners.PractitionerInput(full_name=name, qualification=qualification)
+        data = practitioners.PractitionerInput(**given.__dict__)
         person = practitioners.add_practitioner(self.actor, self.clinic, data)
         self._keep(entry, person.pk, "New practitioner.")
+
+    def _practitionerrole(self, entry: Entry) -> None:
+        """A role brings one thing a Practitioner has no element for: who supervises them."""
+        person_ref, supervisor_ref = rules.role_fields(entry)
+        if not supervisor_ref:
+            self._done(entry, "skipped", "The practitioner's role in their clinic stays there.")
+            return
+        person = self._practitioner_row(entry, person_ref, f"{entry.path}.practitioner")
+        chief = self._practitioner_row(entry, supervisor_ref, f"{entry.path}.extension")
+        target = f"Practitioner/{person.pk}"
+        if person.supervising_physician_id == chief.pk:
+            self._done(entry, "unchanged", "The practitioner has this supervisor.", target)
+            return
+        kept = {name: getattr(person, name) for name in PRACTITIONER_FIELDS}
+        data = practitioners.PractitionerInput(**kept | {"supervising_physician": chief})
+        practitioners.change_practitioner(self.actor, person, data)
+        self._done(entry, "updated", "Supervising physician set.", target)
 
     def _patient(self, entry: Entry) -> None:
         own = codes.identifier_system(f"patient-record-number/{self.clinic.slug}")
         self._refuse_other_clinic(entry, _RECORD_NUMBERS, own)
         data = rules.patient_fields(entry)
         existing = self._existing_patient(entry, own)
-        given = patients.PatientInput(**data.__dict__)
+        given = patients.PatientInput(**data.given())
         if existing is None:
             patient = patients.create_patient(self.actor, self.clinic, given)
             self._link(entry, patient.pk)
             self._done(entry, "created", "New patient.", f"Patient/{patient.pk}")
         else:
             patient = existing
-            same = all(getattr(patient, name) == value for name, value in data.__dict__.items())
+            same = all(getattr(patient, name) == value for name, value in data.given().items())
             if same:
                 self._done(
                     entry, "unchanged", "Same patient, same details.", f"Patient/{patient.pk}"
@@ -318,6 +347,9 @@ class _Import:
         self._done(entry, "created", "Medication added.", f"Patient/{changes.patient.pk}")
 
     def _condition(self, entry: Entry) -> None:
+        if self._plans_indication(entry):
+            self._done(entry, "unchanged", "The indication of a plan in the file.")
+            return
         changes = self._pending(self._subject(entry))
         line = rules.condition_line(entry)
         if line in changes.history:
@@ -327,6 +359,16 @@ class _Import:
         changes.changed = True
         target = f"Patient/{changes.patient.pk}"
         self._done(entry, "created", "Added to the medical history.", target)
+
+    def _plans_indication(self, entry: Entry) -> bool:
+        """A condition a plan of ours in the file addresses: our export writes each plan's
+        indication as one; it comes back with the plan, not as a line of the medical history."""
+        return any(
+            self._in_file(plan, clinical.reference(address)) is entry
+            for plan in self.entries
+            if plan.kind == "CarePlan" and clinical.protocol_of(plan)
+            for address in plan.resource.get("addresses") or []
+        )
 
     def _write_changes(self) -> None:
         """One change per patient, whatever the number of allergies, medications, conditions."""
@@ -350,9 +392,7 @@ class _Import:
         if kind is None:
             self._done(entry, "skipped", "No measurement type has this code.")
             return
-        found = self._known(entry)
-        if found is not None:
-            self._done(entry, "unchanged", "Imported before.", f"Observation/{found}")
+        if self._imported_before(entry, self._known(entry)):
             return
         value, unit, when = rules.observation_value(entry)
         measured_at = parse_datetime(when) if "T" in when else None
@@ -414,6 +454,13 @@ class _Import:
         if found is not None:
             self.made[id(entry)] = found
         return found
+
+    def _imported_before(self, entry: Entry, found: int | None) -> bool:
+        """True, reported unchanged, when an earlier import made this record (`found`)."""
+        if found is None:
+            return False
+        self._done(entry, "unchanged", "Imported before.", f"{entry.kind}/{found}")
+        return True
 
     def _keep(self, entry: Entry, pk: int, reason: str) -> None:
         system, value = self._source_key(entry)
@@ -517,7 +564,14 @@ class _Import:
             self._done(entry, "unchanged", "Imported before.", f"Medication/{found}")
             return
         lot, new = stock.import_lot(
-            self.actor, self.clinic, product, given.lot_number, given.expiry_date, used, first
+            self.actor,
+            self.clinic,
+            product,
+            given.lot_number,
+            given.expiry_date,
+            used,
+            first,
+            given.received,
         )
         if found is not None:
             self._done(
@@ -530,8 +584,7 @@ class _Import:
 
     def _careplan(self, entry: Entry) -> None:
         given = clinical.plan_fields(entry)
-        if self._known(entry) is not None:
-            self._done(entry, "unchanged", "Imported before.", f"CarePlan/{self.made[id(entry)]}")
+        if self._imported_before(entry, self._known(entry)):
             return
         protocol = Protocol.objects.visible_to(self.clinic).filter(slug=given.protocol).first()
         if protocol is None:
@@ -544,12 +597,29 @@ class _Import:
             practitioner=practitioner,
             planned_sessions=given.planned_sessions,
             interval_days=given.interval_days,
-            price_per_session=Decimal("0"),
+            price_per_session=self._amount(given.price_per_session) or Decimal("0"),
+            package_price=self._amount(given.package_price),
+            discount_percent=given.discount_percent,
+            diet_type=given.diet_type,
+            calorie_target_kcal=given.calorie_target_kcal,
+            exercise_minutes_per_week=given.exercise_minutes_per_week,
+            lifestyle_notes=given.lifestyle_notes,
             zones=[self._zone(zone) for zone in given.zones] or None,
             goals=[treatments.GoalInput(**goal.__dict__) for goal in given.goals],
         )
-        plan = treatments.import_plan(self.actor, self.clinic, patient, data, given.status)
+        plan = treatments.import_plan(
+            self.actor, self.clinic, patient, data, given.status, given.stop_reason
+        )
         self._keep(entry, plan.pk, f"{protocol.name} for {patient}.")
+
+    def _amount(self, given: clinical.Money | None) -> Decimal | None:
+        """An amount in the clinic's currency; another currency is refused, not converted."""
+        if given is None:
+            return None
+        if given.currency != self.clinic.currency:
+            reason = f"The clinic charges in {self.clinic.currency}, not {given.currency}."
+            raise Refused([(f"{given.path}.currency", reason)])
+        return given.value
 
     def _indication(self, coded: clinical.Coded) -> Indication | None:
         visible = Indication.objects.visible_to(self.clinic)
@@ -571,10 +641,7 @@ class _Import:
 
     def _appointment(self, entry: Entry) -> None:
         given = clinical.appointment_fields(entry)
-        if self._known(entry) is not None:
-            self._done(
-                entry, "unchanged", "Imported before.", f"Appointment/{self.made[id(entry)]}"
-            )
+        if self._imported_before(entry, self._known(entry)):
             return
         plan = self._plan_row(entry, given.plan, f"{entry.path}.supportingInformation[0]")
         who = self._practitioner_row(entry, given.practitioner, f"{entry.path}.participant")
@@ -595,10 +662,9 @@ class _Import:
     def _procedure(self, entry: Entry) -> None:
         given = clinical.session_fields(entry)
         parts = self._parts().get(id(entry), [])
-        if self._known(entry) is not None:
-            self._done(entry, "unchanged", "Imported before.", f"Procedure/{self.made[id(entry)]}")
+        if self._imported_before(entry, self._known(entry)):
             for part in parts:
-                self._administration_known(part)
+                self._imported_before(part, self._known(part))
             return
         try:
             self._new_session(entry, given, parts)
@@ -639,6 +705,10 @@ class _Import:
             points=tuple(self._point(number, mix) for number, mix in sorted(points.items())),
             notes=given.notes,
             immediate_reactions=given.immediate_reactions,
+            anaesthetic=given.anaesthetic or "none",
+            anaesthetic_note=given.anaesthetic_note,
+            pain_score=given.pain_score,
+            charges=self._amount(given.charges) or Decimal("0"),
             key=f"import-{self._source_key(entry)[1]}"[-100:],
         )
         appointment = self._appointment_for(entry, given, plan, practitioner)
@@ -695,30 +765,16 @@ class _Import:
             "completed",
         )
 
-    def _administration_known(self, entry: Entry) -> None:
-        if self._known(entry) is not None:
-            target = f"MedicationAdministration/{self.made[id(entry)]}"
-            self._done(entry, "unchanged", "Imported before.", target)
-
     def _medicationadministration(self, entry: Entry) -> None:
         """Reached only by an injection whose session is not in the file."""
-        if self._known(entry) is not None:
-            self._done(
-                entry,
-                "unchanged",
-                "Imported before.",
-                f"MedicationAdministration/{self.made[id(entry)]}",
-            )
+        if self._imported_before(entry, self._known(entry)):
             return
         clinical.administration_fields(entry)  # another system's shape: Unmapped
         raise Unmapped("An injection is imported with its session (Procedure), not in the file.")
 
     def _adverseevent(self, entry: Entry) -> None:
         given = clinical.event_fields(entry)
-        if self._known(entry) is not None:
-            self._done(
-                entry, "unchanged", "Imported before.", f"AdverseEvent/{self.made[id(entry)]}"
-            )
+        if self._imported_before(entry, self._known(entry)):
             return
         patient = self._patient_row(entry, given.patient, f"{entry.path}.subject")
         links: dict[str, list[int]] = {"session": [], "injection": [], "lot": []}
@@ -748,7 +804,10 @@ class _Import:
             seriousness=given.seriousness,
             outcome=given.outcome,
             causality=given.causality,
-            reporter="staff" if given.grade is not None else "patient",
+            reporter=given.reporter or ("staff" if given.grade is not None else "patient"),
+            description=given.description,
+            actions_taken=given.actions_taken,
+            organism=given.organism,
             session_ids=sorted(set(links["session"])),
             injection_ids=sorted(set(links["injection"])),
             lot_ids=sorted(set(links["lot"])),
@@ -758,8 +817,7 @@ class _Import:
 
     def _consent(self, entry: Entry) -> None:
         given = clinical.consent_fields(entry)
-        if self._known(entry) is not None:
-            self._done(entry, "unchanged", "Imported before.", f"Consent/{self.made[id(entry)]}")
+        if self._imported_before(entry, self._known(entry)):
             return
         if not given.plan:
             raise Unmapped("A consent is kept with the plan it is for; this one names none.")
@@ -775,12 +833,35 @@ class _Import:
             signed_at=given.signed_at,
             countersigned=given.countersigned,
             withdrawn=given.withdrawn,
+            signed_text=given.signed_text,
+            content=given.content,
+            drawn_signature=given.drawn_signature,
+            countersigned_at=given.countersigned_at,
+            withdrawn_at=given.withdrawn_at,
+            withdrawn_reason=given.withdrawn_reason,
         )
         signature = consent.import_signature(self.actor, plan, data)
         self._keep(entry, signature.pk, f"Signed PDF of {len(given.pdf)} bytes, hash checked.")
 
     def _documentreference(self, entry: Entry) -> None:
-        raise Unmapped("A photo's image is not in the file (only its address): not imported.")
+        given = clinical.photo_fields(entry)
+        if self._imported_before(entry, self._known(entry)):
+            return
+        pk = self._row(entry, given.session, "Procedure", f"{entry.path}.context.related[0]")
+        session = TreatmentSession.objects.for_clinic(self.clinic).get(pk=pk)
+        given_consent = consent.import_photo_consent(
+            self.actor,
+            session.patient,
+            given.consent_scope,
+            given.consent_granted or given.taken_at,
+            given.consent_expires,
+        )
+        zone = self._zone(given.zone) if given.zone else None
+        photo = charting.import_photo(
+            self.actor, session, given.image, given.view, zone, given.taken_at, given_consent
+        )
+        self.files.append(photo.file)
+        self._keep(entry, photo.pk, f"Photo of {len(given.image)} bytes, hash checked.")
 
 
 def _next_sequence(plan: TreatmentPlan) -> int:

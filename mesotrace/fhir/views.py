@@ -213,7 +213,12 @@ def _refusal(refused: imports.Refused, status: int) -> HttpResponse:
 
 
 # What a transaction or batch entry's response says of each import action.
-_STATUS = {"created": "201 Created", "updated": "200 OK", "unchanged": "200 OK", "skipped": "200 OK"}
+_STATUS = {
+    "created": "201 Created",
+    "updated": "200 OK",
+    "unchanged": "200 OK",
+    "skipped": "200 OK",
+}
 
 
 def _entry_outcome(row: services.Done | None, warnings: list[str]) -> dict[str, Any]:

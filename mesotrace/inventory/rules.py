@@ -244,3 +244,18 @@ def progress(contacts: Sequence[RecallContact]) -> Progress:
         reached=sum(1 for c in contacts if c.contacted),
         symptoms=sum(1 for c in contacts if c.outcome == ContactOutcome.REACHED_SYMPTOMS),
     )
+
+
+@dataclass(frozen=True)
+class ReceivedAs:
+    """How the sending system received and holds a lot; None where it does not say."""
+
+    supplier: str = ""
+    received_on: datetime.date | None = None
+    quantity_ml: Decimal | None = None
+    on_hand_ml: Decimal | None = None
+    multi_dose: bool = False
+    discard_after_hours: int | None = None
+    opened_at: datetime.datetime | None = None
+    status: str = "available"
+    status_reason: str = ""

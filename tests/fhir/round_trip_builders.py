@@ -3,15 +3,25 @@ a cancelled appointment, a note and the immediate reactions, a graded event link
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
+from mesotrace.consent.models import ConsentSignature
+from mesotrace.inventory.models import Lot
+from mesotrace.outcomes.models import Measurement
 from mesotrace.patients.models import Patient
+from mesotrace.patients.services import PatientInput, update_patient
+from mesotrace.practitioners.models import Practitioner
+from mesotrace.safety.models import AdverseEvent
 from mesotrace.safety.services import events
-from mesotrace.treatments.models import Injection
+from mesotrace.treatments.models import Injection, TreatmentPlan, TreatmentSession
 from mesotrace.treatments.services import schedule
 from mesotrace.treatments.services.plans import GoalInput
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record, weigh
 from tests.conftest import World, make_patient
+from tests.consent.builders import drawn_png
 from tests.safety.builders import event_input
 from tests.treatments.builders import actor_for, book, next_weekday
 
@@ -44,3 +54,71 @@ def second_course(world: World) -> Patient:
     )
     events.record_event(actor, patient, data)
     return patient
+
+
+def every_field_filled(world: World, patients: list[Patient]) -> None:
+    """What a clinic types in beyond the charted course, each field away from its default, so a
+    field the round trip drops shows: prices, diet and lifestyle, the anaesthetic and pain,
+    the lot's supplier and vial, the event's narrative, a drawn and withdrawn consent, a
+    supervising physician."""
+    clinic = world.clinic
+    owner = actor_for(world.members["owner"], clinic)
+    for number, patient in enumerate(patients):
+        data = PatientInput(
+            medical_history=f"Hypothyroidism, treated since 201{number}.",
+            pregnancy_status="not_pregnant",
+            preferred_language="fr",
+            phone=f"+33 6 12 34 56 7{number}",
+            address=f"{number + 3} rue des Lilas, Lyon",
+        )
+        update_patient(owner, patient, data)
+    plans = TreatmentPlan.objects.for_clinic(clinic).order_by("pk")
+    for number, plan in enumerate(plans):
+        TreatmentPlan.objects.filter(pk=plan.pk).update(
+            price_per_session=Decimal("85.50") + number,
+            package_price=Decimal("400.00") if number else None,
+            discount_percent=None if number else Decimal("12.50"),
+            diet_type="mediterranean",
+            calorie_target_kcal=1800 + number,
+            exercise_minutes_per_week=150 + number,
+            lifestyle_notes="Walk after meals; no alcohol the day before a session.",
+        )
+    TreatmentSession.objects.for_clinic(clinic).update(
+        anaesthetic="topical",
+        anaesthetic_note="EMLA 5 %, 45 minutes under film",
+        pain_score=3,
+        charges=Decimal("95.00"),
+    )
+    opened = timezone.now() - datetime.timedelta(hours=2)
+    Lot.objects.for_clinic(clinic).update(
+        supplier="Laboratoires Exemple",
+        multi_dose=True,
+        discard_after_hours=24,
+        opened_at=opened,
+    )
+    Lot.objects.for_clinic(clinic).filter(lot_number="MX-RT-B").update(
+        status="under_investigation", status_reason="Two haematomas in a week."
+    )
+    AdverseEvent.objects.for_clinic(clinic).update(
+        description="Warm, tender nodule at the point, 1 cm.",
+        actions_taken="Cold compress; reviewed at 48 hours.",
+        organism="Mycobacterium chelonae",
+    )
+    signatures = ConsentSignature.objects.for_clinic(clinic).order_by("pk")
+    signatures.update(drawn_signature=drawn_png())
+    last = signatures.last()
+    assert last is not None
+    ConsentSignature.objects.filter(pk=last.pk).update(
+        withdrawn_at=timezone.now() - datetime.timedelta(minutes=1),
+        withdrawn_reason="The patient wants to think it over.",
+    )
+    Measurement.objects.for_clinic(clinic).filter(side="left").update(assessor_blinded=True)
+    chief = Practitioner.objects.create(
+        clinic=clinic,
+        full_name="Pr Paul Girard",
+        qualification="physician",
+        licence_number="RPPS-10000000002",
+        licence_jurisdiction="FR",
+        licence_expiry=datetime.date(2031, 12, 31),
+    )
+    Practitioner.objects.for_clinic(clinic).exclude(pk=chief.pk).update(supervising_physician=chief)

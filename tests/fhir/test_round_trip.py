@@ -9,14 +9,18 @@ exports are compared resource by resource, with the importing clinic's ids mappe
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 
 from mesotrace.accounts.models import Membership
 from mesotrace.accounts.roles import Role
+from mesotrace.charting.models import SessionPhoto
 from mesotrace.fhir.models import ImportedRecord
 from mesotrace.fhir.rules import codes
 from mesotrace.inventory.models import Lot
@@ -24,8 +28,11 @@ from mesotrace.inventory.queries.stock import on_hand
 from mesotrace.patients.models import Patient
 from mesotrace.treatments.models import Injection, InjectionComponent, TreatmentSession
 from tests.conftest import make_clinic
+from tests.consent.builders import drawn_png
 from tests.fhir.builders import charted_record, validated
-from tests.fhir.round_trip_builders import second_course
+from tests.fhir.round_trip_builders import every_field_filled, second_course
+from tests.fhir.round_trip_rows import ALLOWED, differences, pairs
+from tests.fhir.test_resources_validate import R4_TYPES
 
 # Compared field for field (every element the export carries, once ids are mapped).
 COMPARED = [
@@ -66,6 +73,20 @@ def _everything(client, headers, patients: list[Patient]) -> list[dict[str, Any]
         for entry in response.json().get("entry", []):
             found[entry["fullUrl"]] = {"fullUrl": entry["fullUrl"], "resource": entry["resource"]}
     return list(found.values())
+
+
+def _photo_files(clinic) -> set[str]:
+    """The photo files stored under the clinic's folder (earlier tests' may be there)."""
+    found: set[str] = set()
+    folders = [f"photos/{clinic.pk}"]
+    while folders:
+        folder = folders.pop()
+        if not default_storage.exists(folder):
+            continue
+        inner, names = default_storage.listdir(folder)
+        folders += [f"{folder}/{name}" for name in inner]
+        found |= {f"{folder}/{name}" for name in names}
+    return found
 
 
 def _collection(entries: list[dict[str, Any]]) -> str:
@@ -171,6 +192,7 @@ def clinics(world, bearer):
     owner runs (a group opening a site, or a clinic moving to a new Mesotrace)."""
     first = charted_record(world)
     second = second_course(world)
+    every_field_filled(world, [first.patient, second])
     empty = make_clinic("gamma")
     owner = world.members["owner"]
     Membership.objects.create(user=owner, clinic=empty, role=Role.OWNER)
@@ -188,9 +210,11 @@ def test_a_clinic_exported_and_imported_comes_back_equal_field_for_field(world, 
     assert set(COMPARED) <= kinds, set(COMPARED) - kinds
     empty = clinics["empty"]
 
+    stored = _photo_files(empty)
     dry = _post(client, clinics["target"], _collection(exported), dry_run=True)
     assert dry.status_code == 200, dry.content[:2000]
     assert Patient.objects.for_clinic(empty).count() == 0
+    assert _photo_files(empty) == stored  # nor is a photo's file left behind
 
     response = _post(client, clinics["target"], _collection(exported))
     assert response.status_code == 200, response.content[:3000]
@@ -210,9 +234,10 @@ def test_a_clinic_exported_and_imported_comes_back_equal_field_for_field(world, 
         for path in skipped
         for n in [int(path.split("[")[1].split("]")[0])]
     }
-    # Photos travel as addresses only, the clinic and its practitioners' roles stay home.
-    assert kinds_skipped <= {"DocumentReference", "Organization", "PractitionerRole"}, skipped
+    # The clinic and its practitioners' roles stay home.
+    assert kinds_skipped <= {"Organization", "PractitionerRole"}, skipped
 
+    assert _photo_files(empty) - stored == {SessionPhoto.objects.for_clinic(empty).get().file.name}
     ids = _id_map(empty, exported)
     patients = list(Patient.objects.for_clinic(empty))
     again = _everything(client, clinics["target"], patients)
@@ -251,8 +276,10 @@ def test_a_clinic_exported_and_imported_comes_back_equal_field_for_field(world, 
         Injection.objects.for_clinic(empty).count()
         == Injection.objects.for_clinic(world.clinic).count()
     )
+    # Each lot comes with the stock the exporting clinic had on hand, once the sessions drew.
+    held = {lot.lot_number: on_hand(lot) for lot in Lot.objects.for_clinic(world.clinic)}
     for lot in Lot.objects.for_clinic(empty):
-        assert on_hand(lot) == Decimal("0"), lot
+        assert on_hand(lot) == held[lot.lot_number] > Decimal("0"), lot
 
     # A second import of the same file creates nothing and changes nothing.
     twice = _post(client, clinics["target"], _collection(exported))
@@ -262,6 +289,66 @@ def test_a_clinic_exported_and_imported_comes_back_equal_field_for_field(world, 
     assert TreatmentSession.objects.for_clinic(empty).count() == len(
         [e for e in exported if e["resource"]["resourceType"] == "Procedure"]
     )
+
+
+def test_every_row_comes_back_equal_field_for_field(world, client, clinics):
+    """Not the exports but the rows: a field the export does not carry shows here."""
+    exported = _everything(client, clinics["source"], clinics["patients"])
+    for entry in exported:  # what carries the new fields is still plain FHIR R4
+        assert validated(entry["resource"])["resourceType"] in R4_TYPES
+    response = _post(client, clinics["target"], _collection(exported))
+    assert response.status_code == 200, response.content[:3000]
+    empty = clinics["empty"]
+    paired = pairs(world.clinic, _id_map(empty, exported))
+    for model in ALLOWED:
+        assert paired[model], f"no {model.__name__} was paired"
+    found = differences(world.clinic, empty, paired)
+    assert found == [], "\n".join(found)
+
+
+def test_an_altered_image_or_another_currency_refuses_the_file_by_path(world, client, clinics):
+    exported = _everything(client, clinics["source"], clinics["patients"][:1])
+
+    def first(kind: str) -> dict[str, Any]:
+        return next(e["resource"] for e in exported if e["resource"]["resourceType"] == kind)
+
+    other = base64.b64encode(hashlib.sha1(b"another image").digest()).decode()  # noqa: S324
+    first("DocumentReference")["content"][0]["attachment"]["hash"] = other
+    drawn = codes.extension_url("drawn-signature")
+    signature = next(e for e in first("Consent")["extension"] if e["url"] == drawn)
+    signature["valueAttachment"]["size"] += 1
+    price = codes.extension_url("price-per-session")
+    next(e for e in first("CarePlan")["extension"] if e["url"] == price)["valueMoney"][
+        "currency"
+    ] = "USD"
+    response = _post(client, clinics["target"], _collection(exported))
+    assert response.status_code == 422, response.content[:2000]
+    said = {i["expression"][0]: i["diagnostics"] for i in validated(response.json())["issue"]}
+    endings = {path.rsplit(".", 1)[-1] for path in said}
+    assert {"hash", "size", "currency"} <= endings, said
+    assert any("EUR, not USD" in text for text in said.values()), said
+    assert any("does not match its hash" in text for text in said.values()), said
+    assert Patient.objects.for_clinic(clinics["empty"]).count() == 0
+
+
+def test_a_photo_from_another_system_is_cleaned_like_an_upload(world, client, clinics):
+    exported = _everything(client, clinics["source"], clinics["patients"][:1])
+    photo = next(
+        e["resource"] for e in exported if e["resource"]["resourceType"] == "DocumentReference"
+    )
+    png = drawn_png(320, 200)
+    photo["content"][0]["attachment"] = {
+        "contentType": "image/png",
+        "data": base64.b64encode(png).decode(),
+        "hash": base64.b64encode(hashlib.sha1(png).digest()).decode(),  # noqa: S324
+    }
+    response = _post(client, clinics["target"], _collection(exported))
+    assert response.status_code == 200, response.content[:2000]
+    kept = SessionPhoto.objects.for_clinic(clinics["empty"]).get()
+    stored = kept.file.open("rb").read()
+    assert stored[:3] == b"\xff\xd8\xff"  # re-encoded as a JPEG, its metadata gone
+    assert (kept.width, kept.height) == (320, 200)
+    assert kept.sha256 == hashlib.sha256(stored).hexdigest()
 
 
 def test_a_catalogue_code_the_clinic_lacks_skips_the_record_and_all_that_depends_on_it(

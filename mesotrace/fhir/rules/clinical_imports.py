@@ -11,12 +11,15 @@ import base64
 import binascii
 import datetime
 import hashlib
+import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mesotrace.fhir.rules import codes
 from mesotrace.fhir.rules.imports import Entry, Refused
+from mesotrace.inventory.rules import ReceivedAs
 
 Coded = list[tuple[str, str]]
 
@@ -88,6 +91,43 @@ def _decimal(value: Any, path: str) -> Decimal:
         raise Refused([(path, "Give a number.")]) from None
 
 
+@dataclass(frozen=True)
+class Money:
+    value: Decimal
+    currency: str
+    path: str
+
+
+def money(resource: dict[str, Any], name: str, path: str) -> Money | None:
+    """Our extension `name` with a Money value, or None when the resource has none."""
+    found = ext(resource, name).get("valueMoney")
+    if found is None:
+        return None
+    where = f"{path}.extension.valueMoney"
+    if not isinstance(found, dict) or not re.fullmatch(r"[A-Z]{3}", str(found.get("currency"))):
+        raise Refused([(f"{where}.currency", "Give the amount's ISO 4217 currency.")])
+    return Money(_decimal(found.get("value"), f"{where}.value"), str(found["currency"]), where)
+
+
+def _optional_decimal(resource: dict[str, Any], name: str, kind: str, path: str) -> Decimal | None:
+    found = ext(resource, name).get(kind)
+    if found is None:
+        return None
+    value = found.get("value") if kind == "valueQuantity" and isinstance(found, dict) else found
+    return _decimal(value, f"{path}.extension.{kind}")
+
+
+def _optional_whole(resource: dict[str, Any], name: str, path: str) -> int | None:
+    found = _optional_decimal(resource, name, "valueQuantity", path)
+    if found is not None and found != found.to_integral_value():
+        raise Refused([(f"{path}.extension.valueQuantity", "Give a whole number.")])
+    return int(found) if found is not None else None
+
+
+def _text_of(resource: dict[str, Any], name: str, kind: str = "valueString") -> str:
+    return str(ext(resource, name).get(kind) or "")
+
+
 # --- Plans ------------------------------------------------------------------------------
 
 
@@ -111,6 +151,20 @@ class PlanFields:
     interval_days: int | None
     status: str
     goals: list[GoalFields]
+    stop_reason: str = ""
+    price_per_session: Money | None = None
+    package_price: Money | None = None
+    discount_percent: Decimal | None = None
+    diet_type: str = ""
+    calorie_target_kcal: int | None = None
+    exercise_minutes_per_week: int | None = None
+    lifestyle_notes: str = ""
+
+
+def protocol_of(entry: Entry) -> str:
+    """Our protocol code on a CarePlan's activity: "" for another system's plan."""
+    activity: dict[str, Any] = next(iter(entry.resource.get("activity") or []), {})
+    return local_code((activity.get("detail") or {}).get("code"), "protocol")
 
 
 def plan_fields(entry: Entry) -> PlanFields:
@@ -141,6 +195,14 @@ def plan_fields(entry: Entry) -> PlanFields:
         interval_days=_whole(repeat.get("period")) if repeat.get("periodUnit") == "d" else None,
         status=status,
         goals=[_goal(note) for note in resource.get("note") or [] if note.get("text")],
+        stop_reason=str((detail.get("statusReason") or {}).get("text", "")),
+        price_per_session=money(resource, "price-per-session", path),
+        package_price=money(resource, "package-price", path),
+        discount_percent=_optional_decimal(resource, "discount-percent", "valueDecimal", path),
+        diet_type=_text_of(resource, "diet-type", "valueCode"),
+        calorie_target_kcal=_optional_whole(resource, "calorie-target", path),
+        exercise_minutes_per_week=_optional_whole(resource, "exercise-target", path),
+        lifestyle_notes=_text_of(resource, "lifestyle-notes"),
     )
 
 
@@ -213,6 +275,10 @@ class SessionFields:
     signed: bool
     notes: str
     immediate_reactions: str
+    anaesthetic: str = ""
+    anaesthetic_note: str = ""
+    pain_score: int | None = None
+    charges: Money | None = None
 
 
 def session_fields(entry: Entry) -> SessionFields:
@@ -238,6 +304,10 @@ def session_fields(entry: Entry) -> SessionFields:
         signed=status == "completed",
         notes="\n".join(str(n["text"]) for n in notes if n not in reactions)[:4000],
         immediate_reactions="\n".join(str(n["text"]) for n in reactions)[:2000],
+        anaesthetic=_text_of(resource, "anaesthetic", "valueCode"),
+        anaesthetic_note=_text_of(resource, "anaesthetic-note"),
+        pain_score=_whole(ext(resource, "pain-score").get("valueInteger")),
+        charges=money(resource, "charges", path),
     )
 
 
@@ -298,6 +368,24 @@ class LotFields:
     product: str
     lot_number: str
     expiry_date: datetime.date
+    received: ReceivedAs
+
+
+def _received(resource: dict[str, Any], path: str) -> ReceivedAs:
+    on = ext(resource, "received-on").get("valueDate")
+    opened = ext(resource, "vial-opened").get("valueDateTime")
+    where = f"{path}.extension"
+    return ReceivedAs(
+        supplier=_text_of(resource, "supplier")[:200],
+        received_on=_date(on, f"{where}.valueDate") if on else None,
+        quantity_ml=_optional_decimal(resource, "quantity-received", "valueQuantity", path),
+        on_hand_ml=_optional_decimal(resource, "on-hand", "valueQuantity", path),
+        multi_dose=ext(resource, "multi-dose").get("valueBoolean") is True,
+        discard_after_hours=_optional_whole(resource, "discard-after-opening", path),
+        opened_at=_moment(opened, f"{where}.valueDateTime") if opened else None,
+        status=_text_of(resource, "lot-status", "valueCode") or "available",
+        status_reason=_text_of(resource, "lot-status-reason"),
+    )
 
 
 def lot_fields(entry: Entry) -> LotFields:
@@ -309,6 +397,7 @@ def lot_fields(entry: Entry) -> LotFields:
         product=local_code(resource.get("code"), "product"),
         lot_number=str(batch["lotNumber"])[:60],
         expiry_date=_date(batch["expirationDate"], f"{path}.batch.expirationDate"),
+        received=_received(resource, path),
     )
 
 
@@ -327,6 +416,10 @@ class EventFields:
     outcome: str
     causality: str
     suspects: list[str]
+    reporter: str = ""
+    description: str = ""
+    actions_taken: str = ""
+    organism: str = ""
 
 
 def event_fields(entry: Entry) -> EventFields:
@@ -363,7 +456,16 @@ def event_fields(entry: Entry) -> EventFields:
         ],
         outcome=outcome or "unknown",
         causality=causality or "unassessable",
-        suspects=[reference(s.get("instance")) for s in suspects if reference(s.get("instance"))],
+        # A line marked as reached through its session is no link of its own.
+        suspects=[
+            reference(s.get("instance"))
+            for s in suspects
+            if reference(s.get("instance")) and not ext(s, "linked-through")
+        ],
+        reporter=_text_of(resource, "reporter", "valueCode"),
+        description=_text_of(resource, "description"),
+        actions_taken=_text_of(resource, "actions-taken"),
+        organism=_text_of(resource, "organism"),
     )
 
 
@@ -378,6 +480,54 @@ class ConsentFields:
     signed_at: datetime.datetime
     countersigned: bool
     withdrawn: bool
+    signed_text: str = ""
+    content: dict[str, Any] | None = None
+    drawn_signature: bytes = b""
+    countersigned_at: datetime.datetime | None = None
+    withdrawn_at: datetime.datetime | None = None
+    withdrawn_reason: str = ""
+
+
+def attached(item: Any, content_types: tuple[str, ...], path: str) -> bytes:
+    """An attachment's inline bytes, checked against its size and SHA-1 hash when given."""
+    if not isinstance(item, dict) or item.get("contentType") not in content_types:
+        raise Refused([(f"{path}.contentType", f"Give {' or '.join(content_types)} inline.")])
+    try:
+        data = base64.b64decode(str(item.get("data", "")), validate=True)
+    except (binascii.Error, ValueError):
+        raise Refused([(f"{path}.data", "The data is not valid base64.")]) from None
+    if not data:
+        raise Refused([(f"{path}.data", "The data is missing: give the bytes inline.")])
+    digest = base64.b64encode(hashlib.sha1(data).digest()).decode()  # noqa: S324  FHIR's hash
+    if item.get("hash") and item["hash"] != digest:
+        raise Refused([(f"{path}.hash", "The data does not match its hash: it was altered.")])
+    if item.get("size") is not None and item["size"] != len(data):
+        raise Refused([(f"{path}.size", "The data is not the size given.")])
+    return data
+
+
+def _signature_details(resource: dict[str, Any], path: str) -> dict[str, Any]:
+    verified: dict[str, Any] = next(iter(resource.get("verification") or []), {})
+    when = verified.get("verificationDate") if verified.get("verified") else None
+    ended = ((resource.get("provision") or {}).get("period") or {}).get("end")
+    drawn = ext(resource, "drawn-signature").get("valueAttachment")
+    content = _text_of(resource, "document-content")
+    found: dict[str, Any] = {
+        "signed_text": _text_of(resource, "signed-text"),
+        "withdrawn_reason": _text_of(resource, "withdrawn-reason"),
+        "countersigned_at": _moment(when, f"{path}.verification[0].verificationDate")
+        if when
+        else None,
+        "withdrawn_at": _moment(ended, f"{path}.provision.period.end") if ended else None,
+    }
+    if drawn is not None:
+        found["drawn_signature"] = attached(drawn, ("image/png",), f"{path}.extension")
+    if content:
+        try:
+            found["content"] = json.loads(content)
+        except ValueError:
+            raise Refused([(f"{path}.extension", "The document's content is not JSON.")]) from None
+    return found
 
 
 def consent_fields(entry: Entry) -> ConsentFields:
@@ -418,4 +568,54 @@ def consent_fields(entry: Entry) -> ConsentFields:
         signed_at=_moment(resource.get("dateTime"), f"{path}.dateTime"),
         countersigned=status in {"active", "inactive"},
         withdrawn=status == "inactive",
+        **_signature_details(resource, path),
+    )
+
+
+# --- Photos ---------------------------------------------------------------------------------
+
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+@dataclass(frozen=True)
+class PhotoFields:
+    session: str
+    patient: str
+    image: bytes
+    view: str
+    zone: Coded
+    taken_at: datetime.datetime
+    consent_scope: str
+    consent_granted: datetime.datetime | None
+    consent_expires: datetime.date | None
+
+
+def photo_fields(entry: Entry) -> PhotoFields:
+    """A session photo with its image inline; only an address is not enough (Unmapped)."""
+    resource, path = entry.resource, entry.path
+    content: dict[str, Any] = next(iter(resource.get("content") or []), {})
+    item = content.get("attachment") or {}
+    if not item.get("data"):
+        raise Unmapped("A photo's image is not in the file (only its address): not imported.")
+    related = (resource.get("context") or {}).get("related") or []
+    sessions = [reference(r) for r in related if "Procedure" in reference(r)]
+    if not sessions:
+        raise Unmapped("A photo is kept with the session it was taken at; this one names none.")
+    terms = {
+        str(e.get("url")): next((v for k, v in e.items() if k.startswith("value")), None)
+        for e in ext(resource, "photo-consent").get("extension") or []
+    }
+    where = f"{path}.extension"
+    granted, expires = terms.get("granted"), terms.get("expires")
+    zone = ext(resource, "body-zone").get("valueCodeableConcept")
+    return PhotoFields(
+        session=sessions[0],
+        patient=reference(resource.get("subject")),
+        image=attached(item, PHOTO_TYPES, f"{path}.content[0].attachment"),
+        view=_text_of(resource, "photo-view", "valueCode") or "close_up",
+        zone=codings(zone) if zone else [],
+        taken_at=_moment(resource.get("date"), f"{path}.date"),
+        consent_scope=str(terms.get("scope") or "clinical_record"),
+        consent_granted=_moment(granted, where) if granted else None,
+        consent_expires=_date(expires, where) if expires else None,
     )

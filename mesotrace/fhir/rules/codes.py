@@ -33,6 +33,7 @@ LOINC: Final = "http://loinc.org"
 ICD10: Final = "http://hl7.org/fhir/sid/icd-10"
 ATC: Final = "http://www.whocc.no/atc"
 UCUM: Final = "http://unitsofmeasure.org"
+LANGUAGE: Final = "urn:ietf:bcp:47"
 # The shipped measurement types name their own codes "urn:mesotrace:measurement".
 MEASUREMENT_LOCAL_URN: Final = "urn:mesotrace:measurement"
 

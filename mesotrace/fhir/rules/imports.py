@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+
 from mesotrace.core.inputs import text_problem
 from mesotrace.fhir.rules import codes
 
@@ -25,6 +27,7 @@ IMPORTED_TYPES = frozenset(
         "Condition",
         "Observation",
         "Practitioner",
+        "PractitionerRole",
         "Organization",
         "Medication",
         "CarePlan",
@@ -234,6 +237,13 @@ class PatientFields:
     phone: str
     email: str
     address: str
+    # None: not in the resource (another system's), so left as the patient's record has it.
+    medical_history: str | None = None
+    pregnancy_status: str | None = None
+    preferred_language: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if value is not None}
 
 
 def patient_fields(entry: Entry) -> PatientFields:
@@ -257,7 +267,39 @@ def patient_fields(entry: Entry) -> PatientFields:
     text = address.get("text") or ", ".join(
         [*(address.get("line") or []), address.get("city", ""), address.get("country", "")]
     ).strip(", ")
-    return PatientFields(given, str(official["family"]), born, gender, phone, email, text)
+    return PatientFields(
+        given,
+        str(official["family"]),
+        born,
+        gender,
+        phone,
+        email,
+        text,
+        _extension_value(resource, "medical-history", "valueString"),
+        _extension_value(resource, "pregnancy-status", "valueCode"),
+        _preferred_language(resource),
+    )
+
+
+def _extension_value(resource: dict[str, Any], name: str, kind: str) -> str | None:
+    url = codes.extension_url(name)
+    for found in resource.get("extension") or []:
+        if isinstance(found, dict) and found.get("url") == url and kind in found:
+            return str(found[kind])
+    return None
+
+
+def _preferred_language(resource: dict[str, Any]) -> str | None:
+    """The language marked preferred (else the first) when Mesotrace speaks it: "en-US" is
+    English; a language it does not speak leaves the patient's as it is."""
+    spoken = [c for c in resource.get("communication") or [] if isinstance(c, dict)]
+    spoken.sort(key=lambda c: not c.get("preferred"))
+    ours = {code for code, _name in settings.LANGUAGES}
+    for system, code in (pair for c in spoken[:1] for pair in _codings(c.get("language"))):
+        language = code.split("-")[0].lower()
+        if system == codes.LANGUAGE and language in ours:
+            return language
+    return None
 
 
 def _current(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -327,9 +369,24 @@ def observation_value(entry: Entry) -> tuple[float, str, str]:
     return float(value["value"]), unit, when
 
 
-def practitioner_fields(entry: Entry) -> tuple[str, str]:
-    """Full name, qualification."""
-    names = entry.resource.get("name") or [{}]
+@dataclass(frozen=True)
+class PractitionerFields:
+    full_name: str
+    qualification: str
+    licence_number: str = ""
+    licence_jurisdiction: str = ""
+    licence_expiry: datetime.date | None = None
+    training_certificate: str = ""
+    training_date: datetime.date | None = None
+    is_active: bool = True
+
+
+def practitioner_fields(entry: Entry) -> PractitionerFields:
+    """Name, qualification and credentials: the licence from the degree's identifier, issuer
+    and period; the mesotherapy training from its own qualification."""
+    resource = entry.resource
+    problems: list[tuple[str, str]] = []
+    names = resource.get("name") or [{}]
     name = (
         names[0].get("text")
         or " ".join(
@@ -342,9 +399,45 @@ def practitioner_fields(entry: Entry) -> tuple[str, str]:
     )
     if not name:
         raise Refused([(f"{entry.path}.name", "A practitioner needs a name.")])
-    qualification = "other"
-    for degree in entry.resource.get("qualification") or []:
+    found: dict[str, Any] = {"full_name": name[:200], "qualification": "other"}
+    for index, degree in enumerate(resource.get("qualification") or []):
+        path = f"{entry.path}.qualification[{index}]"
         for system, code in _codings(degree.get("code")):
             if system == codes.local_system("qualification") and code in QUALIFICATIONS:
-                qualification = code
-    return name[:200], qualification
+                found.update(_licence(degree, code, path, problems))
+            elif system == codes.local_system("qualification") and code == "mesotherapy-training":
+                found["training_certificate"] = _text(degree.get("code"))[:200]
+                start = (degree.get("period") or {}).get("start")
+                if start:
+                    found["training_date"] = _date(start, f"{path}.period.start", problems)
+    if problems:
+        raise Refused(problems)
+    found["is_active"] = resource.get("active") is not False
+    return PractitionerFields(**found)
+
+
+def _licence(
+    degree: dict[str, Any], code: str, path: str, problems: list[tuple[str, str]]
+) -> dict[str, Any]:
+    number = next((str(i.get("value", "")) for i in degree.get("identifier") or []), "")
+    end = (degree.get("period") or {}).get("end")
+    return {
+        "qualification": code,
+        "licence_number": number[:50],
+        "licence_jurisdiction": str((degree.get("issuer") or {}).get("display", ""))[:6],
+        "licence_expiry": _date(end, f"{path}.period.end", problems) if end else None,
+    }
+
+
+def role_fields(entry: Entry) -> tuple[str, str]:
+    """The practitioner a role is of, and the supervising physician our extension names."""
+    url = codes.extension_url("supervising-physician")
+    supervisor = next(
+        (
+            str((e.get("valueReference") or {}).get("reference", ""))
+            for e in entry.resource.get("extension") or []
+            if isinstance(e, dict) and e.get("url") == url
+        ),
+        "",
+    )
+    return reference_of(entry, "practitioner"), supervisor

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import json
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -90,6 +91,10 @@ def number(value: Decimal | float | int) -> float | int:
 
 def quantity(value: Decimal | float, unit: str, code: str | None = None) -> dict[str, Any]:
     return {"value": number(value), "unit": unit, "system": UCUM, "code": code or unit}
+
+
+def money(value: Decimal, currency: str) -> dict[str, Any]:
+    return {"value": number(value), "currency": currency}
 
 
 def extension(name: str, **value: Any) -> dict[str, Any]:
@@ -222,6 +227,12 @@ def patient(row: Patient) -> Resource:
         resource["telecom"] = telecom
     if row.address:
         resource["address"] = [{"text": row.address}]
+    if row.preferred_language:
+        language = coding(codes.LANGUAGE, row.preferred_language)
+        resource["communication"] = [{"language": concept(language), "preferred": True}]
+    resource["extension"] = [extension("pregnancy-status", valueCode=row.pregnancy_status)]
+    if row.medical_history:
+        resource["extension"].append(extension("medical-history", valueString=row.medical_history))
     return with_meta(resource, row.updated_at, us_core(row.clinic, "Patient"))
 
 
@@ -416,10 +427,37 @@ def care_plan(plan: TreatmentPlan) -> Resource:
             }
         ],
         "note": [_goal_note(goal) for goal in plan.goals.all()] or None,
+        "extension": _plan_terms(plan),
     }
+    if plan.stop_reason:
+        resource["activity"][0]["detail"]["statusReason"] = concept(text=plan.stop_reason)
     _drop_empty(resource["activity"][0]["detail"])
     _drop_empty(resource)
     return with_meta(resource, plan.updated_at, us_core(plan.clinic, "CarePlan"))
+
+
+def _plan_terms(plan: TreatmentPlan) -> list[dict[str, Any]]:
+    """The plan's price and its diet and exercise advice, which CarePlan has no element for."""
+    found = [
+        extension("price-per-session", valueMoney=money(plan.price_per_session, plan.currency))
+    ]
+    if plan.package_price is not None:
+        found.append(
+            extension("package-price", valueMoney=money(plan.package_price, plan.currency))
+        )
+    if plan.discount_percent is not None:
+        found.append(extension("discount-percent", valueDecimal=number(plan.discount_percent)))
+    if plan.diet_type:
+        found.append(extension("diet-type", valueCode=plan.diet_type))
+    if plan.calorie_target_kcal is not None:
+        target = quantity(plan.calorie_target_kcal, "kcal/d")
+        found.append(extension("calorie-target", valueQuantity=target))
+    if plan.exercise_minutes_per_week is not None:
+        target = quantity(plan.exercise_minutes_per_week, "min/wk")
+        found.append(extension("exercise-target", valueQuantity=target))
+    if plan.lifestyle_notes:
+        found.append(extension("lifestyle-notes", valueString=plan.lifestyle_notes))
+    return found
 
 
 def _goal_note(goal: PlanGoal) -> dict[str, Any]:
@@ -502,11 +540,25 @@ def procedure(session: TreatmentSession, zones: list[BodyZone]) -> Resource:
         "bodySite": [zone_concept(zone) for zone in zones],
         "note": notes,
         "extension": [
-            extension("appointment", valueReference=ref("Appointment", session.appointment_id))
+            extension("appointment", valueReference=ref("Appointment", session.appointment_id)),
+            *_session_terms(session),
         ],
     }
     _drop_empty(resource)
     return with_meta(resource, session.updated_at, us_core(session.clinic, "Procedure"))
+
+
+def _session_terms(session: TreatmentSession) -> list[dict[str, Any]]:
+    """The anaesthetic, the pain the patient scored and the charge: no Procedure element."""
+    found = [
+        extension("anaesthetic", valueCode=session.anaesthetic),
+        extension("charges", valueMoney=money(session.charges, session.currency)),
+    ]
+    if session.anaesthetic_note:
+        found.append(extension("anaesthetic-note", valueString=session.anaesthetic_note))
+    if session.pain_score is not None:
+        found.append(extension("pain-score", valueInteger=session.pain_score))
+    return found
 
 
 def route_of(depth_mm: Decimal) -> dict[str, Any]:
@@ -598,6 +650,7 @@ def medication(lot: Lot) -> Resource:
         "ingredient": ingredients,
         "batch": {"lotNumber": lot.lot_number, "expirationDate": lot.expiry_date.isoformat()},
     }
+    resource["extension"] = _stock_terms(lot)
     if product.manufacturer:
         resource["manufacturer"] = {"display": product.manufacturer}
     if product.volume_ml is not None:
@@ -607,6 +660,29 @@ def medication(lot: Lot) -> Resource:
         }
     _drop_empty(resource)
     return with_meta(resource, lot.updated_at)
+
+
+def _stock_terms(lot: Lot) -> list[dict[str, Any]]:
+    """How the clinic received and holds the lot: Medication has no element for its stock."""
+    found = [
+        extension("received-on", valueDate=lot.received_on.isoformat()),
+        extension("quantity-received", valueQuantity=quantity(lot.quantity_received_ml, "mL")),
+        extension("multi-dose", valueBoolean=lot.multi_dose),
+    ]
+    on_hand = getattr(lot, "on_hand_ml", None)  # annotated by the query that read the lot
+    if on_hand is not None:
+        found.append(extension("on-hand", valueQuantity=quantity(on_hand, "mL")))
+    if lot.supplier:
+        found.append(extension("supplier", valueString=lot.supplier))
+    if lot.discard_after_hours is not None:
+        discard = quantity(lot.discard_after_hours, "h")
+        found.append(extension("discard-after-opening", valueQuantity=discard))
+    if lot.opened_at is not None:
+        found.append(extension("vial-opened", valueDateTime=lot.opened_at.isoformat()))
+    if lot.status != "available":
+        found.append(extension("lot-status", valueCode=lot.status))
+        found.append(extension("lot-status-reason", valueString=lot.status_reason))
+    return found
 
 
 def observation(row: Measurement) -> Resource:
@@ -648,10 +724,18 @@ def _observation_profiles(row: Measurement, vital: bool) -> list[str]:
     return []
 
 
-def adverse_event(event: AdverseEvent, administrations: list[int]) -> Resource:
-    """`administrations`: the mix lines of the injections the event is linked to."""
+def adverse_event(
+    event: AdverseEvent, administrations: list[int], through_sessions: bool = False
+) -> Resource:
+    """`administrations`: the mix lines of the injections the event is linked to, or, when
+    `through_sessions`, of the sessions it is linked to (marked so, as they are not links of
+    their own)."""
+    marked = [extension("linked-through", valueCode="session")] if through_sessions else []
     suspects: list[dict[str, Any]] = [
-        {"instance": ref("MedicationAdministration", pk)} for pk in sorted(administrations)
+        {"instance": ref("MedicationAdministration", pk), "extension": marked}
+        if marked
+        else {"instance": ref("MedicationAdministration", pk)}
+        for pk in sorted(administrations)
     ]
     suspects += [{"instance": ref("Medication", lot.pk)} for lot in event.lots.all()]
     suspects += [{"instance": ref("Procedure", s.pk)} for s in event.sessions.all()]
@@ -688,6 +772,7 @@ def adverse_event(event: AdverseEvent, administrations: list[int]) -> Resource:
         resource.setdefault("extension", []).append(
             extension("ctcae-grade", valueInteger=event.grade)
         )
+    resource.setdefault("extension", []).extend(_event_narrative(event))
     if event.seriousness:
         resource.setdefault("extension", []).extend(
             extension("seriousness-criterion", valueCode=criterion)
@@ -695,6 +780,19 @@ def adverse_event(event: AdverseEvent, administrations: list[int]) -> Resource:
         )
     _drop_empty(resource)
     return with_meta(resource, event.updated_at)
+
+
+def _event_narrative(event: AdverseEvent) -> list[dict[str, Any]]:
+    """Who reported it and what the clinic wrote: AdverseEvent (R4) has no note."""
+    found = [extension("reporter", valueCode=event.reporter)]
+    for name, text in (
+        ("description", event.description),
+        ("actions-taken", event.actions_taken),
+        ("organism", event.organism),
+    ):
+        if text:
+            found.append(extension(name, valueString=text))
+    return found
 
 
 def consent(signature: ConsentSignature) -> Resource:
@@ -725,7 +823,7 @@ def consent(signature: ConsentSignature) -> Resource:
             "data": base64.b64encode(pdf).decode(),
             "hash": base64.b64encode(hashlib.sha1(pdf).digest()).decode(),  # noqa: S324
             "size": len(pdf),
-            "title": signature.statement[:200],
+            "title": signature.statement,
             "creation": signature.signed_at.isoformat(),
         },
         "provision": {
@@ -734,11 +832,56 @@ def consent(signature: ConsentSignature) -> Resource:
         },
     }
     resource["performer"] = [ref("Patient", document.patient_id, signature.patient_name)]
+    _signature_details(resource, signature)
     return with_meta(resource, signature.updated_at)
 
 
-def document_reference(photo: SessionPhoto, url: str) -> Resource:
-    """A session photo; `url` is the address its image is served from."""
+def attachment(data: bytes, content_type: str) -> dict[str, Any]:
+    """Bytes inline, with their size and SHA-1 (FHIR's hash, base64)."""
+    return {
+        "contentType": content_type,
+        "data": base64.b64encode(data).decode(),
+        "size": len(data),
+        "hash": base64.b64encode(hashlib.sha1(data).digest()).decode(),  # noqa: S324
+    }
+
+
+def _signature_details(resource: Resource, signature: ConsentSignature) -> None:
+    """The countersignature (verification), the withdrawal (the provision's period ends),
+    and what Consent has no element for: the drawn signature, the text signed, the reason
+    for withdrawing, and the document's canonical content (its version is its SHA-256)."""
+    if signature.countersigned_at:
+        resource["verification"] = [
+            {"verified": True, "verificationDate": signature.countersigned_at.isoformat()}
+        ]
+        who = signature.countersigned_by
+        if who is not None and who.get_full_name():
+            resource["performer"].append({"display": who.get_full_name()})
+    period = {"start": signature.signed_at.isoformat()}
+    if signature.withdrawn_at:
+        period["end"] = signature.withdrawn_at.isoformat()
+    resource["provision"]["period"] = period
+    found = [
+        extension("signed-text", valueString=signature.signed_text),
+        extension("document-content", valueString=canonical(signature.document.content)),
+    ]
+    drawn = bytes(signature.drawn_signature)
+    if drawn:
+        found.append(extension("drawn-signature", valueAttachment=attachment(drawn, "image/png")))
+    if signature.withdrawn_reason:
+        found.append(extension("withdrawn-reason", valueString=signature.withdrawn_reason))
+    resource["extension"] = found
+
+
+def canonical(content: Any) -> str:
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def document_reference(
+    photo: SessionPhoto, url: str, image: bytes | None = None, inline: bool = False
+) -> Resource:
+    """A session photo; `url` is the address its image is served from, `image` its bytes
+    (their size and SHA-1 always, the bytes themselves when `inline`)."""
     resource: Resource = {
         "resourceType": "DocumentReference",
         "id": str(photo.pk),
@@ -764,10 +907,34 @@ def document_reference(photo: SessionPhoto, url: str) -> Resource:
             }
         ],
         "context": {"related": [ref("Procedure", photo.session_id)]},
+        "extension": _photo_terms(photo),
     }
+    if image is not None:
+        found = attachment(image, "image/jpeg")
+        if not inline:
+            del found["data"]
+        resource["content"][0]["attachment"] |= found
     if photo.uploaded_by_id:
         resource["author"] = [ref("Organization", photo.clinic_id)]
     return with_meta(resource, photo.updated_at, us_core(photo.clinic, "DocumentReference"))
+
+
+def _photo_terms(photo: SessionPhoto) -> list[dict[str, Any]]:
+    """The view and zone the photo shows, and the photo consent it was taken under."""
+    given = photo.consent
+    terms = [
+        {"url": "scope", "valueCode": given.scope},
+        {"url": "granted", "valueDateTime": given.granted_at.isoformat()},
+    ]
+    if given.expires_on:
+        terms.append({"url": "expires", "valueDate": given.expires_on.isoformat()})
+    found = [
+        extension("photo-view", valueCode=photo.view),
+        extension("photo-consent", extension=terms),
+    ]
+    if photo.zone is not None:
+        found.append(extension("body-zone", valueCodeableConcept=zone_concept(photo.zone)))
+    return found
 
 
 def group(campaign: RecallCampaign, patient_ids: list[int]) -> Resource:

@@ -36,6 +36,7 @@ from mesotrace.inventory.queries.stock import on_hand
 from mesotrace.inventory.rules import (
     MAX_MOVEMENT_REASON,
     MAX_REFERENCE,
+    ReceivedAs,
     StockRefused,
     check_transition,
     checked_lot_number,
@@ -498,14 +499,17 @@ def import_lot(
     expiry_date: datetime.date,
     used_ml: Decimal,
     first_use: datetime.date | None = None,
+    received: ReceivedAs | None = None,
 ) -> tuple[Lot, bool]:
     """The clinic's lot of this product and number, made or matched for imported sessions.
 
-    Imported sessions draw `used_ml` from it (`import_draw`), so the import brings in exactly
-    that much first and the clinic's stock on hand is what it was: a new lot is received with
-    `used_ml` (on the first use, or its expiry if earlier), a matched lot gets an "adjusted"
-    movement of `used_ml`. An expired or recalled lot is accepted, since it is history.
-    Returns the lot and whether it was made.
+    Imported sessions draw `used_ml` from it (`import_draw`), so the import brings in that
+    much first: a matched lot gets an "adjusted" movement of `used_ml`, and the clinic's
+    stock on hand is what it was. A new lot is received as the sender says (`received`:
+    supplier, date, quantity, vial), else with `used_ml` on the first use; an "adjusted"
+    movement then leaves, once the sessions have drawn, the stock the sender had on hand
+    (none when it does not say: used up where it came from). An expired or recalled lot is
+    accepted, since it is history. Returns the lot and whether it was made.
     """
     number = checked_lot_number(lot_number)
     found = Lot.objects.for_clinic(clinic).filter(product=product, lot_number=number).first()
@@ -521,18 +525,26 @@ def import_lot(
                 reason=_("Stock used in sessions imported from another system"),
             )
         return found, False
-    received_on = min(first_use or today, expiry_date, today)
-    lot = Lot.objects.create(
+    given = received or ReceivedAs()
+    received_on = given.received_on or min(first_use or today, expiry_date, today)
+    lot = Lot(
         clinic=clinic,
         product=product,
         lot_number=number,
         expiry_date=expiry_date,
+        supplier=given.supplier,
         received_on=received_on,
-        quantity_received_ml=max(used_ml, Decimal("0.001")),
+        quantity_received_ml=given.quantity_ml or max(used_ml, Decimal("0.001")),
         received_by=actor.user,
-        # The vial was opened and used up where it came from: imported as single-dose.
-        multi_dose=False,
+        multi_dose=given.multi_dose,
+        discard_after_hours=given.discard_after_hours,
+        opened_at=given.opened_at,
+        status=given.status,
+        status_reason=given.status_reason,
+        status_changed_at=None if given.status == LotStatus.AVAILABLE else timezone.now(),
     )
+    lot.full_clean(exclude=["clinic", "product", "received_by"])
+    lot.save()
     movement = StockMovement.objects.create(
         clinic=clinic,
         lot=lot,
@@ -549,6 +561,16 @@ def import_lot(
         changes=audit.diff({}, audit.snapshot(lot, LOT_FIELDS)),
         details={"movement": movement.pk, "imported": True},
     )
+    left = (given.on_hand_ml or Decimal("0")) + used_ml - lot.quantity_received_ml
+    if left:
+        _record_movement(
+            actor,
+            lot,
+            MovementKind.ADJUSTED,
+            left,
+            timezone.now(),
+            reason=_("Stock on hand as the system it came from counted it"),
+        )
     return lot, True
 
 
