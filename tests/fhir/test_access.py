@@ -39,6 +39,8 @@ def test_the_capability_statement_is_public_and_true(client):
     for name, resource in served.items():
         declared = {p["name"] for p in resource["searchParam"]}
         assert declared == {"_id", *SERVED[name].params}, name
+    # A transaction and a batch are imported (tests/fhir/test_import.py answers them).
+    assert {i["code"] for i in statement["rest"][0]["interaction"]} == {"transaction", "batch"}
 
 
 def test_without_a_valid_token_nothing_is_served(world, client):

@@ -93,6 +93,18 @@ def capability_statement(
                 "resource": [
                     _resource(name, params, profiles.get(name, [])) for name, params in kinds
                 ],
+                "interaction": [
+                    {
+                        "code": "transaction",
+                        "documentation": "Imported all or nothing; answered with a "
+                        "transaction-response Bundle (Prefer: return=OperationOutcome for the "
+                        "import report). Owners only.",
+                    },
+                    {
+                        "code": "batch",
+                        "documentation": "Imported as a transaction is: all or nothing.",
+                    },
+                ],
                 "operation": [
                     _EXPORT | {"definition": f"{_BULK}/OperationDefinition/export"},
                     {
