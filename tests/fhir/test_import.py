@@ -95,6 +95,9 @@ def test_a_transaction_is_answered_with_its_response_bundle(world, client, owner
     assert again["entry"][0]["response"]["outcome"]["issue"][0]["diagnostics"].startswith(
         "unchanged"
     )
+    batch = validated(_post(client, owner, bundle(kind="batch"), prefer="").json())
+    assert batch["type"] == "batch-response"
+    assert len(batch["entry"]) == len(sent)
 
 
 def test_importing_the_same_data_twice_creates_nothing_twice(world, client, owner):
