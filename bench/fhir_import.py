@@ -21,7 +21,7 @@ import sys
 import time
 from typing import Any
 
-from bench.databases import on_each_database, setup
+from bench.databases import load_average, on_each_database, setup
 
 DEFAULT_IMPORT_PATIENTS = 10_000
 DEFAULT_RECORD_PATIENTS = 500
@@ -227,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"imported {count:,} patients' bundles ({resources:,} resources) in {seconds:.1f} s: "
-        f"{resources / seconds:,.0f} resources/s; {totals}; peak memory {peak_mb:,.0f} MB"
+        f"{resources / seconds:,.0f} resources/s; {totals}; peak memory {peak_mb:,.0f} MB; "
+        f"{load_average()}"
     )
     again = bundles[: min(REIMPORT, count)]
     seconds, totals = _import(again, actor, clinic)
@@ -252,7 +253,7 @@ def _records(count: int, actor: Any, clinic: Any, rng: random.Random) -> int:
     print(
         f"imported {count:,} patients' treatment records ({resources:,} resources) in "
         f"{seconds:.1f} s: {resources / seconds:,.0f} resources/s; {totals}; "
-        f"peak memory {peak_mb:,.0f} MB"
+        f"peak memory {peak_mb:,.0f} MB; {load_average()}"
     )
     if totals.get("skipped"):
         print("FAILED: treatment records were skipped", file=sys.stderr)
