@@ -108,6 +108,8 @@ class _Changes:
     medications: list[patients.MedicationInput]
     history: list[str]
     changed: bool = False
+    # id() of the entries written with a new patient (see `_Import._new_record`).
+    carried: list[int] = field(default_factory=list)
 
 
 class _Import:
@@ -125,6 +127,9 @@ class _Import:
         self.skipped: dict[int, str] = {}  # id() of an entry skipped → why
         self.uses: dict[int, tuple[Decimal, datetime.date]] = {}  # lot entry → new use
         self.parts: dict[int, list[Entry]] | None = None
+        # Allergies, medications and conditions written with their new patient: id() of the
+        # entry → the patient's id.
+        self.with_new_patient: dict[int, int] = {}
         self.files: list[FieldFile] = []  # photos stored: a rollback does not remove them
 
     def remove_files(self) -> None:
@@ -254,7 +259,18 @@ class _Import:
         existing = self._existing_patient(entry, own)
         given = patients.PatientInput(**data.given())
         if existing is None:
-            patient = patients.create_patient(self.actor, self.clinic, given)
+            record = self._new_record(entry, data.medical_history or "")
+            lists = {
+                "allergies": record.allergies,
+                "medications": record.medications,
+                "medical_history": "\n".join(line for line in record.history if line),
+            }
+            patient = patients.create_patient(
+                self.actor, self.clinic, patients.PatientInput(**(data.given() | lists))
+            )
+            record.patient = patient
+            self.changes[patient.pk] = record
+            self.with_new_patient.update(dict.fromkeys(record.carried, patient.pk))
             self._link(entry, patient.pk)
             self._done(entry, "created", "New patient.", f"Patient/{patient.pk}")
         else:
@@ -270,6 +286,54 @@ class _Import:
                     entry, "updated", "Known patient; details changed.", f"Patient/{patient.pk}"
                 )
         self.patients[id(entry)] = patient
+
+    def _new_record(self, entry: Entry, history: str) -> _Changes:
+        """A new patient's allergies, medications and conditions in the file, read before
+        the patient is created so that they are written with it, in one step. An entry that
+        cannot be read here is left to its own step, which reports its problem."""
+        record = _Changes(Patient(), [], [], history.splitlines())
+        kinds = {"AllergyIntolerance", "MedicationStatement", "Condition"}
+        for other in self.entries:
+            name = "patient" if other.kind == "AllergyIntolerance" else "subject"
+            if other.kind not in kinds or id(other) in self.skipped:
+                continue
+            if self.by_ref.get(rules.reference_of(other, name)) is not entry:
+                continue
+            try:
+                carried = self._carry(other, record)
+            except Refused:
+                continue
+            if carried:
+                record.carried.append(id(other))
+        return record
+
+    def _carry(self, entry: Entry, record: _Changes) -> bool:
+        """Adds one entry to a new patient's record; False when the record has it already
+        (its own step then reports it unchanged) or it is a plan's indication."""
+        if entry.kind == "AllergyIntolerance":
+            substance, reaction, severity = rules.allergy_fields(entry)
+            if any(a.substance.lower() == substance.lower() for a in record.allergies):
+                return False
+            record.allergies.append(patients.AllergyInput(substance, reaction, severity))
+        elif entry.kind == "MedicationStatement":
+            name, dose, anticoagulant = rules.medication_fields(entry)
+            if any(m.name.lower() == name.lower() for m in record.medications):
+                return False
+            record.medications.append(patients.MedicationInput(name, dose, anticoagulant))
+        else:
+            line = rules.condition_line(entry)
+            if self._plans_indication(entry) or line in record.history:
+                return False
+            record.history.append(line)
+        return True
+
+    def _written_with_patient(self, entry: Entry, reason: str) -> bool:
+        """Reports an entry written with its new patient; False for any other entry."""
+        pk = self.with_new_patient.get(id(entry))
+        if pk is None:
+            return False
+        self._done(entry, "created", reason, f"Patient/{pk}")
+        return True
 
     def _existing_patient(self, entry: Entry, own: str) -> Patient | None:
         mine = Patient.objects.for_clinic(self.clinic)
@@ -327,6 +391,8 @@ class _Import:
         return self.changes[patient.pk]
 
     def _allergyintolerance(self, entry: Entry) -> None:
+        if self._written_with_patient(entry, "Allergy added."):
+            return
         changes = self._pending(self._subject(entry))
         substance, reaction, severity = rules.allergy_fields(entry)
         if any(a.substance.lower() == substance.lower() for a in changes.allergies):
@@ -337,6 +403,8 @@ class _Import:
         self._done(entry, "created", "Allergy added.", f"Patient/{changes.patient.pk}")
 
     def _medicationstatement(self, entry: Entry) -> None:
+        if self._written_with_patient(entry, "Medication added."):
+            return
         changes = self._pending(self._subject(entry))
         name, dose, anticoagulant = rules.medication_fields(entry)
         if any(m.name.lower() == name.lower() for m in changes.medications):
@@ -347,6 +415,8 @@ class _Import:
         self._done(entry, "created", "Medication added.", f"Patient/{changes.patient.pk}")
 
     def _condition(self, entry: Entry) -> None:
+        if self._written_with_patient(entry, "Added to the medical history."):
+            return
         if self._plans_indication(entry):
             self._done(entry, "unchanged", "The indication of a plan in the file.")
             return
