@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from mesotrace.audit.models import AuditAction, AuditEvent, ObjectType
 from mesotrace.fhir.rules.imports import MAX_ENTRIES
 from mesotrace.outcomes.models import Measurement
 from mesotrace.patients.models import Patient
@@ -98,6 +99,19 @@ def test_a_transaction_is_answered_with_its_response_bundle(world, client, owner
     batch = validated(_post(client, owner, bundle(kind="batch"), prefer="").json())
     assert batch["type"] == "batch-response"
     assert len(batch["entry"]) == len(sent)
+
+
+def test_a_new_patient_arrives_with_their_record_in_one_audited_step(world, client, owner):
+    """The audit trail shows the patient created with the allergy, medication and condition
+    the file gave them, not created bare and then changed."""
+    assert _post(client, owner, bundle()).status_code == 200
+    imported = Patient.objects.for_clinic(world.clinic).get()
+    rows = AuditEvent.objects.filter(object_type=ObjectType.PATIENT, object_id=str(imported.pk))
+    assert [row.action for row in rows] == [AuditAction.CREATE]
+    changes = rows.get().changes
+    assert "Lidocaine" in json.dumps(changes["allergies"])
+    assert "Apixaban" in json.dumps(changes["medications"])
+    assert "obesity" in json.dumps(changes["medical_history"])
 
 
 def test_importing_the_same_data_twice_creates_nothing_twice(world, client, owner):
