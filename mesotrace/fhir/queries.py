@@ -302,7 +302,9 @@ def _measurements(clinic: Clinic) -> QuerySet[Measurement]:
 def _events(clinic: Clinic) -> QuerySet[AdverseEvent]:
     return (
         AdverseEvent.objects.for_clinic(clinic)
-        .prefetch_related("lots", "sessions__injections__components", "injections__components")
+        .prefetch_related(
+            "lots", "sessions__injections__components", "injections__components", "follow_ups"
+        )
         .order_by("pk")
     )
 

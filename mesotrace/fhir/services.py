@@ -46,6 +46,7 @@ from mesotrace.patients import services as patients
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners import services as practitioners
 from mesotrace.practitioners.models import PRACTITIONER_FIELDS, Practitioner
+from mesotrace.safety.models import AdverseEvent
 from mesotrace.safety.services import events as safety
 from mesotrace.treatments.models import (
     Appointment,
@@ -813,7 +814,16 @@ class _Import:
             lot_ids=sorted(set(links["lot"])),
         )
         event = safety.record_event(self.actor, patient, data)
+        for follow_up in given.follow_ups:
+            self._follow_up(event, follow_up)
         self._keep(entry, event.pk, f"{event.term_label}, onset {event.onset_date}.")
+
+    def _follow_up(self, event: AdverseEvent, given: clinical.FollowUpFields) -> None:
+        data = safety.ImportedFollowUp(given.on, given.note, given.outcome)
+        try:
+            safety.import_follow_up(self.actor, event, data)
+        except ValidationError as error:
+            raise Refused(_at(given.path, error)) from None
 
     def _consent(self, entry: Entry) -> None:
         given = clinical.consent_fields(entry)
@@ -862,6 +872,13 @@ class _Import:
         )
         self.files.append(photo.file)
         self._keep(entry, photo.pk, f"Photo of {len(given.image)} bytes, hash checked.")
+
+
+def _at(path: str, error: ValidationError) -> list[tuple[str, str]]:
+    """A service's refusal of a part of a resource (a follow-up, an acknowledgement), at the
+    path of that part."""
+    given = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    return [(path, text) for texts in given.values() for text in texts]
 
 
 def _next_sequence(plan: TreatmentPlan) -> int:

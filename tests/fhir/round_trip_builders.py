@@ -14,7 +14,7 @@ from mesotrace.outcomes.models import Measurement
 from mesotrace.patients.models import Patient
 from mesotrace.patients.services import PatientInput, update_patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.safety.models import AdverseEvent
+from mesotrace.safety.models import AdverseEvent, AdverseEventFollowUp
 from mesotrace.safety.services import events
 from mesotrace.treatments.models import Injection, TreatmentPlan, TreatmentSession
 from mesotrace.treatments.services import schedule
@@ -104,6 +104,17 @@ def every_field_filled(world: World, patients: list[Patient]) -> None:
         actions_taken="Cold compress; reviewed at 48 hours.",
         organism="Mycobacterium chelonae",
     )
+    for event in AdverseEvent.objects.for_clinic(clinic).order_by("pk"):
+        AdverseEventFollowUp.objects.create(
+            clinic=clinic, event=event, on=event.onset_date, note="Swollen, no fever."
+        )
+        AdverseEventFollowUp.objects.create(
+            clinic=clinic,
+            event=event,
+            on=event.onset_date,
+            note="Settled with cold compresses.",
+            outcome="recovering",
+        )
     signatures = ConsentSignature.objects.for_clinic(clinic).order_by("pk")
     signatures.update(drawn_signature=drawn_png())
     last = signatures.last()

@@ -14,7 +14,7 @@ from mesotrace.inventory.models import Lot
 from mesotrace.outcomes.models import Measurement
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.safety.models import AdverseEvent
+from mesotrace.safety.models import AdverseEvent, AdverseEventFollowUp
 from mesotrace.treatments.models import (
     Appointment,
     Injection,
@@ -62,6 +62,9 @@ ALLOWED: dict[type[models.Model], dict[str, str]] = {
     AdverseEvent: {
         "recorded_by": "a user account (who clicked)",
     },
+    AdverseEventFollowUp: {
+        "by": "a user account (who wrote the follow-up)",
+    },
     ConsentDocument: {
         "generated_by": "a user account (who clicked)",
     },
@@ -106,6 +109,7 @@ def pairs(source: Clinic, ids: dict[tuple[str, str], str]) -> Pairs:
     found[Injection] = _through(InjectionComponent, "injection_id", found[InjectionComponent])
     found[ConsentDocument] = _through(ConsentSignature, "document_id", found[ConsentSignature])
     found[PlanGoal] = _in_order(PlanGoal, "plan_id", found[TreatmentPlan])
+    found[AdverseEventFollowUp] = _in_order(AdverseEventFollowUp, "event_id", found[AdverseEvent])
     found[Allergy] = _by_text(Allergy, "substance", found[Patient])
     found[Medication] = _by_text(Medication, "name", found[Patient])
     return found

@@ -405,6 +405,41 @@ def lot_fields(entry: Entry) -> LotFields:
 
 
 @dataclass(frozen=True)
+class FollowUpFields:
+    on: datetime.date
+    note: str
+    outcome: str
+    path: str
+
+
+def _parts(item: dict[str, Any]) -> dict[str, Any]:
+    """A complex extension's parts by url: the value of each."""
+    return {
+        str(part.get("url")): next((v for k, v in part.items() if k.startswith("value")), None)
+        for part in item.get("extension") or []
+        if isinstance(part, dict)
+    }
+
+
+def _follow_ups(resource: dict[str, Any], path: str) -> list[FollowUpFields]:
+    found = []
+    for index, item in enumerate(resource.get("extension") or []):
+        if not isinstance(item, dict) or item.get("url") != codes.extension_url("follow-up"):
+            continue
+        where = f"{path}.extension[{index}]"
+        parts = _parts(item)
+        found.append(
+            FollowUpFields(
+                on=_date(parts.get("date"), f"{where}.extension.valueDate"),
+                note=str(parts.get("note") or ""),
+                outcome=str(parts.get("outcome") or ""),
+                path=where,
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
 class EventFields:
     patient: str
     term: str
@@ -420,6 +455,7 @@ class EventFields:
     description: str = ""
     actions_taken: str = ""
     organism: str = ""
+    follow_ups: tuple[FollowUpFields, ...] = ()
 
 
 def event_fields(entry: Entry) -> EventFields:
@@ -466,6 +502,7 @@ def event_fields(entry: Entry) -> EventFields:
         description=_text_of(resource, "description"),
         actions_taken=_text_of(resource, "actions-taken"),
         organism=_text_of(resource, "organism"),
+        follow_ups=tuple(_follow_ups(resource, path)),
     )
 
 

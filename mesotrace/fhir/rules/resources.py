@@ -44,7 +44,7 @@ from mesotrace.inventory.models import Lot, RecallCampaign
 from mesotrace.outcomes.models import Measurement
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.safety.models import AdverseEvent
+from mesotrace.safety.models import AdverseEvent, AdverseEventFollowUp
 from mesotrace.treatments.models import (
     Appointment,
     InjectionComponent,
@@ -773,6 +773,7 @@ def adverse_event(
             extension("ctcae-grade", valueInteger=event.grade)
         )
     resource.setdefault("extension", []).extend(_event_narrative(event))
+    resource["extension"].extend(_follow_up(row) for row in event.follow_ups.all())
     if event.seriousness:
         resource.setdefault("extension", []).extend(
             extension("seriousness-criterion", valueCode=criterion)
@@ -793,6 +794,17 @@ def _event_narrative(event: AdverseEvent) -> list[dict[str, Any]]:
         if text:
             found.append(extension(name, valueString=text))
     return found
+
+
+def _follow_up(row: AdverseEventFollowUp) -> dict[str, Any]:
+    """A dated follow-up note, and the outcome it recorded: AdverseEvent (R4) has neither."""
+    parts: list[dict[str, Any]] = [
+        {"url": "date", "valueDate": row.on.isoformat()},
+        {"url": "note", "valueString": row.note},
+    ]
+    if row.outcome:
+        parts.append({"url": "outcome", "valueCode": row.outcome})
+    return extension("follow-up", extension=parts)
 
 
 def consent(signature: ConsentSignature) -> Resource:
