@@ -115,8 +115,8 @@ def _medications(clinic: Clinic) -> QuerySet[Medication]:
 def _plans(clinic: Clinic) -> QuerySet[TreatmentPlan]:
     return (
         TreatmentPlan.objects.for_clinic(clinic)
-        .select_related("clinic", "indication", "protocol", "practitioner")
-        .prefetch_related("goals", "zones")
+        .select_related("clinic", "indication", "protocol", "practitioner", "split_body")
+        .prefetch_related("goals", "zones", "acknowledgements")
         .order_by("pk")
     )
 

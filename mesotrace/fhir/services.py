@@ -611,7 +611,40 @@ class _Import:
         plan = treatments.import_plan(
             self.actor, self.clinic, patient, data, given.status, given.stop_reason
         )
+        if given.split_body is not None:
+            self._split_body(plan, given.split_body)
+        for acknowledged in given.acknowledgements:
+            self._acknowledgement(entry, plan, acknowledged)
         self._keep(entry, plan.pk, f"{protocol.name} for {patient}.")
+
+    def _split_body(self, plan: TreatmentPlan, given: clinical.SplitBodyFields) -> None:
+        data = outcomes.ImportedAllocation(
+            given.treated_side, given.allocated_at, given.blinding, given.side_a, given.revealed_at
+        )
+        try:
+            outcomes.import_allocation(self.actor, plan, data)
+        except ValidationError as error:
+            raise Refused(_at(given.path, error)) from None
+
+    def _acknowledgement(
+        self, entry: Entry, plan: TreatmentPlan, given: clinical.AcknowledgementFields
+    ) -> None:
+        who = given.practitioner
+        practitioner = (
+            self._practitioner_row(entry, who, f"{given.path}.extension") if who else None
+        )
+        data = treatments.ImportedAcknowledgement(
+            given.code,
+            given.fingerprint,
+            given.text,
+            given.reason,
+            given.acknowledged_at,
+            practitioner,
+        )
+        try:
+            treatments.import_acknowledgement(self.actor, plan, data)
+        except ValidationError as error:
+            raise Refused(_at(given.path, error)) from None
 
     def _amount(self, given: clinical.Money | None) -> Decimal | None:
         """An amount in the clinic's currency; another currency is refused, not converted."""

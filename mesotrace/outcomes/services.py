@@ -7,6 +7,7 @@ Each runs in a transaction and writes its audit row there. Errors a user can cau
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -237,4 +238,60 @@ def reveal_allocation(actor: Actor, allocation: SplitBodyAllocation) -> SplitBod
             patient_id=allocation.plan.patient_id,
             details={"revealed": True},
         )
+    return allocation
+
+
+@dataclass(frozen=True)
+class ImportedAllocation:
+    """A split-body design another system exported with its plan: the side drawn there."""
+
+    treated_side: str
+    allocated_at: datetime.datetime
+    blinding: bool = True
+    side_a: str = ""
+    revealed_at: datetime.datetime | None = None
+
+
+def _allocation_errors(plan: TreatmentPlan, given: ImportedAllocation) -> dict[str, str]:
+    sides = {Side.LEFT.value, Side.RIGHT.value}
+    errors: dict[str, str] = {}
+    if given.treated_side not in sides:
+        errors["treated_side"] = _("The treated side is left or right.")
+    if given.side_a and given.side_a not in sides:
+        errors["side_a"] = _("Side A is left or right.")
+    if given.revealed_at is not None and given.revealed_at < given.allocated_at:
+        errors["revealed_at"] = _("A side cannot be revealed before it was drawn.")
+    if SplitBodyAllocation.objects.filter(plan=plan).exists():
+        errors["split_body"] = _("This plan already has its side allocated.")
+    return errors
+
+
+@transaction.atomic
+def import_allocation(
+    actor: Actor, plan: TreatmentPlan, given: ImportedAllocation
+) -> SplitBodyAllocation:
+    """Keeps the side drawn where the plan came from (not drawn again: its measurements
+    were taken against it), with its blinding and reveal, audited as imported."""
+    plan = type(plan).objects.select_for_update().get(pk=plan.pk)
+    errors = _allocation_errors(plan, given)
+    if errors:
+        raise ValidationError({name: [message] for name, message in errors.items()})
+    allocation = SplitBodyAllocation.objects.create(
+        clinic=plan.clinic,
+        plan=plan,
+        treated_side=given.treated_side,
+        allocated_at=given.allocated_at,
+        allocated_by=actor.user,
+        blinding=given.blinding,
+        side_a=given.side_a,
+        revealed_at=given.revealed_at,
+        revealed_by=actor.user if given.revealed_at else None,
+    )
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        allocation,
+        patient_id=plan.patient_id,
+        details={"plan_id": plan.pk, "imported": True, "blinding": given.blinding},
+    )
     return allocation

@@ -128,7 +128,83 @@ def _text_of(resource: dict[str, Any], name: str, kind: str = "valueString") -> 
     return str(ext(resource, name).get(kind) or "")
 
 
+def _parts(item: dict[str, Any]) -> dict[str, Any]:
+    """A complex extension's parts by url: the value of each."""
+    return {
+        str(part.get("url")): next((v for k, v in part.items() if k.startswith("value")), None)
+        for part in item.get("extension") or []
+        if isinstance(part, dict)
+    }
+
+
+def _ours(resource: dict[str, Any], name: str, path: str) -> list[tuple[dict[str, Any], str]]:
+    """Each of our extensions `name` on a resource, with its path."""
+    return [
+        (item, f"{path}.extension[{index}]")
+        for index, item in enumerate(resource.get("extension") or [])
+        if isinstance(item, dict) and item.get("url") == codes.extension_url(name)
+    ]
+
+
 # --- Plans ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SplitBodyFields:
+    treated_side: str
+    allocated_at: datetime.datetime
+    blinding: bool
+    side_a: str
+    revealed_at: datetime.datetime | None
+    path: str
+
+
+def _split_body(resource: dict[str, Any], path: str) -> SplitBodyFields | None:
+    found = _ours(resource, "split-body", path)
+    if not found:
+        return None
+    item, where = found[0]
+    parts = _parts(item)
+    revealed = parts.get("revealed")
+    return SplitBodyFields(
+        treated_side=str(parts.get("treated-side") or ""),
+        allocated_at=_moment(parts.get("allocated"), f"{where}.extension.valueDateTime"),
+        blinding=parts.get("blinding") is not False,
+        side_a=str(parts.get("side-a") or ""),
+        revealed_at=_moment(revealed, f"{where}.extension.valueDateTime") if revealed else None,
+        path=where,
+    )
+
+
+@dataclass(frozen=True)
+class AcknowledgementFields:
+    code: str
+    fingerprint: str
+    text: str
+    reason: str
+    acknowledged_at: datetime.datetime
+    practitioner: str
+    path: str
+
+
+def _acknowledgements(resource: dict[str, Any], path: str) -> list[AcknowledgementFields]:
+    found = []
+    for item, where in _ours(resource, "screening-acknowledgement", path):
+        parts = _parts(item)
+        found.append(
+            AcknowledgementFields(
+                code=str(parts.get("code") or ""),
+                fingerprint=str(parts.get("fingerprint") or ""),
+                text=str(parts.get("text") or ""),
+                reason=str(parts.get("reason") or ""),
+                acknowledged_at=_moment(
+                    parts.get("acknowledged"), f"{where}.extension.valueDateTime"
+                ),
+                practitioner=reference(parts.get("practitioner")),
+                path=where,
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -159,6 +235,8 @@ class PlanFields:
     calorie_target_kcal: int | None = None
     exercise_minutes_per_week: int | None = None
     lifestyle_notes: str = ""
+    split_body: SplitBodyFields | None = None
+    acknowledgements: tuple[AcknowledgementFields, ...] = ()
 
 
 def protocol_of(entry: Entry) -> str:
@@ -203,6 +281,8 @@ def plan_fields(entry: Entry) -> PlanFields:
         calorie_target_kcal=_optional_whole(resource, "calorie-target", path),
         exercise_minutes_per_week=_optional_whole(resource, "exercise-target", path),
         lifestyle_notes=_text_of(resource, "lifestyle-notes"),
+        split_body=_split_body(resource, path),
+        acknowledgements=tuple(_acknowledgements(resource, path)),
     )
 
 
@@ -412,21 +492,9 @@ class FollowUpFields:
     path: str
 
 
-def _parts(item: dict[str, Any]) -> dict[str, Any]:
-    """A complex extension's parts by url: the value of each."""
-    return {
-        str(part.get("url")): next((v for k, v in part.items() if k.startswith("value")), None)
-        for part in item.get("extension") or []
-        if isinstance(part, dict)
-    }
-
-
 def _follow_ups(resource: dict[str, Any], path: str) -> list[FollowUpFields]:
     found = []
-    for index, item in enumerate(resource.get("extension") or []):
-        if not isinstance(item, dict) or item.get("url") != codes.extension_url("follow-up"):
-            continue
-        where = f"{path}.extension[{index}]"
+    for item, where in _ours(resource, "follow-up", path):
         parts = _parts(item)
         found.append(
             FollowUpFields(

@@ -41,7 +41,7 @@ from mesotrace.fhir.rules.codes import (
     local_system,
 )
 from mesotrace.inventory.models import Lot, RecallCampaign
-from mesotrace.outcomes.models import Measurement
+from mesotrace.outcomes.models import Measurement, SplitBodyAllocation
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.safety.models import AdverseEvent, AdverseEventFollowUp
@@ -49,6 +49,7 @@ from mesotrace.treatments.models import (
     Appointment,
     InjectionComponent,
     PlanGoal,
+    ScreeningAcknowledgement,
     TreatmentPlan,
     TreatmentSession,
 )
@@ -457,7 +458,41 @@ def _plan_terms(plan: TreatmentPlan) -> list[dict[str, Any]]:
         found.append(extension("exercise-target", valueQuantity=target))
     if plan.lifestyle_notes:
         found.append(extension("lifestyle-notes", valueString=plan.lifestyle_notes))
+    allocation = getattr(plan, "split_body", None)  # read with the plan, None when not split
+    if allocation is not None:
+        found.append(_split_body(allocation))
+    found.extend(_acknowledgement(row) for row in plan.acknowledgements.all())
     return found
+
+
+def _split_body(allocation: SplitBodyAllocation) -> dict[str, Any]:
+    """A split-body plan's design: the treated side drawn, its blinding and reveal."""
+    parts: list[dict[str, Any]] = [
+        {"url": "treated-side", "valueCode": allocation.treated_side},
+        {"url": "allocated", "valueDateTime": allocation.allocated_at.isoformat()},
+        {"url": "blinding", "valueBoolean": allocation.blinding},
+    ]
+    if allocation.side_a:
+        parts.append({"url": "side-a", "valueCode": allocation.side_a})
+    if allocation.revealed_at is not None:
+        parts.append({"url": "revealed", "valueDateTime": allocation.revealed_at.isoformat()})
+    return extension("split-body", extension=parts)
+
+
+def _acknowledgement(row: ScreeningAcknowledgement) -> dict[str, Any]:
+    """A screening warning acknowledged on the plan, exactly as it was shown, and why."""
+    parts: list[dict[str, Any]] = [
+        {"url": "code", "valueString": row.code},
+        {"url": "fingerprint", "valueString": row.fingerprint},
+        {"url": "text", "valueString": row.text},
+        {"url": "reason", "valueString": row.reason},
+        {"url": "acknowledged", "valueDateTime": row.acknowledged_at.isoformat()},
+    ]
+    if row.practitioner_id:
+        parts.append(
+            {"url": "practitioner", "valueReference": ref("Practitioner", row.practitioner_id)}
+        )
+    return extension("screening-acknowledgement", extension=parts)
 
 
 def _goal_note(goal: PlanGoal) -> dict[str, Any]:
