@@ -27,7 +27,7 @@ from mesotrace.fhir.models import ExportJob, ExportStatus
 from mesotrace.fhir.rules import resources as fhir
 from mesotrace.fhir.rules.search import Param, SearchError, filters
 from mesotrace.inventory.models import Lot, RecallCampaign, RecallContact
-from mesotrace.outcomes.models import Measurement
+from mesotrace.outcomes.models import LifestyleLog, Measurement
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.safety.models import AdverseEvent
@@ -299,6 +299,10 @@ def _measurements(clinic: Clinic) -> QuerySet[Measurement]:
     )
 
 
+def _lifestyle_logs(clinic: Clinic) -> QuerySet[LifestyleLog]:
+    return LifestyleLog.objects.for_clinic(clinic).order_by("pk")
+
+
 def _events(clinic: Clinic) -> QuerySet[AdverseEvent]:
     return (
         AdverseEvent.objects.for_clinic(clinic)
@@ -519,6 +523,15 @@ KINDS: dict[str, Kind] = {
                 "code": Param("token", "type__code"),
                 "date": Param("datetime", "measured_at"),
             },
+            "patient_id",
+        ),
+        Kind(
+            "QuestionnaireResponse",
+            "outcome.view",
+            ObjectType.LIFESTYLE_LOG,
+            _lifestyle_logs,
+            _plain(fhir.questionnaire_response),
+            {**_patient_param("patient_id"), "authored": Param("date", "date")},
             "patient_id",
         ),
         Kind(

@@ -138,6 +138,7 @@ class _Import:
         order += ["AllergyIntolerance"]
         order += ["MedicationStatement", "Condition", "Medication", "CarePlan", "Appointment"]
         order += ["Procedure", "MedicationAdministration", "Observation", "AdverseEvent"]
+        order += ["QuestionnaireResponse"]
         order += ["Consent", "DocumentReference"]
         for entry in self.entries:
             self._check(entry)
@@ -403,6 +404,21 @@ class _Import:
             self.actor, patient, kind, value, unit, measured_at=measured_at, **self._context(entry)
         )
         self._keep(entry, row.pk, f"{kind.name}.")
+
+    def _questionnaireresponse(self, entry: Entry) -> None:
+        given = clinical.lifestyle_fields(entry)
+        if self._imported_before(entry, self._known(entry)):
+            return
+        patient = self._patient_row(entry, given.patient, f"{entry.path}.subject")
+        data = outcomes.ImportedLifestyle(
+            given.date,
+            given.diet_adherence_percent,
+            given.exercise_minutes_per_week,
+            given.weight_kg,
+            given.entered_by,
+        )
+        row = outcomes.import_lifestyle_log(self.actor, patient, data)
+        self._keep(entry, row.pk, f"Lifestyle log of {row.date}.")
 
     def _context(self, entry: Entry) -> dict[str, Any]:
         """The plan, session, zone, side and blinding a measurement of ours carries."""

@@ -142,6 +142,56 @@ def record_measurement(
     return row
 
 
+@dataclass(frozen=True)
+class ImportedLifestyle:
+    """A lifestyle log as another system exported it."""
+
+    date: datetime.date
+    diet_adherence_percent: int
+    exercise_minutes_per_week: int
+    weight_kg: float | None = None
+    entered_by: str = EnteredBy.STAFF
+
+
+def _lifestyle_errors(patient: Patient, given: ImportedLifestyle) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not 0 <= given.diet_adherence_percent <= 100:
+        errors["diet_adherence_percent"] = _("Diet adherence is a percentage, 0 to 100.")
+    if not 0 <= given.exercise_minutes_per_week <= 7 * 24 * 60:
+        errors["exercise_minutes_per_week"] = _("Exercise minutes per week: 0 to 10,080.")
+    weight = given.weight_kg
+    if weight is not None and not 20 <= weight <= 350:
+        errors["weight_kg"] = _("%(weight)s kg is not a plausible body weight (20-350 kg).") % {
+            "weight": f"{weight:g}"
+        }
+    if given.entered_by not in EnteredBy.values:
+        errors["entered_by"] = _("Entered by staff or by the patient.")
+    if not patient.date_of_birth <= given.date <= clinic_today(patient.clinic):
+        errors["date"] = _("The day must be after the patient's birth and not in the future.")
+    return errors
+
+
+@transaction.atomic
+def import_lifestyle_log(actor: Actor, patient: Patient, given: ImportedLifestyle) -> LifestyleLog:
+    """A lifestyle log another system exported, checked as one typed in, who entered it
+    (staff or the patient) kept, audited as imported."""
+    errors = _lifestyle_errors(patient, given)
+    if errors:
+        raise ValidationError(errors)
+    row = LifestyleLog.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        date=given.date,
+        diet_adherence_percent=given.diet_adherence_percent,
+        exercise_minutes_per_week=given.exercise_minutes_per_week,
+        weight_kg=given.weight_kg,
+        entered_by=given.entered_by,
+        entered_by_user=actor.user,
+    )
+    audit.record(actor, AuditAction.CREATE, row, details={"imported": True})
+    return row
+
+
 @transaction.atomic
 def log_lifestyle(
     actor: Actor,
@@ -152,19 +202,10 @@ def log_lifestyle(
     weight_kg: float | None = None,
     entered_by: str = EnteredBy.STAFF,
 ) -> LifestyleLog:
-    errors: dict[str, str] = {}
-    if not 0 <= diet_adherence_percent <= 100:
-        errors["diet_adherence_percent"] = _("Diet adherence is a percentage, 0 to 100.")
-    if not 0 <= exercise_minutes_per_week <= 7 * 24 * 60:
-        errors["exercise_minutes_per_week"] = _("Exercise minutes per week: 0 to 10,080.")
-    if weight_kg is not None and not 20 <= weight_kg <= 350:
-        errors["weight_kg"] = _("%(weight)s kg is not a plausible body weight (20-350 kg).") % {
-            "weight": f"{weight_kg:g}"
-        }
-    if entered_by not in EnteredBy.values:
-        errors["entered_by"] = _("Entered by staff or by the patient.")
-    if not patient.date_of_birth <= date <= clinic_today(patient.clinic):
-        errors["date"] = _("The day must be after the patient's birth and not in the future.")
+    given = ImportedLifestyle(
+        date, diet_adherence_percent, exercise_minutes_per_week, weight_kg, entered_by
+    )
+    errors = _lifestyle_errors(patient, given)
     if errors:
         raise ValidationError(errors)
     row = LifestyleLog.objects.create(

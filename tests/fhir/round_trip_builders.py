@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mesotrace.consent.models import ConsentSignature
 from mesotrace.inventory.models import Lot
-from mesotrace.outcomes.models import Measurement, SplitBodyAllocation
+from mesotrace.outcomes.models import LifestyleLog, Measurement, SplitBodyAllocation
 from mesotrace.patients.models import Patient
 from mesotrace.patients.services import PatientInput, update_patient
 from mesotrace.practitioners.models import Practitioner
@@ -65,8 +65,9 @@ def second_course(world: World) -> Patient:
 def every_field_filled(world: World, patients: list[Patient]) -> None:
     """What a clinic types in beyond the charted course, each field away from its default, so a
     field the round trip drops shows: prices, diet and lifestyle, the anaesthetic and pain,
-    the lot's supplier and vial, the event's narrative, a drawn and withdrawn consent, a
-    supervising physician."""
+    the lot's supplier and vial, the event's narrative and follow-ups, a drawn and withdrawn
+    consent, a supervising physician, acknowledged screening warnings, a split-body design,
+    and a lifestyle log the patient entered."""
     clinic = world.clinic
     owner = actor_for(world.members["owner"], clinic)
     for number, patient in enumerate(patients):
@@ -131,6 +132,14 @@ def every_field_filled(world: World, patients: list[Patient]) -> None:
         withdrawn_reason="The patient wants to think it over.",
     )
     Measurement.objects.for_clinic(clinic).filter(side="left").update(assessor_blinded=True)
+    LifestyleLog.objects.create(
+        clinic=clinic,
+        patient=patients[-1],
+        date=timezone.localdate() - datetime.timedelta(days=7),
+        diet_adherence_percent=65,
+        exercise_minutes_per_week=95,
+        entered_by="patient",
+    )
     chief = Practitioner.objects.create(
         clinic=clinic,
         full_name="Pr Paul Girard",

@@ -11,7 +11,7 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.charting.models import SessionPhoto
 from mesotrace.consent.models import ConsentDocument, ConsentSignature
 from mesotrace.inventory.models import Lot
-from mesotrace.outcomes.models import Measurement, SplitBodyAllocation
+from mesotrace.outcomes.models import LifestyleLog, Measurement, SplitBodyAllocation
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.safety.models import AdverseEvent, AdverseEventFollowUp
@@ -67,6 +67,9 @@ ALLOWED: dict[type[models.Model], dict[str, str]] = {
     Measurement: {
         "assessor": "a user account (who measured); blinding travels",
     },
+    LifestyleLog: {
+        "entered_by_user": "a user account (who typed it); staff or patient travels",
+    },
     AdverseEvent: {
         "recorded_by": "a user account (who clicked)",
     },
@@ -100,6 +103,7 @@ PAIRED_BY = {
     InjectionComponent: "MedicationAdministration",
     Lot: "Medication",
     Measurement: "Observation",
+    LifestyleLog: "QuestionnaireResponse",
     AdverseEvent: "AdverseEvent",
     ConsentSignature: "Consent",
     SessionPhoto: "DocumentReference",

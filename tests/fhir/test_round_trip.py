@@ -46,6 +46,7 @@ COMPARED = [
     "MedicationAdministration",
     "Medication",
     "Observation",
+    "QuestionnaireResponse",
     "AdverseEvent",
     "Consent",
 ]

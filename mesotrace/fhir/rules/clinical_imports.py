@@ -481,6 +481,69 @@ def lot_fields(entry: Entry) -> LotFields:
     )
 
 
+# --- Lifestyle logs -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LifestyleFields:
+    patient: str
+    date: datetime.date
+    diet_adherence_percent: int
+    exercise_minutes_per_week: int
+    weight_kg: float | None
+    entered_by: str
+
+
+def _answered(resource: dict[str, Any], path: str) -> dict[str, tuple[Any, str]]:
+    """Each item's first answer, by linkId, with the path of its value."""
+    found: dict[str, tuple[Any, str]] = {}
+    for index, item in enumerate(resource.get("item") or []):
+        answers = item.get("answer") if isinstance(item, dict) else None
+        if answers and isinstance(answers[0], dict):
+            value = answers[0].get("valueQuantity")
+            where = f"{path}.item[{index}].answer[0].valueQuantity"
+            found[str(item.get("linkId"))] = (value, where)
+    return found
+
+
+def _answer(answers: dict[str, tuple[Any, str]], link: str, unit: str) -> Decimal | None:
+    value, where = answers.get(link, (None, ""))
+    if value is None:
+        return None
+    if not isinstance(value, dict) or value.get("code", value.get("unit")) != unit:
+        raise Refused([(where, f"Give a quantity in {unit}.")])
+    return _decimal(value.get("value"), f"{where}.value")
+
+
+def _whole_answer(answers: dict[str, tuple[Any, str]], link: str, unit: str, path: str) -> int:
+    found = _answer(answers, link, unit)
+    if found is None:
+        raise Refused([(f"{path}.item", f"Give the answer {link}, in {unit}.")])
+    if found != found.to_integral_value():
+        raise Refused([(f"{answers[link][1]}.value", "Give a whole number.")])
+    return int(found)
+
+
+def lifestyle_fields(entry: Entry) -> LifestyleFields:
+    """A lifestyle log: only answers to our lifestyle form are read (others are Unmapped)."""
+    resource, path = entry.resource, entry.path
+    if resource.get("questionnaire") != codes.LIFESTYLE_QUESTIONNAIRE:
+        raise Unmapped("Not an answer to Mesotrace's lifestyle log: no other form is imported.")
+    answers = _answered(resource, path)
+    weight = _answer(answers, "weight", "kg")
+    patient = reference(resource.get("subject"))
+    return LifestyleFields(
+        patient=patient,
+        date=_date(resource.get("authored"), f"{path}.authored"),
+        diet_adherence_percent=_whole_answer(answers, "diet-adherence", "%", path),
+        exercise_minutes_per_week=_whole_answer(answers, "exercise", "min/wk", path),
+        weight_kg=float(weight) if weight is not None else None,
+        entered_by="patient"
+        if patient and reference(resource.get("source")) == patient
+        else "staff",
+    )
+
+
 # --- Adverse events and consents --------------------------------------------------------------
 
 

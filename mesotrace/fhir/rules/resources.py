@@ -41,7 +41,7 @@ from mesotrace.fhir.rules.codes import (
     local_system,
 )
 from mesotrace.inventory.models import Lot, RecallCampaign
-from mesotrace.outcomes.models import Measurement, SplitBodyAllocation
+from mesotrace.outcomes.models import LifestyleLog, Measurement, SplitBodyAllocation
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.safety.models import AdverseEvent, AdverseEventFollowUp
@@ -749,6 +749,33 @@ def observation(row: Measurement) -> Resource:
         )
     profiles = _observation_profiles(row, vital)
     return with_meta(resource, row.updated_at, profiles)
+
+
+def questionnaire_response(log: LifestyleLog) -> Resource:
+    """A lifestyle log: the day's diet adherence, weekly exercise and weight, as answers to
+    our lifestyle form; the patient is its source when they entered it in the portal."""
+    items = [
+        _answer("diet-adherence", "Diet adherence", quantity(log.diet_adherence_percent, "%")),
+        _answer("exercise", "Exercise per week", quantity(log.exercise_minutes_per_week, "min/wk")),
+    ]
+    if log.weight_kg is not None:
+        items.append(_answer("weight", "Body weight", quantity(log.weight_kg, "kg")))
+    resource: Resource = {
+        "resourceType": "QuestionnaireResponse",
+        "id": str(log.pk),
+        "questionnaire": codes.LIFESTYLE_QUESTIONNAIRE,
+        "status": "completed",
+        "subject": ref("Patient", log.patient_id),
+        "authored": log.date.isoformat(),
+        "item": items,
+    }
+    if log.entered_by == "patient":
+        resource["source"] = ref("Patient", log.patient_id)
+    return with_meta(resource, log.updated_at)
+
+
+def _answer(link: str, text: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {"linkId": link, "text": text, "answer": [{"valueQuantity": value}]}
 
 
 def _observation_profiles(row: Measurement, vital: bool) -> list[str]:
