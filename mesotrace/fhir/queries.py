@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mesotrace.accounts.access import Actor
-from mesotrace.accounts.models import Clinic
+from mesotrace.accounts.models import Clinic, User
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone, Compound, Product
@@ -28,6 +28,7 @@ from mesotrace.fhir.rules import resources as fhir
 from mesotrace.fhir.rules.search import Param, SearchError, filters
 from mesotrace.inventory.models import Lot, RecallCampaign, RecallContact
 from mesotrace.outcomes.models import LifestyleLog, Measurement
+from mesotrace.outcomes.rules import sees_treated_side
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.safety.models import AdverseEvent
@@ -53,6 +54,9 @@ class Context:
     inline: bool = False
     # The catalogue's body zones (a dozen), loaded the first time a mapping asks for one.
     zones: dict[int, BodyZone] = field(default_factory=dict)
+    # Who reads, for what a blinded study hides from them; None for a bulk export (an
+    # owner's export of the whole clinic).
+    reader: User | None = None
 
     def zone(self, pk: int) -> BodyZone:
         if pk not in self.zones:
@@ -357,6 +361,14 @@ def _adverse_event(event: AdverseEvent, context: Context) -> Resource:
     return fhir.adverse_event(event, lines, through_sessions=True)
 
 
+def _care_plan(plan: TreatmentPlan, context: Context) -> Resource:
+    """A split-body plan's treated side only for a reader the screens would show it to."""
+    allocation = getattr(plan, "split_body", None)
+    reader = context.reader
+    blinded = bool(reader and allocation and not sees_treated_side(reader, allocation))
+    return fhir.care_plan(plan, blinded=blinded)
+
+
 def _allergy(row: Allergy, context: Context) -> Resource:
     return fhir.allergy_intolerance(row, context.compounds)
 
@@ -452,7 +464,7 @@ KINDS: dict[str, Kind] = {
             "plan.view",
             ObjectType.TREATMENT_PLAN,
             _plans,
-            _plain(fhir.care_plan),
+            _care_plan,
             _patient_param("patient_id"),
             "patient_id",
         ),
@@ -582,6 +594,7 @@ def read(actor: Actor, clinic: Clinic, kind: Kind, pk: int, context: Context) ->
     row = kind.rows(clinic).filter(pk=pk).first()
     if row is None:
         return None
+    context = replace(context, reader=actor.user)
     audit.record(
         actor,
         AuditAction.VIEW,
@@ -617,6 +630,7 @@ def search(
     count, offset = window
     total = rows.count()
     page = list(rows[offset : offset + count])
+    context = replace(context, reader=actor.user)
     query = "&".join(f"{name}={value}" for name, value in given)
     patients = sorted({p for p in (kind.patient_of(row) for row in page) if p is not None})
     audit.record(
@@ -670,7 +684,7 @@ def everything(
     """Every resource about one patient the member may read, and those they point to, audited
     as one export of the patient's record."""
     shared = _shared_rows(clinic, patient)
-    context = replace(context, inline=True)
+    context = replace(context, inline=True, reader=actor.user)
     found: list[Resource] = []
     counts: dict[str, int] = {}
     for kind in KINDS.values():

@@ -634,6 +634,11 @@ class _Import:
         self._keep(entry, plan.pk, f"{protocol.name} for {patient}.")
 
     def _split_body(self, plan: TreatmentPlan, given: clinical.SplitBodyFields) -> None:
+        if not given.treated_side:  # exported by someone blinded to it: no side to keep
+            reason = "The treated side was hidden from whoever exported the plan (blinded): "
+            reason += "the plan comes without its split-body design."
+            self.report.warnings.append((given.path, reason))
+            return
         data = outcomes.ImportedAllocation(
             given.treated_side, given.allocated_at, given.blinding, given.side_a, given.revealed_at
         )

@@ -484,3 +484,32 @@ def test_a_bad_follow_up_acknowledgement_side_or_lifestyle_answer_is_refused_by_
     assert paths, said
     assert all(path.startswith("Bundle.entry[") and where in path for path in paths), said
     assert Patient.objects.for_clinic(clinics["empty"]).count() == 0
+
+
+def test_a_blinded_side_is_read_only_by_the_plans_practitioner_and_not_carried_past_them(
+    world, client, clinics, bearer
+):
+    allocation = SplitBodyAllocation.objects.for_clinic(world.clinic).get()
+    SplitBodyAllocation.objects.filter(pk=allocation.pk).update(blinding=True, revealed_at=None)
+    path = f"/fhir/r4/CarePlan/{allocation.plan_id}"
+
+    def design(headers) -> set[str]:
+        plan = client.get(path, **headers).json()
+        return {part["url"] for part in _part_of(plan, "split-body")["extension"]}
+
+    practitioner = bearer(world.members["practitioner"], world.clinic)
+    assert "treated-side" in design(practitioner)
+    assert "treated-side" not in design(clinics["source"])  # the owner is blinded too
+    exported = _everything(client, clinics["source"], clinics["patients"])
+    response = _post(client, clinics["target"], _collection(exported))
+    assert response.status_code == 200, response.content[:2000]
+    said = [i["diagnostics"] for i in response.json()["issue"]]
+    assert any("hidden from whoever exported the plan" in text for text in said), said
+    empty = clinics["empty"]
+    assert not SplitBodyAllocation.objects.for_clinic(empty).exists()
+    assert TreatmentPlan.objects.for_clinic(empty).count() == 2
+
+
+def _part_of(resource: dict[str, Any], name: str) -> dict[str, Any]:
+    url = codes.extension_url(name)
+    return next(item for item in resource["extension"] if item["url"] == url)

@@ -373,7 +373,8 @@ def condition(plan: TreatmentPlan) -> Resource:
     return with_meta(resource, plan.updated_at, us_core(plan.clinic, "Condition"))
 
 
-def care_plan(plan: TreatmentPlan) -> Resource:
+def care_plan(plan: TreatmentPlan, blinded: bool = False) -> Resource:
+    """`blinded`: the reader may not see a split-body plan's treated side (it is left out)."""
     lines = [
         f"{plan.protocol.name}: {plan.planned_sessions} sessions, every {plan.interval_days} days.",
         *(goal.text for goal in plan.goals.all()),
@@ -428,7 +429,7 @@ def care_plan(plan: TreatmentPlan) -> Resource:
             }
         ],
         "note": [_goal_note(goal) for goal in plan.goals.all()] or None,
-        "extension": _plan_terms(plan),
+        "extension": _plan_terms(plan, blinded),
     }
     if plan.stop_reason:
         resource["activity"][0]["detail"]["statusReason"] = concept(text=plan.stop_reason)
@@ -437,8 +438,9 @@ def care_plan(plan: TreatmentPlan) -> Resource:
     return with_meta(resource, plan.updated_at, us_core(plan.clinic, "CarePlan"))
 
 
-def _plan_terms(plan: TreatmentPlan) -> list[dict[str, Any]]:
-    """The plan's price and its diet and exercise advice, which CarePlan has no element for."""
+def _plan_terms(plan: TreatmentPlan, blinded: bool) -> list[dict[str, Any]]:
+    """The plan's price, its diet and exercise advice, its split-body design and screening
+    acknowledgements, which CarePlan has no element for."""
     found = [
         extension("price-per-session", valueMoney=money(plan.price_per_session, plan.currency))
     ]
@@ -460,15 +462,18 @@ def _plan_terms(plan: TreatmentPlan) -> list[dict[str, Any]]:
         found.append(extension("lifestyle-notes", valueString=plan.lifestyle_notes))
     allocation = getattr(plan, "split_body", None)  # read with the plan, None when not split
     if allocation is not None:
-        found.append(_split_body(allocation))
+        found.append(_split_body(allocation, blinded))
     found.extend(_acknowledgement(row) for row in plan.acknowledgements.all())
     return found
 
 
-def _split_body(allocation: SplitBodyAllocation) -> dict[str, Any]:
-    """A split-body plan's design: the treated side drawn, its blinding and reveal."""
-    parts: list[dict[str, Any]] = [
-        {"url": "treated-side", "valueCode": allocation.treated_side},
+def _split_body(allocation: SplitBodyAllocation, blinded: bool) -> dict[str, Any]:
+    """A split-body plan's design: the treated side drawn (unless `blinded`), its blinding
+    and reveal."""
+    parts: list[dict[str, Any]] = []
+    if not blinded:
+        parts.append({"url": "treated-side", "valueCode": allocation.treated_side})
+    parts += [
         {"url": "allocated", "valueDateTime": allocation.allocated_at.isoformat()},
         {"url": "blinding", "valueBoolean": allocation.blinding},
     ]
