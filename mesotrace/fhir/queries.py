@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mesotrace.accounts.access import Actor
-from mesotrace.accounts.models import Clinic
+from mesotrace.accounts.models import Clinic, User
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
 from mesotrace.catalogue.models import BodyZone, Compound, Product
@@ -27,7 +27,8 @@ from mesotrace.fhir.models import ExportJob, ExportStatus
 from mesotrace.fhir.rules import resources as fhir
 from mesotrace.fhir.rules.search import Param, SearchError, filters
 from mesotrace.inventory.models import Lot, RecallCampaign, RecallContact
-from mesotrace.outcomes.models import Measurement
+from mesotrace.outcomes.models import LifestyleLog, Measurement
+from mesotrace.outcomes.rules import sees_treated_side
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
 from mesotrace.safety.models import AdverseEvent
@@ -53,6 +54,9 @@ class Context:
     inline: bool = False
     # The catalogue's body zones (a dozen), loaded the first time a mapping asks for one.
     zones: dict[int, BodyZone] = field(default_factory=dict)
+    # Who reads, for what a blinded study hides from them; None for a bulk export (an
+    # owner's export of the whole clinic).
+    reader: User | None = None
 
     def zone(self, pk: int) -> BodyZone:
         if pk not in self.zones:
@@ -115,8 +119,8 @@ def _medications(clinic: Clinic) -> QuerySet[Medication]:
 def _plans(clinic: Clinic) -> QuerySet[TreatmentPlan]:
     return (
         TreatmentPlan.objects.for_clinic(clinic)
-        .select_related("clinic", "indication", "protocol", "practitioner")
-        .prefetch_related("goals", "zones")
+        .select_related("clinic", "indication", "protocol", "practitioner", "split_body")
+        .prefetch_related("goals", "zones", "acknowledgements")
         .order_by("pk")
     )
 
@@ -299,10 +303,16 @@ def _measurements(clinic: Clinic) -> QuerySet[Measurement]:
     )
 
 
+def _lifestyle_logs(clinic: Clinic) -> QuerySet[LifestyleLog]:
+    return LifestyleLog.objects.for_clinic(clinic).order_by("pk")
+
+
 def _events(clinic: Clinic) -> QuerySet[AdverseEvent]:
     return (
         AdverseEvent.objects.for_clinic(clinic)
-        .prefetch_related("lots", "sessions__injections__components", "injections__components")
+        .prefetch_related(
+            "lots", "sessions__injections__components", "injections__components", "follow_ups"
+        )
         .order_by("pk")
     )
 
@@ -349,6 +359,14 @@ def _adverse_event(event: AdverseEvent, context: Context) -> Resource:
         if not lots or c.lot_id in lots
     ]
     return fhir.adverse_event(event, lines, through_sessions=True)
+
+
+def _care_plan(plan: TreatmentPlan, context: Context) -> Resource:
+    """A split-body plan's treated side only for a reader the screens would show it to."""
+    allocation = getattr(plan, "split_body", None)
+    reader = context.reader
+    blinded = bool(reader and allocation and not sees_treated_side(reader, allocation))
+    return fhir.care_plan(plan, blinded=blinded)
 
 
 def _allergy(row: Allergy, context: Context) -> Resource:
@@ -446,7 +464,7 @@ KINDS: dict[str, Kind] = {
             "plan.view",
             ObjectType.TREATMENT_PLAN,
             _plans,
-            _plain(fhir.care_plan),
+            _care_plan,
             _patient_param("patient_id"),
             "patient_id",
         ),
@@ -520,6 +538,15 @@ KINDS: dict[str, Kind] = {
             "patient_id",
         ),
         Kind(
+            "QuestionnaireResponse",
+            "outcome.view",
+            ObjectType.LIFESTYLE_LOG,
+            _lifestyle_logs,
+            _plain(fhir.questionnaire_response),
+            {**_patient_param("patient_id"), "authored": Param("date", "date")},
+            "patient_id",
+        ),
+        Kind(
             "AdverseEvent",
             "adverse_event.view",
             ObjectType.ADVERSE_EVENT,
@@ -567,6 +594,7 @@ def read(actor: Actor, clinic: Clinic, kind: Kind, pk: int, context: Context) ->
     row = kind.rows(clinic).filter(pk=pk).first()
     if row is None:
         return None
+    context = replace(context, reader=actor.user)
     audit.record(
         actor,
         AuditAction.VIEW,
@@ -602,6 +630,7 @@ def search(
     count, offset = window
     total = rows.count()
     page = list(rows[offset : offset + count])
+    context = replace(context, reader=actor.user)
     query = "&".join(f"{name}={value}" for name, value in given)
     patients = sorted({p for p in (kind.patient_of(row) for row in page) if p is not None})
     audit.record(
@@ -655,7 +684,7 @@ def everything(
     """Every resource about one patient the member may read, and those they point to, audited
     as one export of the patient's record."""
     shared = _shared_rows(clinic, patient)
-    context = replace(context, inline=True)
+    context = replace(context, inline=True, reader=actor.user)
     found: list[Resource] = []
     counts: dict[str, int] = {}
     for kind in KINDS.values():

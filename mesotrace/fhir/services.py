@@ -46,6 +46,7 @@ from mesotrace.patients import services as patients
 from mesotrace.patients.models import Patient
 from mesotrace.practitioners import services as practitioners
 from mesotrace.practitioners.models import PRACTITIONER_FIELDS, Practitioner
+from mesotrace.safety.models import AdverseEvent
 from mesotrace.safety.services import events as safety
 from mesotrace.treatments.models import (
     Appointment,
@@ -142,6 +143,7 @@ class _Import:
         order += ["AllergyIntolerance"]
         order += ["MedicationStatement", "Condition", "Medication", "CarePlan", "Appointment"]
         order += ["Procedure", "MedicationAdministration", "Observation", "AdverseEvent"]
+        order += ["QuestionnaireResponse"]
         order += ["Consent", "DocumentReference"]
         for entry in self.entries:
             self._check(entry)
@@ -473,6 +475,21 @@ class _Import:
         )
         self._keep(entry, row.pk, f"{kind.name}.")
 
+    def _questionnaireresponse(self, entry: Entry) -> None:
+        given = clinical.lifestyle_fields(entry)
+        if self._imported_before(entry, self._known(entry)):
+            return
+        patient = self._patient_row(entry, given.patient, f"{entry.path}.subject")
+        data = outcomes.ImportedLifestyle(
+            given.date,
+            given.diet_adherence_percent,
+            given.exercise_minutes_per_week,
+            given.weight_kg,
+            given.entered_by,
+        )
+        row = outcomes.import_lifestyle_log(self.actor, patient, data)
+        self._keep(entry, row.pk, f"Lifestyle log of {row.date}.")
+
     def _context(self, entry: Entry) -> dict[str, Any]:
         """The plan, session, zone, side and blinding a measurement of ours carries."""
         resource: dict[str, Any] = entry.resource
@@ -680,7 +697,45 @@ class _Import:
         plan = treatments.import_plan(
             self.actor, self.clinic, patient, data, given.status, given.stop_reason
         )
+        if given.split_body is not None:
+            self._split_body(plan, given.split_body)
+        for acknowledged in given.acknowledgements:
+            self._acknowledgement(entry, plan, acknowledged)
         self._keep(entry, plan.pk, f"{protocol.name} for {patient}.")
+
+    def _split_body(self, plan: TreatmentPlan, given: clinical.SplitBodyFields) -> None:
+        if not given.treated_side:  # exported by someone blinded to it: no side to keep
+            reason = "The treated side was hidden from whoever exported the plan (blinded): "
+            reason += "the plan comes without its split-body design."
+            self.report.warnings.append((given.path, reason))
+            return
+        data = outcomes.ImportedAllocation(
+            given.treated_side, given.allocated_at, given.blinding, given.side_a, given.revealed_at
+        )
+        try:
+            outcomes.import_allocation(self.actor, plan, data)
+        except ValidationError as error:
+            raise Refused(_at(given.path, error)) from None
+
+    def _acknowledgement(
+        self, entry: Entry, plan: TreatmentPlan, given: clinical.AcknowledgementFields
+    ) -> None:
+        who = given.practitioner
+        practitioner = (
+            self._practitioner_row(entry, who, f"{given.path}.extension") if who else None
+        )
+        data = treatments.ImportedAcknowledgement(
+            given.code,
+            given.fingerprint,
+            given.text,
+            given.reason,
+            given.acknowledged_at,
+            practitioner,
+        )
+        try:
+            treatments.import_acknowledgement(self.actor, plan, data)
+        except ValidationError as error:
+            raise Refused(_at(given.path, error)) from None
 
     def _amount(self, given: clinical.Money | None) -> Decimal | None:
         """An amount in the clinic's currency; another currency is refused, not converted."""
@@ -883,7 +938,16 @@ class _Import:
             lot_ids=sorted(set(links["lot"])),
         )
         event = safety.record_event(self.actor, patient, data)
+        for follow_up in given.follow_ups:
+            self._follow_up(event, follow_up)
         self._keep(entry, event.pk, f"{event.term_label}, onset {event.onset_date}.")
+
+    def _follow_up(self, event: AdverseEvent, given: clinical.FollowUpFields) -> None:
+        data = safety.ImportedFollowUp(given.on, given.note, given.outcome)
+        try:
+            safety.import_follow_up(self.actor, event, data)
+        except ValidationError as error:
+            raise Refused(_at(given.path, error)) from None
 
     def _consent(self, entry: Entry) -> None:
         given = clinical.consent_fields(entry)
@@ -932,6 +996,13 @@ class _Import:
         )
         self.files.append(photo.file)
         self._keep(entry, photo.pk, f"Photo of {len(given.image)} bytes, hash checked.")
+
+
+def _at(path: str, error: ValidationError) -> list[tuple[str, str]]:
+    """A service's refusal of a part of a resource (a follow-up, an acknowledgement), at the
+    path of that part."""
+    given = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    return [(path, text) for texts in given.values() for text in texts]
 
 
 def _next_sequence(plan: TreatmentPlan) -> int:

@@ -7,6 +7,7 @@ Each runs in a transaction and writes its audit row there. Errors a user can cau
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -141,6 +142,56 @@ def record_measurement(
     return row
 
 
+@dataclass(frozen=True)
+class ImportedLifestyle:
+    """A lifestyle log as another system exported it."""
+
+    date: datetime.date
+    diet_adherence_percent: int
+    exercise_minutes_per_week: int
+    weight_kg: float | None = None
+    entered_by: str = EnteredBy.STAFF
+
+
+def _lifestyle_errors(patient: Patient, given: ImportedLifestyle) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not 0 <= given.diet_adherence_percent <= 100:
+        errors["diet_adherence_percent"] = _("Diet adherence is a percentage, 0 to 100.")
+    if not 0 <= given.exercise_minutes_per_week <= 7 * 24 * 60:
+        errors["exercise_minutes_per_week"] = _("Exercise minutes per week: 0 to 10,080.")
+    weight = given.weight_kg
+    if weight is not None and not 20 <= weight <= 350:
+        errors["weight_kg"] = _("%(weight)s kg is not a plausible body weight (20-350 kg).") % {
+            "weight": f"{weight:g}"
+        }
+    if given.entered_by not in EnteredBy.values:
+        errors["entered_by"] = _("Entered by staff or by the patient.")
+    if not patient.date_of_birth <= given.date <= clinic_today(patient.clinic):
+        errors["date"] = _("The day must be after the patient's birth and not in the future.")
+    return errors
+
+
+@transaction.atomic
+def import_lifestyle_log(actor: Actor, patient: Patient, given: ImportedLifestyle) -> LifestyleLog:
+    """A lifestyle log another system exported, checked as one typed in, who entered it
+    (staff or the patient) kept, audited as imported."""
+    errors = _lifestyle_errors(patient, given)
+    if errors:
+        raise ValidationError(errors)
+    row = LifestyleLog.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        date=given.date,
+        diet_adherence_percent=given.diet_adherence_percent,
+        exercise_minutes_per_week=given.exercise_minutes_per_week,
+        weight_kg=given.weight_kg,
+        entered_by=given.entered_by,
+        entered_by_user=actor.user,
+    )
+    audit.record(actor, AuditAction.CREATE, row, details={"imported": True})
+    return row
+
+
 @transaction.atomic
 def log_lifestyle(
     actor: Actor,
@@ -151,19 +202,10 @@ def log_lifestyle(
     weight_kg: float | None = None,
     entered_by: str = EnteredBy.STAFF,
 ) -> LifestyleLog:
-    errors: dict[str, str] = {}
-    if not 0 <= diet_adherence_percent <= 100:
-        errors["diet_adherence_percent"] = _("Diet adherence is a percentage, 0 to 100.")
-    if not 0 <= exercise_minutes_per_week <= 7 * 24 * 60:
-        errors["exercise_minutes_per_week"] = _("Exercise minutes per week: 0 to 10,080.")
-    if weight_kg is not None and not 20 <= weight_kg <= 350:
-        errors["weight_kg"] = _("%(weight)s kg is not a plausible body weight (20-350 kg).") % {
-            "weight": f"{weight_kg:g}"
-        }
-    if entered_by not in EnteredBy.values:
-        errors["entered_by"] = _("Entered by staff or by the patient.")
-    if not patient.date_of_birth <= date <= clinic_today(patient.clinic):
-        errors["date"] = _("The day must be after the patient's birth and not in the future.")
+    given = ImportedLifestyle(
+        date, diet_adherence_percent, exercise_minutes_per_week, weight_kg, entered_by
+    )
+    errors = _lifestyle_errors(patient, given)
     if errors:
         raise ValidationError(errors)
     row = LifestyleLog.objects.create(
@@ -237,4 +279,60 @@ def reveal_allocation(actor: Actor, allocation: SplitBodyAllocation) -> SplitBod
             patient_id=allocation.plan.patient_id,
             details={"revealed": True},
         )
+    return allocation
+
+
+@dataclass(frozen=True)
+class ImportedAllocation:
+    """A split-body design another system exported with its plan: the side drawn there."""
+
+    treated_side: str
+    allocated_at: datetime.datetime
+    blinding: bool = True
+    side_a: str = ""
+    revealed_at: datetime.datetime | None = None
+
+
+def _allocation_errors(plan: TreatmentPlan, given: ImportedAllocation) -> dict[str, str]:
+    sides = {Side.LEFT.value, Side.RIGHT.value}
+    errors: dict[str, str] = {}
+    if given.treated_side not in sides:
+        errors["treated_side"] = _("The treated side is left or right.")
+    if given.side_a and given.side_a not in sides:
+        errors["side_a"] = _("Side A is left or right.")
+    if given.revealed_at is not None and given.revealed_at < given.allocated_at:
+        errors["revealed_at"] = _("A side cannot be revealed before it was drawn.")
+    if SplitBodyAllocation.objects.filter(plan=plan).exists():
+        errors["split_body"] = _("This plan already has its side allocated.")
+    return errors
+
+
+@transaction.atomic
+def import_allocation(
+    actor: Actor, plan: TreatmentPlan, given: ImportedAllocation
+) -> SplitBodyAllocation:
+    """Keeps the side drawn where the plan came from (not drawn again: its measurements
+    were taken against it), with its blinding and reveal, audited as imported."""
+    plan = type(plan).objects.select_for_update().get(pk=plan.pk)
+    errors = _allocation_errors(plan, given)
+    if errors:
+        raise ValidationError({name: [message] for name, message in errors.items()})
+    allocation = SplitBodyAllocation.objects.create(
+        clinic=plan.clinic,
+        plan=plan,
+        treated_side=given.treated_side,
+        allocated_at=given.allocated_at,
+        allocated_by=actor.user,
+        blinding=given.blinding,
+        side_a=given.side_a,
+        revealed_at=given.revealed_at,
+        revealed_by=actor.user if given.revealed_at else None,
+    )
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        allocation,
+        patient_id=plan.patient_id,
+        details={"plan_id": plan.pk, "imported": True, "blinding": given.blinding},
+    )
     return allocation

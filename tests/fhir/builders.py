@@ -43,7 +43,8 @@ class Record:
 def charted_record(world: World, lot_number: str = "MX-TRACE-1") -> Record:
     """A patient with an allergy and an anticoagulant, a consented plan, a charted session of
     two points from one lot (one on the scalp, one on the abdomen), a photo, two
-    measurements (body weight, one sided thigh), and an infection linked to the session."""
+    measurements (body weight, one sided thigh), a lifestyle log, and an infection linked to
+    the session."""
     clinic = world.clinic
     patient = make_patient(
         clinic,
@@ -71,6 +72,7 @@ def charted_record(world: World, lot_number: str = "MX-TRACE-1") -> Record:
         side="left",
         measured_at=timezone.now() - datetime.timedelta(days=1),
     )
+    log = outcomes.log_lifestyle(actor, patient, session.performed_on, 80, 150, 71.0)
     event = infection(world, session, description="Abscess at an abdominal point")
     component = InjectionComponent.objects.filter(injection__session=session).first()
     assert component is not None
@@ -88,6 +90,7 @@ def charted_record(world: World, lot_number: str = "MX-TRACE-1") -> Record:
         "MedicationAdministration": component.pk,
         "Medication": lot.pk,
         "Observation": weight.pk,
+        "QuestionnaireResponse": log.pk,
         "AdverseEvent": event.pk,
         "Consent": ConsentSignature.objects.get(document__plan=appointment.plan).pk,
         "DocumentReference": photo.pk,

@@ -4,19 +4,25 @@ a cancelled appointment, a note and the immediate reactions, a graded event link
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 
 from django.utils import timezone
 
 from mesotrace.consent.models import ConsentSignature
 from mesotrace.inventory.models import Lot
-from mesotrace.outcomes.models import Measurement
+from mesotrace.outcomes.models import LifestyleLog, Measurement, SplitBodyAllocation
 from mesotrace.patients.models import Patient
 from mesotrace.patients.services import PatientInput, update_patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.safety.models import AdverseEvent
+from mesotrace.safety.models import AdverseEvent, AdverseEventFollowUp
 from mesotrace.safety.services import events
-from mesotrace.treatments.models import Injection, TreatmentPlan, TreatmentSession
+from mesotrace.treatments.models import (
+    Injection,
+    ScreeningAcknowledgement,
+    TreatmentPlan,
+    TreatmentSession,
+)
 from mesotrace.treatments.services import schedule
 from mesotrace.treatments.services.plans import GoalInput
 from tests.charting.builders import chartable, minoxidil_lot, payload, point, record, weigh
@@ -59,8 +65,9 @@ def second_course(world: World) -> Patient:
 def every_field_filled(world: World, patients: list[Patient]) -> None:
     """What a clinic types in beyond the charted course, each field away from its default, so a
     field the round trip drops shows: prices, diet and lifestyle, the anaesthetic and pain,
-    the lot's supplier and vial, the event's narrative, a drawn and withdrawn consent, a
-    supervising physician."""
+    the lot's supplier and vial, the event's narrative and follow-ups, a drawn and withdrawn
+    consent, a supervising physician, acknowledged screening warnings, a split-body design,
+    and a lifestyle log the patient entered."""
     clinic = world.clinic
     owner = actor_for(world.members["owner"], clinic)
     for number, patient in enumerate(patients):
@@ -83,6 +90,7 @@ def every_field_filled(world: World, patients: list[Patient]) -> None:
             exercise_minutes_per_week=150 + number,
             lifestyle_notes="Walk after meals; no alcohol the day before a session.",
         )
+    _screening_and_split_body(world, list(plans))
     TreatmentSession.objects.for_clinic(clinic).update(
         anaesthetic="topical",
         anaesthetic_note="EMLA 5 %, 45 minutes under film",
@@ -104,6 +112,17 @@ def every_field_filled(world: World, patients: list[Patient]) -> None:
         actions_taken="Cold compress; reviewed at 48 hours.",
         organism="Mycobacterium chelonae",
     )
+    for event in AdverseEvent.objects.for_clinic(clinic).order_by("pk"):
+        AdverseEventFollowUp.objects.create(
+            clinic=clinic, event=event, on=event.onset_date, note="Swollen, no fever."
+        )
+        AdverseEventFollowUp.objects.create(
+            clinic=clinic,
+            event=event,
+            on=event.onset_date,
+            note="Settled with cold compresses.",
+            outcome="recovering",
+        )
     signatures = ConsentSignature.objects.for_clinic(clinic).order_by("pk")
     signatures.update(drawn_signature=drawn_png())
     last = signatures.last()
@@ -113,6 +132,14 @@ def every_field_filled(world: World, patients: list[Patient]) -> None:
         withdrawn_reason="The patient wants to think it over.",
     )
     Measurement.objects.for_clinic(clinic).filter(side="left").update(assessor_blinded=True)
+    LifestyleLog.objects.create(
+        clinic=clinic,
+        patient=patients[-1],
+        date=timezone.localdate() - datetime.timedelta(days=7),
+        diet_adherence_percent=65,
+        exercise_minutes_per_week=95,
+        entered_by="patient",
+    )
     chief = Practitioner.objects.create(
         clinic=clinic,
         full_name="Pr Paul Girard",
@@ -122,3 +149,36 @@ def every_field_filled(world: World, patients: list[Patient]) -> None:
         licence_expiry=datetime.date(2031, 12, 31),
     )
     Practitioner.objects.for_clinic(clinic).exclude(pk=chief.pk).update(supervising_physician=chief)
+
+
+def _screening_and_split_body(world: World, plans: list[TreatmentPlan]) -> None:
+    """A warning acknowledged on each plan (one by a practitioner of the clinic), and the
+    first plan split-body, unblinded, with letter labels and its side revealed."""
+    clinic = world.clinic
+    user = world.members["practitioner"]
+    practitioner = Practitioner.objects.for_clinic(clinic).order_by("pk").first()
+    now = timezone.now()
+    for number, plan in enumerate(plans):
+        code = f"interaction:anticoagulant:{number}"
+        ScreeningAcknowledgement.objects.create(
+            clinic=clinic,
+            plan=plan,
+            code=code,
+            fingerprint=hashlib.sha256(code.encode()).hexdigest()[:32],
+            text="The patient takes an anticoagulant: bruising is likelier.",
+            reason="INR checked last week; small needle, pressure after each point.",
+            acknowledged_by=user,
+            practitioner=practitioner if number == 0 else None,
+            acknowledged_at=now - datetime.timedelta(days=3, minutes=number),
+        )
+    SplitBodyAllocation.objects.create(
+        clinic=clinic,
+        plan=plans[0],
+        treated_side="right",
+        allocated_at=now - datetime.timedelta(days=2),
+        allocated_by=user,
+        blinding=False,
+        side_a="left",
+        revealed_at=now - datetime.timedelta(days=1),
+        revealed_by=user,
+    )

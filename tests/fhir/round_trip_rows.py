@@ -11,15 +11,16 @@ from mesotrace.accounts.models import Clinic
 from mesotrace.charting.models import SessionPhoto
 from mesotrace.consent.models import ConsentDocument, ConsentSignature
 from mesotrace.inventory.models import Lot
-from mesotrace.outcomes.models import Measurement
+from mesotrace.outcomes.models import LifestyleLog, Measurement, SplitBodyAllocation
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.safety.models import AdverseEvent
+from mesotrace.safety.models import AdverseEvent, AdverseEventFollowUp
 from mesotrace.treatments.models import (
     Appointment,
     Injection,
     InjectionComponent,
     PlanGoal,
+    ScreeningAcknowledgement,
     TreatmentPlan,
     TreatmentSession,
 )
@@ -39,6 +40,13 @@ ALLOWED: dict[type[models.Model], dict[str, str]] = {
         "ended_at": "when the importing clinic set the status, audited as imported",
     },
     PlanGoal: {},
+    ScreeningAcknowledgement: {
+        "acknowledged_by": "a user account (who clicked); the practitioner travels",
+    },
+    SplitBodyAllocation: {
+        "allocated_by": "a user account (who clicked); when it was drawn travels",
+        "revealed_by": "a user account (who clicked); when it was revealed travels",
+    },
     Appointment: {},
     TreatmentSession: {
         "signed_at": "the importing clinic's signing of the imported chart (audited)",
@@ -59,8 +67,14 @@ ALLOWED: dict[type[models.Model], dict[str, str]] = {
     Measurement: {
         "assessor": "a user account (who measured); blinding travels",
     },
+    LifestyleLog: {
+        "entered_by_user": "a user account (who typed it); staff or patient travels",
+    },
     AdverseEvent: {
         "recorded_by": "a user account (who clicked)",
+    },
+    AdverseEventFollowUp: {
+        "by": "a user account (who wrote the follow-up)",
     },
     ConsentDocument: {
         "generated_by": "a user account (who clicked)",
@@ -89,6 +103,7 @@ PAIRED_BY = {
     InjectionComponent: "MedicationAdministration",
     Lot: "Medication",
     Measurement: "Observation",
+    LifestyleLog: "QuestionnaireResponse",
     AdverseEvent: "AdverseEvent",
     ConsentSignature: "Consent",
     SessionPhoto: "DocumentReference",
@@ -106,6 +121,11 @@ def pairs(source: Clinic, ids: dict[tuple[str, str], str]) -> Pairs:
     found[Injection] = _through(InjectionComponent, "injection_id", found[InjectionComponent])
     found[ConsentDocument] = _through(ConsentSignature, "document_id", found[ConsentSignature])
     found[PlanGoal] = _in_order(PlanGoal, "plan_id", found[TreatmentPlan])
+    found[ScreeningAcknowledgement] = _by_text(
+        ScreeningAcknowledgement, "fingerprint", found[TreatmentPlan], "plan_id"
+    )
+    found[SplitBodyAllocation] = _in_order(SplitBodyAllocation, "plan_id", found[TreatmentPlan])
+    found[AdverseEventFollowUp] = _in_order(AdverseEventFollowUp, "event_id", found[AdverseEvent])
     found[Allergy] = _by_text(Allergy, "substance", found[Patient])
     found[Medication] = _by_text(Medication, "name", found[Patient])
     return found
@@ -131,11 +151,13 @@ def _in_order(model: type[models.Model], name: str, owners: dict[int, int]) -> d
     return found
 
 
-def _by_text(model: type[models.Model], text: str, patients: dict[int, int]) -> dict[int, int]:
+def _by_text(
+    model: type[models.Model], text: str, owners: dict[int, int], owner: str = "patient_id"
+) -> dict[int, int]:
     found: dict[int, int] = {}
-    for a, b in patients.items():
-        theirs = dict(model._default_manager.filter(patient_id=b).values_list(text, "pk"))
-        for pk, words in model._default_manager.filter(patient_id=a).values_list("pk", text):
+    for a, b in owners.items():
+        theirs = dict(model._default_manager.filter(**{owner: b}).values_list(text, "pk"))
+        for pk, words in model._default_manager.filter(**{owner: a}).values_list("pk", text):
             if words in theirs:
                 found[pk] = theirs[words]
     return found

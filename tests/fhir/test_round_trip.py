@@ -20,13 +20,23 @@ from django.core.files.storage import default_storage
 
 from mesotrace.accounts.models import Membership
 from mesotrace.accounts.roles import Role
+from mesotrace.audit.models import AuditEvent, ObjectType
 from mesotrace.charting.models import SessionPhoto
 from mesotrace.fhir.models import ImportedRecord
 from mesotrace.fhir.rules import codes
 from mesotrace.inventory.models import Lot
 from mesotrace.inventory.queries.stock import on_hand
+from mesotrace.outcomes.models import LifestyleLog, SplitBodyAllocation
 from mesotrace.patients.models import Patient
-from mesotrace.treatments.models import Injection, InjectionComponent, TreatmentSession
+from mesotrace.safety.models import AdverseEventFollowUp
+from mesotrace.treatments.models import (
+    Injection,
+    InjectionComponent,
+    ScreeningAcknowledgement,
+    TreatmentPlan,
+    TreatmentSession,
+)
+from mesotrace.treatments.queries.plans import screening_for
 from tests.conftest import make_clinic
 from tests.consent.builders import drawn_png
 from tests.fhir.builders import charted_record, validated
@@ -46,6 +56,7 @@ COMPARED = [
     "MedicationAdministration",
     "Medication",
     "Observation",
+    "QuestionnaireResponse",
     "AdverseEvent",
     "Consent",
 ]
@@ -383,3 +394,122 @@ def test_another_clinics_records_are_refused_to_a_user_who_does_not_own_it(world
     system = codes.identifier_system("patient-record-number/alpha")
     assert any(system in json.dumps(e["resource"]) for e in exported)
     assert Patient.objects.for_clinic(world.other_clinic).count() == 0
+
+
+def _parts(exported: list[dict[str, Any]], kind: str, name: str) -> list[dict[str, Any]]:
+    """Our extension `name` on every exported resource of `kind`."""
+    url = codes.extension_url(name)
+    return [
+        item
+        for e in exported
+        if e["resource"]["resourceType"] == kind
+        for item in e["resource"].get("extension", [])
+        if item["url"] == url
+    ]
+
+
+def _part(item: dict[str, Any], url: str) -> dict[str, Any]:
+    return next(part for part in item["extension"] if part["url"] == url)
+
+
+def test_follow_ups_acknowledgements_split_body_and_lifestyle_come_once_and_audited(
+    world, client, clinics
+):
+    exported = _everything(client, clinics["source"], clinics["patients"])
+    empty = clinics["empty"]
+    for _time in range(2):  # the second import of the same file adds nothing
+        response = _post(client, clinics["target"], _collection(exported))
+        assert response.status_code == 200, response.content[:2000]
+    models = [AdverseEventFollowUp, ScreeningAcknowledgement, SplitBodyAllocation, LifestyleLog]
+    for model in models:
+        came = model._default_manager.filter(clinic=empty).count()
+        assert came == model._default_manager.filter(clinic=world.clinic).count() > 0, model
+    imported = AuditEvent.objects.filter(clinic=empty, details__imported=True)
+    audited = set(imported.values_list("object_type", flat=True))
+    assert {
+        ObjectType.ADVERSE_EVENT_FOLLOW_UP,
+        ObjectType.SCREENING_ACKNOWLEDGEMENT,
+        ObjectType.SPLIT_BODY_ALLOCATION,
+        ObjectType.LIFESTYLE_LOG,
+    } <= audited, audited
+    # The imported acknowledgement still covers its warning: screening rests on the
+    # catalogue's English text and the patient's record, both the same here.
+    ids = _id_map(empty, exported)
+    for plan in TreatmentPlan.objects.for_clinic(world.clinic):
+        twin = TreatmentPlan.objects.get(pk=ids[("CarePlan", str(plan.pk))])
+        assert _covered(twin) == _covered(plan) != set(), plan
+
+
+def _covered(plan: TreatmentPlan) -> set[str]:
+    """The warnings screening raises for the plan now that an acknowledgement covers."""
+    return {item.warning.code for item in screening_for(plan) if item.acknowledgement}
+
+
+def _future_follow_up(exported: list[dict[str, Any]]) -> None:
+    _part(_parts(exported, "AdverseEvent", "follow-up")[0], "date")["valueDate"] = "2999-01-01"
+
+
+def _no_reason(exported: list[dict[str, Any]]) -> None:
+    item = _parts(exported, "CarePlan", "screening-acknowledgement")[0]
+    _part(item, "reason")["valueString"] = "  "
+
+
+def _no_side(exported: list[dict[str, Any]]) -> None:
+    _part(_parts(exported, "CarePlan", "split-body")[0], "treated-side")["valueCode"] = "middle"
+
+
+def _too_much_diet(exported: list[dict[str, Any]]) -> None:
+    log = next(e for e in exported if e["resource"]["resourceType"] == "QuestionnaireResponse")
+    log["resource"]["item"][0]["answer"][0]["valueQuantity"]["value"] = 150
+
+
+@pytest.mark.parametrize(
+    ("alter", "reason", "where"),
+    [
+        (_future_follow_up, "A follow-up cannot be in the future.", ".resource.extension["),
+        (_no_reason, "Give the reason treatment may go ahead.", ".resource.extension["),
+        (_no_side, "The treated side is left or right.", ".resource.extension["),
+        (_too_much_diet, "Diet adherence is a percentage, 0 to 100.", ".resource.item"),
+    ],
+)
+def test_a_bad_follow_up_acknowledgement_side_or_lifestyle_answer_is_refused_by_path(
+    world, client, clinics, alter, reason, where
+):
+    exported = _everything(client, clinics["source"], clinics["patients"])
+    alter(exported)
+    response = _post(client, clinics["target"], _collection(exported))
+    assert response.status_code == 422, response.content[:2000]
+    said = {i["expression"][0]: i["diagnostics"] for i in validated(response.json())["issue"]}
+    paths = [path for path, text in said.items() if text == reason]
+    assert paths, said
+    assert all(path.startswith("Bundle.entry[") and where in path for path in paths), said
+    assert Patient.objects.for_clinic(clinics["empty"]).count() == 0
+
+
+def test_a_blinded_side_is_read_only_by_the_plans_practitioner_and_not_carried_past_them(
+    world, client, clinics, bearer
+):
+    allocation = SplitBodyAllocation.objects.for_clinic(world.clinic).get()
+    SplitBodyAllocation.objects.filter(pk=allocation.pk).update(blinding=True, revealed_at=None)
+    path = f"/fhir/r4/CarePlan/{allocation.plan_id}"
+
+    def design(headers) -> set[str]:
+        plan = client.get(path, **headers).json()
+        return {part["url"] for part in _part_of(plan, "split-body")["extension"]}
+
+    practitioner = bearer(world.members["practitioner"], world.clinic)
+    assert "treated-side" in design(practitioner)
+    assert "treated-side" not in design(clinics["source"])  # the owner is blinded too
+    exported = _everything(client, clinics["source"], clinics["patients"])
+    response = _post(client, clinics["target"], _collection(exported))
+    assert response.status_code == 200, response.content[:2000]
+    said = [i["diagnostics"] for i in response.json()["issue"]]
+    assert any("hidden from whoever exported the plan" in text for text in said), said
+    empty = clinics["empty"]
+    assert not SplitBodyAllocation.objects.for_clinic(empty).exists()
+    assert TreatmentPlan.objects.for_clinic(empty).count() == 2
+
+
+def _part_of(resource: dict[str, Any], name: str) -> dict[str, Any]:
+    url = codes.extension_url(name)
+    return next(item for item in resource["extension"] if item["url"] == url)

@@ -128,7 +128,83 @@ def _text_of(resource: dict[str, Any], name: str, kind: str = "valueString") -> 
     return str(ext(resource, name).get(kind) or "")
 
 
+def _parts(item: dict[str, Any]) -> dict[str, Any]:
+    """A complex extension's parts by url: the value of each."""
+    return {
+        str(part.get("url")): next((v for k, v in part.items() if k.startswith("value")), None)
+        for part in item.get("extension") or []
+        if isinstance(part, dict)
+    }
+
+
+def _ours(resource: dict[str, Any], name: str, path: str) -> list[tuple[dict[str, Any], str]]:
+    """Each of our extensions `name` on a resource, with its path."""
+    return [
+        (item, f"{path}.extension[{index}]")
+        for index, item in enumerate(resource.get("extension") or [])
+        if isinstance(item, dict) and item.get("url") == codes.extension_url(name)
+    ]
+
+
 # --- Plans ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SplitBodyFields:
+    treated_side: str
+    allocated_at: datetime.datetime
+    blinding: bool
+    side_a: str
+    revealed_at: datetime.datetime | None
+    path: str
+
+
+def _split_body(resource: dict[str, Any], path: str) -> SplitBodyFields | None:
+    found = _ours(resource, "split-body", path)
+    if not found:
+        return None
+    item, where = found[0]
+    parts = _parts(item)
+    revealed = parts.get("revealed")
+    return SplitBodyFields(
+        treated_side=str(parts.get("treated-side") or ""),
+        allocated_at=_moment(parts.get("allocated"), f"{where}.extension.valueDateTime"),
+        blinding=parts.get("blinding") is not False,
+        side_a=str(parts.get("side-a") or ""),
+        revealed_at=_moment(revealed, f"{where}.extension.valueDateTime") if revealed else None,
+        path=where,
+    )
+
+
+@dataclass(frozen=True)
+class AcknowledgementFields:
+    code: str
+    fingerprint: str
+    text: str
+    reason: str
+    acknowledged_at: datetime.datetime
+    practitioner: str
+    path: str
+
+
+def _acknowledgements(resource: dict[str, Any], path: str) -> list[AcknowledgementFields]:
+    found = []
+    for item, where in _ours(resource, "screening-acknowledgement", path):
+        parts = _parts(item)
+        found.append(
+            AcknowledgementFields(
+                code=str(parts.get("code") or ""),
+                fingerprint=str(parts.get("fingerprint") or ""),
+                text=str(parts.get("text") or ""),
+                reason=str(parts.get("reason") or ""),
+                acknowledged_at=_moment(
+                    parts.get("acknowledged"), f"{where}.extension.valueDateTime"
+                ),
+                practitioner=reference(parts.get("practitioner")),
+                path=where,
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -159,6 +235,8 @@ class PlanFields:
     calorie_target_kcal: int | None = None
     exercise_minutes_per_week: int | None = None
     lifestyle_notes: str = ""
+    split_body: SplitBodyFields | None = None
+    acknowledgements: tuple[AcknowledgementFields, ...] = ()
 
 
 def protocol_of(entry: Entry) -> str:
@@ -203,6 +281,8 @@ def plan_fields(entry: Entry) -> PlanFields:
         calorie_target_kcal=_optional_whole(resource, "calorie-target", path),
         exercise_minutes_per_week=_optional_whole(resource, "exercise-target", path),
         lifestyle_notes=_text_of(resource, "lifestyle-notes"),
+        split_body=_split_body(resource, path),
+        acknowledgements=tuple(_acknowledgements(resource, path)),
     )
 
 
@@ -401,7 +481,93 @@ def lot_fields(entry: Entry) -> LotFields:
     )
 
 
+# --- Lifestyle logs -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LifestyleFields:
+    patient: str
+    date: datetime.date
+    diet_adherence_percent: int
+    exercise_minutes_per_week: int
+    weight_kg: float | None
+    entered_by: str
+
+
+def _answered(resource: dict[str, Any], path: str) -> dict[str, tuple[Any, str]]:
+    """Each item's first answer, by linkId, with the path of its value."""
+    found: dict[str, tuple[Any, str]] = {}
+    for index, item in enumerate(resource.get("item") or []):
+        answers = item.get("answer") if isinstance(item, dict) else None
+        if answers and isinstance(answers[0], dict):
+            value = answers[0].get("valueQuantity")
+            where = f"{path}.item[{index}].answer[0].valueQuantity"
+            found[str(item.get("linkId"))] = (value, where)
+    return found
+
+
+def _answer(answers: dict[str, tuple[Any, str]], link: str, unit: str) -> Decimal | None:
+    value, where = answers.get(link, (None, ""))
+    if value is None:
+        return None
+    if not isinstance(value, dict) or value.get("code", value.get("unit")) != unit:
+        raise Refused([(where, f"Give a quantity in {unit}.")])
+    return _decimal(value.get("value"), f"{where}.value")
+
+
+def _whole_answer(answers: dict[str, tuple[Any, str]], link: str, unit: str, path: str) -> int:
+    found = _answer(answers, link, unit)
+    if found is None:
+        raise Refused([(f"{path}.item", f"Give the answer {link}, in {unit}.")])
+    if found != found.to_integral_value():
+        raise Refused([(f"{answers[link][1]}.value", "Give a whole number.")])
+    return int(found)
+
+
+def lifestyle_fields(entry: Entry) -> LifestyleFields:
+    """A lifestyle log: only answers to our lifestyle form are read (others are Unmapped)."""
+    resource, path = entry.resource, entry.path
+    if resource.get("questionnaire") != codes.LIFESTYLE_QUESTIONNAIRE:
+        raise Unmapped("Not an answer to Mesotrace's lifestyle log: no other form is imported.")
+    answers = _answered(resource, path)
+    weight = _answer(answers, "weight", "kg")
+    patient = reference(resource.get("subject"))
+    return LifestyleFields(
+        patient=patient,
+        date=_date(resource.get("authored"), f"{path}.authored"),
+        diet_adherence_percent=_whole_answer(answers, "diet-adherence", "%", path),
+        exercise_minutes_per_week=_whole_answer(answers, "exercise", "min/wk", path),
+        weight_kg=float(weight) if weight is not None else None,
+        entered_by="patient"
+        if patient and reference(resource.get("source")) == patient
+        else "staff",
+    )
+
+
 # --- Adverse events and consents --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowUpFields:
+    on: datetime.date
+    note: str
+    outcome: str
+    path: str
+
+
+def _follow_ups(resource: dict[str, Any], path: str) -> list[FollowUpFields]:
+    found = []
+    for item, where in _ours(resource, "follow-up", path):
+        parts = _parts(item)
+        found.append(
+            FollowUpFields(
+                on=_date(parts.get("date"), f"{where}.extension.valueDate"),
+                note=str(parts.get("note") or ""),
+                outcome=str(parts.get("outcome") or ""),
+                path=where,
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -420,6 +586,7 @@ class EventFields:
     description: str = ""
     actions_taken: str = ""
     organism: str = ""
+    follow_ups: tuple[FollowUpFields, ...] = ()
 
 
 def event_fields(entry: Entry) -> EventFields:
@@ -466,6 +633,7 @@ def event_fields(entry: Entry) -> EventFields:
         description=_text_of(resource, "description"),
         actions_taken=_text_of(resource, "actions-taken"),
         organism=_text_of(resource, "organism"),
+        follow_ups=tuple(_follow_ups(resource, path)),
     )
 
 

@@ -28,6 +28,10 @@ def extension_url(name: str) -> str:
     return f"{LOCAL_BASE}/StructureDefinition/{name}"
 
 
+# The form a lifestyle log answers (diet adherence, exercise, weight), as a canonical URL.
+LIFESTYLE_QUESTIONNAIRE: Final = f"{LOCAL_BASE}/Questionnaire/lifestyle-log"
+
+
 SNOMED: Final = "http://snomed.info/sct"
 LOINC: Final = "http://loinc.org"
 ICD10: Final = "http://hl7.org/fhir/sid/icd-10"

@@ -26,6 +26,7 @@ IMPORTED_TYPES = frozenset(
         "MedicationStatement",
         "Condition",
         "Observation",
+        "QuestionnaireResponse",
         "Practitioner",
         "PractitionerRole",
         "Organization",
@@ -194,6 +195,13 @@ ELEMENTS = {
         "measured_at": "effectiveDateTime",
         "value": "valueQuantity",
         "side": "bodySite",
+    },
+    "QuestionnaireResponse": {
+        "date": "authored",
+        "diet_adherence_percent": "item",
+        "exercise_minutes_per_week": "item",
+        "weight_kg": "item",
+        "entered_by": "source",
     },
 }
 

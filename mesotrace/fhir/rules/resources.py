@@ -41,14 +41,15 @@ from mesotrace.fhir.rules.codes import (
     local_system,
 )
 from mesotrace.inventory.models import Lot, RecallCampaign
-from mesotrace.outcomes.models import Measurement
+from mesotrace.outcomes.models import LifestyleLog, Measurement, SplitBodyAllocation
 from mesotrace.patients.models import Allergy, Medication, Patient
 from mesotrace.practitioners.models import Practitioner
-from mesotrace.safety.models import AdverseEvent
+from mesotrace.safety.models import AdverseEvent, AdverseEventFollowUp
 from mesotrace.treatments.models import (
     Appointment,
     InjectionComponent,
     PlanGoal,
+    ScreeningAcknowledgement,
     TreatmentPlan,
     TreatmentSession,
 )
@@ -372,7 +373,8 @@ def condition(plan: TreatmentPlan) -> Resource:
     return with_meta(resource, plan.updated_at, us_core(plan.clinic, "Condition"))
 
 
-def care_plan(plan: TreatmentPlan) -> Resource:
+def care_plan(plan: TreatmentPlan, blinded: bool = False) -> Resource:
+    """`blinded`: the reader may not see a split-body plan's treated side (it is left out)."""
     lines = [
         f"{plan.protocol.name}: {plan.planned_sessions} sessions, every {plan.interval_days} days.",
         *(goal.text for goal in plan.goals.all()),
@@ -427,7 +429,7 @@ def care_plan(plan: TreatmentPlan) -> Resource:
             }
         ],
         "note": [_goal_note(goal) for goal in plan.goals.all()] or None,
-        "extension": _plan_terms(plan),
+        "extension": _plan_terms(plan, blinded),
     }
     if plan.stop_reason:
         resource["activity"][0]["detail"]["statusReason"] = concept(text=plan.stop_reason)
@@ -436,8 +438,9 @@ def care_plan(plan: TreatmentPlan) -> Resource:
     return with_meta(resource, plan.updated_at, us_core(plan.clinic, "CarePlan"))
 
 
-def _plan_terms(plan: TreatmentPlan) -> list[dict[str, Any]]:
-    """The plan's price and its diet and exercise advice, which CarePlan has no element for."""
+def _plan_terms(plan: TreatmentPlan, blinded: bool) -> list[dict[str, Any]]:
+    """The plan's price, its diet and exercise advice, its split-body design and screening
+    acknowledgements, which CarePlan has no element for."""
     found = [
         extension("price-per-session", valueMoney=money(plan.price_per_session, plan.currency))
     ]
@@ -457,7 +460,44 @@ def _plan_terms(plan: TreatmentPlan) -> list[dict[str, Any]]:
         found.append(extension("exercise-target", valueQuantity=target))
     if plan.lifestyle_notes:
         found.append(extension("lifestyle-notes", valueString=plan.lifestyle_notes))
+    allocation = getattr(plan, "split_body", None)  # read with the plan, None when not split
+    if allocation is not None:
+        found.append(_split_body(allocation, blinded))
+    found.extend(_acknowledgement(row) for row in plan.acknowledgements.all())
     return found
+
+
+def _split_body(allocation: SplitBodyAllocation, blinded: bool) -> dict[str, Any]:
+    """A split-body plan's design: the treated side drawn (unless `blinded`), its blinding
+    and reveal."""
+    parts: list[dict[str, Any]] = []
+    if not blinded:
+        parts.append({"url": "treated-side", "valueCode": allocation.treated_side})
+    parts += [
+        {"url": "allocated", "valueDateTime": allocation.allocated_at.isoformat()},
+        {"url": "blinding", "valueBoolean": allocation.blinding},
+    ]
+    if allocation.side_a:
+        parts.append({"url": "side-a", "valueCode": allocation.side_a})
+    if allocation.revealed_at is not None:
+        parts.append({"url": "revealed", "valueDateTime": allocation.revealed_at.isoformat()})
+    return extension("split-body", extension=parts)
+
+
+def _acknowledgement(row: ScreeningAcknowledgement) -> dict[str, Any]:
+    """A screening warning acknowledged on the plan, exactly as it was shown, and why."""
+    parts: list[dict[str, Any]] = [
+        {"url": "code", "valueString": row.code},
+        {"url": "fingerprint", "valueString": row.fingerprint},
+        {"url": "text", "valueString": row.text},
+        {"url": "reason", "valueString": row.reason},
+        {"url": "acknowledged", "valueDateTime": row.acknowledged_at.isoformat()},
+    ]
+    if row.practitioner_id:
+        parts.append(
+            {"url": "practitioner", "valueReference": ref("Practitioner", row.practitioner_id)}
+        )
+    return extension("screening-acknowledgement", extension=parts)
 
 
 def _goal_note(goal: PlanGoal) -> dict[str, Any]:
@@ -716,6 +756,33 @@ def observation(row: Measurement) -> Resource:
     return with_meta(resource, row.updated_at, profiles)
 
 
+def questionnaire_response(log: LifestyleLog) -> Resource:
+    """A lifestyle log: the day's diet adherence, weekly exercise and weight, as answers to
+    our lifestyle form; the patient is its source when they entered it in the portal."""
+    items = [
+        _answer("diet-adherence", "Diet adherence", quantity(log.diet_adherence_percent, "%")),
+        _answer("exercise", "Exercise per week", quantity(log.exercise_minutes_per_week, "min/wk")),
+    ]
+    if log.weight_kg is not None:
+        items.append(_answer("weight", "Body weight", quantity(log.weight_kg, "kg")))
+    resource: Resource = {
+        "resourceType": "QuestionnaireResponse",
+        "id": str(log.pk),
+        "questionnaire": codes.LIFESTYLE_QUESTIONNAIRE,
+        "status": "completed",
+        "subject": ref("Patient", log.patient_id),
+        "authored": log.date.isoformat(),
+        "item": items,
+    }
+    if log.entered_by == "patient":
+        resource["source"] = ref("Patient", log.patient_id)
+    return with_meta(resource, log.updated_at)
+
+
+def _answer(link: str, text: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {"linkId": link, "text": text, "answer": [{"valueQuantity": value}]}
+
+
 def _observation_profiles(row: Measurement, vital: bool) -> list[str]:
     code = row.type.code
     if vital:
@@ -773,6 +840,7 @@ def adverse_event(
             extension("ctcae-grade", valueInteger=event.grade)
         )
     resource.setdefault("extension", []).extend(_event_narrative(event))
+    resource["extension"].extend(_follow_up(row) for row in event.follow_ups.all())
     if event.seriousness:
         resource.setdefault("extension", []).extend(
             extension("seriousness-criterion", valueCode=criterion)
@@ -793,6 +861,17 @@ def _event_narrative(event: AdverseEvent) -> list[dict[str, Any]]:
         if text:
             found.append(extension(name, valueString=text))
     return found
+
+
+def _follow_up(row: AdverseEventFollowUp) -> dict[str, Any]:
+    """A dated follow-up note, and the outcome it recorded: AdverseEvent (R4) has neither."""
+    parts: list[dict[str, Any]] = [
+        {"url": "date", "valueDate": row.on.isoformat()},
+        {"url": "note", "valueString": row.note},
+    ]
+    if row.outcome:
+        parts.append({"url": "outcome", "valueCode": row.outcome})
+    return extension("follow-up", extension=parts)
 
 
 def consent(signature: ConsentSignature) -> Resource:

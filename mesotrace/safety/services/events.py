@@ -318,3 +318,54 @@ def add_follow_up(
         details={"event": event.pk, "outcome": outcome},
     )
     return entry
+
+
+@dataclass(frozen=True)
+class ImportedFollowUp:
+    """A follow-up another system exported with its event."""
+
+    on: datetime.date
+    note: str
+    outcome: str = ""
+
+
+def _follow_up_errors(event: AdverseEvent, given: ImportedFollowUp) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not given.note.strip():
+        errors["note"] = _("Write what was found at follow-up.")
+    elif len(given.note) > MAX_TEXT:
+        errors["note"] = _("At most %(n)s characters.") % {"n": MAX_TEXT}
+    if given.outcome and given.outcome not in Outcome.values:
+        errors["outcome"] = _("Choose an outcome from the list.")
+    if given.on < event.onset_date:
+        errors["on"] = _("A follow-up cannot be before the onset.")
+    if given.on > clinic_today(event.clinic):
+        errors["on"] = _("A follow-up cannot be in the future.")
+    return errors
+
+
+@transaction.atomic
+def import_follow_up(
+    actor: Actor, event: AdverseEvent, given: ImportedFollowUp
+) -> AdverseEventFollowUp:
+    """A follow-up of an imported event, as it was written where it came from, audited as
+    imported. The event's outcome is not changed: it came with the event, already the last."""
+    errors = _follow_up_errors(event, given)
+    if errors:
+        raise ValidationError({name: [message] for name, message in errors.items()})
+    entry = AdverseEventFollowUp.objects.create(
+        clinic=event.clinic,
+        event=event,
+        on=given.on,
+        note=given.note.strip(),
+        outcome=given.outcome,
+        by=actor.user,
+    )
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        entry,
+        patient_id=event.patient_id,
+        details={"event": event.pk, "outcome": given.outcome, "imported": True},
+    )
+    return entry

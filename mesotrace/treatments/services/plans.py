@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -484,3 +486,65 @@ def import_plan(
     changes = _status_change(PlanStatus.DRAFT, status)
     audit.record(actor, AuditAction.UPDATE, plan, changes=changes, details={"imported": True})
     return plan
+
+
+@dataclass(frozen=True)
+class ImportedAcknowledgement:
+    """An acknowledgement another system exported with its plan: the warning as it was
+    shown there, its code and fingerprint, and the reason given."""
+
+    code: str
+    fingerprint: str
+    text: str
+    reason: str
+    acknowledged_at: datetime.datetime
+    practitioner: Practitioner | None = None
+
+
+def _acknowledgement_errors(plan: TreatmentPlan, given: ImportedAcknowledgement) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not given.code.strip() or len(given.code) > 200:
+        errors["code"] = _("Give the warning's code, at most 200 characters.")
+    if not re.fullmatch(r"[0-9a-f]{1,64}", given.fingerprint):
+        errors["fingerprint"] = _("The fingerprint is hexadecimal, at most 64 digits.")
+    if not given.text.strip() or len(given.text) > 4000:
+        errors["text"] = _("Give the warning as it was shown, at most 4,000 characters.")
+    if given.practitioner is not None and given.practitioner.clinic_id != plan.clinic_id:
+        errors["practitioner"] = _("Choose a practitioner of this clinic.")
+    if plan.acknowledgements.filter(fingerprint=given.fingerprint).exists():
+        errors["fingerprint"] = _("This warning is already acknowledged.")
+    return errors
+
+
+@transaction.atomic
+def import_acknowledgement(
+    actor: Actor, plan: TreatmentPlan, given: ImportedAcknowledgement
+) -> ScreeningAcknowledgement:
+    """Keeps an acknowledgement exactly as it came: screening is not run again, so its
+    fingerprint holds here only while the warning, as this clinic screens it, is the same."""
+    user = _require_user(actor)
+    reason = _reason(given.reason, "reason", _("Give the reason treatment may go ahead."))
+    errors = _acknowledgement_errors(plan, given)
+    if errors:
+        raise ValidationError({name: [message] for name, message in errors.items()})
+    ack = ScreeningAcknowledgement.objects.create(
+        clinic=plan.clinic,
+        plan=plan,
+        code=given.code,
+        fingerprint=given.fingerprint,
+        text=given.text,
+        reason=reason,
+        acknowledged_by=user,
+        practitioner=given.practitioner,
+        acknowledged_at=given.acknowledged_at,
+    )
+    shown = audit.snapshot(ack, ["plan", "code", "fingerprint", "text", "reason"])
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        ack,
+        patient_id=plan.patient_id,
+        changes=audit.diff({}, shown),
+        details={"imported": True},
+    )
+    return ack
