@@ -34,7 +34,9 @@ NOT_YET_TRANSLATED: dict[str, str] = {}
 
 def _patient_texts() -> Iterator[str]:
     """Every patient-facing English text of the shipped data, as the loader writes it."""
+    yield from (product["name"] for product in data.PRODUCTS)
     for compound in data.COMPOUNDS:
+        yield compound["name"]
         yield compound["purpose"]
         yield compound["evidence_summary"]
         yield from (use["evidence_summary"] for use in compound["uses"])
