@@ -99,14 +99,17 @@ def test_the_signed_and_countersigned_pdfs_of_a_french_patient_are_french(
 SKIN = "skin-ageing-hyaluronic-acid-vitamin-c"
 FRENCH_NAMES = ("Acide hyaluronique (non réticulé)", "Vitamine C (acide ascorbique)")
 ENGLISH_NAMES = ("Hyaluronic acid (non-cross-linked)", "Vitamin C (ascorbic acid)")
-COURSE = {"planned_sessions": 4, "interval_days": 21}
 
 
 def test_a_french_patients_consent_names_the_compounds_in_french(
     world: World, login: Callable[[User], Client]
 ) -> None:
     plan = make_plan(
-        world.clinic, make_patient(world.clinic, preferred_language="fr"), protocol=SKIN, **COURSE
+        world.clinic,
+        make_patient(world.clinic, preferred_language="fr"),
+        protocol=SKIN,
+        planned_sessions=4,
+        interval_days=21,
     )
     clinician = world.members["practitioner"]
     consent = services.generate_consent(actor_for(clinician, world.clinic), plan)
@@ -124,7 +127,11 @@ def test_a_french_patients_consent_names_the_compounds_in_french(
 
 def test_an_english_patients_consent_keeps_the_english_names(world: World) -> None:
     plan = make_plan(
-        world.clinic, make_patient(world.clinic, preferred_language="en"), protocol=SKIN, **COURSE
+        world.clinic,
+        make_patient(world.clinic, preferred_language="en"),
+        protocol=SKIN,
+        planned_sessions=4,
+        interval_days=21,
     )
     content, _version = queries.current_content(plan)
     assert [c["name"] for c in content["compounds"]] == list(ENGLISH_NAMES)
