@@ -18,7 +18,8 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -53,15 +54,17 @@ jurisdiction_code = RegexValidator(
 # staff read beside a fact: technique and mix notes, product, coding and dose notes, a rule's
 # later decisions), kept in English and French by django-modeltranslation
 # (catalogue/translation.py): each field gets `<field>_en` and `<field>_fr` columns.
+# Names are shown in the reader's language but never identify an entry: codes, keys and
+# matches use the slug or the English (`english`), so they are the same in every language.
 PATIENT_TEXT: dict[str, tuple[str, ...]] = {
-    "Compound": ("purpose", "evidence_summary", "atc_note", "max_dose_note"),
+    "Compound": ("name", "purpose", "evidence_summary", "atc_note", "max_dose_note"),
     "CompoundUse": ("evidence_summary",),
     "RegulatoryStatus": ("indication",),
     "AdverseEffect": ("term", "plain_term", "frequency"),
     "Contraindication": ("text",),
     "CompoundNote": ("text",),
     "Allergen": ("cross_reaction",),
-    "Product": ("note",),
+    "Product": ("name", "note"),
     "DoseLimit": ("note",),
     "Indication": ("name", "description", "icd10_note"),
     "BodyZone": ("name", "note"),
@@ -87,6 +90,29 @@ def text_and_language(entry: models.Model, field: str) -> tuple[str, str]:
         if text:
             return str(text), code
     return "", active
+
+
+def english(entry: models.Model, field: str = "name") -> str:
+    """A catalogue text as kept in English, whatever the reader's language: what codes,
+    keys and matches rest on (the field as it is when the entry has no English, as a
+    clinic's entry written in French alone, or on a schema without languages)."""
+    return str(getattr(entry, f"{field}_en", None) or getattr(entry, field) or "")
+
+
+def name_order(path: str = "name") -> Coalesce:
+    """Orders by a compound's or product's name (at `path`) as the reader sees it: in the
+    active language, else in English, the same on every database (no blank name first)."""
+    active = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return Coalesce(
+        NullIf(F(f"{path}_{active}"), Value("")), NullIf(F(f"{path}_en"), Value("")), F(path)
+    )
+
+
+def in_every_language(entry: models.Model, field: str = "name") -> list[str]:
+    """A catalogue text in each language it is kept in, English first, without blanks."""
+    found = [getattr(entry, f"{field}_{code}", None) for code, _name in settings.LANGUAGES]
+    texts = [str(text) for text in found if text] or [str(getattr(entry, field) or "")]
+    return list(dict.fromkeys(text for text in texts if text))
 
 
 _EU = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK"
@@ -324,8 +350,10 @@ class Compound(CatalogueEntry):
 
     @property
     def allergen_terms(self) -> list[str]:
-        """Lowercase words screening matches a patient's allergies against (name included)."""
-        words = [self.name.split("(")[0], *self.allergen_keywords.split(",")]
+        """Lowercase words screening matches a patient's allergies against: its names in
+        every language (so a match is the same whatever the reader's) and its keywords."""
+        names = [name.split("(")[0] for name in in_every_language(self, "name")]
+        words = [*names, *self.allergen_keywords.split(",")]
         return sorted({word.strip().lower() for word in words if word.strip()})
 
 

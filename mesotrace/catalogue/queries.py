@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -84,12 +85,25 @@ class Filters:
 
 
 EVERYTHING = Filters()
+
+
+def _in_every_language(path: str) -> tuple[str, ...]:
+    """A name searched in each language it is kept in: a word finds the same compounds and
+    products whatever the reader's language ("lidocaine" finds Lidocaïne in French)."""
+    return tuple(f"{path}_{code}" for code, _name in settings.LANGUAGES)
+
+
 # The fields a search box looks in, and the path to the class of the compounds, per kind.
 _SEARCHED: dict[type[models.Model], tuple[str, ...]] = {
-    Compound: ("name", "synonyms", "atc_code", "purpose"),
-    Product: ("name", "brand", "manufacturer", "components__compound__name"),
+    Compound: (*_in_every_language("name"), "synonyms", "atc_code", "purpose"),
+    Product: (
+        *_in_every_language("name"),
+        "brand",
+        "manufacturer",
+        *_in_every_language("components__compound__name"),
+    ),
     Indication: ("name", "description", "icd10_code"),
-    Protocol: ("name", "items__product__name", "evidence_statement"),
+    Protocol: ("name", *_in_every_language("items__product__name"), "evidence_statement"),
 }
 _CLASS_OF: dict[type[models.Model], str] = {
     Compound: "compound_class",

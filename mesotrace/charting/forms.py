@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mesotrace.accounts.models import Clinic
-from mesotrace.catalogue.models import BodyZone, Technique
+from mesotrace.catalogue.models import BodyZone, Technique, name_order
 from mesotrace.charting.models import PhotoView
 from mesotrace.charting.rules import AMENDABLE_INJECTION, AMENDABLE_SESSION, MAX_REASON
 from mesotrace.charting.schemas import LotOverrideIn
@@ -101,7 +101,7 @@ class SessionForm(_SessionFields):
             Lot.objects.for_clinic(clinic)
             .filter(status=LotStatus.UNDER_INVESTIGATION)
             .select_related("product")
-            .order_by("product__name", "lot_number")
+            .order_by(name_order("product__name"), "lot_number")
         )
 
     def clean(self) -> dict[str, Any]:

@@ -26,7 +26,13 @@ from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.catalogue.models import BodyZone, Product, ProductComponent, Technique
+from mesotrace.catalogue.models import (
+    BodyZone,
+    Product,
+    ProductComponent,
+    Technique,
+    name_order,
+)
 from mesotrace.charting.models import PhotoView, SessionPhoto
 from mesotrace.charting.rules import (
     WARN_AT,
@@ -329,7 +335,7 @@ def _stocked_products(appointment: Appointment) -> list[Product]:
         .values_list("product_id", flat=True)
     )
     others = Product.objects.visible_to(clinic).filter(pk__in=stocked_ids - {p.pk for p in own})
-    return [*own, *others.order_by("name")]
+    return [*own, *others.order_by(name_order(), "id")]
 
 
 def _held_lots(appointment: Appointment, product_ids: list[int]) -> dict[int, list[Lot]]:
@@ -568,15 +574,23 @@ def totals(session: TreatmentSession) -> dict[str, Any]:
     components = InjectionComponent.objects.for_clinic(session.clinic).filter(
         injection__session=session
     )
-    by_product = list(
-        components.values("product__name").annotate(ml=Sum("volume_ml")).order_by("product__name")
-    )
+    by_product = list(components.values("product_id").annotate(ml=Sum("volume_ml")))
     by_lot = list(
-        components.values("lot_id", "lot__lot_number", "lot__expiry_date", "product__name")
+        components.values("lot_id", "lot__lot_number", "lot__expiry_date", "product_id")
         .annotate(ml=Sum("volume_ml"))
-        .order_by("product__name", "lot__lot_number")
+        .order_by("lot__lot_number")
     )
+    named = _product_names({row["product_id"] for row in by_product})
+    for row in (*by_product, *by_lot):
+        row["product__name"] = named[row.pop("product_id")]
+    by_product.sort(key=lambda row: row["product__name"])
+    by_lot.sort(key=lambda row: row["product__name"])  # stable: lots stay in number order
     return {"by_product": by_product, "by_lot": by_lot}
+
+
+def _product_names(ids: set[int]) -> dict[int, str]:
+    """Each product's name in the reader's language (its English when not translated)."""
+    return {product.pk: product.name for product in Product.objects.filter(pk__in=ids)}
 
 
 def session_photos(session: TreatmentSession) -> list[SessionPhoto]:

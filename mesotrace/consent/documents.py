@@ -34,6 +34,7 @@ from mesotrace.catalogue.models import (
     Source,
     Verification,
     adverse_effects_for,
+    name_order,
     text_and_language,
 )
 from mesotrace.consent.rules import signature_url
@@ -170,11 +171,11 @@ def _compounds(
             ),
         ),
     )
-    for compound in compounds.order_by("name", "id"):
+    for compound in compounds.order_by(name_order(), "id"):
         use = plan_use(compound, plan, zone_ids)
         rows.append(
             {
-                "name": compound.name,
+                **_text(compound, "name"),
                 "class": compound.compound_class,
                 **_text(compound, "purpose"),
                 **_evidence(use, seen),

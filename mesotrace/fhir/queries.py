@@ -20,7 +20,7 @@ from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import Clinic, User
 from mesotrace.audit import services as audit
 from mesotrace.audit.models import AuditAction, ObjectType
-from mesotrace.catalogue.models import BodyZone, Compound, Product
+from mesotrace.catalogue.models import BodyZone, Compound, Product, english, in_every_language
 from mesotrace.charting.models import SessionPhoto
 from mesotrace.consent.models import ConsentSignature
 from mesotrace.fhir.models import ExportJob, ExportStatus
@@ -578,11 +578,15 @@ KINDS: dict[str, Kind] = {
 
 
 def context_for(clinic: Clinic, absolute: Callable[[str], str], kind: Kind | None) -> Context:
-    """The context a mapping needs; compounds are loaded only for allergies."""
+    """The context a mapping needs; compounds are loaded only for allergies, keyed by their
+    names in every language (English first), whatever the reader's."""
     compounds: dict[str, Compound] = {}
     if kind is None or kind.name == "AllergyIntolerance":
-        for compound in Compound.objects.visible_to(clinic).order_by("clinic_id", "pk"):
-            compounds.setdefault(compound.name.split("(")[0].strip().lower(), compound)
+        visible = list(Compound.objects.visible_to(clinic).order_by("clinic_id", "pk"))
+        names = [(english(c), c) for c in visible]
+        names += [(name, c) for c in visible for name in in_every_language(c)]
+        for name, compound in names:
+            compounds.setdefault(name.split("(")[0].strip().lower(), compound)
     return Context(clinic, absolute, compounds)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from mesotrace.accounts.models import Clinic
-from mesotrace.catalogue.models import Product
+from mesotrace.catalogue.models import Product, name_order
 from mesotrace.core.forms import PlainInput
 from mesotrace.inventory.models import (
     MAX_DISCARD_HOURS,
@@ -35,7 +35,7 @@ class DateInput(forms.DateInput):
 
 
 def products_for(clinic: Clinic) -> QuerySet[Product]:
-    return Product.objects.visible_to(clinic).order_by("name", "id")
+    return Product.objects.visible_to(clinic).order_by(name_order(), "id")
 
 
 def _volume(label: StrOrPromise, signed: bool = False) -> forms.DecimalField:

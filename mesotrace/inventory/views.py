@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mesotrace.accounts.access import Actor, ClinicRequest, clinic_object_or_404, clinic_view
+from mesotrace.catalogue.models import name_order
 from mesotrace.core.clock import clinic_today
 from mesotrace.core.formats import csv_response
 from mesotrace.core.forms import attach_errors
@@ -66,7 +67,9 @@ def _lot(request: ClinicRequest, lot_id: int) -> Lot:
 def lot_list(request: ClinicRequest) -> HttpResponse:
     form = LotFilterForm(request.GET or None, clinic=request.clinic)
     filters = form.cleaned_data if form.is_valid() else {}
-    lots = stock.lots(request.clinic, **filters).order_by("product__name", "expiry_date", "id")
+    lots = stock.lots(request.clinic, **filters).order_by(
+        name_order("product__name"), "expiry_date", "id"
+    )
     page = Paginator(lots, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

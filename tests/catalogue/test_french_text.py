@@ -34,7 +34,9 @@ NOT_YET_TRANSLATED: dict[str, str] = {}
 
 def _patient_texts() -> Iterator[str]:
     """Every patient-facing English text of the shipped data, as the loader writes it."""
+    yield from (product["name"] for product in data.PRODUCTS)
     for compound in data.COMPOUNDS:
+        yield compound["name"]
         yield compound["purpose"]
         yield compound["evidence_summary"]
         yield from (use["evidence_summary"] for use in compound["uses"])
@@ -440,3 +442,65 @@ def test_the_consent_references_carry_the_language_of_each_title(world: World) -
             f", {html.escape(row.publisher)}" if row.publisher else ""
         )
         assert f'[{row.pk}] <span lang="{row.language}">{quoted}</span>' in body
+
+
+# Compound and product names: shown in the reader's language, never used as identity.
+
+
+def test_shipped_compounds_and_products_have_french_names_in_the_database(db: Any) -> None:
+    lidocaine = shipped_compound("lidocaine")
+    assert (_en(lidocaine, "name"), _fr(lidocaine, "name")) == ("Lidocaine", "Lidocaïne")
+    minoxidil = catalogue.Product.objects.get(clinic=None, slug="minoxidil-2-generic")
+    assert _fr(minoxidil, "name") == "Minoxidil 2\u00a0% pour injection intradermique (générique)"
+    with translation.override("fr"):
+        assert shipped_compound("vitamin-c").name == "Vitamine C (acide ascorbique)"
+        assert catalogue.english(minoxidil) == _en(minoxidil, "name")
+    with translation.override("en"):
+        assert shipped_compound("vitamin-c").name == "Vitamin C (ascorbic acid)"
+
+
+def test_french_compound_and_product_pages_show_french_names(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    client = _french(login(world.members["practitioner"]))
+    compound = shipped_compound("hyaluronic-acid")
+    page = client.get(f"/catalogue/compounds/{compound.pk}/").content.decode()
+    assert "<h1>Acide hyaluronique (non réticulé) " in page
+    assert "Hyaluronic acid (non-cross-linked)" not in page
+    product = catalogue.Product.objects.get(clinic=None, slug="lidocaine-2-generic")
+    page = client.get(f"/catalogue/products/{product.pk}/").content.decode()
+    assert html.escape(_fr(product, "name")) in page
+    assert ">Lidocaïne</a>" in page  # its compound
+
+
+def test_a_name_is_found_by_its_words_in_either_language(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    french = _french(login(world.members["practitioner"]))
+    for words in ("lidocaine", "lidocaïne"):
+        found = french.get(f"/catalogue/?q={words}", HTTP_HX_REQUEST="true").content.decode()
+        assert ">Lidocaïne</a>" in found, words
+        assert "Procaïne" not in found, words
+    for words in ("chlorhydrate procaïne", "procaine hcl"):
+        found = french.get(f"/catalogue/products/?q={words}").content.decode()
+        assert "Chlorhydrate de procaïne 1\u00a0%" in found, words
+        assert "lidocaïne 1\u00a0%" not in found, words
+    english = login(world.members["nurse"])
+    found = english.get("/catalogue/?q=ascorbique", HTTP_HX_REQUEST="true").content.decode()
+    assert "Vitamin C (ascorbic acid)" in found
+
+
+def test_an_owner_renaming_in_french_writes_the_french_name_only(french_owner: Client) -> None:
+    copy = _clone(french_owner, shipped_compound("lidocaine"))
+    assert (_en(copy, "name"), _fr(copy, "name")) == ("Lidocaine", "Lidocaïne")
+    values = _edit_form(french_owner, copy)
+    assert values["name"] == "Lidocaïne"
+    values["name"] = "Lidocaïne de la clinique"
+    response = french_owner.post(f"/catalogue/compounds/{copy.pk}/edit/", values)
+    assert response.status_code == 302
+    copy.refresh_from_db()
+    assert _fr(copy, "name") == "Lidocaïne de la clinique"
+    assert not _en(copy, "name")  # the English named the old entry
+    assert copy.slug == "lidocaine"  # what identifies it does not change
+    assert catalogue.english(copy) == "Lidocaïne de la clinique"  # its only name
+    assert "lidocaïne de la clinique" in copy.allergen_terms

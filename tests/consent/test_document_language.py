@@ -94,3 +94,44 @@ def test_the_signed_and_countersigned_pdfs_of_a_french_patient_are_french(
     assert FRENCH_TITLE in countersigned
     assert "Contreseing" in countersigned
     assert ENGLISH_TITLE not in countersigned
+
+
+SKIN = "skin-ageing-hyaluronic-acid-vitamin-c"
+FRENCH_NAMES = ("Acide hyaluronique (non réticulé)", "Vitamine C (acide ascorbique)")
+ENGLISH_NAMES = ("Hyaluronic acid (non-cross-linked)", "Vitamin C (ascorbic acid)")
+
+
+def test_a_french_patients_consent_names_the_compounds_in_french(
+    world: World, login: Callable[[User], Client]
+) -> None:
+    plan = make_plan(
+        world.clinic,
+        make_patient(world.clinic, preferred_language="fr"),
+        protocol=SKIN,
+        planned_sessions=4,
+        interval_days=21,
+    )
+    clinician = world.members["practitioner"]
+    consent = services.generate_consent(actor_for(clinician, world.clinic), plan)
+    names = [(c["name"], c["name_lang"]) for c in consent.content["compounds"]]
+    assert names == [(name, "fr") for name in FRENCH_NAMES]
+    page = login(clinician).get(f"/consent/documents/{consent.pk}/").content.decode()
+    text = documents.render_text(consent.content, consent.version)
+    pdf = _pdf_text(documents.render_pdf(consent.content, consent.version))
+    for shown in (page, text, pdf):
+        for french, english in zip(FRENCH_NAMES, ENGLISH_NAMES, strict=True):
+            assert french in shown
+            assert english not in shown
+    assert "pas encore traduit" not in text
+
+
+def test_an_english_patients_consent_keeps_the_english_names(world: World) -> None:
+    plan = make_plan(
+        world.clinic,
+        make_patient(world.clinic, preferred_language="en"),
+        protocol=SKIN,
+        planned_sessions=4,
+        interval_days=21,
+    )
+    content, _version = queries.current_content(plan)
+    assert [c["name"] for c in content["compounds"]] == list(ENGLISH_NAMES)

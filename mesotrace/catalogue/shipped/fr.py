@@ -1441,6 +1441,118 @@ _TEXT: list[tuple[str, str]] = [
         "Les réactions croisées entre AINS sont fréquentes en pratique (non vérifié : aucune "
         "source n'a été lue pour ce catalogue).",
     ),
+    # Compound names: the French pharmaceutical name (DCI) as French practice writes it;
+    # biotin is called vitamin B8 in France.
+    ("Deoxycholic acid (sodium deoxycholate)", "Acide désoxycholique (désoxycholate de sodium)"),
+    ("Phosphatidylcholine (PC, soy lecithin)", "Phosphatidylcholine (PC, lécithine de soja)"),
+    ("Aminophylline", "Aminophylline"),
+    ("Caffeine", "Caféine"),
+    ("Theophylline", "Théophylline"),
+    ("L-carnitine (levocarnitine)", "L-carnitine (lévocarnitine)"),
+    ("Yohimbine", "Yohimbine"),
+    ("Collagenase", "Collagénase"),
+    ("Hyaluronidase", "Hyaluronidase"),
+    ("Artichoke extract (Cynara)", "Extrait d'artichaut (Cynara)"),
+    ("Organic silicon", "Silicium organique"),
+    ("Homeopathic injectables", "Préparations homéopathiques injectables"),
+    ("Minoxidil", "Minoxidil"),
+    ("Dutasteride", "Dutastéride"),
+    ("Finasteride", "Finastéride"),
+    ("Mesoglycan", "Mésoglycane"),
+    ("Biotin (vitamin B7)", "Biotine (vitamine B8)"),
+    ("Dexpanthenol (provitamin B5)", "Dexpanthénol (provitamine B5)"),
+    ("Procaine", "Procaïne"),
+    ("Lidocaine", "Lidocaïne"),
+    ("Ketoprofen", "Kétoprofène"),
+    ("Piroxicam", "Piroxicam"),
+    ("Methylprednisolone", "Méthylprednisolone"),
+    ("Calcitonin (salmon, synthetic)", "Calcitonine (de saumon, synthétique)"),
+    ("Thiocolchicoside", "Thiocolchicoside"),
+    ("Pentoxifylline", "Pentoxifylline"),
+    ("Buflomedil", "Buflomédil"),
+    ("Ginkgo biloba", "Ginkgo biloba"),
+    ("Melilotus (sweet clover)", "Mélilot (Melilotus)"),
+    ("Rutoside / troxerutin", "Rutoside / troxérutine"),
+    ("Hyaluronic acid (non-cross-linked)", "Acide hyaluronique (non réticulé)"),
+    ("Vitamin C (ascorbic acid)", "Vitamine C (acide ascorbique)"),
+    ("DMAE (deanol)", "DMAE (déanol)"),
+    # Product names: brand names stay as they are.
+    ("Kybella (deoxycholic acid 10 mg/mL)", "Kybella (acide désoxycholique 10 mg/mL)"),
+    ("Lipostabil (PC 5% + DC 2.5%)", "Lipostabil (PC 5 % + DC 2,5 %)"),
+    ("Dermaheal LL (PC 5% + L-carnitine 1%)", "Dermaheal LL (PC 5 % + L-carnitine 1 %)"),
+    ("Conjonctyl (organic silicon)", "Conjonctyl (silicium organique)"),
+    (
+        "Phosphatidylcholine / deoxycholate (PC/DC, generic)",
+        "Phosphatidylcholine / désoxycholate (PC/DC, générique)",
+    ),
+    ("Lidocaine 2% (generic)", "Lidocaïne 2 % (générique)"),
+    (
+        "Lidocaine HCl 2% (20 mg/mL), single-dose vial, methylparaben-free (MPF)",
+        "Chlorhydrate de lidocaïne 2 % (20 mg/mL), flacon unidose, sans méthylparabène (MPF)",
+    ),
+    (
+        "Lidocaine HCl 1% (10 mg/mL), multiple-dose vial with methylparaben",
+        "Chlorhydrate de lidocaïne 1 % (10 mg/mL), flacon multidose avec méthylparabène",
+    ),
+    (
+        "Lidocaine HCl 1% (10 mg/mL) with epinephrine 1:100,000, multiple-dose vial",
+        "Chlorhydrate de lidocaïne 1 % (10 mg/mL) avec adrénaline au 1/100~000, flacon multidose",
+    ),
+    (
+        "Procaine HCl 1% (10 mg/mL), single-dose ampoule",
+        "Chlorhydrate de procaïne 1 % (10 mg/mL), ampoule unidose",
+    ),
+    (
+        "Procaine HCl 2% (20 mg/mL), multiple-dose vial with chlorobutanol",
+        "Chlorhydrate de procaïne 2 % (20 mg/mL), flacon multidose avec chlorobutanol",
+    ),
+    (
+        "Lidocaine (generic, strength not stated)",
+        "Lidocaïne (générique, concentration non précisée)",
+    ),
+    ("Ketoprofen 160 mg in 1 mL (generic)", "Kétoprofène 160 mg pour 1 mL (générique)"),
+    (
+        "Methylprednisolone 40 mg in 1 mL (generic)",
+        "Méthylprednisolone 40 mg pour 1 mL (générique)",
+    ),
+    (
+        "Aminophylline (generic, strength not stated)",
+        "Aminophylline (générique, concentration non précisée)",
+    ),
+    (
+        "Buflomedil (generic, strength not stated)",
+        "Buflomédil (générique, concentration non précisée)",
+    ),
+    ("Caffeine (generic, strength not stated)", "Caféine (générique, concentration non précisée)"),
+    (
+        "Artichoke extract (generic, strength not stated)",
+        "Extrait d'artichaut (générique, concentration non précisée)",
+    ),
+    (
+        "Minoxidil 2% for intradermal injection (generic)",
+        "Minoxidil 2 % pour injection intradermique (générique)",
+    ),
+    (
+        "Dutasteride preparation (generic, strength not stated)",
+        "Préparation de dutastéride (générique, concentration non précisée)",
+    ),
+    ("Procaine (generic, strength not stated)", "Procaïne (générique, concentration non précisée)"),
+    (
+        "Troxerutin (generic, strength not stated)",
+        "Troxérutine (générique, concentration non précisée)",
+    ),
+    (
+        "Melilotus extract (generic, strength not stated)",
+        "Extrait de mélilot (générique, concentration non précisée)",
+    ),
+    (
+        "Hyaluronic acid, non-cross-linked (generic, strength not stated)",
+        "Acide hyaluronique non réticulé (générique, concentration non précisée)",
+    ),
+    (
+        "Vitamin C (generic, strength not stated)",
+        "Vitamine C (générique, concentration non précisée)",
+    ),
 ]
 
 FRENCH: dict[str, str] = {english: _typography(french) for english, french in _TEXT}

@@ -27,6 +27,7 @@ from mesotrace.catalogue.models import (
     ProcedureType,
     Product,
     Technique,
+    english,
 )
 from mesotrace.charting.models import SessionPhoto
 from mesotrace.consent.models import ConsentSignature
@@ -156,10 +157,12 @@ def zone_concept(zone: BodyZone) -> dict[str, Any]:
 
 
 def compound_concept(compound: Compound) -> dict[str, Any]:
-    found = [coding(local_system("compound"), compound.slug, compound.name)]
+    """A compound, named in English whatever the reader's language (as its code's display)."""
+    name = english(compound)
+    found = [coding(local_system("compound"), compound.slug, name)]
     # A compound with several ATC codes keeps them all: each is a valid coding.
     found[:0] = [coding(ATC, atc) for atc in compound.atc_code.split(", ") if atc]
-    return concept(*found, text=compound.name)
+    return concept(*found, text=name)
 
 
 def indication_concept(indication: Indication) -> dict[str, Any]:
@@ -170,7 +173,9 @@ def indication_concept(indication: Indication) -> dict[str, Any]:
 
 
 def product_concept(product: Product) -> dict[str, Any]:
-    return concept(coding(local_system("product"), product.slug, product.name), text=product.name)
+    """A product, named in English whatever the reader's language."""
+    name = english(product)
+    return concept(coding(local_system("product"), product.slug, name), text=name)
 
 
 def _name_parts(full_name: str) -> dict[str, Any]:
@@ -632,7 +637,7 @@ def medication_administration(component: InjectionComponent) -> Resource:
         "medicationReference": ref(
             "Medication",
             component.lot_id,
-            f"{component.product.name} lot {component.lot.lot_number}",
+            f"{english(component.product)} lot {component.lot.lot_number}",
         ),
         "subject": ref("Patient", session.patient_id),
         "effectiveDateTime": session.performed_on.isoformat(),

@@ -134,10 +134,8 @@ def _names(clinic: Clinic, level: str, ids: Iterable[int]) -> dict[int, tuple[st
         counted = ExposureCount.objects.for_clinic(clinic).filter(level=level)
         wanted = counted.values("unit_id")
     if level == "lot":
-        lots = Lot.objects.filter(pk__in=wanted).values_list(
-            "pk", "product__name", "lot_number", "product_id"
-        )
-        return {pk: (f"{product} · {number}", group) for pk, product, number, group in lots}
+        lots = Lot.objects.filter(pk__in=wanted).select_related("product")
+        return {lot.pk: (f"{lot.product.name} · {lot.lot_number}", lot.product_id) for lot in lots}
     model = Product if level == "product" else Compound
     return {
         pk: (name, 0) for pk, name in model.objects.filter(pk__in=wanted).values_list("pk", "name")
