@@ -28,6 +28,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -404,6 +405,11 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def _local(value: Decimal) -> str:
+    """A number as the reader writes it: 78,4 in French."""
+    return _number(value).replace(".", str(get_format("DECIMAL_SEPARATOR")))
+
+
 # --- Dose limits in drug amount ---------------------------------------------------------
 
 # A body weight older than this does not count for a limit per kg: courses for fat loss
@@ -495,17 +501,17 @@ def limit_mg(limit: DoseLimit, weight: Weight | None) -> Decimal | None:
 def describe_limit(limit: DoseLimit, weight: Weight | None) -> str:
     """The limit in the label's terms, e.g. "4.5 mg/kg for 50 kg, at most 300 mg, without
     epinephrine"."""
-    amount = _number(limit.amount)
+    amount = _local(limit.amount)
     if limit.kind == DoseLimitKind.PER_KG and weight is not None:
         text = _("%(amount)s mg/kg for %(kg)s kg, at most %(ceiling)s mg") % {
             "amount": amount,
-            "kg": _number(weight.kg),
-            "ceiling": _number(limit.ceiling_mg or Decimal("0")),
+            "kg": _local(weight.kg),
+            "ceiling": _local(limit.ceiling_mg or Decimal("0")),
         }
     elif limit.kind == DoseLimitKind.PER_KG:
         text = _("%(amount)s mg/kg, at most %(ceiling)s mg") % {
             "amount": amount,
-            "ceiling": _number(limit.ceiling_mg or Decimal("0")),
+            "ceiling": _local(limit.ceiling_mg or Decimal("0")),
         }
     elif limit.kind == DoseLimitKind.INJECTIONS:
         text = _("%(amount)s injections per session") % {"amount": amount}

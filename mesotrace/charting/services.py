@@ -56,7 +56,7 @@ from mesotrace.charting.rules import (
     point_errors,
     totals_by_lot,
 )
-from mesotrace.charting.schemas import SessionIn
+from mesotrace.charting.schemas import InjectionIn, SessionIn
 from mesotrace.consent.models import PhotoConsent
 from mesotrace.consent.queries import valid_photo_consent
 from mesotrace.core.clock import clinic_today, local_date
@@ -256,23 +256,30 @@ def _create_injections(
     session: TreatmentSession, payload: SessionIn, zones: Mapping[int, BodyZone]
 ) -> list[Injection]:
     rows = [
-        Injection(
-            clinic=session.clinic,
-            session=session,
-            number=index + 1,
-            view=point.view,
-            x=point.x,
-            y=point.y,
-            zone=zones[index],
-            volume_ml=sum((c.volume_ml for c in point.components), Decimal("0")),
-            depth_mm=point.depth_mm,
-            needle_gauge=point.needle_gauge,
-            needle_length_mm=point.needle_length_mm,
-            technique=point.technique,
-        )
+        _point_row(session, index + 1, point, zones[index])
         for index, point in enumerate(payload.injections)
     ]
     return Injection.objects.bulk_create(rows)
+
+
+def _point_row(
+    session: TreatmentSession, number: int, point: InjectionIn | ImportedPoint, zone: BodyZone
+) -> Injection:
+    """One injection point's row, charted here or imported: its volume is its mix's."""
+    return Injection(
+        clinic=session.clinic,
+        session=session,
+        number=number,
+        view=point.view,
+        x=point.x,
+        y=point.y,
+        zone=zone,
+        volume_ml=sum((c.volume_ml for c in point.components), Decimal("0")),
+        depth_mm=point.depth_mm,
+        needle_gauge=point.needle_gauge,
+        needle_length_mm=point.needle_length_mm,
+        technique=point.technique,
+    )
 
 
 def _draw_stock(
@@ -771,20 +778,7 @@ def import_session(
 
 
 def _imported_point(session: TreatmentSession, point: ImportedPoint) -> Injection:
-    row = Injection(
-        clinic=session.clinic,
-        session=session,
-        number=point.number,
-        view=point.view,
-        x=point.x,
-        y=point.y,
-        zone=point.zone,
-        volume_ml=sum((c.volume_ml for c in point.components), Decimal("0")),
-        depth_mm=point.depth_mm,
-        needle_gauge=point.needle_gauge,
-        needle_length_mm=point.needle_length_mm,
-        technique=point.technique,
-    )
+    row = _point_row(session, point.number, point, point.zone)
     try:
         row.full_clean(exclude=["clinic", "session", "zone"], validate_constraints=False)
     except ValidationError as error:

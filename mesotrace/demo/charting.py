@@ -445,6 +445,6 @@ def give_todays_appointments(
         if appointment is None or when is None:
             continue
         _sign_for_today(actor, plan, countersign=moved != AWAITING_COUNTERSIGNATURE)
-        _move_back(actor, appointment, when, "demo: an appointment to chart today")
+        _move_back(actor, appointment, when, _("demo: an appointment to chart today"))
         moved += 1
     return moved

@@ -17,6 +17,8 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mesotrace.accounts import services as accounts
 from mesotrace.accounts.access import Actor
@@ -285,51 +287,81 @@ class Condition:
 
 
 CONDITIONS = (
-    Condition("Hypertension, well controlled.", (("Amlodipine", "5 mg once daily", False),)),
-    Condition("Hypothyroidism, stable.", (("Levothyroxine", "75 µg once daily", False),)),
-    Condition("Type 2 diabetes.", (("Metformin", "1000 mg twice daily", False),)),
-    Condition("Hypercholesterolaemia.", (("Atorvastatin", "20 mg once daily", False),)),
-    Condition("Migraine without aura.", (("Sumatriptan", "50 mg as needed", False),)),
-    Condition("Mild asthma.", (("Salbutamol inhaler", "as needed", False),)),
-    Condition("Depression, stable on treatment.", (("Sertraline", "50 mg once daily", False),)),
-    Condition("Previous mesotherapy for cellulite, well tolerated."),
-    Condition("Keloid scarring after abdominal surgery."),
-    Condition("Varicose veins of the lower limbs."),
-    Condition("Bruises easily."),
-    Condition("Rosacea."),
-    Condition("Appendectomy in childhood."),
-    Condition("Lymphoedema of the left leg."),
-    Condition("Smoker, about ten cigarettes a day."),
+    Condition(
+        gettext_noop("Hypertension, well controlled."),
+        (("Amlodipine", gettext_noop("5 mg once daily"), False),),
+    ),
+    Condition(
+        gettext_noop("Hypothyroidism, stable."),
+        (("Levothyroxine", gettext_noop("75 µg once daily"), False),),
+    ),
+    Condition(
+        gettext_noop("Type 2 diabetes."),
+        (("Metformin", gettext_noop("1000 mg twice daily"), False),),
+    ),
+    Condition(
+        gettext_noop("Hypercholesterolaemia."),
+        (("Atorvastatin", gettext_noop("20 mg once daily"), False),),
+    ),
+    Condition(
+        gettext_noop("Migraine without aura."),
+        (("Sumatriptan", gettext_noop("50 mg as needed"), False),),
+    ),
+    Condition(
+        gettext_noop("Mild asthma."),
+        (("Salbutamol inhaler", gettext_noop("as needed"), False),),
+    ),
+    Condition(
+        gettext_noop("Depression, stable on treatment."),
+        (("Sertraline", gettext_noop("50 mg once daily"), False),),
+    ),
+    Condition(gettext_noop("Previous mesotherapy for cellulite, well tolerated.")),
+    Condition(gettext_noop("Keloid scarring after abdominal surgery.")),
+    Condition(gettext_noop("Varicose veins of the lower limbs.")),
+    Condition(gettext_noop("Bruises easily.")),
+    Condition(gettext_noop("Rosacea.")),
+    Condition(gettext_noop("Appendectomy in childhood.")),
+    Condition(gettext_noop("Lymphoedema of the left leg.")),
+    Condition(gettext_noop("Smoker, about ten cigarettes a day.")),
 )
 ANTICOAGULATED = (
-    Condition("Atrial fibrillation, anticoagulated.", (("Apixaban", "5 mg twice daily", True),)),
     Condition(
-        "Deep vein thrombosis in 2019, on long-term anticoagulation.",
-        (("Warfarin", "dose adjusted to INR", True),),
+        gettext_noop("Atrial fibrillation, anticoagulated."),
+        (("Apixaban", gettext_noop("5 mg twice daily"), True),),
     ),
     Condition(
-        "Pulmonary embolism two years ago, anticoagulated.",
-        (("Rivaroxaban", "20 mg once daily", True),),
+        gettext_noop("Deep vein thrombosis in 2019, on long-term anticoagulation."),
+        (("Warfarin", gettext_noop("dose adjusted to INR"), True),),
     ),
     Condition(
-        "Coronary stent in 2021.",
-        (("Clopidogrel", "75 mg once daily", True), ("Atorvastatin", "40 mg once daily", False)),
+        gettext_noop("Pulmonary embolism two years ago, anticoagulated."),
+        (("Rivaroxaban", gettext_noop("20 mg once daily"), True),),
     ),
-    Condition("Transient ischaemic attack in 2020.", (("Aspirin", "75 mg once daily", True),)),
+    Condition(
+        gettext_noop("Coronary stent in 2021."),
+        (
+            ("Clopidogrel", gettext_noop("75 mg once daily"), True),
+            ("Atorvastatin", gettext_noop("40 mg once daily"), False),
+        ),
+    ),
+    Condition(
+        gettext_noop("Transient ischaemic attack in 2020."),
+        (("Aspirin", gettext_noop("75 mg once daily"), True),),
+    ),
 )
 ALLERGIES = (
-    ("Lidocaine", "Urticaria and itching", "moderate"),
-    ("Lidocaine", "Swelling at the injection site", "mild"),
-    ("Procaine", "Local swelling", "mild"),
-    ("Soy", "Hives", "mild"),
-    ("Latex", "Contact dermatitis", "mild"),
-    ("Penicillin", "Rash", "moderate"),
-    ("Penicillin", "Anaphylaxis", "severe"),
-    ("Nickel", "Contact dermatitis", "mild"),
-    ("Chlorhexidine", "Itching", "mild"),
-    ("Sulfonamides", "Rash", "moderate"),
-    ("Egg", "Hives", "mild"),
-    ("Ibuprofen", "Rash", "mild"),
+    ("Lidocaine", gettext_noop("Urticaria and itching"), "moderate"),
+    ("Lidocaine", gettext_noop("Swelling at the injection site"), "mild"),
+    ("Procaine", gettext_noop("Local swelling"), "mild"),
+    ("Soy", gettext_noop("Hives"), "mild"),
+    ("Latex", gettext_noop("Contact dermatitis"), "mild"),
+    ("Penicillin", gettext_noop("Rash"), "moderate"),
+    ("Penicillin", gettext_noop("Anaphylaxis"), "severe"),
+    ("Nickel", gettext_noop("Contact dermatitis"), "mild"),
+    ("Chlorhexidine", gettext_noop("Itching"), "mild"),
+    ("Sulfonamides", gettext_noop("Rash"), "moderate"),
+    ("Egg", gettext_noop("Hives"), "mild"),
+    ("Ibuprofen", gettext_noop("Rash"), "mild"),
 )
 
 
@@ -409,7 +441,7 @@ def _conditions(rng: random.Random, age: int) -> list[Condition]:
 
 def _medications(conditions: Sequence[Condition]) -> list[dict[str, Any]]:
     by_name = {
-        name: {"name": name, "dose": dose, "is_anticoagulant": anticoagulant}
+        name: {"name": name, "dose": _(dose), "is_anticoagulant": anticoagulant}
         for condition in conditions
         for name, dose, anticoagulant in condition.medications
     }
@@ -420,7 +452,7 @@ def _allergies(rng: random.Random) -> list[dict[str, Any]]:
     if rng.random() >= 0.22:
         return []
     picked = rng.sample(ALLERGIES, rng.choice((1, 1, 1, 2)))
-    by_substance = {s: {"substance": s, "reaction": r, "severity": v} for s, r, v in picked}
+    by_substance = {s: {"substance": s, "reaction": _(r), "severity": v} for s, r, v in picked}
     return list(by_substance.values())
 
 
@@ -441,7 +473,7 @@ def synthetic_patient(rng: random.Random, country: Country) -> PatientDraft:
     }
     conditions = _conditions(rng, _age(born))
     clinical = {
-        "medical_history": " ".join(c.sentence for c in conditions),
+        "medical_history": " ".join(_(c.sentence) for c in conditions),
         "pregnancy_status": _pregnancy(rng, sex, _age(born)),
     }
     return PatientDraft(demographics, clinical, _allergies(rng), _medications(conditions))
@@ -525,7 +557,7 @@ def bulk_patients(
 def service_patients(actor: Actor, clinic: Clinic, count: int, rng: random.Random) -> int:
     """Creates `count` synthetic patients through the audited service, one by one."""
     country = country_for(clinic.jurisdiction)
-    for _ in range(count):
+    for _index in range(count):
         draft = synthetic_patient(rng, country)
         data = patients.PatientInput(
             **draft.demographics,

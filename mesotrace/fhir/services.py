@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -959,23 +959,11 @@ class _Import:
         patient = self._patient_row(entry, given.patient, f"{entry.path}.patient")
         if plan.patient_id != patient.pk:
             raise Refused([(f"{entry.path}.patient", "The plan is another patient's.")])
-        data = consent.ImportedSignature(
-            version=given.version,
-            pdf=given.pdf,
-            statement=given.statement,
-            patient_name=given.patient_name or f"{patient.given_name} {patient.family_name}",
-            signed_at=given.signed_at,
-            countersigned=given.countersigned,
-            withdrawn=given.withdrawn,
-            signed_text=given.signed_text,
-            content=given.content,
-            drawn_signature=given.drawn_signature,
-            countersigned_at=given.countersigned_at,
-            withdrawn_at=given.withdrawn_at,
-            withdrawn_reason=given.withdrawn_reason,
-        )
+        data = given.signature
+        if not data.patient_name:
+            data = replace(data, patient_name=f"{patient.given_name} {patient.family_name}")
         signature = consent.import_signature(self.actor, plan, data)
-        self._keep(entry, signature.pk, f"Signed PDF of {len(given.pdf)} bytes, hash checked.")
+        self._keep(entry, signature.pk, f"Signed PDF of {len(data.pdf)} bytes, hash checked.")
 
     def _documentreference(self, entry: Entry) -> None:
         given = clinical.photo_fields(entry)

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mesotrace.accounts.access import Actor
 from mesotrace.accounts.models import User
@@ -78,6 +78,17 @@ def _refusal(appointment: Appointment, *points: InjectionIn, **fields: object) -
     return " ".join(refused.value.message_dict.get("injections", [])) + str(
         refused.value.message_dict
     )
+
+
+def test_a_french_reader_reads_the_weight_limit_with_decimal_commas(world: World) -> None:
+    appointment = _patient_of(world, 50)
+    lot = receive(world.clinic, "LD-FR", "50", product=PLAIN_2)
+
+    with translation.override("fr"):
+        message = _refusal(appointment, *_points(lot, 24))
+
+    assert "4,5 mg/kg pour 50 kg" in message
+    assert "4.5 mg/kg" not in message
 
 
 def test_50_kg_patient_is_refused_above_the_plain_lidocaine_weight_limit(world: World) -> None:

@@ -18,6 +18,20 @@ from tests.conftest import World, make_patient, speaks
 FR: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 
 
+def _weight_form(measured_at: str) -> dict[str, Any]:
+    """The measurement form as a French nurse fills it: a weight typed with a comma."""
+    return {
+        "type": measurement_type("body-weight").pk,
+        "value": "72,5",
+        "unit": "kg",
+        "zone": "",
+        "side": "none",
+        "measured_at": measured_at,
+        "plan": "",
+        "session": "",
+    }
+
+
 def test_french_weight_with_a_decimal_comma_round_trips(
     world: World, login: Callable[[User], Client]
 ) -> None:
@@ -25,18 +39,7 @@ def test_french_weight_with_a_decimal_comma_round_trips(
     client = login(world.members["nurse"])
     speaks(world.members["nurse"], "fr")
     url = f"/outcomes/patients/{patient.pk}/measurements/new/"
-    form = {
-        "type": measurement_type("body-weight").pk,
-        "value": "72,5",
-        "unit": "kg",
-        "zone": "",
-        "side": "none",
-        "measured_at": "2026-03-02T09:30",
-        "plan": "",
-        "session": "",
-    }
-
-    response = client.post(url, form, **FR)
+    response = client.post(url, _weight_form("2026-03-02T09:30"), **FR)
 
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Measurement.objects.get(patient=patient).value == 72.5
@@ -65,13 +68,6 @@ def test_a_wrong_french_value_is_shown_back_as_typed(
     client = login(world.members["nurse"])
     speaks(world.members["nurse"], "fr")
     url = f"/outcomes/patients/{patient.pk}/measurements/new/"
-    data = {
-        "type": measurement_type("body-weight").pk,
-        "value": "72,5",
-        "unit": "kg",
-        "side": "none",
-        "measured_at": "pas une date",
-    }
-    page = client.post(url, data, **FR).content.decode()
+    page = client.post(url, _weight_form("pas une date"), **FR).content.decode()
     assert 'value="72,5"' in page
     assert not Measurement.objects.filter(patient=patient).exists()

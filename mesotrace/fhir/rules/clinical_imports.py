@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from mesotrace.consent.services import ImportedSignature
 from mesotrace.fhir.rules import codes
 from mesotrace.fhir.rules.imports import Entry, Refused
 from mesotrace.inventory.rules import ReceivedAs
@@ -639,21 +640,11 @@ def event_fields(entry: Entry) -> EventFields:
 
 @dataclass(frozen=True)
 class ConsentFields:
+    """A consent's plan and patient (references still unresolved) and what was signed."""
+
     patient: str
     plan: str
-    version: str
-    pdf: bytes
-    statement: str
-    patient_name: str
-    signed_at: datetime.datetime
-    countersigned: bool
-    withdrawn: bool
-    signed_text: str = ""
-    content: dict[str, Any] | None = None
-    drawn_signature: bytes = b""
-    countersigned_at: datetime.datetime | None = None
-    withdrawn_at: datetime.datetime | None = None
-    withdrawn_reason: str = ""
+    signature: ImportedSignature
 
 
 def attached(item: Any, content_types: tuple[str, ...], path: str) -> bytes:
@@ -726,9 +717,7 @@ def consent_fields(entry: Entry) -> ConsentFields:
     plan = next((reference(d.get("reference")) for d in provision.get("data") or []), "")
     performer: dict[str, Any] = next(iter(resource.get("performer") or []), {})
     status = str(resource.get("status", ""))
-    return ConsentFields(
-        patient=reference(resource.get("patient")),
-        plan=plan,
+    signature = ImportedSignature(
         version=version[:64],
         pdf=pdf,
         statement=str(attachment.get("title") or ""),
@@ -738,6 +727,7 @@ def consent_fields(entry: Entry) -> ConsentFields:
         withdrawn=status == "inactive",
         **_signature_details(resource, path),
     )
+    return ConsentFields(reference(resource.get("patient")), plan, signature)
 
 
 # --- Photos ---------------------------------------------------------------------------------

@@ -16,6 +16,11 @@
   /* A number typed with a decimal comma (French) or point. */
   function decimal(text) { return parseFloat(String(text).trim().replace(",", ".")); }
   function fixed(value, places) { return round(value, places).toFixed(places); }
+  /* A number shown to the reader: the page's decimal separator (72,5 in French). */
+  function shown(value, places) {
+    var text = fixed(value, places);
+    return document.documentElement.lang === "fr" ? text.replace(".", ",") : text;
+  }
   function option(value, label, selected) {
     var o = document.createElement("option");
     o.value = value; o.textContent = label; o.selected = !!selected;
@@ -288,7 +293,7 @@
       });
     });
     byId("point-count").textContent = String(points.length);
-    byId("total-ml").textContent = fixed(all, 3);
+    byId("total-ml").textContent = shown(all, 3);
     var productBody = document.querySelector("#totals-product tbody");
     var lotBody = document.querySelector("#totals-lot tbody");
     productBody.textContent = ""; lotBody.textContent = "";
@@ -296,7 +301,7 @@
       var tr = document.createElement("tr");
       tr.innerHTML = "<td></td><td></td>";
       tr.children[0].textContent = (productById(id) || { name: id }).name;
-      tr.children[1].textContent = fixed(byProduct[id], 3);
+      tr.children[1].textContent = shown(byProduct[id], 3);
       productBody.appendChild(tr);
     });
     Object.keys(byLot).forEach(function (id) {
@@ -305,7 +310,7 @@
       var tr = document.createElement("tr");
       tr.innerHTML = "<td></td><td></td><td></td>";
       tr.children[0].textContent = (product ? product.name + " · " : "") + (lot ? lot.number : id);
-      tr.children[1].textContent = fixed(byLot[id].ml, 3);
+      tr.children[1].textContent = shown(byLot[id].ml, 3);
       tr.children[2].textContent = lot ? lot.on_hand : "";
       if (lot && byLot[id].ml > parseFloat(lot.on_hand)) { tr.className = "short"; tr.children[2].textContent = word("short", { on_hand: lot.on_hand }); }
       lotBody.appendChild(tr);
@@ -347,7 +352,7 @@
 
   function asMl(use, mg, words) {
     return Object.keys(use.strengths).sort().map(function (name) {
-      return fixed(mg / use.strengths[name], 2) + " mL " + words.of + " " + name;
+      return shown(mg / use.strengths[name], 2) + " mL " + words.of + " " + name;
     }).join(" " + words.or + " ");
   }
 
@@ -361,8 +366,8 @@
     tr.dataset.drug = String(drug.id);
     tr.dataset.kind = limit.kind;
     tr.children[0].textContent = drug.name;
-    tr.children[1].textContent = count ? value + " " + words.injections : fixed(value, 2) + " mg";
-    var limitText = max === null ? "" : (count ? max + " " + words.injections : fixed(max, 2) + " mg");
+    tr.children[1].textContent = count ? value + " " + words.injections : shown(value, 2) + " mg";
+    var limitText = max === null ? "" : (count ? max + " " + words.injections : shown(max, 2) + " mg");
     if (max !== null && !count && Object.keys(use.strengths).length) { limitText += " = " + asMl(use, max, words); }
     tr.children[2].textContent = (limitText ? limitText + " · " : "") + limit.label;
     var status = words.ok;
