@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, NoReturn
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -111,35 +114,88 @@ def _words(name: str) -> str:
     return name.replace("_", " ").replace(".", " ").strip().capitalize()
 
 
-def _value(value: Any) -> str:
+@functools.cache
+def _model_of(object_type: str) -> type[models.Model] | None:
+    """The model an audit row's object type names (ObjectType.of, read backwards)."""
+    for model in apps.get_models():
+        if _SNAKE.sub("_", model._meta.object_name or "").lower() == object_type:
+            return model
+    return None
+
+
+# The record as it stood, kept in a row's details by the apps that audit a whole snapshot.
+_SNAPSHOTS = {"before": _("Before"), "after": _("After")}
+
+
+class _Labels:
+    """Field names and stored choice values as the reader's language says them, from the
+    audited model's own verbose names and choices; a name the model lacks, in plain words."""
+
+    def __init__(self, object_type: str) -> None:
+        self.model = _model_of(object_type) if object_type else None
+
+    def _field(self, name: str) -> models.Field[Any, Any] | None:
+        if self.model is None:
+            return None
+        try:
+            found = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        return found if isinstance(found, models.Field) else None
+
+    def name(self, name: str) -> str:
+        found = self._field(name)
+        if found is not None:
+            return str(found.verbose_name).capitalize()
+        return str(_SNAPSHOTS[name]) if name in _SNAPSHOTS else _words(name)
+
+    def value(self, name: str, value: Any) -> Any:
+        found = self._field(name)
+        if found is None or not found.choices or not isinstance(value, str):
+            return value
+        return str(dict(found.flatchoices).get(value, value))
+
+
+def _value(value: Any, labels: _Labels | None = None) -> str:
     """A stored value as a person reads it: yes/no, lists and small mappings in words."""
+    labels = labels or _Labels("")
     if value is None or value == "":
         return str(_("nothing"))
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, list | tuple):
-        return ", ".join(_value(v) for v in value) if value else str(_("none"))
+        return ", ".join(_value(v, labels) for v in value) if value else str(_("none"))
     if isinstance(value, dict):
-        return "; ".join(f"{_words(str(k)).lower()} {_value(v)}" for k, v in value.items())
+        return "; ".join(
+            f"{labels.name(str(k)).lower()} {_value(labels.value(str(k), v), labels)}"
+            for k, v in value.items()
+        )
     return str(value)
 
 
-def _sentence(name: str, value: Any) -> str:
-    field = _words(name)
+def _sentence(name: str, value: Any, labels: _Labels) -> str:
+    field = labels.name(name)
     if isinstance(value, dict) and set(value) == {"before", "after"}:
-        before, after = value["before"], value["after"]
+        before = labels.value(name, value["before"])
+        after = labels.value(name, value["after"])
         if before in (None, "", []):
-            return str(_("%(field)s set to %(after)s.") % {"field": field, "after": _value(after)})
+            return str(
+                _("%(field)s set to %(after)s.") % {"field": field, "after": _value(after, labels)}
+            )
         return str(
             _("%(field)s changed from %(before)s to %(after)s.")
-            % {"field": field, "before": _value(before), "after": _value(after)}
+            % {"field": field, "before": _value(before, labels), "after": _value(after, labels)}
         )
-    return f"{field}: {_value(value)}."
+    return f"{field}: {_value(labels.value(name, value), labels)}."
 
 
-def audit_sentences(changes: dict[str, Any], details: dict[str, Any]) -> list[str]:
-    """A record's changes, then its details, one sentence each, instead of raw JSON."""
-    sentences = [_sentence(k, v) for k, v in {**details, **changes}.items()]
+def audit_sentences(
+    changes: dict[str, Any], details: dict[str, Any], object_type: str = ""
+) -> list[str]:
+    """A record's changes, then its details, one sentence each, instead of raw JSON; field
+    names and choices as the audited model names them in the reader's language."""
+    labels = _Labels(object_type)
+    sentences = [_sentence(k, v, labels) for k, v in {**details, **changes}.items()]
     if len(sentences) > SENTENCES_SHOWN:
         more = len(sentences) - SENTENCES_SHOWN
         sentences = [*sentences[:SENTENCES_SHOWN], str(_("…and %(n)s more.") % {"n": more})]
@@ -192,4 +248,4 @@ class AuditEvent(models.Model):
 
     @property
     def sentences(self) -> list[str]:
-        return audit_sentences(self.changes, self.details)
+        return audit_sentences(self.changes, self.details, self.object_type)

@@ -210,7 +210,8 @@ def test_changes_and_details_read_as_sentences(world: World, auditor: Client) ->
         details={"patients": [3, 5], "export": False},
     )
     page = auditor.get("/audit/").content.decode()
-    assert "Status changed from draft to active." in page
+    # The plan's own labels for its stored choices, not the codes "draft" and "active".
+    assert "Status changed from Draft to Active." in page
     assert "Notes set to Week 2." in page
     assert "Patients: 3, 5." in page
     assert "Export: no." in page
